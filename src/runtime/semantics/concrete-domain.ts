@@ -1,0 +1,117 @@
+// The concrete instance of BitVecDomain: values are {value, width} with 0 <= value < 2^width,
+// booleans are JavaScript booleans. Every width mismatch throws, so that a semantic function that
+// would be ill-typed in ASL fails loudly here before the symbolic executor ever sees it.
+import type { BitVecDomain } from "./domain.ts";
+
+export interface Bits {
+  readonly value: bigint;
+  readonly width: number;
+}
+
+export class WidthMismatchError extends Error {}
+
+function mask(width: number): bigint {
+  return (1n << BigInt(width)) - 1n;
+}
+
+function checkWidth(width: number): void {
+  if (!Number.isInteger(width) || width < 1 || width > 128) {
+    throw new WidthMismatchError(`bit-vector width ${width} is not an integer in 1..128`);
+  }
+}
+
+export function bits(value: bigint, width: number): Bits {
+  checkWidth(width);
+  return { value: value & mask(width), width };
+}
+
+function same(op: string, a: Bits, b: Bits): number {
+  if (a.width !== b.width) throw new WidthMismatchError(`${op}: widths ${a.width} and ${b.width} differ`);
+  return a.width;
+}
+
+function checkShift(op: string, a: Bits, amount: number): void {
+  if (!Number.isInteger(amount) || amount < 0 || amount >= a.width) {
+    throw new WidthMismatchError(`${op}: constant shift ${amount} out of range for width ${a.width}`);
+  }
+}
+
+/** The value read as a two's-complement signed integer (the Arm ARM's SInt). */
+export function signedValue(v: Bits): bigint {
+  const top = 1n << BigInt(v.width - 1);
+  return v.value & top ? v.value - (1n << BigInt(v.width)) : v.value;
+}
+
+export const concreteDomain: BitVecDomain<Bits, boolean> = {
+  const: bits,
+  width: (v) => v.width,
+
+  add: (a, b) => bits(a.value + b.value, same("add", a, b)),
+  sub: (a, b) => bits(a.value - b.value, same("sub", a, b)),
+  and: (a, b) => bits(a.value & b.value, same("and", a, b)),
+  or: (a, b) => bits(a.value | b.value, same("or", a, b)),
+  xor: (a, b) => bits(a.value ^ b.value, same("xor", a, b)),
+  not: (a) => bits(~a.value, a.width),
+
+  shl(a, amount) {
+    checkShift("shl", a, amount);
+    return bits(a.value << BigInt(amount), a.width);
+  },
+  lshr(a, amount) {
+    checkShift("lshr", a, amount);
+    return bits(a.value >> BigInt(amount), a.width);
+  },
+  ashr(a, amount) {
+    checkShift("ashr", a, amount);
+    return bits(signedValue(a) >> BigInt(amount), a.width);
+  },
+  shlBy(a, amount) {
+    const w = same("shlBy", a, amount);
+    return amount.value >= BigInt(w) ? bits(0n, w) : bits(a.value << amount.value, w);
+  },
+  lshrBy(a, amount) {
+    const w = same("lshrBy", a, amount);
+    return amount.value >= BigInt(w) ? bits(0n, w) : bits(a.value >> amount.value, w);
+  },
+  ashrBy(a, amount) {
+    const w = same("ashrBy", a, amount);
+    const s = amount.value >= BigInt(w) ? BigInt(w - 1) : amount.value;
+    return bits(signedValue(a) >> s, w);
+  },
+
+  extract(v, hi, lo) {
+    if (!(Number.isInteger(hi) && Number.isInteger(lo) && 0 <= lo && lo <= hi && hi < v.width)) {
+      throw new WidthMismatchError(`extract<${hi}:${lo}> out of range for width ${v.width}`);
+    }
+    return bits(v.value >> BigInt(lo), hi - lo + 1);
+  },
+  concat: (hi, lo) => bits((hi.value << BigInt(lo.width)) | lo.value, hi.width + lo.width),
+  zeroExtend(v, width) {
+    if (width < v.width) throw new WidthMismatchError(`zeroExtend from ${v.width} to ${width} narrows`);
+    return bits(v.value, width);
+  },
+  signExtend(v, width) {
+    if (width < v.width) throw new WidthMismatchError(`signExtend from ${v.width} to ${width} narrows`);
+    return bits(signedValue(v), width);
+  },
+
+  eq: (a, b) => (same("eq", a, b), a.value === b.value),
+  ult: (a, b) => (same("ult", a, b), a.value < b.value),
+  ule: (a, b) => (same("ule", a, b), a.value <= b.value),
+  slt: (a, b) => (same("slt", a, b), signedValue(a) < signedValue(b)),
+  sle: (a, b) => (same("sle", a, b), signedValue(a) <= signedValue(b)),
+
+  ite: (c, a, b) => (same("ite", a, b), c ? a : b),
+
+  true: true,
+  false: false,
+  bool: (b) => b,
+  andB: (a, b) => a && b,
+  orB: (a, b) => a || b,
+  notB: (a) => !a,
+  isOne(bit) {
+    if (bit.width !== 1) throw new WidthMismatchError(`isOne on a ${bit.width}-bit value`);
+    return bit.value === 1n;
+  },
+  fromBool: (b) => bits(b ? 1n : 0n, 1),
+};
