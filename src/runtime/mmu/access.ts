@@ -1,0 +1,12 @@
+// The access a translation is made for (a slice of the Arm ARM's AccessDescriptor).
+
+/** DATA: a load or store; IFETCH: an instruction fetch; AT: an address translation instruction. */
+export type AccessKind = "DATA" | "IFETCH" | "AT";
+
+export interface AccessDescriptor {
+  readonly kind: AccessKind;
+  /** A store, or AT S1E1W. */
+  readonly write: boolean;
+  /** Exception level whose permissions apply (AT S1E1* checks EL1). */
+  readonly el: 0 | 1;
+}

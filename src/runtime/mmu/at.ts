@@ -1,0 +1,35 @@
+// AArch64.AT() for AT S1E1R / AT S1E1W executed at EL2: a stage-1 translation of the EL1&0 regime
+// with EL1 read or write permission, reported in PAR_EL1 instead of raising an exception. With
+// HCR_EL2.VM=1 the result is the IPA, but the walk's descriptor fetches go through stage 2, and a
+// stage-2 fault there is reported with S=1, PTW=1 and the stage-2 FST (level included).
+//
+// QEMU 7.2 differs in two places the tests call out: for a PTW fault it reports the stage-1 lookup
+// level in FST, and it returns the descriptor's SH for Device / Normal Non-cacheable memory.
+
+import type { PhysicalMemory } from "../memory.ts";
+import type { AccessDescriptor } from "./access.ts";
+import { encodePARFault, encodePARSuccess } from "./par.ts";
+import { readTranslationContext } from "./registers.ts";
+import { assertEl10RegimeSelected } from "./regime.ts";
+import { s1Translate } from "./s1-translate.ts";
+
+export type AtAccess = "read" | "write";
+
+export interface TranslationInput {
+  va: bigint;
+  access: AtAccess;
+  /** Architectural registers TCR_EL1, TTBR0_EL1, TTBR1_EL1, MAIR_EL1, SCTLR_EL1, HCR_EL2, VTTBR_EL2, VTCR_EL2. */
+  sysreg: (name: string) => bigint;
+  memory: PhysicalMemory;
+  /** AArch64.PAMax(); 48 when omitted. */
+  paMaxBits?: number;
+}
+
+/** The new PAR_EL1 value after AT S1E1R (access "read") or AT S1E1W (access "write"). */
+export function addressTranslateS1E1(input: TranslationInput): bigint {
+  const ctx = readTranslationContext(input.sysreg, input.memory, input.paMaxBits);
+  assertEl10RegimeSelected(ctx);
+  const access: AccessDescriptor = { kind: "AT", write: input.access === "write", el: 1 };
+  const s1 = s1Translate(ctx, input.va, access);
+  return s1.ok ? encodePARSuccess(s1.value.oa, s1.value.attrs) : encodePARFault(s1.fault);
+}

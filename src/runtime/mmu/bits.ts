@@ -1,0 +1,44 @@
+// Bit-field helpers on 64-bit register and descriptor values held as bigint. The names follow the
+// Arm ARM notation: field(x, hi, lo) is x<hi:lo>.
+
+/** A mask of the low `n` bits. */
+export function ones(n: number): bigint {
+  return n <= 0 ? 0n : (1n << BigInt(n)) - 1n;
+}
+
+/** x<hi:lo> as a bigint (empty when hi < lo). */
+export function field(x: bigint, hi: number, lo: number): bigint {
+  if (hi < lo) return 0n;
+  return (x >> BigInt(lo)) & ones(hi - lo + 1);
+}
+
+/** x<hi:lo> as a number, for fields of at most 32 bits. */
+export function fieldNumber(x: bigint, hi: number, lo: number): number {
+  return Number(field(x, hi, lo));
+}
+
+/** x<n> == '1'. */
+export function bitSet(x: bigint, n: number): boolean {
+  return ((x >> BigInt(n)) & 1n) === 1n;
+}
+
+/** IsZero(x<hi:lo>); an empty range is zero. */
+export function isZeroField(x: bigint, hi: number, lo: number): boolean {
+  return field(x, hi, lo) === 0n;
+}
+
+/** IsOnes(x<hi:lo>); an empty range counts as all ones. */
+export function isOnesField(x: bigint, hi: number, lo: number): boolean {
+  return hi < lo || field(x, hi, lo) === ones(hi - lo + 1);
+}
+
+/** The 64-bit value with its eight bytes in the opposite order (BigEndianReverse). */
+export function reverseBytes64(x: bigint): bigint {
+  let result = 0n;
+  let v = x;
+  for (let i = 0; i < 8; i++) {
+    result = (result << 8n) | (v & 0xffn);
+    v >>= 8n;
+  }
+  return result;
+}

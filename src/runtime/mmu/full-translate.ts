@@ -1,0 +1,28 @@
+// AArch64.FullTranslate(): a guest access from EL1 or EL0 through stage 1 and, when enabled,
+// stage 2 of the output IPA. A stage-1 fault wins over anything stage 2 would say about the
+// final IPA, because stage 2 of the output address runs only after stage 1 succeeded.
+
+import type { AccessDescriptor } from "./access.ts";
+import { failure, success, type Outcome } from "./fault.ts";
+import type { TranslationContext } from "./registers.ts";
+import { stage2Enabled } from "./regime.ts";
+import { s1Translate, type S1Output } from "./s1-translate.ts";
+import { s2Translate, type S2Output } from "./s2-translate.ts";
+
+export interface FullTranslation {
+  readonly ipa: bigint;
+  readonly pa: bigint;
+  readonly s1: S1Output;
+  /** Undefined when stage 2 is disabled (then pa === ipa). */
+  readonly s2: S2Output | undefined;
+}
+
+export function fullTranslate(ctx: TranslationContext, va: bigint, access: AccessDescriptor): Outcome<FullTranslation> {
+  const s1 = s1Translate(ctx, va, access);
+  if (!s1.ok) return failure(s1.fault);
+  const ipa = s1.value.oa;
+  if (!stage2Enabled(ctx)) return success({ ipa, pa: ipa, s1: s1.value, s2: undefined });
+  const s2 = s2Translate(ctx, ipa, access, false);
+  if (!s2.ok) return failure(s2.fault);
+  return success({ ipa, pa: s2.value.pa, s1: s1.value, s2: s2.value });
+}

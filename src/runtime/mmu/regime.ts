@@ -1,0 +1,30 @@
+// Which stages of the Non-secure EL1&0 translation regime are in force (Arm ARM
+// AArch64.FirstStageTranslate's s1_enabled and AArch64.SecondStageTranslate's s2_enabled).
+
+import { HCR, regBit, SCTLR, type TranslationContext } from "./registers.ts";
+
+/**
+ * Stage 1 runs when SCTLR_EL1.M is set, unless HCR_EL2.TGE (EL1 not in use) or HCR_EL2.DC
+ * (default cacheable) force it off.
+ */
+export function stage1Enabled(ctx: TranslationContext): boolean {
+  const { SCTLR_EL1: sctlr, HCR_EL2: hcr } = ctx.regs;
+  return regBit(sctlr, SCTLR.M) && !regBit(hcr, HCR.TGE) && !regBit(hcr, HCR.DC);
+}
+
+/** Stage 2 runs when HCR_EL2.VM is set; HCR_EL2.DC also forces it on. */
+export function stage2Enabled(ctx: TranslationContext): boolean {
+  const hcr = ctx.regs.HCR_EL2;
+  return regBit(hcr, HCR.VM) || regBit(hcr, HCR.DC);
+}
+
+/**
+ * {E2H,TGE} = {1,1} makes EL1&0 the host's EL2&0 regime (TTBRx_EL2, TCR_EL2), whose registers
+ * are not inputs of this model; translating it as EL1&0 would silently give wrong answers.
+ */
+export function assertEl10RegimeSelected(ctx: TranslationContext): void {
+  const hcr = ctx.regs.HCR_EL2;
+  if (regBit(hcr, HCR.E2H) && regBit(hcr, HCR.TGE)) {
+    throw new Error("HCR_EL2.{E2H,TGE} = {1,1}: the EL2&0 regime is in use, which this MMU model does not translate");
+  }
+}

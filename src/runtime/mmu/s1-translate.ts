@@ -1,0 +1,67 @@
+// AArch64.S1Translate(): VA to IPA for the EL1&0 regime, with stage 1 on (walk, Access flag,
+// permissions, MAIR attributes) or off (flat mapping, AArch64.S1DisabledOutput). When stage 2 is
+// on, every descriptor fetch of the walk goes through AArch64.S2Translate as an s2fs1walk access.
+
+import type { AccessDescriptor } from "./access.ts";
+import { field, isZeroField } from "./bits.ts";
+import { S1Leaf, shareabilityField } from "./descriptor.ts";
+import { failure, makeFault, success, type Outcome } from "./fault.ts";
+import { mairAttr, s1DecodeMemAttrs, s1DisabledMemAttrs, type MemoryAttributes } from "./memattrs.ts";
+import { HCR, regBit, SCTLR, TCR, type TranslationContext } from "./registers.ts";
+import { stage1Enabled, stage2Enabled } from "./regime.ts";
+import { s1CheckPermissions } from "./s1-permissions.ts";
+import { s1Walk, type DescriptorAddressTranslator, type S1WalkState } from "./s1-walk.ts";
+import { s2Translate } from "./s2-translate.ts";
+import { addrTop, getVARange } from "./va-range.ts";
+import { getS1TTWParams } from "./walk-params.ts";
+
+export interface S1Output {
+  /** Output address of stage 1: the IPA (equal to the PA when stage 2 is off). */
+  readonly oa: bigint;
+  readonly attrs: MemoryAttributes;
+  /** The walk that produced it; undefined when stage 1 is disabled. */
+  readonly walk: S1WalkState | undefined;
+}
+
+/** Descriptor addresses through stage 2 when it is enabled, else used as they are. */
+function descriptorAddressTranslator(ctx: TranslationContext, access: AccessDescriptor): DescriptorAddressTranslator {
+  if (!stage2Enabled(ctx)) return (ipa) => success(ipa);
+  return (ipa) => {
+    const s2 = s2Translate(ctx, ipa, access, true);
+    return s2.ok ? success(s2.value.pa) : failure(s2.fault);
+  };
+}
+
+/**
+ * AArch64.S1DisabledOutput(): the VA is the output address, provided no bit between AddrTop and
+ * PAMax is set (else a level-0 Address size fault).
+ */
+function s1DisabledOutput(ctx: TranslationContext, va: bigint, access: AccessDescriptor): Outcome<S1Output> {
+  const tcr = ctx.regs.TCR_EL1;
+  const top = addrTop(regBit(tcr, getVARange(va) === "LOWER" ? TCR.TBI0 : TCR.TBI1));
+  if (!isZeroField(va, top, ctx.paMax)) {
+    return failure(
+      makeFault("AddressSize", 0, { secondstage: false, s2fs1walk: false, ipaddress: undefined, write: access.write }),
+    );
+  }
+  const attrs = s1DisabledMemAttrs(
+    access.kind === "IFETCH",
+    regBit(ctx.regs.HCR_EL2, HCR.DC),
+    regBit(ctx.regs.SCTLR_EL1, SCTLR.I),
+  );
+  return success({ oa: field(va, ctx.paMax - 1, 0), attrs, walk: undefined });
+}
+
+export function s1Translate(ctx: TranslationContext, va: bigint, access: AccessDescriptor): Outcome<S1Output> {
+  if (!stage1Enabled(ctx)) return s1DisabledOutput(ctx, va, access);
+  const params = getS1TTWParams(ctx, va);
+  const walked = s1Walk(ctx, params, va, access, descriptorAddressTranslator(ctx, access));
+  if (!walked.ok) return failure(walked.fault);
+  const denied = s1CheckPermissions(walked.value, access, params.wxn);
+  if (denied !== undefined) return failure(denied);
+  const leaf = walked.value.descriptor;
+  // Instruction fetches from Device memory are CONSTRAINED UNPREDICTABLE (Permission fault, or
+  // treated as Normal Non-cacheable); we take the second, so no fault is raised for them here.
+  const attrs = s1DecodeMemAttrs(mairAttr(params.mair, S1Leaf.attrIndx(leaf)), shareabilityField(leaf));
+  return success({ oa: walked.value.oa, attrs, walk: walked.value });
+}

@@ -1,0 +1,44 @@
+// AArch64.S2Translate(): IPA to PA for the Non-secure EL1&0 stage 2, either for an access's final
+// IPA or for a stage-1 descriptor fetch (s2fs1walk).
+
+import type { AccessDescriptor } from "./access.ts";
+import { isZeroField } from "./bits.ts";
+import { S2Leaf } from "./descriptor.ts";
+import { failure, makeFault, success, type Outcome } from "./fault.ts";
+import type { TranslationContext } from "./registers.ts";
+import { s2CheckPermissions } from "./s2-permissions.ts";
+import { s2Walk, type S2WalkState } from "./s2-walk.ts";
+import { s2StartLevel, s2StartLevelIsConsistent } from "./start-level.ts";
+import { getS2TTWParams } from "./walk-params.ts";
+
+export interface S2Output {
+  readonly pa: bigint;
+  readonly walk: S2WalkState;
+  readonly memAttr: number;
+}
+
+export function s2Translate(
+  ctx: TranslationContext,
+  ipa: bigint,
+  access: AccessDescriptor,
+  s2fs1walk: boolean,
+): Outcome<S2Output> {
+  const params = getS2TTWParams(ctx);
+  const levelZeroTranslationFault = (): Outcome<S2Output> =>
+    failure(makeFault("Translation", 0, { secondstage: true, s2fs1walk, ipaddress: ipa, write: access.write }));
+
+  // An IPA beyond 64-T0SZ bits is a level-0 Translation fault.
+  if (!isZeroField(ipa, 63, params.inputsize)) return levelZeroTranslationFault();
+  // An IPA size beyond PAMax is CONSTRAINED UNPREDICTABLE; like QEMU we choose the fault.
+  if (params.inputsize > ctx.paMax) return levelZeroTranslationFault();
+  const startlevel = s2StartLevel(params.geometry, params.sl0);
+  if (!s2StartLevelIsConsistent(params.geometry, startlevel, params.inputsize, ctx.paMax)) {
+    return levelZeroTranslationFault();
+  }
+
+  const walked = s2Walk(ctx, params, ipa, access, s2fs1walk);
+  if (!walked.ok) return failure(walked.fault);
+  const denied = s2CheckPermissions(walked.value, ipa, access, s2fs1walk, params.protectedTableWalk);
+  if (denied !== undefined) return failure(denied);
+  return success({ pa: walked.value.pa, walk: walked.value, memAttr: S2Leaf.memAttr(walked.value.descriptor) });
+}

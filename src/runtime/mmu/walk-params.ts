@@ -1,0 +1,101 @@
+// Decoding of TCR_EL1 and VTCR_EL2 into the parameters one walk needs (Arm ARM
+// AArch64.GetS1TTWParams / AArch64.GetS2TTWParams, with ARMv8.0's TranslationTableWalk rules).
+
+import { field } from "./bits.ts";
+import { decodeTG0, decodeTG1, granuleGeometry, type GranuleGeometry } from "./granule.ts";
+import { MAX_INPUT_SIZE, MIN_INPUT_SIZE } from "./implementation.ts";
+import { HCR, regBit, regField, SCTLR, TCR, VTCR, type TranslationContext } from "./registers.ts";
+import { addrTop, getVARange, type VARange } from "./va-range.ts";
+
+export interface S1TTWParams {
+  readonly range: VARange;
+  readonly geometry: GranuleGeometry;
+  /** Input (VA) size in bits, 64 - TxSZ after the CONSTRAINED UNPREDICTABLE clamp. */
+  readonly inputsize: number;
+  /** Output (IPA) size in bits: TCR_EL1.IPS limited by PAMax. */
+  readonly outputsize: number;
+  readonly top: 55 | 63;
+  /** TCR_EL1.EPDx: walks through this TTBR are disabled. */
+  readonly epd: boolean;
+  /** TTBR0_EL1 or TTBR1_EL1. */
+  readonly baseregister: bigint;
+  /** SCTLR_EL1.EE: stage-1 descriptors are big-endian. */
+  readonly bigEndianDescriptors: boolean;
+  /** SCTLR_EL1.WXN. */
+  readonly wxn: boolean;
+  /** MAIR_EL1, indexed by a descriptor's AttrIndx. */
+  readonly mair: bigint;
+}
+
+export interface S2TTWParams {
+  readonly geometry: GranuleGeometry;
+  /** Input (IPA) size in bits, 64 - VTCR_EL2.T0SZ after the clamp. */
+  readonly inputsize: number;
+  /** Output (PA) size in bits: VTCR_EL2.PS limited by PAMax. */
+  readonly outputsize: number;
+  /** VTCR_EL2.SL0 as it reads. */
+  readonly sl0: number;
+  /** VTTBR_EL2 (VMID in bits [63:48] plays no part in a walk). */
+  readonly baseregister: bigint;
+  /** HCR_EL2.PTW: a stage-1 walk that lands on stage-2 Device memory is a Permission fault. */
+  readonly protectedTableWalk: boolean;
+}
+
+/**
+ * TxSZ outside 16..39 is CONSTRAINED UNPREDICTABLE in ARMv8.0 (FORCE or FAULT); like QEMU we take
+ * FORCE and clamp the input size into the supported range.
+ */
+export function clampInputSize(txsz: number): number {
+  return Math.min(MAX_INPUT_SIZE, Math.max(MIN_INPUT_SIZE, 64 - txsz));
+}
+
+/** The output size an {I}PS field selects (ARMv8.0: 110 and 111 act as 48 bits), limited by PAMax. */
+export function decodePhysicalAddressSize(ps: number, paMax: number): number {
+  const sizes = [32, 36, 40, 42, 44, 48];
+  const size = ps < sizes.length ? sizes[ps] : 48;
+  return Math.min(size, paMax);
+}
+
+/** The inverse of decodePhysicalAddressSize, for building register values. */
+export function encodePhysicalAddressSize(bits: number): number {
+  const index = [32, 36, 40, 42, 44, 48].indexOf(bits);
+  if (index < 0) throw new RangeError(`no {I}PS encoding for a ${bits}-bit address space`);
+  return index;
+}
+
+/** AArch64.GetS1TTWParams() for the EL1&0 regime and the TTBR the VA selects. */
+export function getS1TTWParams(ctx: TranslationContext, va: bigint): S1TTWParams {
+  const { TCR_EL1: tcr, SCTLR_EL1: sctlr } = ctx.regs;
+  const range = getVARange(va);
+  const lower = range === "LOWER";
+  return {
+    range,
+    geometry: granuleGeometry(lower ? decodeTG0(regField(tcr, TCR.TG0)) : decodeTG1(regField(tcr, TCR.TG1))),
+    inputsize: clampInputSize(regField(tcr, lower ? TCR.T0SZ : TCR.T1SZ)),
+    outputsize: decodePhysicalAddressSize(regField(tcr, TCR.IPS), ctx.paMax),
+    top: addrTop(regBit(tcr, lower ? TCR.TBI0 : TCR.TBI1)),
+    epd: regBit(tcr, lower ? TCR.EPD0 : TCR.EPD1),
+    baseregister: lower ? ctx.regs.TTBR0_EL1 : ctx.regs.TTBR1_EL1,
+    bigEndianDescriptors: regBit(sctlr, SCTLR.EE),
+    wxn: regBit(sctlr, SCTLR.WXN),
+    mair: ctx.regs.MAIR_EL1,
+  };
+}
+
+/** AArch64.GetS2TTWParams() for the Non-secure EL1&0 stage 2. */
+export function getS2TTWParams(ctx: TranslationContext): S2TTWParams {
+  const vtcr = ctx.regs.VTCR_EL2;
+  return {
+    geometry: granuleGeometry(decodeTG0(regField(vtcr, VTCR.TG0))),
+    inputsize: clampInputSize(regField(vtcr, VTCR.T0SZ)),
+    outputsize: decodePhysicalAddressSize(regField(vtcr, VTCR.PS), ctx.paMax),
+    sl0: regField(vtcr, VTCR.SL0),
+    baseregister: ctx.regs.VTTBR_EL2,
+    protectedTableWalk: regBit(ctx.regs.HCR_EL2, HCR.PTW),
+  };
+}
+
+/** Bits of a TTBR/VTTBR holding the table base (BADDR); ASID/VMID and CnP lie outside. */
+export function baseAddressField(baseregister: bigint): bigint {
+  return field(baseregister, 47, 0);
+}
