@@ -1,0 +1,68 @@
+// The static types of the rule language. Every bit-vector has a width known at check time
+// (Sail/ASL style); a layout or an enum attached to a bit-vector is only a view that gives
+// names to its fields or values, never a different type.
+import type * as A from "../ast.ts";
+
+export interface EnumSymbol {
+  kind: "enum";
+  name: string;
+  width: number;
+  decl: A.EnumDecl;
+  file: string;
+  /** member -> level (null for a plain member) -> value */
+  members: Map<string, Map<number | null, bigint>>;
+}
+
+export interface LayoutFieldSymbol {
+  name: string;
+  hi: number;
+  lo: number;
+  values: EnumSymbol | undefined;
+  decl: A.LayoutField;
+}
+
+export interface LayoutSymbol {
+  kind: "layout";
+  name: string;
+  width: number;
+  decl: A.LayoutDecl;
+  file: string;
+  fields: Map<string, LayoutFieldSymbol>;
+}
+
+export type Ty =
+  | { kind: "bits"; width: number; layout?: LayoutSymbol; values?: EnumSymbol }
+  /** patchTime: decided by capabilities alone, when the kernel patches itself at boot. */
+  | { kind: "bool"; patchTime: boolean }
+  /** An integer constant with no width of its own: a literal, or a `const` without a type. */
+  | { kind: "int"; value: bigint }
+  /** An enum member that has several levels, usable only in `in` or with a level. */
+  | { kind: "family"; values: bigint[]; enumSym: EnumSymbol; name: string }
+  | { kind: "error" };
+
+export const errorTy: Ty = { kind: "error" };
+
+export function bits(width: number, view?: { layout?: LayoutSymbol; values?: EnumSymbol }): Ty {
+  return { kind: "bits", width, ...(view?.layout ? { layout: view.layout } : {}), ...(view?.values ? { values: view.values } : {}) };
+}
+
+export function showTy(t: Ty): string {
+  switch (t.kind) {
+    case "bits":
+      return t.layout ? `bits(${t.width}) (${t.layout.name})` : t.values ? `bits(${t.width}) (${t.values.name})` : `bits(${t.width})`;
+    case "bool":
+      return t.patchTime ? "patch-time bool" : "bool";
+    case "int":
+      return `integer ${t.value}`;
+    case "family":
+      return `the ${t.values.length} values of ${t.enumSym.name}.${t.name}`;
+    case "error":
+      return "<error>";
+  }
+}
+
+export function fits(value: bigint, width: number): boolean {
+  return value >= 0n && value < 1n << BigInt(width);
+}
+
+export const MAX_WIDTH = 64;

@@ -1,0 +1,141 @@
+// Text to AST: lexing, parsing with recovery, and the AST builder. Syntax errors come back as
+// diagnostics; an AST is returned only when there were none, so later stages never see a
+// half-recovered tree.
+import type { IRecognitionException, IToken } from "chevrotain";
+import type { RuleFile } from "./ast.ts";
+import { AstBuilder, MissingChild } from "./build-ast.ts";
+import type { Diagnostic } from "./diagnostics.ts";
+import { ruleParser } from "./grammar.ts";
+import { SourceText } from "./source.ts";
+import { ruleLexer } from "./tokens.ts";
+
+export interface ParseResult {
+  source: SourceText;
+  ast: RuleFile | undefined;
+  diagnostics: Diagnostic[];
+}
+
+export function parseText(path: string, text: string): ParseResult {
+  const source = new SourceText(path, text);
+  const diagnostics: Diagnostic[] = [];
+
+  const lexed = ruleLexer.tokenize(text);
+  for (const e of lexed.errors) {
+    const ch = text.slice(e.offset, e.offset + Math.max(1, e.length));
+    diagnostics.push({
+      severity: "error",
+      code: "unexpected-character",
+      message: `unexpected character ${describeChars(ch)}`,
+      file: path,
+      range: source.range(e.offset, e.offset + Math.max(1, e.length)),
+    });
+  }
+
+  ruleParser.input = lexed.tokens;
+  const cst = ruleParser.file();
+  for (const e of ruleParser.errors) diagnostics.push(syntaxDiagnostic(e, source, lexed.tokens));
+
+  if (diagnostics.length > 0) return { source, ast: undefined, diagnostics };
+  try {
+    return { source, ast: new AstBuilder(source).file(cst), diagnostics };
+  } catch (err) {
+    if (!(err instanceof MissingChild)) throw err;
+    diagnostics.push({
+      severity: "error",
+      code: "syntax-error",
+      message: `incomplete ${err.message}`,
+      file: path,
+      range: source.range(text.length, text.length),
+    });
+    return { source, ast: undefined, diagnostics };
+  }
+}
+
+function describeChars(ch: string): string {
+  const cp = ch.codePointAt(0) ?? 0;
+  const hex = `U+${cp.toString(16).toUpperCase().padStart(4, "0")}`;
+  return cp >= 0x20 && cp < 0x7f ? `'${ch[0]}'` : hex;
+}
+
+/** The token the parser stopped at, its expectation, and the rule it was in. */
+function syntaxDiagnostic(e: IRecognitionException, source: SourceText, tokens: IToken[]): Diagnostic {
+  const tok = e.token;
+  const atEnd = tok.tokenType?.name === "EOF" || Number.isNaN(tok.startOffset);
+  const offset = atEnd ? endOfLastToken(tokens, source) : tok.startOffset;
+  const end = atEnd ? offset : (tok.endOffset ?? tok.startOffset) + 1;
+  const found = atEnd ? "end of file" : `'${tok.image}'`;
+  const ruleName = e.context?.ruleStack?.at(-1);
+  const where = ruleName ? ` in ${humanRule(ruleName)}` : "";
+  let message: string;
+  switch (e.name) {
+    case "MismatchedTokenException":
+      message = `${firstLine(e.message).replace(/^Expecting token of type --> (.*?) <-- but found --> .* <--$/, "expected $1")} but found ${found}${where}`;
+      break;
+    case "NoViableAltException":
+      message = `unexpected ${found}${where}`;
+      break;
+    case "EarlyExitException":
+      message = `expected at least one element${where} but found ${found}`;
+      break;
+    case "NotAllInputParsedException":
+      message = `unexpected ${found} at the top level: expected a declaration`;
+      break;
+    default:
+      message = `${firstLine(e.message)}`;
+  }
+  return { severity: "error", code: "syntax-error", message, file: source.path, range: source.range(offset, end) };
+}
+
+function firstLine(s: string): string {
+  return s.split("\n")[0];
+}
+
+function endOfLastToken(tokens: IToken[], source: SourceText): number {
+  const last = tokens.at(-1);
+  return last === undefined ? source.text.length : (last.endOffset ?? last.startOffset) + 1;
+}
+
+const ruleNames: Record<string, string> = {
+  file: "the file",
+  decl: "a declaration",
+  importDecl: "an import",
+  sourceDecl: "a source citation",
+  enumDecl: "an enum",
+  enumMember: "an enum member",
+  levelSpec: "a level specification",
+  layoutDecl: "a layout",
+  layoutField: "a layout field",
+  sysregDecl: "a system register declaration",
+  capabilityDecl: "a capability declaration",
+  exitcodeDecl: "an exit code declaration",
+  externalDecl: "an external handler declaration",
+  recordDecl: "a record declaration",
+  recordField: "a record field",
+  constDecl: "a constant",
+  predDecl: "a predicate",
+  fnDecl: "a function",
+  params: "a parameter list",
+  handlerDecl: "a handler",
+  block: "a block",
+  stmt: "a statement",
+  letStmt: "a let statement",
+  recordStmt: "a record statement",
+  rulesStmt: "a rules block",
+  ruleDecl: "a rule",
+  outcome: "an outcome",
+  outcomeStmt: "an outcome",
+  contractDecl: "a contract",
+  assumeClause: "an assumption",
+  observeClause: "an observation clause",
+  observedField: "an observed field",
+  alternative: "a register or operation name",
+  readExpr: "a register read",
+  atExpr: "an address translation",
+  setExpr: "a set",
+  sliceSuffix: "a bit slice",
+  fieldSuffix: "a field access",
+};
+
+function humanRule(name: string): string {
+  return ruleNames[name] ?? "an expression";
+}
