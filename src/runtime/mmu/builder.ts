@@ -1,0 +1,374 @@
+// Builds stage-1 and stage-2 translation tables in a PhysicalMemory from mapping descriptions, and
+// hands back the register values that make the PE use them. Tests and scenarios say "map this VA
+// range to that IPA as a 2M read-only block" and "take the AF away from this page", not raw bits.
+//
+// Stage-1 tables live at IPAs. Without stage 2 an IPA is a PA and tables come straight from the
+// pool; with stage 2 each stage-1 table page gets a PA page from the pool and, unless told not to,
+// a stage-2 page mapping (read/write, Normal WB) so that the walk can fetch it.
+
+import type { PhysicalMemory } from "../memory.ts";
+import { decodeDescriptorType } from "./descriptor.ts";
+import {
+  decodeStage1LeafAttributes,
+  decodeStage2LeafAttributes,
+  DEFAULT_STAGE1_LEAF,
+  DEFAULT_STAGE2_LEAF,
+  encodeStage1Leaf,
+  encodeStage2Leaf,
+  encodeTableDescriptor,
+  leafAddress,
+  type Stage1LeafAttributes,
+  type Stage2LeafAttributes,
+  type TableDescriptorAttributes,
+} from "./descriptor-encoding.ts";
+import { nextTableAddress } from "./descriptor.ts";
+import { blockSize, encodeTG0, encodeTG1, granuleGeometry, levelShift, type Granule, type GranuleGeometry } from "./granule.ts";
+import { PagePool } from "./page-pool.ts";
+import { HCR, REGISTER_NAMES, SCTLR, type TranslationRegisters } from "./registers.ts";
+import { s1StartLevel } from "./start-level.ts";
+import { TableTree, type TableAllocator } from "./table-tree.ts";
+import { getVARange } from "./va-range.ts";
+import { encodePhysicalAddressSize } from "./walk-params.ts";
+
+/** MAIR_EL1 the builder programs: index -> attribute. */
+export const MAIR_INDEX = { NORMAL_WB: 0, DEVICE_nGnRnE: 1, NORMAL_NC: 2, DEVICE_nGnRE: 3, NORMAL_WT: 4 } as const;
+export const DEFAULT_MAIR = 0xbb_04_44_00_ffn; // Attr4=0xbb, Attr3=0x04, Attr2=0x44, Attr1=0x00, Attr0=0xff
+
+/** SCTLR_EL1 RES1 bits of ARMv8.0 (29, 28, 23, 22, 20, 11). */
+const SCTLR_EL1_RES1 = 0x30d0_0800n;
+const VTCR_EL2_RES1 = 1n << 31n;
+/** TCR walk attributes: Inner Shareable, Write-Back Write-Allocate inner and outer. */
+const TCR_WALK_ATTRS_0 = (0b11n << 12n) | (0b01n << 10n) | (0b01n << 8n);
+const TCR_WALK_ATTRS_1 = (0b11n << 28n) | (0b01n << 26n) | (0b01n << 24n);
+
+export interface Stage2Setup {
+  /** IPA size, VTCR_EL2.T0SZ = 64 - ipaBits (default 40). */
+  readonly ipaBits?: number;
+  /** Start level; default the deepest level that needs at most 16 concatenated tables. */
+  readonly startLevel?: number;
+  /** VTCR_EL2.PS as a size in bits (default 48). */
+  readonly paBits?: number;
+  readonly vmid?: number;
+}
+
+export interface TableBuilderOptions {
+  readonly memory: PhysicalMemory;
+  /** Physical window the builder allocates all table memory from. */
+  readonly tablePool: { readonly base: bigint; readonly size: bigint };
+  /** Granule of both stages (default 4K). */
+  readonly granule?: Granule;
+  /** VA size of the TTBR0 range, T0SZ = 64 - vaBits (default 48). */
+  readonly vaBits?: number;
+  /** VA size of the TTBR1 range (default 48). */
+  readonly upperVaBits?: number;
+  /** TCR_EL1.IPS as a size in bits (default 48). */
+  readonly ipsBits?: number;
+  readonly mair?: bigint;
+  /** Enables stage 2 (HCR_EL2.VM) with this configuration. */
+  readonly stage2?: Stage2Setup;
+  /** IPA at which stage-1 table pages are placed when stage 2 is on (default: IPA = PA). */
+  readonly stage1TableIpaBase?: bigint;
+  /** Map each stage-1 table page at stage 2 (default true). */
+  readonly mapStage1TablesAtStage2?: boolean;
+}
+
+export interface LeafPlacement {
+  /** Leaf level (3 = pages); or give leafSize. Default: pages. */
+  readonly level?: number;
+  /** Leaf size in bytes, e.g. 0x1000n, 0x200000n, 0x40000000n. */
+  readonly leafSize?: bigint;
+}
+
+export type Stage1MapAttributes = LeafPlacement & Partial<Stage1LeafAttributes>;
+export type Stage2MapAttributes = LeafPlacement & Partial<Stage2LeafAttributes>;
+
+export class TranslationTableBuilder {
+  readonly geometry: GranuleGeometry;
+  private readonly memory: PhysicalMemory;
+  private readonly pool: PagePool;
+  private readonly vaBits: number;
+  private readonly upperVaBits: number;
+  private readonly ipsBits: number;
+  private readonly mair: bigint;
+  private readonly stage2Setup: Required<Stage2Setup> | undefined;
+  private readonly mapTablesAtStage2: boolean;
+  private nextStage1TableIpa: bigint | undefined;
+  /** Stage-1 table granule pages: IPA page number -> PA page. */
+  private readonly s1TablePages = new Map<bigint, bigint>();
+  private readonly s2Tree: TableTree | undefined;
+  private readonly s1Trees: { LOWER: TableTree | undefined; UPPER: TableTree | undefined } = {
+    LOWER: undefined,
+    UPPER: undefined,
+  };
+
+  constructor(options: TableBuilderOptions) {
+    this.memory = options.memory;
+    this.geometry = granuleGeometry(options.granule ?? "4K");
+    this.pool = new PagePool(options.memory, options.tablePool.base, options.tablePool.base + options.tablePool.size);
+    this.vaBits = options.vaBits ?? 48;
+    this.upperVaBits = options.upperVaBits ?? 48;
+    this.ipsBits = options.ipsBits ?? 48;
+    this.mair = options.mair ?? DEFAULT_MAIR;
+    this.mapTablesAtStage2 = options.mapStage1TablesAtStage2 ?? true;
+    this.nextStage1TableIpa = options.stage1TableIpaBase;
+    if (options.stage2 !== undefined) {
+      const ipaBits = options.stage2.ipaBits ?? 40;
+      this.stage2Setup = {
+        ipaBits,
+        startLevel: options.stage2.startLevel ?? defaultStage2StartLevel(this.geometry, ipaBits),
+        paBits: options.stage2.paBits ?? 48,
+        vmid: options.stage2.vmid ?? 1,
+      };
+      const physical: TableAllocator = {
+        allocateTable: (bytes) => this.pool.allocate(bytes, maxBigint(bytes, 8n)),
+        toPa: (address) => address,
+      };
+      this.s2Tree = new TableTree(
+        { geometry: this.geometry, inputsize: ipaBits, startlevel: this.stage2Setup.startLevel },
+        this.memory,
+        physical,
+      );
+    }
+    this.stage1Tree("LOWER");
+  }
+
+  get stage2Enabled(): boolean {
+    return this.s2Tree !== undefined;
+  }
+
+  /** Maps [va, va+size) to [ipa, ipa+size) with leaves of one size; VA bit 55 picks TTBR0/TTBR1. */
+  mapStage1(va: bigint, ipa: bigint, size: bigint, attrs: Stage1MapAttributes = {}): void {
+    const level = this.leafLevel(attrs);
+    const step = blockSize(this.geometry, level);
+    checkAligned([va, ipa, size], step, "stage-1 mapping");
+    const leaf = { ...DEFAULT_STAGE1_LEAF, ...definedOnly(attrs) };
+    const tree = this.stage1Tree(getVARange(va));
+    for (let offset = 0n; offset < size; offset += step) {
+      tree.write(va + offset, level, encodeStage1Leaf(ipa + offset, level, leaf));
+    }
+  }
+
+  /** Maps [ipa, ipa+size) to [pa, pa+size) at stage 2. */
+  mapStage2(ipa: bigint, pa: bigint, size: bigint, attrs: Stage2MapAttributes = {}): void {
+    const tree = this.requireStage2();
+    const level = this.leafLevel(attrs);
+    const step = blockSize(this.geometry, level);
+    checkAligned([ipa, pa, size], step, "stage-2 mapping");
+    const leaf = { ...DEFAULT_STAGE2_LEAF, ...definedOnly(attrs) };
+    for (let offset = 0n; offset < size; offset += step) {
+      tree.write(ipa + offset, level, encodeStage2Leaf(pa + offset, level, leaf));
+    }
+  }
+
+  /** Makes the entry `va` uses at `level` invalid: a hole, reported as a Translation fault there. */
+  unmapStage1(va: bigint, level: number): void {
+    this.stage1Tree(getVARange(va)).write(va, level, 0n);
+  }
+
+  unmapStage2(ipa: bigint, level: number): void {
+    this.requireStage2().write(ipa, level, 0n);
+  }
+
+  readStage1Entry(va: bigint, level: number): bigint {
+    return this.stage1Tree(getVARange(va)).read(va, level);
+  }
+
+  /** Stores a raw descriptor, e.g. a reserved encoding; creates the tables above it if needed. */
+  writeStage1Entry(va: bigint, level: number, descriptor: bigint): void {
+    this.stage1Tree(getVARange(va)).write(va, level, descriptor);
+  }
+
+  readStage2Entry(ipa: bigint, level: number): bigint {
+    return this.requireStage2().read(ipa, level);
+  }
+
+  writeStage2Entry(ipa: bigint, level: number, descriptor: bigint): void {
+    this.requireStage2().write(ipa, level, descriptor);
+  }
+
+  /** Changes attributes of the leaf mapping `va` (AF, AP, AttrIndx, SH, PXN, UXN, nG). */
+  updateStage1Leaf(va: bigint, patch: Partial<Stage1LeafAttributes>): void {
+    const tree = this.stage1Tree(getVARange(va));
+    const level = requireLeaf(tree.leafLevel(va), va);
+    const old = tree.read(va, level);
+    const shift = levelShift(this.geometry, level);
+    const attrs = { ...decodeStage1LeafAttributes(old), ...definedOnly(patch) };
+    tree.write(va, level, encodeStage1Leaf(leafAddress(old, shift), level, attrs));
+  }
+
+  updateStage2Leaf(ipa: bigint, patch: Partial<Stage2LeafAttributes>): void {
+    const tree = this.requireStage2();
+    const level = requireLeaf(tree.leafLevel(ipa), ipa);
+    const old = tree.read(ipa, level);
+    const shift = levelShift(this.geometry, level);
+    const attrs = { ...decodeStage2LeafAttributes(old), ...definedOnly(patch) };
+    tree.write(ipa, level, encodeStage2Leaf(leafAddress(old, shift), level, attrs));
+  }
+
+  /** Sets APTable/PXNTable/UXNTable on the table descriptor `va` uses at `level`. */
+  setStage1TableAttributes(va: bigint, level: number, attrs: TableDescriptorAttributes): void {
+    const tree = this.stage1Tree(getVARange(va));
+    const old = tree.read(va, level);
+    if (decodeDescriptorType(old, level) !== "Table") throw new Error(`level-${level} entry is not a table`);
+    tree.write(va, level, encodeTableDescriptor(nextTableAddress(old, this.geometry), attrs));
+  }
+
+  /** IPA of the stage-1 table the walk of `va` reads at `level` (to unmap or protect it at stage 2). */
+  stage1TableIpa(va: bigint, level: number): bigint {
+    return this.stage1Tree(getVARange(va)).tableAt(va, level, false);
+  }
+
+  /** Register values for the set-up built so far. */
+  registers(): TranslationRegisters {
+    const lower = this.stage1Tree("LOWER");
+    const upper = this.s1Trees.UPPER;
+    const tcr =
+      BigInt(64 - this.vaBits) |
+      TCR_WALK_ATTRS_0 |
+      (BigInt(encodeTG0(this.geometry.granule)) << 14n) |
+      (BigInt(64 - this.upperVaBits) << 16n) |
+      (upper === undefined ? 1n << 23n : 0n) | // EPD1 when nothing lives in the TTBR1 range
+      TCR_WALK_ATTRS_1 |
+      (BigInt(encodeTG1(this.geometry.granule)) << 30n) |
+      (BigInt(encodePhysicalAddressSize(this.ipsBits)) << 32n);
+    const sctlr = SCTLR_EL1_RES1 | (1n << BigInt(SCTLR.M)) | (1n << BigInt(SCTLR.C)) | (1n << BigInt(SCTLR.I));
+    let hcr = 1n << BigInt(HCR.RW);
+    let vttbr = 0n;
+    let vtcr = 0n;
+    if (this.s2Tree !== undefined && this.stage2Setup !== undefined) {
+      const s2 = this.stage2Setup;
+      hcr |= 1n << BigInt(HCR.VM);
+      vttbr = this.s2Tree.root | (BigInt(s2.vmid) << 48n);
+      const sl0 = (this.geometry.granule === "4K" ? 2 : 3) - s2.startLevel;
+      vtcr =
+        VTCR_EL2_RES1 |
+        BigInt(64 - s2.ipaBits) |
+        (BigInt(sl0) << 6n) |
+        (0b01n << 8n) |
+        (0b01n << 10n) |
+        (0b11n << 12n) |
+        (BigInt(encodeTG0(this.geometry.granule)) << 14n) |
+        (BigInt(encodePhysicalAddressSize(s2.paBits)) << 16n);
+    }
+    return {
+      TCR_EL1: tcr,
+      TTBR0_EL1: lower.root,
+      TTBR1_EL1: upper?.root ?? 0n,
+      MAIR_EL1: this.mair,
+      SCTLR_EL1: sctlr,
+      HCR_EL2: hcr,
+      VTTBR_EL2: vttbr,
+      VTCR_EL2: vtcr,
+    };
+  }
+
+  /** A sysreg reader over registers(), optionally with some values replaced. */
+  sysreg(overrides: Partial<TranslationRegisters> = {}): (name: string) => bigint {
+    const regs: TranslationRegisters = { ...this.registers(), ...overrides };
+    return (name) => {
+      if (!(REGISTER_NAMES as readonly string[]).includes(name)) throw new Error(`no register ${name} in the MMU set-up`);
+      return regs[name as keyof TranslationRegisters];
+    };
+  }
+
+  private stage1Tree(range: "LOWER" | "UPPER"): TableTree {
+    const existing = this.s1Trees[range];
+    if (existing !== undefined) return existing;
+    const inputsize = range === "LOWER" ? this.vaBits : this.upperVaBits;
+    const tree = new TableTree(
+      { geometry: this.geometry, inputsize, startlevel: s1StartLevel(this.geometry, inputsize) },
+      this.memory,
+      this.stage1Allocator(),
+    );
+    this.s1Trees[range] = tree;
+    return tree;
+  }
+
+  /** Stage-1 tables: PA pages from the pool, placed at IPAs and mapped at stage 2 when it is on. */
+  private stage1Allocator(): TableAllocator {
+    const pageBytes = 1n << BigInt(this.geometry.grainsize);
+    const pageShift = BigInt(this.geometry.grainsize);
+    return {
+      allocateTable: (bytes) => {
+        const pa = this.pool.allocate(bytes, maxBigint(bytes, 8n));
+        if (this.s2Tree === undefined) return pa;
+        const ipa = this.placeStage1Table(pa, bytes);
+        const pageIpa = ipa & ~(pageBytes - 1n);
+        const pagePa = pa & ~(pageBytes - 1n);
+        if (!this.s1TablePages.has(pageIpa >> pageShift)) {
+          this.s1TablePages.set(pageIpa >> pageShift, pagePa);
+          if (this.mapTablesAtStage2) this.mapStage2(pageIpa, pagePa, pageBytes);
+        }
+        return ipa;
+      },
+      toPa: (address) => {
+        if (this.s2Tree === undefined) return address;
+        const pagePa = this.s1TablePages.get(address >> pageShift);
+        if (pagePa === undefined) throw new Error(`0x${address.toString(16)} is not a stage-1 table page`);
+        return pagePa | (address & (pageBytes - 1n));
+      },
+    };
+  }
+
+  /** IPA for a stage-1 table: the same as its PA, or the next slot above stage1TableIpaBase. */
+  private placeStage1Table(pa: bigint, bytes: bigint): bigint {
+    if (this.nextStage1TableIpa === undefined) return pa;
+    const pageBytes = 1n << BigInt(this.geometry.grainsize);
+    const offsetInPage = pa & (pageBytes - 1n);
+    // Sub-page tables share their page with nothing else, so give each its own IPA page.
+    const ipa = this.nextStage1TableIpa + offsetInPage;
+    this.nextStage1TableIpa += maxBigint(pageBytes, bytes);
+    return ipa;
+  }
+
+  private requireStage2(): TableTree {
+    if (this.s2Tree === undefined) throw new Error("stage 2 is not enabled in this builder");
+    return this.s2Tree;
+  }
+
+  private leafLevel(placement: LeafPlacement): number {
+    let level = placement.level;
+    if (level === undefined && placement.leafSize !== undefined) {
+      for (let l = 1; l <= 3; l++) if (blockSize(this.geometry, l) === placement.leafSize) level = l;
+      if (level === undefined) throw new RangeError(`no ${this.geometry.granule} leaf of 0x${placement.leafSize.toString(16)} bytes`);
+    }
+    level ??= 3;
+    if (level < this.geometry.firstblocklevel || level > 3) {
+      throw new RangeError(`a ${this.geometry.granule} leaf cannot sit at level ${level}; use writeStage1Entry for that`);
+    }
+    return level;
+  }
+}
+
+/** The deepest stage-2 start level whose start table needs at most 16 concatenated tables. */
+export function defaultStage2StartLevel(geometry: GranuleGeometry, ipaBits: number): number {
+  for (let level = 3; level >= 0; level--) {
+    const entriesLog2 = ipaBits - levelShift(geometry, level);
+    if (entriesLog2 >= 1 && entriesLog2 <= geometry.stride + 4) return level;
+  }
+  throw new RangeError(`no stage-2 start level for a ${ipaBits}-bit IPA space`);
+}
+
+function checkAligned(values: readonly bigint[], alignment: bigint, what: string): void {
+  for (const v of values) {
+    if (v % alignment !== 0n) throw new RangeError(`${what}: 0x${v.toString(16)} is not 0x${alignment.toString(16)}-aligned`);
+  }
+}
+
+function requireLeaf(level: number | undefined, input: bigint): number {
+  if (level === undefined) throw new Error(`0x${input.toString(16)} is not mapped`);
+  return level;
+}
+
+function maxBigint(a: bigint, b: bigint): bigint {
+  return a > b ? a : b;
+}
+
+/** Drops keys whose value is undefined, so spreading a patch does not erase defaults. */
+function definedOnly<T extends object>(value: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const key of Object.keys(value) as (keyof T)[]) {
+    if (value[key] !== undefined) out[key] = value[key];
+  }
+  return out;
+}
