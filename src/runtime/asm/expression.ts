@@ -28,8 +28,11 @@ export class ExpressionParser {
     return value;
   }
 
+  /** The token's location, or just past the last token when the expression ended early. */
   private at(t: Token | undefined): SourceLocation {
-    return t === undefined ? this.loc : { ...this.loc, column: t.column };
+    if (t !== undefined) return { ...this.loc, column: t.column };
+    const last = this.tokens[this.tokens.length - 1];
+    return last === undefined ? this.loc : { ...this.loc, column: last.column + last.text.length };
   }
 
   private peek(): Token | undefined {
@@ -92,7 +95,7 @@ export class ExpressionParser {
 
   private primary(): bigint {
     const t = this.peek();
-    if (t === undefined) throw new AsmError(this.loc, "expected an expression");
+    if (t === undefined) throw new AsmError(this.at(undefined), "expected an expression");
     this.pos++;
     if (t.kind === "number") return t.value ?? 0n;
     if (t.kind === "ident") {
@@ -103,7 +106,7 @@ export class ExpressionParser {
     if (t.kind === "punct" && t.text === "(") {
       const v = this.additive();
       const close = this.peek();
-      if (close === undefined || close.text !== ")") throw new AsmError(this.at(close ?? t), "expected ')'");
+      if (close === undefined || close.text !== ")") throw new AsmError(this.at(close), "expected ')'");
       this.pos++;
       return v;
     }

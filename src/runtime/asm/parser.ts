@@ -92,17 +92,18 @@ class ProgramBuilder {
    * the invocation's location, passed as `loc`.
    */
   statement(text: string, loc: SourceLocation, depth: number, fixedLoc?: SourceLocation): void {
-    const tokens = tokenize(text, loc, loc.column);
     if (this.capturing !== undefined) {
-      if (tokens[0]?.kind === "ident" && tokens[0].text.toLowerCase() === ".endm") {
+      // A macro body is kept as text: `\param` references are substituted at each expansion.
+      if (/^\s*\.endm\s*$/i.test(text)) {
         const m = this.capturing;
         this.macros.set(m.name, { name: m.name, params: m.params, body: m.body });
         this.capturing = undefined;
-      } else if (tokens.length > 0) {
+      } else if (text.trim() !== "") {
         this.capturing.body.push({ text, loc });
       }
       return;
     }
+    const tokens = tokenize(text, loc, loc.column);
     let rest = tokens;
     while (rest.length >= 2 && rest[1].kind === "punct" && rest[1].text === ":" && (rest[0].kind === "ident" || rest[0].kind === "number")) {
       this.defineLabel(rest[0], fixedLoc ?? { ...loc, column: rest[0].column });
