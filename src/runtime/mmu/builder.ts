@@ -142,9 +142,11 @@ export class TranslationTableBuilder {
     const step = blockSize(this.geometry, level);
     checkAligned([va, ipa, size], step, "stage-1 mapping");
     const leaf = { ...DEFAULT_STAGE1_LEAF, ...definedOnly(attrs) };
-    const tree = this.stage1Tree(getVARange(va));
+    const range = getVARange(va);
+    this.checkVaRange(va, size, range);
+    const tree = this.stage1Tree(range);
     for (let offset = 0n; offset < size; offset += step) {
-      tree.write(va + offset, level, encodeStage1Leaf(ipa + offset, level, leaf));
+      tree.writeLeaf(va + offset, level, encodeStage1Leaf(ipa + offset, level, leaf));
     }
   }
 
@@ -155,8 +157,12 @@ export class TranslationTableBuilder {
     const step = blockSize(this.geometry, level);
     checkAligned([ipa, pa, size], step, "stage-2 mapping");
     const leaf = { ...DEFAULT_STAGE2_LEAF, ...definedOnly(attrs) };
+    const ipaLimit = 1n << BigInt(tree.shape.inputsize);
+    if (ipa + size > ipaLimit) {
+      throw new RangeError(`stage-2 mapping 0x${ipa.toString(16)}+0x${size.toString(16)} exceeds the ${tree.shape.inputsize}-bit IPA space`);
+    }
     for (let offset = 0n; offset < size; offset += step) {
-      tree.write(ipa + offset, level, encodeStage2Leaf(pa + offset, level, leaf));
+      tree.writeLeaf(ipa + offset, level, encodeStage2Leaf(pa + offset, level, leaf));
     }
   }
 
@@ -319,6 +325,16 @@ export class TranslationTableBuilder {
     const ipa = this.nextStage1TableIpa + offsetInPage;
     this.nextStage1TableIpa += maxBigint(pageBytes, bytes);
     return ipa;
+  }
+
+  /** The mapping must lie inside its TTBR's range, or its index bits would wrap silently. */
+  private checkVaRange(va: bigint, size: bigint, range: "LOWER" | "UPPER"): void {
+    const end = va + size;
+    const ok =
+      range === "LOWER"
+        ? end <= 1n << BigInt(this.vaBits)
+        : va >= (1n << 64n) - (1n << BigInt(this.upperVaBits)) && end <= 1n << 64n;
+    if (!ok) throw new RangeError(`stage-1 mapping at 0x${va.toString(16)} lies outside the ${range} VA range`);
   }
 
   private requireStage2(): TableTree {

@@ -96,6 +96,7 @@ export function s1Walk(
       continue;
     }
     if (type === "Block" && !blockAllowedAtLevel(geometry, level)) return fault("Translation", level);
+    // A misprogrammed Contiguous bit may fault (IMPLEMENTATION DEFINED); this model does not.
     const oa = leafOutputAddress(descriptor, geometry, level, va);
     if (oaOutOfRange(oa, outputsize)) return fault("AddressSize", level);
     // No FEAT_HAFDBS: AF=0 faults. The Access flag fault outranks a Permission fault, so it is

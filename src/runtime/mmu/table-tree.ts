@@ -4,11 +4,10 @@
 // says where each table lives physically.
 
 import type { PhysicalMemory } from "../memory.ts";
-import { decodeDescriptorType } from "./descriptor.ts";
+import { decodeDescriptorType, nextTableAddress } from "./descriptor.ts";
 import { encodeTableDescriptor } from "./descriptor-encoding.ts";
 import type { GranuleGeometry } from "./granule.ts";
 import { levelShift } from "./granule.ts";
-import { nextTableAddress } from "./descriptor.ts";
 import { indexTopBit, ttEntryAddress } from "./table-walk.ts";
 
 export interface TableTreeShape {
@@ -68,8 +67,21 @@ export class TableTree {
     return this.memory.read(this.entryPa(input, level, false), 8);
   }
 
+  /** Stores any descriptor, replacing whatever the entry held (holes, raw encodings). */
   write(input: bigint, level: number, descriptor: bigint): void {
     this.memory.write(this.entryPa(input, level, true), 8, descriptor);
+  }
+
+  /**
+   * Stores a block or page. Replacing a table would orphan everything under it (including, at
+   * stage 2, the mappings of stage-1 table pages), so that is refused.
+   */
+  writeLeaf(input: bigint, level: number, descriptor: bigint): void {
+    const entry = this.entryPa(input, level, true);
+    if (level < 3 && decodeDescriptorType(this.memory.read(entry, 8), level) === "Table") {
+      throw new Error(`0x${input.toString(16)}: a level-${level} leaf would replace a table; map with smaller leaves`);
+    }
+    this.memory.write(entry, 8, descriptor);
   }
 
   /** The level of the leaf (block or page) that maps `input`, or undefined for a hole. */
