@@ -1,5 +1,5 @@
 // The hook through which AT instructions reach the MMU model. The signature matches
-// src/runtime/mmu/at.ts's addressTranslateS1E1, so that function can be passed as is.
+// src/runtime/mmu/at.ts's addressTranslateS1E1, the machine's default; tests pass fakes.
 import type { PhysicalMemory } from "../memory.ts";
 
 export type AtAccess = "read" | "write";
@@ -14,12 +14,3 @@ export interface TranslationInput {
 
 /** Returns the new PAR_EL1 value for a stage-1 EL1&0 translation of input.va. */
 export type AddressTranslator = (input: TranslationInput) => bigint;
-
-export class NoAddressTranslatorError extends Error {}
-
-/** Used when no translator was configured: an AT instruction then fails loudly. */
-export const missingAddressTranslator: AddressTranslator = () => {
-  throw new NoAddressTranslatorError(
-    "AT executed but the machine has no address translator (pass MachineConfig.translator, e.g. addressTranslateS1E1 from src/runtime/mmu/at.ts)",
-  );
-};

@@ -10,7 +10,8 @@ import { bits, type Bits } from "../semantics/concrete-domain.ts";
 import type { Nzcv } from "../semantics/flags.ts";
 import type { AccessBytes } from "../semantics/instruction.ts";
 import type { ArchState, AtKind } from "../semantics/state.ts";
-import { missingAddressTranslator, type AddressTranslator } from "./address-translator.ts";
+import { addressTranslateS1E1 } from "../mmu/at.ts";
+import type { AddressTranslator } from "./address-translator.ts";
 import { ARM64_HAS_VIRT_HOST_EXTN, capabilitiesFromMidr } from "./cpu-features.ts";
 import { HCR_EL2_E2H, resolveSysregAccess } from "./sysreg-access.ts";
 import { storageRegisters, sysregByName } from "./sysreg-table.ts";
@@ -27,6 +28,7 @@ export interface MachineConfig {
   /** Also add the capabilities Linux derives from MIDR_EL1's errata ranges. */
   deriveCapabilitiesFromMidr?: boolean;
   memory?: PhysicalMemory;
+  /** The MMU behind AT; defaults to the model's stage-1 walk (src/runtime/mmu/at.ts). */
   translator?: AddressTranslator;
   /** Initial values of system registers, by architectural name. */
   sysregs?: Record<string, bigint>;
@@ -51,7 +53,7 @@ export class Machine implements ArchState<Bits, boolean> {
 
   constructor(config: MachineConfig = {}) {
     this.memory = config.memory ?? new PhysicalMemory();
-    this.translator = config.translator ?? missingAddressTranslator;
+    this.translator = config.translator ?? addressTranslateS1E1;
     this.el = config.el ?? 2;
     for (const reg of storageRegisters()) this.sysregs.set(reg.name, reg.reset === "unknown" ? 0n : reg.reset);
     const midr = config.midr ?? DEFAULT_MIDR;
