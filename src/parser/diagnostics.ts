@@ -1,6 +1,7 @@
 // Diagnostics: what every stage reports about its input. Rendered in the GCC form
 // `file:line:col: error: message`, then the source line and a caret under the range.
 import type { Range } from "./ast.ts";
+import type { IssueCode } from "./codes.ts";
 import type { SourceText } from "./source.ts";
 
 export type Severity = "error" | "warning" | "note";
@@ -8,7 +9,7 @@ export type Severity = "error" | "warning" | "note";
 export interface Diagnostic {
   severity: Severity;
   /** A stable issue code, e.g. `undefined-name`; documented in docs/LANGUAGE.md. */
-  code: string;
+  code: IssueCode;
   message: string;
   file: string;
   range: Range;

@@ -1,14 +1,15 @@
 // The grammar of the rule language as a chevrotain CST parser. One instance is created and
 // reused for every file (chevrotain's advice: building a parser analyses the whole grammar).
 // Error recovery is on, so that one run reports every syntax error it can.
-import { CstParser, type CstNode, type IToken } from "chevrotain";
+import type { CstNode, IToken } from "chevrotain";
+import { CstParser } from "./chevrotain.ts";
 import * as T from "./tokens.ts";
 
 const K = T.keywords;
 
 class RuleGrammar extends CstParser {
   constructor() {
-    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, nodeLocationTracking: "onlyOffset" });
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 2, nodeLocationTracking: "onlyOffset" });
     this.performSelfAnalysis();
   }
 

@@ -31,9 +31,24 @@ export function parseText(path: string, text: string): ParseResult {
     });
   }
 
-  ruleParser.input = lexed.tokens;
+  const tokens: IToken[] = [];
+  for (const t of lexed.tokens) {
+    const kind = t.tokenType.name;
+    if (kind === "UnterminatedComment" || kind === "UnterminatedString") {
+      const what = kind === "UnterminatedComment" ? "comment: `/*` has no `*/`" : "string: a string ends with `\"` on the same line";
+      diagnostics.push({
+        severity: "error",
+        code: "syntax-error",
+        message: `unterminated ${what}`,
+        file: path,
+        range: source.range(t.startOffset, t.startOffset + (kind === "UnterminatedComment" ? 2 : 1)),
+      });
+    } else tokens.push(t);
+  }
+
+  ruleParser.input = tokens;
   const cst = ruleParser.file();
-  for (const e of ruleParser.errors) diagnostics.push(syntaxDiagnostic(e, source, lexed.tokens));
+  for (const e of ruleParser.errors) diagnostics.push(syntaxDiagnostic(e, source, tokens));
 
   if (diagnostics.length > 0) return { source, ast: undefined, diagnostics };
   try {
@@ -68,13 +83,31 @@ function syntaxDiagnostic(e: IRecognitionException, source: SourceText, tokens: 
   const where = ruleName ? ` in ${humanRule(ruleName)}` : "";
   let message: string;
   switch (e.name) {
-    case "MismatchedTokenException":
-      message = `${firstLine(e.message).replace(/^Expecting token of type --> (.*?) <-- but found --> .* <--$/, "expected $1")} but found ${found}${where}`;
+    case "MismatchedTokenException": {
+      const expected = /^Expecting (?:token of type )?--> (.*?) <--/.exec(firstLine(e.message))?.[1];
+      const prev = (e as IRecognitionException & { previousToken?: IToken }).previousToken;
+      // A missing terminator is reported where it belongs, after the last token, as GCC does.
+      if (expected === "';'" && prev !== undefined && !Number.isNaN(prev.startOffset) && prev.tokenType?.name !== "EOF") {
+        const after = (prev.endOffset ?? prev.startOffset) + 1;
+        return {
+          severity: "error",
+          code: "syntax-error",
+          message: `expected ';' after '${prev.image}'${where} (found ${found})`,
+          file: source.path,
+          range: source.range(after, after + 1),
+        };
+      }
+      message = `expected ${expected === undefined ? "another token" : tokenWords(expected)} but found ${found}${where}`;
       break;
+    }
     case "NoViableAltException":
       message = `unexpected ${found}${where}`;
       break;
     case "EarlyExitException":
+      if (atEnd) {
+        message = `unexpected end of file${where}`;
+        break;
+      }
       message = `expected at least one element${where} but found ${found}`;
       break;
     case "NotAllInputParsedException":
@@ -84,6 +117,17 @@ function syntaxDiagnostic(e: IRecognitionException, source: SourceText, tokens: 
       message = `${firstLine(e.message)}`;
   }
   return { severity: "error", code: "syntax-error", message, file: source.path, range: source.range(offset, end) };
+}
+
+/** Token type names as a reader says them. */
+function tokenWords(name: string): string {
+  const words: Record<string, string> = {
+    IntegerLiteral: "a number",
+    StringLiteral: "a string",
+    Identifier: "a name",
+    EOF: "end of file",
+  };
+  return words[name] ?? name;
 }
 
 function firstLine(s: string): string {

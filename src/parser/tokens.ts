@@ -1,7 +1,8 @@
 // The lexer of the rule language: one token type per keyword and punctuator. Keywords are
 // declared with `longer_alt: Identifier` so that `rules_x` lexes as one identifier, as in
 // chevrotain's own examples.
-import { createToken, Lexer, type TokenType } from "chevrotain";
+import type { TokenType } from "chevrotain";
+import { createToken, Lexer } from "./chevrotain.ts";
 
 export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\f]+/, group: Lexer.SKIPPED, line_breaks: true });
 export const LineComment = createToken({ name: "LineComment", pattern: /\/\/[^\n\r]*/, group: Lexer.SKIPPED });
@@ -14,6 +15,10 @@ export const IntegerLiteral = createToken({
 });
 // Strings hold citations and names; they may not span lines. Escapes: \" and \\ only.
 export const StringLiteral = createToken({ name: "StringLiteral", pattern: /"(?:[^"\\\n\r]|\\["\\])*"/ });
+// A comment or string that never ends is lexed as one token, so that it is reported once, as
+// what it is, instead of as a cascade of stray characters. parse.ts turns them into errors.
+export const UnterminatedComment = createToken({ name: "UnterminatedComment", pattern: /\/\*[\s\S]*/, line_breaks: true });
+export const UnterminatedString = createToken({ name: "UnterminatedString", pattern: /"(?:[^"\\\n\r]|\\["\\])*\\?/ });
 
 const keywordNames = [
   "import", "source", "enum", "layout", "sysreg", "capability", "exitcode", "external", "record",
@@ -67,10 +72,10 @@ export const Comma = punct("Comma", ",");
 export const Dot = punct("Dot", ".");
 
 export const allTokens: TokenType[] = [
-  WhiteSpace, BlockComment, LineComment,
+  WhiteSpace, BlockComment, UnterminatedComment, LineComment,
   // Longest keywords first, so that `records` is not lexed as `record` + `s`.
   ...Object.values(keywords).sort((a, b) => String(b.PATTERN).length - String(a.PATTERN).length),
-  Identifier, IntegerLiteral, StringLiteral,
+  Identifier, IntegerLiteral, StringLiteral, UnterminatedString,
   DotDot, AndAnd, OrOr, EqEq, NotEq, LessEq, GreaterEq, ShiftLeft, ShiftRight, Less, Greater,
   Assign, Bang, Tilde, Amp, Pipe, Caret, Plus, Minus,
   LBrace, RBrace, LParen, RParen, LBracket, RBracket, Colon, Semicolon, Comma, Dot,

@@ -3,7 +3,7 @@
 // declarations may refer to each other in any order.
 import type * as A from "../ast.ts";
 import type { Reporter } from "./reporter.ts";
-import { declName, kindWord, type GlobalSymbol, type RecordSymbol } from "./symbols.ts";
+import { aKind, declName, kindWord, type GlobalSymbol, type RecordSymbol } from "./symbols.ts";
 import { bits, errorTy, fits, MAX_WIDTH, type EnumSymbol, type LayoutSymbol, type Ty } from "./types.ts";
 
 export interface ImportedSymbols {
@@ -21,7 +21,7 @@ export function collectGlobals(file: A.RuleFile, imported: ImportedSymbols, r: R
     const prior = globals.get(name.text);
     if (prior !== undefined) {
       const where = own.has(name.text) ? own.get(name.text)!.range : declName(prior.decl as A.Decl)?.range;
-      r.error("duplicate-name", name.range, `'${name.text}' is already declared as a ${kindWord(prior)}`,
+      r.error("duplicate-name", name.range, `'${name.text}' is already declared as ${aKind(prior)}`,
         where ? [{ message: "declared here", file: prior.file, range: where }] : undefined);
       continue;
     }
@@ -84,7 +84,7 @@ export function resolveType(t: A.TypeRef, globals: Map<string, GlobalSymbol>, r:
   }
   if (sym.kind === "layout") return sym.width >= 1 && sym.width <= MAX_WIDTH ? bits(sym.width, { layout: sym }) : errorTy;
   if (sym.kind === "enum") return sym.width >= 1 && sym.width <= MAX_WIDTH ? bits(sym.width, { values: sym }) : errorTy;
-  r.error("not-a-type", t.name.range, `'${t.name.text}' is a ${kindWord(sym)}, not a layout or an enum`);
+  r.error("not-a-type", t.name.range, `'${t.name.text}' is ${aKind(sym)}, not a layout or an enum`);
   return errorTy;
 }
 
@@ -161,7 +161,7 @@ function checkLayout(sym: LayoutSymbol, globals: Map<string, GlobalSymbol>, r: R
     if (f.values !== undefined) {
       const e = globals.get(f.values.text);
       if (e === undefined) r.error("undefined-name", f.values.range, `unknown enum '${f.values.text}'`);
-      else if (e.kind !== "enum") r.error("not-a-type", f.values.range, `'${f.values.text}' is a ${kindWord(e)}, not an enum`);
+      else if (e.kind !== "enum") r.error("not-a-type", f.values.range, `'${f.values.text}' is ${aKind(e)}, not an enum`);
       else if (e.width !== f.hi.value - f.lo.value + 1)
         r.error("width-mismatch", f.values.range, `enum ${e.name} has ${e.width} bits but field ${f.name.text} has ${f.hi.value - f.lo.value + 1}`);
       else values = e;

@@ -4,7 +4,7 @@
 import type * as A from "../ast.ts";
 import type { SemanticModel } from "./model.ts";
 import type { Reporter } from "./reporter.ts";
-import { kindWord, type GlobalSymbol, type RecordSymbol } from "./symbols.ts";
+import { aKind, kindWord, type GlobalSymbol, type RecordSymbol } from "./symbols.ts";
 import { bits, errorTy, fits, showTy, type EnumSymbol, type Ty } from "./types.ts";
 
 /** Where an expression stands: in a handler, in a pure predicate or function, in a contract, in a constant. */
@@ -142,7 +142,7 @@ export class ExprChecker {
           return errorTy;
         default:
           if (hint === undefined || !hint.members.has(text)) {
-            this.r.error("not-a-value", e.range, `'${text}' is a ${kindWord(sym)}, not a value`);
+            this.r.error("not-a-value", e.range, `'${text}' is ${aKind(sym)}, not a value`);
             return errorTy;
           }
       }
@@ -250,7 +250,7 @@ export class ExprChecker {
       return errorTy;
     }
     if (sym.kind !== "pred" && sym.kind !== "fn") {
-      this.r.error("not-callable", e.callee.range, `'${name}' is a ${kindWord(sym)}, not a predicate or function`);
+      this.r.error("not-callable", e.callee.range, `'${name}' is ${aKind(sym)}, not a predicate or function`);
       return errorTy;
     }
     const sig = this.env.signature(sym);
@@ -478,7 +478,7 @@ export class ExprChecker {
     const sym = this.env.globals.get(name.text);
     if (sym?.kind === "capability") return true;
     if (sym === undefined) this.r.error("unknown-capability", name.range, `unknown capability '${name.text}'`);
-    else this.r.error("unknown-capability", name.range, `'${name.text}' is a ${kindWord(sym)}, not a capability`);
+    else this.r.error("unknown-capability", name.range, `'${name.text}' is ${aKind(sym)}, not a capability`);
     return false;
   }
 
@@ -486,7 +486,7 @@ export class ExprChecker {
     const sym = this.env.globals.get(name.text);
     if (sym?.kind === "sysreg") return sym;
     if (sym === undefined) this.r.error("unknown-register", name.range, `unknown system register '${name.text}'`);
-    else this.r.error("unknown-register", name.range, `'${name.text}' is a ${kindWord(sym)}, not a system register`);
+    else this.r.error("unknown-register", name.range, `'${name.text}' is ${aKind(sym)}, not a system register`);
     return undefined;
   }
 

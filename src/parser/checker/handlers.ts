@@ -6,7 +6,7 @@ import { resolveType } from "./declarations.ts";
 import { ExprChecker, type ExprEnv, type Local, type Mode } from "./expressions.ts";
 import type { SemanticModel } from "./model.ts";
 import type { Reporter } from "./reporter.ts";
-import { kindWord, type GlobalSymbol, type RecordSymbol } from "./symbols.ts";
+import { aKind, kindWord, type GlobalSymbol, type RecordSymbol } from "./symbols.ts";
 import { errorTy, showTy, type Ty } from "./types.ts";
 
 export class BodyChecker {
@@ -165,7 +165,7 @@ export class BodyChecker {
     const recSym = this.globals.get(d.record.text);
     let record: RecordSymbol | undefined;
     if (recSym === undefined) this.r.error("undefined-name", d.record.range, `unknown record '${d.record.text}'`);
-    else if (recSym.kind !== "recordDecl") this.r.error("not-a-type", d.record.range, `'${d.record.text}' is a ${kindWord(recSym)}, not a record`);
+    else if (recSym.kind !== "recordDecl") this.r.error("not-a-type", d.record.range, `'${d.record.text}' is ${aKind(recSym)}, not a record`);
     else record = recSym;
     const ruleNames = new Map<string, A.Name>();
     this.checkBlock(d.body, new Map(), record, ruleNames, d.range);
@@ -192,7 +192,7 @@ export class BodyChecker {
           const name = s.name.text;
           const clash = locals.get(name) ?? this.globals.get(name);
           if (clash !== undefined) {
-            this.r.error("duplicate-name", s.name.range, `'${name}' is already declared${"kind" in clash ? ` as a ${kindWord(clash)}` : ""}`);
+            this.r.error("duplicate-name", s.name.range, `'${name}' is already declared${"kind" in clash ? ` as ${aKind(clash)}` : ""}`);
           }
           let ty: Ty;
           if (s.value.kind === "at") ty = checker.check(s.value);
@@ -263,11 +263,11 @@ export class BodyChecker {
     if (o.kind === "exit") {
       const sym = this.globals.get(o.code.text);
       if (sym === undefined) this.r.error("undefined-name", o.code.range, `unknown exit code '${o.code.text}'`);
-      else if (sym.kind !== "exitcode") this.r.error("not-an-exit-code", o.code.range, `'${o.code.text}' is a ${kindWord(sym)}, not an exit code`);
+      else if (sym.kind !== "exitcode") this.r.error("not-an-exit-code", o.code.range, `'${o.code.text}' is ${aKind(sym)}, not an exit code`);
     } else if (o.kind === "handoff") {
       const sym = this.globals.get(o.target.text);
       if (sym === undefined) this.r.error("undefined-name", o.target.range, `unknown handler '${o.target.text}': declare it with \`external ${o.target.text};\``);
-      else if (sym.kind !== "external") this.r.error("not-an-external", o.target.range, `'${o.target.text}' is a ${kindWord(sym)}, not an external handler`);
+      else if (sym.kind !== "external") this.r.error("not-an-external", o.target.range, `'${o.target.text}' is ${aKind(sym)}, not an external handler`);
     }
   }
 
@@ -309,7 +309,7 @@ export class BodyChecker {
       return;
     }
     if (h.kind !== "handler") {
-      this.r.error("not-a-handler", d.handler.range, `'${d.handler.text}' is a ${kindWord(h)}, not a handler`);
+      this.r.error("not-a-handler", d.handler.range, `'${d.handler.text}' is ${aKind(h)}, not a handler`);
       return;
     }
     const other = this.file.decls.find((x): x is A.ContractDecl => x.kind === "contract" && x.handler.text === d.handler.text);

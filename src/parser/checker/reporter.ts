@@ -1,5 +1,6 @@
 // Collects the diagnostics of one check run, each with its issue code.
 import type { Range } from "../ast.ts";
+import type { IssueCode } from "../codes.ts";
 import type { Diagnostic } from "../diagnostics.ts";
 
 export class Reporter {
@@ -7,11 +8,11 @@ export class Reporter {
 
   constructor(readonly file: string) {}
 
-  error(code: string, range: Range, message: string, related?: Diagnostic["related"]): void {
+  error(code: IssueCode, range: Range, message: string, related?: Diagnostic["related"]): void {
     this.diagnostics.push({ severity: "error", code, message, file: this.file, range, ...(related ? { related } : {}) });
   }
 
-  warning(code: string, range: Range, message: string): void {
+  warning(code: IssueCode, range: Range, message: string): void {
     this.diagnostics.push({ severity: "warning", code, message, file: this.file, range });
   }
 }

@@ -54,3 +54,9 @@ export function kindWord(s: GlobalSymbol): string {
       return s.kind;
   }
 }
+
+/** The kind word with its article: "an exit code", "a record". */
+export function aKind(s: GlobalSymbol): string {
+  const w = kindWord(s);
+  return /^[aeiou]/.test(w) ? `an ${w}` : `a ${w}`;
+}
