@@ -70,6 +70,7 @@ export class ExprChecker {
           this.r.error("value-too-wide", e.range, `${t.value < 0n ? "negative value" : "value"} ${showInt(t.value)} does not fit in ${what}, which has ${width} bits`);
           return errorTy;
         }
+        this.env.model.constants.set(e, t.value);
         return this.record(e, bits(width));
       case "bits":
         if (t.width !== width) {
@@ -436,6 +437,8 @@ export class ExprChecker {
   constantValue(e: A.Expr): bigint | undefined {
     const t = this.env.model.types.get(e);
     if (t?.kind === "int") return t.value;
+    const known = this.env.model.constants.get(e);
+    if (known !== undefined) return known;
     if (e.kind === "int") return e.value;
     const res = this.env.model.resolutions.get(e);
     if (res?.kind === "enumValue") return res.value;

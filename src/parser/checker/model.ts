@@ -19,8 +19,10 @@ export interface SemanticModel {
   resolutions: Map<A.Expr, Resolution>;
   /** The values of each `in` set whose elements are all constants. */
   setValues: Map<A.InExpr, bigint[]>;
+  /** Integer constants that took a width from their context, with their values. */
+  constants: Map<A.Expr, bigint>;
 }
 
 export function emptyModel(): SemanticModel {
-  return { types: new Map(), resolutions: new Map(), setValues: new Map() };
+  return { types: new Map(), resolutions: new Map(), setValues: new Map(), constants: new Map() };
 }
