@@ -6,8 +6,9 @@ import { processOutput, type Command, type Output } from "./command.ts";
 import { checkCommand } from "./commands/check.ts";
 import { mainCommand } from "./commands/main-job.ts";
 import { railroadCommand } from "./commands/railroad.ts";
+import { runCommand } from "./commands/run.ts";
 
-export const commands: Command[] = [checkCommand, mainCommand, railroadCommand];
+export const commands: Command[] = [checkCommand, mainCommand, railroadCommand, runCommand];
 
 export function registerCommand(c: Command): void {
   if (!commands.some((x) => x.name === c.name)) commands.push(c);

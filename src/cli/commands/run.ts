@@ -1,0 +1,186 @@
+// `faultc run TARGET`: runs a fault handler on scenarios on the machine model and prints results as
+// JSON (docs/RUN.md). One scenario from the options, or one per stdin line with --jsonl.
+import { createInterface } from "node:readline";
+import { AsmError } from "../../runtime/asm/errors.ts";
+import {
+  AssemblyTarget, HandlerRunError, TargetNameError, resolveTarget, runResultToJson, type HandlerTarget, type RunOptions,
+} from "../../runtime/run/index.ts";
+import { KNOWN_CAPABILITIES, parseHex64, parseScenario, scenario, ScenarioError, type Scenario, type ScenarioAt, type TableFaultKind } from "../../runtime/scenario/index.ts";
+import { parseArgs, UsageError } from "../args.ts";
+import type { Command, Output } from "../command.ts";
+
+/** Where --jsonl reads its lines from (stdin by default; tests pass their own). */
+export type LineSource = () => AsyncIterable<string>;
+
+export const stdinLines: LineSource = () => createInterface({ input: process.stdin, crlfDelay: Infinity });
+
+const SCENARIO_FLAGS = ["esr", "far", "hpfar", "par", "at", "caps", "midr", "seed"] as const;
+
+const USAGE = `usage: faultc run TARGET --esr HEX [--far HEX] [--hpfar HEX|unknown] [--par HEX]
+                  [--at ok:IPA|fault|s2fault:LEVEL[:KIND]] [--caps CAP,...] [--midr HEX]
+                  [--seed N] [--entry LABEL] [--trace]
+       faultc run TARGET --jsonl [--entry LABEL] [--trace]
+
+Runs the fault handler TARGET on the AArch64 EL2 machine model, as after a guest trap, and prints
+the result as one line of JSON: outcome (exit, retry, or the handler it hands over to), exit code,
+the fault record fields it wrote, system registers (PAR_EL1 and every one written), and checks.
+
+TARGET    an assembly file (.S or .s), run from the label el1_sync (--entry to change it).
+          Rule-file targets (x.fault#c, x.fault#asm) come with code generation.
+
+Scenario (hex values are 0x...; all but --esr optional):
+  --esr HEX        ESR_EL2
+  --far HEX        FAR_EL2 (default 0)
+  --hpfar HEX      HPFAR_EL2 (default 0); 'unknown' draws it from the seed
+  --par HEX        the guest's PAR_EL1 (default 0)
+  --at SPEC        what AT S1E1R on FAR finds in the guest's stage-1 tables:
+                     ok:IPA     FAR's page maps to IPA's page (default: ok:FAR, identity)
+                     fault      FAR's page is not mapped
+                     s2fault:LEVEL[:KIND]  the stage-1 table read at LEVEL (0-3) meets a stage-2
+                                fault, KIND translation (default), permission or access-flag
+  --caps A,B       capabilities: ${KNOWN_CAPABILITIES.join(", ")}
+  --midr HEX       MIDR_EL1 (Cortex-A57 r0p0-r1p2 adds ARM64_WORKAROUND_834220)
+  --seed N         seed of the arbitrary values (guest registers, UNKNOWN registers; default 0)
+
+  --jsonl          read one scenario per stdin line (JSON, see docs/RUN.md), write one result per
+                   line; a bad line gives {"error":"line N: ..."} and the stream goes on
+  --trace          include a per-instruction trace (text, location, registers and memory written)
+
+Exit status: 0 ok, 1 bad assembly, a failed run, or a bad --jsonl line, 2 usage error.`;
+
+function flagHex(value: string, flag: string): bigint {
+  try {
+    return parseHex64(value, `--${flag}`);
+  } catch (e) {
+    if (e instanceof ScenarioError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+function parseAtFlag(value: string): ScenarioAt {
+  if (value === "fault") return "fault";
+  if (value.startsWith("ok:")) {
+    try {
+      const parsed = parseScenario({ esr: "0x0", at: { ok: value.slice(3) } }).at;
+      if (parsed !== undefined) return parsed;
+    } catch (e) {
+      if (e instanceof ScenarioError) throw new UsageError(`--at ${value}: ${e.message.replace(/"at\.ok"/, "IPA")}`);
+      throw e;
+    }
+  }
+  const m = /^s2fault:([0-3])(?::(translation|permission|access-flag))?$/.exec(value);
+  if (m) return { s2fault: { level: Number(m[1]), fault: (m[2] ?? "translation") as TableFaultKind } };
+  throw new UsageError(`--at must be ok:IPA, fault or s2fault:LEVEL[:translation|permission|access-flag], got '${value}'`);
+}
+
+function scenarioFromFlags(flags: Map<string, string | true>): Scenario {
+  const get = (name: string): string | undefined => {
+    const v = flags.get(name);
+    return typeof v === "string" ? v : undefined;
+  };
+  const esr = get("esr");
+  if (esr === undefined) throw new UsageError("missing --esr (or read scenarios with --jsonl)");
+  const caps = get("caps")?.split(",") ?? [];
+  for (const c of caps) {
+    if (!KNOWN_CAPABILITIES.includes(c)) throw new UsageError(`--caps: unknown capability '${c}' (known: ${KNOWN_CAPABILITIES.join(", ")})`);
+  }
+  const seedText = get("seed");
+  if (seedText !== undefined && !/^\d{1,15}$/.test(seedText)) throw new UsageError(`--seed must be a non-negative decimal integer, got '${seedText}'`);
+  const hpfar = get("hpfar");
+  const far = get("far");
+  const par = get("par");
+  const midr = get("midr");
+  const at = get("at");
+  return scenario({
+    esr: flagHex(esr, "esr"),
+    ...(far !== undefined ? { far: flagHex(far, "far") } : {}),
+    ...(hpfar !== undefined ? { hpfar: hpfar === "unknown" ? "unknown" : flagHex(hpfar, "hpfar") } : {}),
+    ...(par !== undefined ? { par: flagHex(par, "par") } : {}),
+    ...(at !== undefined ? { at: parseAtFlag(at) } : {}),
+    caps: [...new Set(caps)],
+    ...(midr !== undefined ? { midr: flagHex(midr, "midr") } : {}),
+    ...(seedText !== undefined ? { seed: Number(seedText) } : {}),
+  });
+}
+
+/** One run's JSON line, or the one-line reason it could not run. */
+function runOne(target: HandlerTarget, s: Scenario, opts: RunOptions): { line: string } | { error: string } {
+  try {
+    return { line: JSON.stringify(runResultToJson(target.run(s, opts))) };
+  } catch (e) {
+    if (e instanceof ScenarioError || e instanceof HandlerRunError) return { error: e.message };
+    throw e;
+  }
+}
+
+export function createRunCommand(lines: LineSource): Command {
+  return {
+    name: "run",
+    summary: "run a fault handler on the machine model for a scenario; print the result as JSON",
+    usage: USAGE,
+    async run(argv: string[], out: Output): Promise<number> {
+      const spec = Object.fromEntries([...SCENARIO_FLAGS.map((f) => [f, { value: true }]), ["entry", { value: true }], ["jsonl", {}], ["trace", {}], ["help", {}], ["h", {}]]);
+      const args = parseArgs(argv, spec);
+      if (args.positionals.length === 0) throw new UsageError("no TARGET given");
+      if (args.positionals.length > 1) throw new UsageError(`unexpected argument '${args.positionals[1]}'`);
+      const jsonl = args.flags.has("jsonl");
+      const scenarioFlag = SCENARIO_FLAGS.find((f) => args.flags.has(f));
+      if (jsonl && scenarioFlag !== undefined) throw new UsageError(`--${scenarioFlag} cannot be combined with --jsonl (each line is a whole scenario)`);
+      const single = jsonl ? undefined : scenarioFromFlags(args.flags);
+      const opts: RunOptions = { trace: args.flags.has("trace") };
+
+      let target: HandlerTarget;
+      try {
+        const entry = args.flags.get("entry");
+        target = resolveTarget(args.positionals[0]);
+        if (typeof entry === "string") {
+          if (!(target instanceof AssemblyTarget)) throw new UsageError("--entry applies to assembly targets only");
+          target = new AssemblyTarget(target.program, { entry });
+        }
+      } catch (e) {
+        if (e instanceof TargetNameError) throw new UsageError(e.message);
+        if (e instanceof AsmError || e instanceof HandlerRunError) {
+          out.stderr(`${e.message}\n`);
+          return 1;
+        }
+        throw e;
+      }
+
+      if (single !== undefined) {
+        const r = runOne(target, single, opts);
+        if ("error" in r) {
+          out.stderr(`faultc run: ${r.error}\n`);
+          return 1;
+        }
+        out.stdout(r.line + "\n");
+        return 0;
+      }
+
+      let bad = 0;
+      let lineNo = 0;
+      for await (const text of lines()) {
+        lineNo++;
+        if (text.trim() === "") continue;
+        let s: Scenario;
+        try {
+          s = parseScenario(text);
+        } catch (e) {
+          if (!(e instanceof ScenarioError)) throw e;
+          bad++;
+          out.stdout(JSON.stringify({ error: `line ${lineNo}: ${e.message}` }) + "\n");
+          continue;
+        }
+        const r = runOne(target, s, opts);
+        if ("error" in r) {
+          bad++;
+          out.stdout(JSON.stringify({ error: `line ${lineNo}: ${r.error}` }) + "\n");
+        } else {
+          out.stdout(r.line + "\n");
+        }
+      }
+      return bad > 0 ? 1 : 0;
+    },
+  };
+}
+
+export const runCommand: Command = createRunCommand(stdinLines);

@@ -1,0 +1,39 @@
+// The JSON forms of run results (docs/RUN.md): hex strings for 64-bit values, stable key order.
+import { hex } from "../scenario/index.ts";
+import type { RunResult, TraceEntry } from "./types.ts";
+
+function hexRecord(m: ReadonlyMap<string, bigint>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of m) out[k] = hex(v);
+  return out;
+}
+
+export function traceEntryToJson(t: TraceEntry): Record<string, unknown> {
+  return {
+    index: t.index,
+    loc: t.loc,
+    insn: t.text,
+    writes: hexRecord(t.writes),
+    ...(t.stores.length > 0 ? { stores: t.stores.map((s) => ({ address: hex(s.address), size: s.size, value: hex(s.value) })) } : {}),
+  };
+}
+
+/** {"outcome","exit_code"?,"fault","sysregs","gprs_restored"?,"sp_restored"?,"par_preserved","steps","meta","trace"} */
+export function runResultToJson(r: RunResult): Record<string, unknown> {
+  return {
+    outcome: r.outcome,
+    ...(r.exitCode !== undefined ? { exit_code: hex(r.exitCode) } : {}),
+    fault: hexRecord(r.fault),
+    sysregs: hexRecord(r.sysregs),
+    ...(r.gprsRestored !== undefined ? { gprs_restored: r.gprsRestored } : {}),
+    ...(r.spRestored !== undefined ? { sp_restored: r.spRestored } : {}),
+    par_preserved: r.parPreserved,
+    steps: r.steps,
+    meta: {
+      seed: r.meta.seed,
+      caps: [...r.meta.capabilities],
+      arbitrary: hexRecord(r.meta.arbitrary),
+    },
+    trace: r.trace.map(traceEntryToJson),
+  };
+}

@@ -1,0 +1,59 @@
+// Resolution of a TARGET name (`faultc run TARGET`) to a HandlerTarget, through a small registry of
+// target kinds. Assembly files (.S, .s) are built in; code generation registers rule-file targets
+// (`x.fault#c`, `x.fault#asm`) with registerTargetKind. Until then those names resolve to a
+// TargetNameError saying so.
+import { AssemblyTarget } from "./assembly-target.ts";
+import type { HandlerTarget } from "./types.ts";
+
+export interface TargetKind {
+  /** Short name for messages (e.g. "assembly"). */
+  readonly name: string;
+  /** Whether this kind handles the target name. */
+  matches(target: string): boolean;
+  /** Builds the target; may throw AsmError (bad input) or TargetNameError (bad name). */
+  open(target: string): HandlerTarget;
+}
+
+/** The target name is not one any registered kind accepts (a usage error). */
+export class TargetNameError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "TargetNameError";
+  }
+}
+
+export const assemblyTargetKind: TargetKind = {
+  name: "assembly",
+  matches: (t) => /\.[sS]$/.test(t),
+  open: (t) => AssemblyTarget.fromFile(t),
+};
+
+/** Placeholder for rule files until code generation registers the real kinds ahead of it. */
+const ruleFilePending: TargetKind = {
+  name: "rule file",
+  matches: (t) => /\.fault(#.*)?$/.test(t),
+  open: (t) => {
+    throw new TargetNameError(`'${t}': rule-file targets (x.fault#c, x.fault#asm) come with code generation; for now TARGET is an assembly file (.S or .s)`);
+  },
+};
+
+const kinds: TargetKind[] = [assemblyTargetKind, ruleFilePending];
+
+/** Adds a target kind; it is tried before the ones already registered. */
+export function registerTargetKind(kind: TargetKind): void {
+  const existing = kinds.findIndex((k) => k.name === kind.name);
+  if (existing >= 0) kinds.splice(existing, 1);
+  kinds.unshift(kind);
+}
+
+export function targetKinds(): readonly TargetKind[] {
+  return kinds;
+}
+
+export function resolveTarget(target: string): HandlerTarget {
+  const kind = kinds.find((k) => k.matches(target));
+  if (kind === undefined) {
+    throw new TargetNameError(`'${target}' is not a target: expected an assembly file (.S or .s); rule-file targets (x.fault#c, x.fault#asm) come with code generation`);
+  }
+  return kind.open(target);
+}

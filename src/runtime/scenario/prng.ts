@@ -1,0 +1,41 @@
+// The source of the values the architecture leaves arbitrary (UNKNOWN registers, the guest's
+// general-purpose registers, stack garbage): SplitMix64 keyed by (seed, name). Each value depends
+// only on the seed and the name it is drawn for, never on the order of the draws, so any component
+// (machineForScenario, the trap builder, a test) can recompute "the value of HPFAR_EL2 under seed 7".
+const MASK64 = (1n << 64n) - 1n;
+
+/** SplitMix64's output function (Steele, Lea, Flood 2014), on a 64-bit state. */
+export function splitmix64(state: bigint): bigint {
+  let z = (state + 0x9e3779b97f4a7c15n) & MASK64;
+  z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & MASK64;
+  z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & MASK64;
+  return z ^ (z >> 31n);
+}
+
+/** FNV-1a, 64-bit, over the UTF-16 code units of `name` (names are ASCII register names). */
+function fnv1a64(name: string): bigint {
+  let h = 0xcbf29ce484222325n;
+  for (let i = 0; i < name.length; i++) {
+    h ^= BigInt(name.charCodeAt(i));
+    h = (h * 0x100000001b3n) & MASK64;
+  }
+  return h;
+}
+
+/** The arbitrary 64-bit value drawn for `name` under `seed`. */
+export function arbitraryValue(seed: number | bigint, name: string): bigint {
+  return splitmix64(splitmix64(BigInt(seed) & MASK64) ^ fnv1a64(name));
+}
+
+/** Fills [address, address+size) with arbitrary bytes for `name` under `seed` (8 bytes per draw). */
+export function arbitraryBytes(seed: number | bigint, name: string, size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  for (let i = 0; i < size; i += 8) {
+    let v = arbitraryValue(seed, `${name}+${i}`);
+    for (let j = 0; j < 8 && i + j < size; j++) {
+      out[i + j] = Number(v & 0xffn);
+      v >>= 8n;
+    }
+  }
+  return out;
+}

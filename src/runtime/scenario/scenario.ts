@@ -1,0 +1,197 @@
+// A scenario: the state of the PE when a guest trap reaches the EL2 synchronous vector, as the
+// fault-decoding logic sees it. Its JSON form (docs/RUN.md):
+//
+//   {"esr":"0x92000045","far":"0x1234","hpfar":"0x10","par":"0x0","at":{"ok":"0x80001000"},
+//    "caps":["ARM64_WORKAROUND_834220"],"midr":"0x411fd072","seed":7}
+//
+// Every key but "esr" is optional. Numbers are hex strings ("0x..."), so that 64-bit values
+// survive JSON; "seed" is a plain JSON integer. parseScenario is strict: unknown keys, values that
+// are not hex strings or do not fit in 64 bits, unknown capability names and malformed "at" values
+// are reported as one ScenarioError with a one-line message; nothing else is ever thrown.
+
+export const ARM64_HAS_S1POE = "ARM64_HAS_S1POE";
+
+/** The CPU capabilities (Linux cpucaps names) a scenario may name. */
+export const KNOWN_CAPABILITIES: readonly string[] = ["ARM64_HAS_VIRT_HOST_EXTN", "ARM64_WORKAROUND_834220", ARM64_HAS_S1POE];
+
+/** The kind of stage-2 fault a stage-1 table fetch meets. */
+export type TableFaultKind = "translation" | "permission" | "access-flag";
+
+/**
+ * What AT S1E1R on FAR finds in the guest's stage-1 tables:
+ *  - ok: FAR's page maps to the page of this IPA (the IPA's low 12 bits are ignored);
+ *  - "fault": FAR's page is not mapped (its neighbours are: the walk fails at the last level);
+ *  - s2fault: FAR's page maps to itself, but the stage-1 table the walk reads at `level` meets a
+ *    stage-2 fault of `fault` kind (PAR_EL1.F=1, S=1, PTW=1).
+ */
+export type ScenarioAt =
+  | { readonly ok: bigint }
+  | "fault"
+  | { readonly s2fault: { readonly level: number; readonly fault: TableFaultKind } };
+
+export interface Scenario {
+  /** ESR_EL2 (64 bits; ARMv8.0 keeps [63:32] RES0, the model does not enforce it). */
+  readonly esr: bigint;
+  /** FAR_EL2: the guest VA of the abort. Default 0. */
+  readonly far: bigint;
+  /** HPFAR_EL2, or "unknown": architecturally UNKNOWN, drawn from the seed. Default 0. */
+  readonly hpfar: bigint | "unknown";
+  /** PAR_EL1: the guest's own value, which a handler using AT must preserve. Default 0. */
+  readonly par: bigint;
+  /** Default: FAR's page mapped to the IPA of the same number (identity). */
+  readonly at: ScenarioAt | undefined;
+  /** Capabilities the kernel detected; machineForScenario adds those MIDR implies. */
+  readonly caps: readonly string[];
+  /** MIDR_EL1; default the machine's (Cortex-A57 r1p3, no erratum 834220). */
+  readonly midr?: bigint;
+  /** Seed of the arbitrary values (guest registers, UNKNOWN registers, stack). Default 0. */
+  readonly seed: number;
+}
+
+export class ScenarioError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ScenarioError";
+  }
+}
+
+const KEYS = ["esr", "far", "hpfar", "par", "at", "caps", "midr", "seed"] as const;
+const MAX64 = (1n << 64n) - 1n;
+/** IPA space of the guest tables the scenario machine builds (TCR_EL1.IPS = 48 bits). */
+export const SCENARIO_IPA_BITS = 48;
+
+/** Makes a Scenario from a partial one, with the documented defaults. */
+export function scenario(fields: Partial<Scenario> & { esr: bigint }): Scenario {
+  return {
+    esr: fields.esr,
+    far: fields.far ?? 0n,
+    hpfar: fields.hpfar ?? 0n,
+    par: fields.par ?? 0n,
+    at: fields.at,
+    caps: fields.caps ?? [],
+    ...(fields.midr !== undefined ? { midr: fields.midr } : {}),
+    seed: fields.seed ?? 0,
+  };
+}
+
+function describe(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** A hex string "0x..." (1 to 16 significant digits) as a bigint; `what` names it in errors. */
+export function parseHex64(value: unknown, what: string): bigint {
+  if (typeof value !== "string" || !/^0[xX][0-9a-fA-F]+$/.test(value)) {
+    throw new ScenarioError(`${what} must be a hex string like "0x1234", got ${describe(value)}`);
+  }
+  const n = BigInt(value);
+  if (n > MAX64) throw new ScenarioError(`${what} value ${value} does not fit in 64 bits`);
+  return n;
+}
+
+function parseCaps(value: unknown): string[] {
+  if (!Array.isArray(value) || value.some((c) => typeof c !== "string")) {
+    throw new ScenarioError(`"caps" must be an array of capability names, got ${describe(value)}`);
+  }
+  const seen = new Set<string>();
+  for (const c of value as string[]) {
+    if (!KNOWN_CAPABILITIES.includes(c)) {
+      throw new ScenarioError(`unknown capability "${c}" in "caps" (known: ${KNOWN_CAPABILITIES.join(", ")})`);
+    }
+    if (seen.has(c)) throw new ScenarioError(`capability "${c}" appears twice in "caps"`);
+    seen.add(c);
+  }
+  return [...seen];
+}
+
+const TABLE_FAULT_KINDS: readonly TableFaultKind[] = ["translation", "permission", "access-flag"];
+const AT_FORMS = `{"ok":"0x<IPA>"}, "fault" or {"s2fault":{"level":0-3,"fault":"translation"|"permission"|"access-flag"}}`;
+
+function parseAt(value: unknown): ScenarioAt {
+  if (value === "fault") return "fault";
+  if (isRecord(value)) {
+    const keys = Object.keys(value);
+    if (keys.length === 1 && keys[0] === "ok") {
+      const ipa = parseHex64(value.ok, `"at.ok"`);
+      if (ipa >> BigInt(SCENARIO_IPA_BITS) !== 0n) {
+        throw new ScenarioError(`"at.ok" IPA ${value.ok as string} is outside the ${SCENARIO_IPA_BITS}-bit IPA space`);
+      }
+      return { ok: ipa };
+    }
+    if (keys.length === 1 && keys[0] === "s2fault" && isRecord(value.s2fault)) {
+      const spec = value.s2fault;
+      for (const k of Object.keys(spec)) {
+        if (k !== "level" && k !== "fault") throw new ScenarioError(`unknown key "${k}" in "at.s2fault" (expected level, fault)`);
+      }
+      const level = spec.level ?? 3;
+      if (typeof level !== "number" || !Number.isInteger(level) || level < 0 || level > 3) {
+        throw new ScenarioError(`"at.s2fault.level" must be a stage-1 lookup level 0-3, got ${describe(level)}`);
+      }
+      const fault = spec.fault ?? "translation";
+      if (typeof fault !== "string" || !(TABLE_FAULT_KINDS as readonly string[]).includes(fault)) {
+        throw new ScenarioError(`"at.s2fault.fault" must be "translation", "permission" or "access-flag", got ${describe(fault)}`);
+      }
+      return { s2fault: { level, fault: fault as TableFaultKind } };
+    }
+  }
+  throw new ScenarioError(`"at" must be ${AT_FORMS}, got ${describe(value)}`);
+}
+
+/** Parses a scenario from JSON text or from an already parsed JSON value. */
+export function parseScenario(input: string | unknown): Scenario {
+  let value: unknown = input;
+  if (typeof input === "string") {
+    try {
+      value = JSON.parse(input);
+    } catch (e) {
+      throw new ScenarioError(`not valid JSON: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
+    }
+  }
+  if (!isRecord(value)) throw new ScenarioError(`a scenario must be a JSON object, got ${describe(value)}`);
+  for (const key of Object.keys(value)) {
+    if (!(KEYS as readonly string[]).includes(key)) throw new ScenarioError(`unknown key "${key}" (expected one of ${KEYS.join(", ")})`);
+  }
+  if (!("esr" in value)) throw new ScenarioError(`missing key "esr"`);
+  const seed = value.seed ?? 0;
+  if (typeof seed !== "number" || !Number.isSafeInteger(seed) || seed < 0) {
+    throw new ScenarioError(`"seed" must be a non-negative integer, got ${describe(seed)}`);
+  }
+  return scenario({
+    esr: parseHex64(value.esr, `"esr"`),
+    far: value.far === undefined ? 0n : parseHex64(value.far, `"far"`),
+    hpfar: value.hpfar === "unknown" ? "unknown" : value.hpfar === undefined ? 0n : parseHex64(value.hpfar, `"hpfar"`),
+    par: value.par === undefined ? 0n : parseHex64(value.par, `"par"`),
+    at: value.at === undefined ? undefined : parseAt(value.at),
+    caps: value.caps === undefined ? [] : parseCaps(value.caps),
+    ...(value.midr !== undefined ? { midr: parseHex64(value.midr, `"midr"`) } : {}),
+    seed,
+  });
+}
+
+export function hex(value: bigint): string {
+  return `0x${value.toString(16)}`;
+}
+
+/** The JSON value of a scenario (every key present except an absent midr; stable key order). */
+export function scenarioToJson(s: Scenario): Record<string, unknown> {
+  const at = s.at === undefined ? undefined : s.at === "fault" ? "fault" : "ok" in s.at ? { ok: hex(s.at.ok) } : { s2fault: { level: s.at.s2fault.level, fault: s.at.s2fault.fault } };
+  return {
+    esr: hex(s.esr),
+    far: hex(s.far),
+    hpfar: s.hpfar === "unknown" ? "unknown" : hex(s.hpfar),
+    par: hex(s.par),
+    ...(at !== undefined ? { at } : {}),
+    caps: [...s.caps],
+    ...(s.midr !== undefined ? { midr: hex(s.midr) } : {}),
+    seed: s.seed,
+  };
+}

@@ -1,0 +1,300 @@
+// The trap builder: from a guest memory access and the guest's translation tables, what the
+// architecture does, as a Scenario for the EL2 handler when the access traps to EL2.
+//
+//  - the access completes: no trap;
+//  - a stage-1 fault: taken to EL1 (ESR_EL1/FAR_EL1 reported here), no EL2 handler runs;
+//  - a stage-2 fault: taken to EL2 with
+//      ESR_EL2 = EC (DABT_LOW 0x24 / IABT_LOW 0x20) | IL | S1PTW | WnR (data) | FSC (stage-2 level).
+//      ISV is 0: a generic access carries no instruction syndrome (ISV=1 would need the register
+//      and size of a single load/store, which a generic access does not have);
+//      FAR_EL2 = the VA;
+//      HPFAR_EL2 = IPA[47:12] << 4 where the architecture writes it (translation, access-flag and
+//      address-size faults, and any fault on a stage-1 table walk: FACTS.md "HPFAR_EL2 validity");
+//      for a plain stage-2 permission fault it is UNKNOWN: the scenario says "unknown" and the
+//      machine draws it from the seed (the metadata records that, and the value).
+//  - the scenario's "at" is what AT S1E1R on FAR finds in these very tables, "par" the guest's
+//    PAR_EL1 (arbitrary, drawn from the seed).
+//
+// Erratum 834220 (Cortex-A57 r0p0-r1p2): a load crossing a page boundary whose first page takes a
+// stage-1 permission fault while the second page takes a stage-2 translation fault may be reported
+// as that stage-2 translation fault, with FAR_EL2 = the load's VA and HPFAR_EL2 = the second page's
+// IPA. On an affected MIDR the builder produces that report (erratum834220: "misreport", the
+// default) or the architectural one ("architectural"). Device-memory alignment faults, the
+// erratum's other trigger, are not modelled by the MMU model.
+import { hasErratum834220 } from "../machine/cpu-features.ts";
+import { DEFAULT_MIDR } from "../machine/machine.ts";
+import { PhysicalMemory } from "../memory.ts";
+import { addressTranslateS1E1 } from "../mmu/at.ts";
+import { TranslationTableBuilder } from "../mmu/builder.ts";
+import { S2AP } from "../mmu/descriptor-encoding.ts";
+import type { FaultStatus } from "../mmu/fault.ts";
+import { translateGuestAccess, type GuestAccessOutcome, type GuestStage2Fault } from "../mmu/guest-access.ts";
+import { SCENARIO_LAYOUT, unknownHpfarValue } from "./machine.ts";
+import { arbitraryValue } from "./prng.ts";
+import { hex, scenario, ScenarioError, type Scenario, type ScenarioAt, type TableFaultKind } from "./scenario.ts";
+
+export const EC_IABT_LOW = 0x20;
+export const EC_IABT_CUR = 0x21;
+export const EC_DABT_LOW = 0x24;
+export const EC_DABT_CUR = 0x25;
+const ESR_IL = 1n << 25n;
+const ESR_S1PTW = 1n << 7n;
+const ESR_WNR = 1n << 6n;
+const PAGE = 0x1000n;
+
+export interface Stage1MappingSpec {
+  va: bigint;
+  ipa: bigint;
+  /** Bytes (default one 4K page); a multiple of the leaf size. */
+  size?: bigint;
+  /** Leaf level (3 pages, 2 for 2M blocks, 1 for 1G blocks); default 3. */
+  level?: number;
+  /** AP[2:1] (see AP in mmu/descriptor-encoding.ts); default EL1 read/write. */
+  ap?: number;
+  af?: boolean;
+  pxn?: boolean;
+  uxn?: boolean;
+  attrIndx?: number;
+}
+
+export interface Stage2MappingSpec {
+  ipa: bigint;
+  pa: bigint;
+  size?: bigint;
+  level?: number;
+  /** S2AP (see S2AP); default read/write. */
+  s2ap?: number;
+  af?: boolean;
+  xn?: boolean;
+}
+
+/** The stage-1 table that the walk of `va` reads at `level` meets a stage-2 fault of this kind. */
+export interface TableFaultSpec {
+  va: bigint;
+  level: number;
+  fault: TableFaultKind;
+}
+
+export interface GuestAccessTrapInput {
+  va: bigint;
+  access: "read" | "write";
+  kind: "data" | "instruction";
+  /** The guest's exception level (default 1). */
+  el?: 0 | 1;
+  /** Bytes accessed (data only; default 1). A load that crosses a page touches both pages. */
+  size?: number;
+  /** Stage-1 mappings; stage-1 tables are placed at IPA = PA and mapped at stage 2. */
+  stage1: readonly Stage1MappingSpec[];
+  stage2: readonly Stage2MappingSpec[];
+  tableFaults?: readonly TableFaultSpec[];
+  midr?: bigint;
+  /** Capabilities of the host kernel, passed into the scenario. */
+  caps?: readonly string[];
+  seed?: number;
+  /** What an erratum-834220 part reports when the erratum's conditions hold (default "misreport"). */
+  erratum834220?: "misreport" | "architectural";
+}
+
+export interface Stage1Trap {
+  readonly taken: "el1";
+  /** ESR_EL1: DABT/IABT _LOW (from EL0) or _CUR (from EL1), IL, WnR, FSC. */
+  readonly esr: bigint;
+  readonly far: bigint;
+  readonly faultType: FaultStatus;
+  readonly level: number;
+}
+
+export interface Stage2TrapMetadata {
+  readonly faultType: FaultStatus;
+  /** Stage-2 lookup level of the fault. */
+  readonly level: number;
+  readonly s1ptw: boolean;
+  /** The IPA stage 2 failed on (the descriptor's IPA for S1PTW). */
+  readonly ipa: bigint;
+  /** HPFAR_EL2 holds the faulting IPA (false: UNKNOWN, drawn from the seed). */
+  readonly hpfarValid: boolean;
+  /** HPFAR_EL2's value on the scenario machine (the drawn value when UNKNOWN). */
+  readonly hpfar: bigint;
+  /** The guest's PAR_EL1 (arbitrary, drawn from the seed). */
+  readonly par: bigint;
+  /** PAR_EL1 that AT S1E1R on FAR gives on these tables. */
+  readonly atPar: bigint;
+  /** The report is erratum 834220's misreport; `architectural` is what a correct part does. */
+  readonly erratum834220: boolean;
+  readonly architectural?: TrapOutcome;
+}
+
+export interface Stage2Trap {
+  readonly taken: "el2";
+  readonly scenario: Scenario;
+  readonly meta: Stage2TrapMetadata;
+}
+
+export interface NoTrap {
+  readonly taken: "none";
+  readonly ipa: bigint;
+  readonly pa: bigint;
+}
+
+export type TrapOutcome = NoTrap | Stage1Trap | Stage2Trap;
+
+/** HPFAR_EL2 for a faulting IPA: FIPA [43:4] = IPA[47:12]. */
+export function hpfarForIpa(ipa: bigint): bigint {
+  return ((ipa >> 12n) & ((1n << 36n) - 1n)) << 4n;
+}
+
+/** The architecture writes HPFAR_EL2 for these stage-2 faults (FACTS.md, Arm ARM R_FKLWR). */
+export function hpfarIsValid(faultType: FaultStatus, s1ptw: boolean): boolean {
+  return s1ptw || faultType !== "Permission";
+}
+
+function fail(message: string): never {
+  throw new ScenarioError(`trap: ${message}`);
+}
+
+function buildTables(input: GuestAccessTrapInput, memory: PhysicalMemory): TranslationTableBuilder {
+  try {
+    const b = new TranslationTableBuilder({ memory, tablePool: SCENARIO_LAYOUT.tablePool, stage2: { ipaBits: SCENARIO_LAYOUT.stage2IpaBits } });
+    for (const m of input.stage1) {
+      b.mapStage1(m.va, m.ipa, m.size ?? PAGE, { level: m.level, ap: m.ap, af: m.af, pxn: m.pxn, uxn: m.uxn, attrIndx: m.attrIndx });
+    }
+    for (const m of input.stage2) b.mapStage2(m.ipa, m.pa, m.size ?? PAGE, { level: m.level, s2ap: m.s2ap, af: m.af, xn: m.xn });
+    for (const t of input.tableFaults ?? []) {
+      const tableIpa = b.stage1TableIpa(t.va, t.level);
+      if (t.fault === "translation") b.unmapStage2(tableIpa, 3);
+      else if (t.fault === "permission") b.updateStage2Leaf(tableIpa, { s2ap: S2AP.NONE });
+      else b.updateStage2Leaf(tableIpa, { af: false });
+    }
+    return b;
+  } catch (e) {
+    if (e instanceof ScenarioError) throw e;
+    return fail(`cannot build the guest tables: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+function stage1Esr(kind: "data" | "instruction", el: 0 | 1, wnr: boolean, fsc: number): bigint {
+  const ec = kind === "data" ? (el === 0 ? EC_DABT_LOW : EC_DABT_CUR) : el === 0 ? EC_IABT_LOW : EC_IABT_CUR;
+  return (BigInt(ec) << 26n) | ESR_IL | (kind === "data" && wnr ? ESR_WNR : 0n) | BigInt(fsc);
+}
+
+function stage2Esr(kind: "data" | "instruction", f: GuestStage2Fault): bigint {
+  const ec = kind === "data" ? EC_DABT_LOW : EC_IABT_LOW;
+  return (BigInt(ec) << 26n) | ESR_IL | (f.s1ptw ? ESR_S1PTW : 0n) | (kind === "data" && f.wnr ? ESR_WNR : 0n) | BigInt(f.fsc);
+}
+
+/** The scenario's "at": what AT S1E1R on `far` finds (PAR_EL1 value alongside). */
+function atOnFar(b: TranslationTableBuilder, memory: PhysicalMemory, far: bigint, tableFaults: readonly TableFaultSpec[]): { at: ScenarioAt; par: bigint } {
+  const par = addressTranslateS1E1({ va: far, access: "read", sysreg: b.sysreg(), memory });
+  if ((par & 1n) === 0n) return { at: { ok: par & (((1n << 36n) - 1n) << 12n) }, par };
+  const ptw = (par & (1n << 8n)) !== 0n;
+  if (!ptw) return { at: "fault", par };
+  // A stage-2 fault on the walk of FAR: the first declared table fault on FAR's walk.
+  for (let level = 0; level <= 3; level++) {
+    let tableIpa: bigint;
+    try {
+      tableIpa = b.stage1TableIpa(far, level);
+    } catch {
+      continue;
+    }
+    const hit = tableFaults.find((t) => {
+      try {
+        return (b.stage1TableIpa(t.va, t.level) & ~(PAGE - 1n)) === (tableIpa & ~(PAGE - 1n));
+      } catch {
+        return false;
+      }
+    });
+    if (hit !== undefined) return { at: { s2fault: { level, fault: hit.fault } }, par };
+  }
+  return fail(`AT S1E1R on ${hex(far)} failed on a stage-1 table walk (PAR ${hex(par)}) that no tableFaults entry explains`);
+}
+
+function translatePart(b: TranslationTableBuilder, memory: PhysicalMemory, input: GuestAccessTrapInput, va: bigint): GuestAccessOutcome {
+  try {
+    return translateGuestAccess({ va, access: input.access, kind: input.kind, el: input.el ?? 1, sysreg: b.sysreg(), memory });
+  } catch (e) {
+    return fail(`${hex(va)}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** What the architecture does with the guest access; a Scenario when it traps to EL2. */
+export function trapFromGuestAccess(input: GuestAccessTrapInput): TrapOutcome {
+  const size = input.size ?? 1;
+  if (!Number.isInteger(size) || size < 1 || size > 64) fail(`access size ${size} is not 1-64 bytes`);
+  if (input.kind === "instruction" && input.access === "write") fail("an instruction fetch is a read");
+  if (input.kind === "instruction" && size !== 1 && size !== 4) fail("an instruction fetch is 4 bytes");
+  const seed = input.seed ?? 0;
+  const memory = new PhysicalMemory();
+  const b = buildTables(input, memory);
+  const el = input.el ?? 1;
+
+  // The access's parts: one, or two for a data access crossing into the next page.
+  const last = input.va + BigInt(size) - 1n;
+  const crosses = input.kind === "data" && (last & ~(PAGE - 1n)) !== (input.va & ~(PAGE - 1n));
+  const parts = crosses ? [input.va, last & ~(PAGE - 1n)] : [input.va];
+  const outcomes = parts.map((va) => translatePart(b, memory, input, va));
+
+  const toTrap = (index: number): TrapOutcome => {
+    const o = outcomes[index];
+    const far = index === 0 ? input.va : parts[index];
+    if (o.outcome === "success") return { taken: "none", ipa: o.ipa, pa: o.pa };
+    if (o.outcome === "stage1-fault") {
+      return { taken: "el1", esr: stage1Esr(input.kind, el, o.wnr, o.fsc), far, faultType: o.faultType, level: o.level };
+    }
+    return stage2Trap(o, far, false);
+  };
+
+  const stage2Trap = (f: GuestStage2Fault, far: bigint, erratum: boolean, architectural?: TrapOutcome): Stage2Trap => {
+    const valid = hpfarIsValid(f.faultType, f.s1ptw);
+    const guestPar = arbitraryValue(seed, "PAR_EL1");
+    const { at, par: atPar } = atOnFar(b, memory, far, input.tableFaults ?? []);
+    const s = scenario({
+      esr: stage2Esr(input.kind, f),
+      far,
+      hpfar: valid ? hpfarForIpa(f.ipa) : "unknown",
+      par: guestPar,
+      at,
+      caps: [...(input.caps ?? [])],
+      midr: input.midr ?? DEFAULT_MIDR,
+      seed,
+    });
+    return {
+      taken: "el2",
+      scenario: s,
+      meta: {
+        faultType: f.faultType,
+        level: f.level,
+        s1ptw: f.s1ptw,
+        ipa: f.ipa,
+        hpfarValid: valid,
+        hpfar: valid ? hpfarForIpa(f.ipa) : unknownHpfarValue(seed),
+        par: guestPar,
+        atPar,
+        erratum834220: erratum,
+        ...(architectural !== undefined ? { architectural } : {}),
+      },
+    };
+  };
+
+  // Architecturally the parts are performed in address order; the first fault is taken.
+  const firstFault = outcomes.findIndex((o) => o.outcome !== "success");
+  if (firstFault < 0) {
+    const o = outcomes[0];
+    if (o.outcome !== "success") return fail("unreachable");
+    return { taken: "none", ipa: o.ipa, pa: o.pa };
+  }
+  const architectural = toTrap(firstFault);
+
+  const [a, second] = outcomes;
+  const erratumApplies =
+    crosses &&
+    input.kind === "data" &&
+    input.access === "read" &&
+    hasErratum834220(input.midr ?? DEFAULT_MIDR) &&
+    (input.erratum834220 ?? "misreport") === "misreport" &&
+    a.outcome === "stage1-fault" &&
+    a.faultType === "Permission" &&
+    second.outcome === "stage2-fault" &&
+    second.faultType === "Translation";
+  if (erratumApplies && second.outcome === "stage2-fault") return stage2Trap(second, input.va, true, architectural);
+  return architectural;
+}
