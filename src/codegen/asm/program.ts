@@ -1,0 +1,36 @@
+// The asm-like variant as one program text: every handler of the rule file, selected by
+// isel.ts. The same text is embedded in `<name>.asm.ts` (run by the model's interpreter) and
+// written as `<name>.S` (assembled by GNU as with faultc-asm.h), so the two cannot drift.
+import { commentText } from "../escape.ts";
+import { headerLines } from "../header.ts";
+import type * as I from "../ir/types.ts";
+import { selectHandler } from "./isel.ts";
+
+/** The symbol the kernel exits to the host through, with x0 = vcpu and x1 = exit code. */
+export const GUEST_EXIT = "__guest_exit";
+
+export interface AsmProgram {
+  text: string;
+  /** Entry label of each handler. */
+  entries: string[];
+  /** Symbols the program branches to outside itself. */
+  externals: string[];
+}
+
+export function assembleModule(m: I.IrModule): AsmProgram {
+  const lines: string[] = [...headerLines(m, "the asm-like variant").map((l) => `// ${l}`), ""];
+  lines.push("\t.text");
+  for (const h of m.handlers) {
+    const sel = selectHandler(m, h);
+    lines.push("");
+    lines.push(`// handler ${commentText(h.name)} (${commentText(h.origin.file)}:${h.origin.line}): records into ${commentText(h.record.name)},`);
+    lines.push(`// ${h.record.fields.map((f) => `${f.name} at vcpu+0x${f.offset.toString(16)} (${f.size * 8} bits)`).join(", ")};`);
+    lines.push(`// saves x0-x${sel.saved - 1} on entry.`);
+    lines.push(`\t.global ${h.name}`);
+    lines.push(`\t.type ${h.name}, %function`);
+    lines.push(...sel.lines);
+    lines.push(`\t.size ${h.name}, . - ${h.name}`);
+  }
+  lines.push("");
+  return { text: lines.join("\n"), entries: m.handlers.map((h) => h.name), externals: [GUEST_EXIT, ...m.externals] };
+}

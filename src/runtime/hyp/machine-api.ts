@@ -1,0 +1,57 @@
+// HypApi on the concrete machine: what a C-like variant does when it runs on the model.
+import type { Machine } from "../machine/machine.ts";
+import { bits, concreteDomain, type Bits } from "../semantics/concrete-domain.ts";
+import type { AtOperation, HypApi } from "./api.ts";
+
+export interface HypTraceEntry {
+  kind: "rule" | "branch" | "mrs" | "msr" | "at" | "store";
+  text: string;
+}
+
+export class MachineHypApi implements HypApi<Bits, boolean> {
+  readonly d = concreteDomain;
+  readonly trace: HypTraceEntry[] = [];
+
+  constructor(private readonly m: Machine) {}
+
+  cap(name: string): boolean {
+    return this.m.capabilities.has(name);
+  }
+
+  mrs(name: string): Bits {
+    const reg = this.m.resolveSysreg(name, "read");
+    const v = this.m.readSysreg(reg);
+    this.trace.push({ kind: "mrs", text: `mrs ${name}${reg === name ? "" : ` (${reg})`} = 0x${v.value.toString(16)}` });
+    return v;
+  }
+
+  msr(name: string, value: Bits): void {
+    const reg = this.m.resolveSysreg(name, "write");
+    this.trace.push({ kind: "msr", text: `msr ${name}${reg === name ? "" : ` (${reg})`} = 0x${value.value.toString(16)}` });
+    this.m.writeSysreg(reg, value);
+  }
+
+  at(op: AtOperation, va: Bits): void {
+    if (op !== "S1E1R" && op !== "S1E1W") throw new Error(`AT ${op} is not modelled`);
+    const par = this.m.addressTranslate(op === "S1E1R" ? "s1e1r" : "s1e1w", va);
+    this.m.writeSysreg("PAR_EL1", par);
+    this.trace.push({ kind: "at", text: `at ${op.toLowerCase()}, 0x${va.value.toString(16)} -> PAR_EL1 = 0x${par.value.toString(16)}` });
+  }
+
+  isb(): void {}
+
+  storeVcpu(offset: number, size: 4 | 8, value: Bits): void {
+    const vcpu = this.m.readSysreg("TPIDR_EL2");
+    this.m.store(bits(vcpu.value + BigInt(offset), 64), size, value);
+    this.trace.push({ kind: "store", text: `vcpu+0x${offset.toString(16)} <- 0x${value.value.toString(16)} (${size} bytes)` });
+  }
+
+  branch(cond: boolean, label: string): boolean {
+    this.trace.push({ kind: "branch", text: `${label}: ${cond ? "taken" : "not taken"}` });
+    return cond;
+  }
+
+  enterRule(name: string, line: number): void {
+    this.trace.push({ kind: "rule", text: `rule ${name} (line ${line})` });
+  }
+}
