@@ -3,12 +3,13 @@
 // reported in one line, never as a stack trace).
 import { UsageError } from "./args.ts";
 import { processOutput, type Command, type Output } from "./command.ts";
+import { buildCommand } from "./commands/build.ts";
 import { checkCommand } from "./commands/check.ts";
 import { mainCommand } from "./commands/main-job.ts";
 import { railroadCommand } from "./commands/railroad.ts";
 import { runCommand } from "./commands/run.ts";
 
-export const commands: Command[] = [checkCommand, mainCommand, railroadCommand, runCommand];
+export const commands: Command[] = [checkCommand, buildCommand, mainCommand, railroadCommand, runCommand];
 
 export function registerCommand(c: Command): void {
   if (!commands.some((x) => x.name === c.name)) commands.push(c);

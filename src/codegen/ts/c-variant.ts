@@ -3,17 +3,22 @@
 // that saves and restores PAR_EL1), generic over the bit-vector domain so that the same code
 // runs on the machine model and is executed symbolically by the equivalence checker.
 // Built as ts-morph structures, printed once, formatted once; never type-checked here.
-import { Project, type WriterFunction } from "ts-morph";
+import { Project, VariableDeclarationKind, type WriterFunction } from "ts-morph";
 import { commentText, ident, stringLiteral } from "../escape.ts";
 import { formatTypeScript } from "../format.ts";
 import { headerLines } from "../header.ts";
 import type * as I from "../ir/types.ts";
+import { recordLiteral } from "../asm/asm-module.ts";
 import { boolExpr, bvExpr, isPatchTime, patchTimeExpr } from "./expr.ts";
 
 const project = new Project({ useInMemoryFileSystem: true, compilerOptions: { noLib: true } });
 
 function where(o: I.Origin): string {
-  return `${commentText(o.file)}:${o.line}${o.rule ? ` rule ${o.rule}` : ""}`;
+  return `${commentText(o.file)}:${o.line}${o.rule ? `, rule ${o.rule}` : ""}`;
+}
+
+function at(o: I.Origin): string {
+  return `${commentText(o.file)}:${o.line}`;
 }
 
 function atHelperName(s: Extract<I.Stmt, { kind: "at" }>): string {
@@ -33,13 +38,12 @@ export interface CVariantOptions {
 
 export async function emitCVariant(m: I.IrModule, opts: CVariantOptions): Promise<string> {
   const sf = project.createSourceFile(`${m.name}.c.ts`, "", { overwrite: true });
-  sf.addStatements(headerLines(m, "the C-like variant, as TypeScript over the model's HypApi").map((l) => `// ${l}`).join("\n"));
   sf.addImportDeclaration({ moduleSpecifier: `${opts.runtimeImport}/hyp/api.ts`, namedImports: ["HypApi", "Outcome"], isTypeOnly: true });
   sf.addImportDeclaration({ moduleSpecifier: `${opts.runtimeImport}/hyp/ops.ts`, namedImports: ["oneOf"] });
 
   sf.addVariableStatement({
     isExported: true,
-    declarationKind: "const" as never,
+    declarationKind: VariableDeclarationKind.Const,
     docs: ["The rule file this module was generated from, and the hash of its inputs."],
     declarations: [{ name: "origin", initializer: `{ file: ${stringLiteral(m.file)}, inputHash: ${stringLiteral(m.inputHash)} }` }],
   });
@@ -90,13 +94,10 @@ export async function emitCVariant(m: I.IrModule, opts: CVariantOptions): Promis
   for (const h of m.handlers) {
     sf.addVariableStatement({
       isExported: true,
-      declarationKind: "const" as never,
+      declarationKind: VariableDeclarationKind.Const,
       docs: [`Where handler ${h.name} records its fields in the vcpu structure (C layout).`],
       declarations: [
-        {
-          name: `${ident(h.name)}_record`,
-          initializer: `[${h.record.fields.map((f) => `{ name: ${stringLiteral(f.name)}, width: ${f.width}, offset: 0x${f.offset.toString(16)}, size: ${f.size} }`).join(", ")}] as const`,
-        },
+        { name: `${ident(h.name)}_record`, initializer: `${recordLiteral(h.record)} as const` },
       ],
     });
     sf.addFunction({
@@ -112,7 +113,8 @@ export async function emitCVariant(m: I.IrModule, opts: CVariantOptions): Promis
       },
     });
   }
-  return formatTypeScript(sf.getFullText());
+  const header = headerLines(m, "the C-like variant, as TypeScript over the model's HypApi").map((l) => `// ${l}`).join("\n");
+  return formatTypeScript(`${header}\n${sf.getFullText()}`);
 }
 
 type Writer = Parameters<WriterFunction>[0];
@@ -155,13 +157,13 @@ function terminator(w: Writer, t: I.Terminator, record: I.IrRecord): void {
       t.rules.forEach((r, i) => {
         const last = i === t.rules.length - 1;
         if (last) {
-          w.writeLine(`// rule ${r.name}${r.guard ? " (the rules before it cover every other input)" : " otherwise"} (${where(r.origin)})`);
+          w.writeLine(`// rule ${r.name}${r.guard ? " (the rules before it cover every other input)" : " otherwise"} (${at(r.origin)})`);
           w.writeLine(`h.enterRule(${stringLiteral(r.name)}, ${r.origin.line});`);
           block(w, r.body, record);
           return;
         }
         const guard = r.guard === undefined ? "true" : isPatchTime(r.guard) ? patchTimeExpr(r.guard) : `h.branch(${boolExpr(r.guard)}, ${stringLiteral(r.name)})`;
-        w.writeLine(`// rule ${r.name} (${where(r.origin)})`);
+        w.writeLine(`// rule ${r.name} (${at(r.origin)})`);
         w.write(`if (${guard})`).block(() => {
           w.writeLine(`h.enterRule(${stringLiteral(r.name)}, ${r.origin.line});`);
           block(w, r.body, record);

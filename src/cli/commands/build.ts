@@ -1,0 +1,55 @@
+// `faultc build [FILES] [--out DIR] [--check]`: generate code from rule files.
+import { BuildInputError, applyBuild, compareWithDisk, planBuild } from "../../codegen/build.ts";
+import { renderDiagnostic, hasErrors } from "../../parser/diagnostics.ts";
+import { parseArgs, UsageError } from "../args.ts";
+import { bundledRuleFiles } from "../bundled.ts";
+import type { Command } from "../command.ts";
+import "../../codegen/backends.ts";
+
+export const buildCommand: Command = {
+  name: "build",
+  summary: "generate the code variants of rule files (npm run gen); --check: verify generated/ is current",
+  usage: `usage: faultc build [--out DIR] [--check] [FILE...]
+
+For each rule file (default: every dsl/*.fault), writes into DIR (default generated/):
+  NAME.c.ts    the C-like variant (TypeScript over the machine model's HypApi)
+  NAME.asm.ts  the asm-like variant (the program text the model's interpreter runs)
+  NAME.S       the same program for GNU as, with include/faultc-asm.h
+  NAME.c       the C variant in kernel style, with include/faultc-hyp.h
+Only files whose content changed are written, each atomically; if any rule file has errors,
+nothing is written. Generated files that no rule file produces any more are removed.
+--check writes nothing and exits 1 naming every missing, stale or orphaned file.`,
+  async run(argv, out) {
+    const args = parseArgs(argv, { out: { value: true }, check: {}, help: {}, h: {} });
+    const outDir = (args.flags.get("out") as string | undefined) ?? "generated";
+    const files = args.positionals.length > 0 ? args.positionals : bundledRuleFiles();
+    let plan;
+    try {
+      plan = await planBuild(files, outDir);
+    } catch (e) {
+      if (e instanceof BuildInputError) throw new UsageError(e.message);
+      throw e;
+    }
+    for (const d of plan.diagnostics) out.stderr(renderDiagnostic(d, plan.sources) + "\n");
+    if (hasErrors(plan.diagnostics)) {
+      out.stderr(`faultc build: errors in the rule files; nothing was written\n`);
+      return 1;
+    }
+    if (args.flags.has("check")) {
+      const s = compareWithDisk(plan, outDir);
+      const problems = [...s.missing.map((f) => `missing: ${f}`), ...s.changed.map((f) => `stale: ${f}`), ...s.orphaned.map((f) => `orphaned: ${f}`)];
+      for (const p of problems) out.stderr(`${p}\n`);
+      if (problems.length > 0) {
+        out.stderr(`faultc build --check: ${outDir}/ is not what the rule files produce; run 'npm run gen'\n`);
+        return 1;
+      }
+      out.stdout(`${outDir}/ is up to date (${plan.outputs.length} files from ${plan.modules.length} rule files)\n`);
+      return 0;
+    }
+    const r = applyBuild(plan, outDir);
+    for (const f of r.written) out.stdout(`wrote ${f}\n`);
+    for (const f of r.removed) out.stdout(`removed ${f}\n`);
+    out.stdout(`${r.written.length} written, ${r.unchanged.length} unchanged, ${r.removed.length} removed\n`);
+    return 0;
+  },
+};
