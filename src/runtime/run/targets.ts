@@ -46,6 +46,14 @@ export function registerTargetKind(kind: TargetKind): void {
   kinds.unshift(kind);
 }
 
+/** Removes the kind of that name; false when there is none. */
+export function unregisterTargetKind(name: string): boolean {
+  const existing = kinds.findIndex((k) => k.name === name);
+  if (existing < 0) return false;
+  kinds.splice(existing, 1);
+  return true;
+}
+
 export function targetKinds(): readonly TargetKind[] {
   return kinds;
 }

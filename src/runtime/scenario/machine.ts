@@ -72,8 +72,9 @@ export interface ScenarioMachineSetup {
 }
 
 function canonicalVa(va: bigint): boolean {
-  const top = va >> 47n; // bits [63:47]
-  return top === 0n || top === (1n << 17n) - 1n;
+  // T0SZ = T1SZ = 16: TTBR0 takes VAs with bits [63:48] all 0, TTBR1 those with them all 1.
+  const top = va >> 48n;
+  return top === 0n || top === 0xffffn;
 }
 
 /** Builds the guest tables in `memory` and returns the translation registers. */
@@ -88,7 +89,7 @@ function buildGuestTables(s: Scenario, memory: PhysicalMemory): Record<string, b
   const needsMapping = at !== "fault";
   if (!canonicalVa(s.far)) {
     if (needsMapping) {
-      throw new ScenarioError(`"far" ${hex(s.far)} is outside both 48-bit VA ranges (bits [63:47] must be all 0 or all 1), so stage 1 cannot map it; use "at":"fault"`);
+      throw new ScenarioError(`"far" ${hex(s.far)} is outside both 48-bit VA ranges (bits [63:48] must be all 0 or all 1), so stage 1 cannot map it; use "at":"fault"`);
     }
     return { ...builder.registers() };
   }
