@@ -3,7 +3,7 @@
 import { createInterface } from "node:readline";
 import { AsmError } from "../../runtime/asm/errors.ts";
 import {
-  AssemblyTarget, HandlerRunError, TargetNameError, resolveTarget, runResultToJson, type HandlerTarget, type RunOptions,
+  HandlerRunError, TargetNameError, resolveTarget, runResultToJson, type HandlerTarget, type RunOptions,
 } from "../../runtime/run/index.ts";
 import { KNOWN_CAPABILITIES, parseHex64, parseScenario, scenario, ScenarioError, type Scenario, type ScenarioAt, type TableFaultKind } from "../../runtime/scenario/index.ts";
 import { parseArgs, UsageError } from "../args.ts";
@@ -64,7 +64,7 @@ function parseAtFlag(value: string): ScenarioAt {
       const parsed = parseScenario({ esr: "0x0", at: { ok: value.slice(3) } }).at;
       if (parsed !== undefined) return parsed;
     } catch (e) {
-      if (e instanceof ScenarioError) throw new UsageError(`--at ${value}: ${e.message.replace(/"at\.ok"/, "IPA")}`);
+      if (e instanceof ScenarioError) throw new UsageError(`--at ${value}: ${e.message.replace(/^"at\.ok"( IPA)?/, "IPA")}`);
       throw e;
     }
   }
@@ -132,11 +132,7 @@ export function createRunCommand(lines: LineSource): Command {
       let target: HandlerTarget;
       try {
         const entry = args.flags.get("entry");
-        target = resolveTarget(args.positionals[0]);
-        if (typeof entry === "string") {
-          if (!(target instanceof AssemblyTarget)) throw new UsageError("--entry applies to assembly targets only");
-          target = new AssemblyTarget(target.program, { entry });
-        }
+        target = resolveTarget(args.positionals[0], typeof entry === "string" ? { entry } : {});
       } catch (e) {
         if (e instanceof TargetNameError) throw new UsageError(e.message);
         if (e instanceof AsmError || e instanceof HandlerRunError) {

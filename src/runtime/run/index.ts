@@ -4,5 +4,5 @@ export { HandlerRunError, type HandlerTarget, type Outcome, type RecordLayout, t
 export { EXTERNAL_HANDLER_NAMES, externalHandlerName } from "./outcomes.ts";
 export { KVM_2016_RECORD_LAYOUT } from "./layout.ts";
 export { AssemblyTarget, DEFAULT_ENTRY, type AssemblyTargetOptions } from "./assembly-target.ts";
-export { TargetNameError, assemblyTargetKind, registerTargetKind, resolveTarget, targetKinds, unregisterTargetKind, type TargetKind } from "./targets.ts";
+export { TargetNameError, assemblyTargetKind, registerTargetKind, resolveTarget, targetKinds, unregisterTargetKind, type TargetKind, type TargetOpenOptions } from "./targets.ts";
 export { runResultToJson, traceEntryToJson } from "./json.ts";

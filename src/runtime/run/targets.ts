@@ -5,13 +5,18 @@
 import { AssemblyTarget } from "./assembly-target.ts";
 import type { HandlerTarget } from "./types.ts";
 
+export interface TargetOpenOptions {
+  /** Entry label of an assembly target (a kind without entry points rejects it with TargetNameError). */
+  entry?: string;
+}
+
 export interface TargetKind {
   /** Short name for messages (e.g. "assembly"). */
   readonly name: string;
   /** Whether this kind handles the target name. */
   matches(target: string): boolean;
   /** Builds the target; may throw AsmError (bad input) or TargetNameError (bad name). */
-  open(target: string): HandlerTarget;
+  open(target: string, options?: TargetOpenOptions): HandlerTarget;
 }
 
 /** The target name is not one any registered kind accepts (a usage error). */
@@ -25,7 +30,7 @@ export class TargetNameError extends Error {
 export const assemblyTargetKind: TargetKind = {
   name: "assembly",
   matches: (t) => /\.[sS]$/.test(t),
-  open: (t) => AssemblyTarget.fromFile(t),
+  open: (t, options = {}) => AssemblyTarget.fromFile(t, options.entry !== undefined ? { entry: options.entry } : {}),
 };
 
 /** Placeholder for rule files until code generation registers the real kinds ahead of it. */
@@ -58,10 +63,10 @@ export function targetKinds(): readonly TargetKind[] {
   return kinds;
 }
 
-export function resolveTarget(target: string): HandlerTarget {
+export function resolveTarget(target: string, options: TargetOpenOptions = {}): HandlerTarget {
   const kind = kinds.find((k) => k.matches(target));
   if (kind === undefined) {
     throw new TargetNameError(`'${target}' is not a target: expected an assembly file (.S or .s); rule-file targets (x.fault#c, x.fault#asm) come with code generation`);
   }
-  return kind.open(target);
+  return kind.open(target, options);
 }

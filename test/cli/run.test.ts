@@ -1,0 +1,182 @@
+// `faultc run`: one scenario from options, --jsonl streams, target resolution, and errors that are
+// one line with the right exit status and never a stack trace.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { createRunCommand } from "../../src/cli/commands/run.ts";
+import { main } from "../../src/cli/main.ts";
+
+const SEED = "refs/kvm-2016-before.S";
+
+async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
+  return { code, stdout, stderr };
+}
+
+async function jsonl(lines: string[], extra: string[] = []): Promise<{ code: number; out: unknown[]; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const command = createRunCommand(async function* () {
+    yield* lines;
+  });
+  const code = await command.run([SEED, "--jsonl", ...extra], { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
+  return { code, out: stdout.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as unknown), stderr };
+}
+
+type ResultJson = { outcome: string; exit_code?: string; fault: Record<string, string>; sysregs: Record<string, string>; gprs_restored?: boolean; meta: { seed: number; caps: string[]; arbitrary: Record<string, string> }; trace: { loc: string; insn: string }[] };
+
+describe("faultc run", () => {
+  it("runs the seed's before code on one scenario and prints one line of JSON", async () => {
+    const r = await run(["run", SEED, "--esr", "0x9200004f", "--far", "0x1234", "--at", "ok:0x80001000", "--par", "0x12345b81"]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout.split("\n")).toHaveLength(2);
+    const j = JSON.parse(r.stdout) as ResultJson;
+    expect(Object.keys(j)).toEqual(["outcome", "exit_code", "fault", "sysregs", "par_preserved", "steps", "meta", "trace"]);
+    expect(j).toMatchObject({
+      outcome: "exit",
+      exit_code: "0x1",
+      fault: { esr_el2: "0x9200004f", far_el2: "0x1234", hpfar_el2: "0x800010" },
+      sysregs: { PAR_EL1: "0x12345b81" },
+      par_preserved: true,
+      trace: [],
+    });
+    expect(j.meta.seed).toBe(0);
+    expect(Object.keys(j.meta.arbitrary)).toContain("x30");
+  });
+
+  it("retry: at fault, with gprs_restored", async () => {
+    const r = await run(["run", SEED, "--esr", "0x9200004f", "--at", "fault"]);
+    expect(JSON.parse(r.stdout)).toMatchObject({ outcome: "retry", fault: {}, gprs_restored: true, sp_restored: true, par_preserved: true });
+  });
+
+  it("--midr of an affected part adds the 834220 workaround; --caps, --seed, --hpfar unknown, --trace", async () => {
+    const r = await run(["run", SEED, "--esr", "0x92000007", "--far", "0x1000", "--hpfar", "unknown", "--midr", "0x411fd072", "--caps", "ARM64_HAS_VIRT_HOST_EXTN", "--seed", "9", "--trace", "--at", "s2fault:1:permission"]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout) as ResultJson;
+    expect(j.outcome).toBe("retry");
+    expect(j.meta.caps).toEqual(["ARM64_HAS_VIRT_HOST_EXTN", "ARM64_WORKAROUND_834220"]);
+    expect(j.meta.seed).toBe(9);
+    expect(j.meta.arbitrary).toHaveProperty("HPFAR_EL2");
+    expect(j.trace[0]).toEqual({ index: 0, loc: "refs/kvm-2016-before.S:26:2", insn: "stp x0, x1, [sp, #-16]!", writes: { sp: "0x6000fff0" }, stores: expect.any(Array) as unknown });
+    expect(j.trace.at(-1)?.insn).toBe("eret");
+  });
+
+  it("the same scenario through flags and through --jsonl gives the same result", async () => {
+    const flags = await run(["run", SEED, "--esr", "0x92000007", "--far", "0x1234", "--hpfar", "0x10", "--seed", "3"]);
+    const stream = await jsonl(['{"esr":"0x92000007","far":"0x1234","hpfar":"0x10","seed":3}']);
+    expect(stream.out).toEqual([JSON.parse(flags.stdout)]);
+  });
+
+  it.each<[string[], string]>([
+    [[], "no TARGET given"],
+    [[SEED], "missing --esr (or read scenarios with --jsonl)"],
+    [[SEED, "x.S"], "unexpected argument 'x.S'"],
+    [[SEED, "--esr", "92000007"], '--esr must be a hex string like "0x1234", got "92000007"'],
+    [[SEED, "--esr", "0x1", "--far", "0x10000000000000000"], "--far value 0x10000000000000000 does not fit in 64 bits"],
+    [[SEED, "--esr", "0x1", "--at", "ok"], "--at must be ok:IPA, fault or s2fault:LEVEL[:translation|permission|access-flag], got 'ok'"],
+    [[SEED, "--esr", "0x1", "--at", "ok:0x1000000000000"], "--at ok:0x1000000000000: IPA 0x1000000000000 is outside the 48-bit IPA space"],
+    [[SEED, "--esr", "0x1", "--at", "ok:80001000"], '--at ok:80001000: IPA must be a hex string like "0x1234", got "80001000"'],
+    [[SEED, "--esr", "0x1", "--at", "s2fault:4"], "--at must be ok:IPA, fault or s2fault:LEVEL[:translation|permission|access-flag], got 's2fault:4'"],
+    [[SEED, "--esr", "0x1", "--caps", "VHE"], "--caps: unknown capability 'VHE' (known: ARM64_HAS_VIRT_HOST_EXTN, ARM64_WORKAROUND_834220, ARM64_HAS_S1POE)"],
+    [[SEED, "--esr", "0x1", "--seed", "-1"], "--seed must be a non-negative decimal integer, got '-1'"],
+    [[SEED, "--jsonl", "--esr", "0x1"], "--esr cannot be combined with --jsonl (each line is a whole scenario)"],
+    [[SEED, "--esr", "0x1", "--frob"], "unknown option '--frob'"],
+    [["dsl/kvm-2016.fault#c", "--esr", "0x1"], "'dsl/kvm-2016.fault#c': rule-file targets (x.fault#c, x.fault#asm) come with code generation; for now TARGET is an assembly file (.S or .s)"],
+    [["handler.c", "--esr", "0x1"], "'handler.c' is not a target: expected an assembly file (.S or .s); rule-file targets (x.fault#c, x.fault#asm) come with code generation"],
+  ])("usage error: %j", async (argv, message) => {
+    const r = await run(["run", ...argv]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe(`faultc run: ${message}\nusage: faultc run TARGET --esr HEX [--far HEX] [--hpfar HEX|unknown] [--par HEX]\n`);
+  });
+
+  it("--help", async () => {
+    const r = await run(["run", "--help"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("--jsonl");
+    expect(r.stdout).toContain("s2fault:LEVEL[:KIND]");
+  });
+
+  it("an unreadable target, bad assembly and a failed run: one located line, exit 1, no stack trace", async () => {
+    const missing = await run(["run", "no/such.S", "--esr", "0x1"]);
+    expect(missing).toEqual({ code: 1, stdout: "", stderr: "no/such.S:1:1: error: cannot read 'no/such.S' (no such file)\n" });
+
+    const dir = mkdtempSync(path.join(tmpdir(), "faultc-run-"));
+    const bad = path.join(dir, "bad.S");
+    writeFileSync(bad, "el1_sync:\n\tmrs\tx1, esr_el2\n\tldr\tx0, [x1, #3]!!\n");
+    const r = await run(["run", bad, "--esr", "0x1"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:3:\\d+: error: [^\\n]+\\n$`));
+
+    const undef = path.join(dir, "undef.S");
+    writeFileSync(undef, "el1_sync:\n\tmrs\tx0, far_el12\n\teret\n");
+    const u = await run(["run", undef, "--esr", "0x1"]);
+    expect(u).toEqual({ code: 1, stdout: "", stderr: `faultc run: ${undef}:2:2: error: mrs x0, far_el12: FAR_EL12 is UNDEFINED at EL2 when HCR_EL2.E2H == 0\n`.replace("mrs x0", "mrs\tx0") });
+
+    const noEntry = path.join(dir, "noentry.s");
+    writeFileSync(noEntry, "start:\n\teret\n");
+    expect(await run(["run", noEntry, "--esr", "0x1"])).toEqual({ code: 1, stdout: "", stderr: `${noEntry}: error: no label 'el1_sync' (the entry point) in the program\n` });
+    expect(JSON.parse((await run(["run", noEntry, "--entry", "start", "--esr", "0x1"])).stdout)).toMatchObject({ outcome: "retry" });
+
+    const canonical = await run(["run", SEED, "--esr", "0x9200004f", "--far", "0x1000000000000"]);
+    expect(canonical).toEqual({ code: 1, stdout: "", stderr: 'faultc run: "far" 0x1000000000000 is outside both 48-bit VA ranges (bits [63:48] must be all 0 or all 1), so stage 1 cannot map it; use "at":"fault"\n' });
+  });
+
+  describe("--jsonl", () => {
+    it("one result per line, in order; bad lines become errors and the stream goes on; exit 1", async () => {
+      const r = await jsonl([
+        '{"esr":"0x92000007","far":"0x1000","hpfar":"0x10"}',
+        '{"esr":"0x9200004f","bogus":1}',
+        "",
+        "not json",
+        '{"esr":"0x9200004f","far":"0x1000000000000"}',
+        '{"esr":"0x9200004f","far":"0x1000","at":"fault"}',
+      ]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe("");
+      expect(r.out).toHaveLength(5);
+      expect(r.out[0]).toMatchObject({ outcome: "exit", fault: { hpfar_el2: "0x10" } });
+      expect(r.out[1]).toEqual({ error: 'line 2: unknown key "bogus" (expected one of esr, far, hpfar, par, at, caps, midr, seed)' });
+      expect((r.out[2] as { error: string }).error).toMatch(/^line 4: not valid JSON: /);
+      expect(r.out[3]).toEqual({ error: 'line 5: "far" 0x1000000000000 is outside both 48-bit VA ranges (bits [63:48] must be all 0 or all 1), so stage 1 cannot map it; use "at":"fault"' });
+      expect(r.out[4]).toMatchObject({ outcome: "retry", gprs_restored: true });
+    });
+
+    it("exit 0 when every line ran; --trace applies to every line", async () => {
+      const r = await jsonl(['{"esr":"0x1e000000"}', '{"esr":"0x92000007","caps":["ARM64_HAS_VIRT_HOST_EXTN"]}'], ["--trace"]);
+      expect(r.code).toBe(0);
+      expect(r.out.map((o) => (o as ResultJson).outcome)).toEqual(["fpsimd_guest_restore", "exit"]);
+      expect((r.out[0] as ResultJson).trace.length).toBeGreaterThan(0);
+    });
+
+    it("a failed run is an error line, too", async () => {
+      const dir = mkdtempSync(path.join(tmpdir(), "faultc-run-"));
+      const undef = path.join(dir, "undef.S");
+      writeFileSync(undef, "el1_sync:\n\tmrs\tx0, far_el12\n\teret\n");
+      let stdout = "";
+      const command = createRunCommand(async function* () {
+        yield '{"esr":"0x1","caps":["ARM64_HAS_VIRT_HOST_EXTN"]}';
+        yield '{"esr":"0x1"}';
+      });
+      const code = await command.run([undef, "--jsonl"], { stdout: (t) => void (stdout += t), stderr: () => undefined });
+      expect(code).toBe(1);
+      const lines = stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(lines[0]).toMatchObject({ outcome: "retry" });
+      expect(lines[1]).toEqual({ error: `line 2: ${undef}:2:2: error: mrs\tx0, far_el12: FAR_EL12 is UNDEFINED at EL2 when HCR_EL2.E2H == 0` });
+    });
+
+    it("reads stdin through the installed bin", () => {
+      const input = ['{"esr":"0x92000007","far":"0x1234","hpfar":"0x10"}', '{"esr":"0x9200004f","far":"0x1234","at":"fault"}', '{"esr":"x"}'].join("\r\n");
+      const r = spawnSync(process.execPath, ["bin/faultc.js", "run", SEED, "--jsonl"], { input, encoding: "utf8" });
+      expect(r.stderr).toBe("");
+      expect(r.status).toBe(1);
+      const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(lines.map((l) => l.outcome ?? l.error)).toEqual(["exit", "retry", 'line 3: "esr" must be a hex string like "0x1234", got "x"']);
+    });
+  });
+});
