@@ -34,7 +34,7 @@ export function sortDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
 
 /** Control characters would let a rule file's text repaint the user's terminal. */
 function printable(s: string): string {
-  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 export function renderDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, SourceText>): string {

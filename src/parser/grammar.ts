@@ -497,12 +497,26 @@ class RuleGrammar extends CstParser {
     });
   });
 
+  /** One precedence level: operands separated by any of `operators`, left-associative. */
   private binaryLevel(next: (idx: number) => CstNode, operators: typeof T.Pipe[]): void {
     this.SUBRULE(next, { LABEL: "operands" });
     this.MANY(() => {
-      this.OR(operators.map((op) => ({ ALT: () => this.CONSUME(op, { LABEL: "operators" }) })));
+      if (operators.length === 1) this.CONSUME(operators[0], { LABEL: "operators" });
+      else this.OR(this.operatorAlternatives(operators));
       this.SUBRULE2(next, { LABEL: "operands" });
     });
+  }
+
+  // chevrotain's advice: build OR alternatives once, not on every call.
+  private readonly alternativesCache = new Map<string, { ALT: () => IToken }[]>();
+  private operatorAlternatives(operators: typeof T.Pipe[]): { ALT: () => IToken }[] {
+    const key = operators.map((o) => o.name).join(",");
+    let alts = this.alternativesCache.get(key);
+    if (alts === undefined) {
+      alts = operators.map((op) => ({ ALT: () => this.CONSUME(op, { LABEL: "operators" }) }));
+      this.alternativesCache.set(key, alts);
+    }
+    return alts;
   }
 }
 

@@ -46,6 +46,12 @@ export function parseText(path: string, text: string): ParseResult {
     } else tokens.push(t);
   }
 
+  const limit = checkLimits(tokens, source);
+  if (limit !== undefined) {
+    diagnostics.push(limit);
+    return { source, ast: undefined, diagnostics };
+  }
+
   ruleParser.input = tokens;
   const cst = ruleParser.file();
   for (const e of ruleParser.errors) diagnostics.push(syntaxDiagnostic(e, source, tokens));
@@ -64,6 +70,40 @@ export function parseText(path: string, text: string): ParseResult {
     });
     return { source, ast: undefined, diagnostics };
   }
+}
+
+/** How deep brackets and prefix operators may nest, and how long one statement may be. Every
+ * stage after the parser walks expressions recursively; these bounds keep every stage within
+ * the stack, and no real rule comes near them. */
+export const MAX_NESTING = 64;
+export const MAX_STATEMENT_TOKENS = 1024;
+
+function checkLimits(tokens: IToken[], source: SourceText): Diagnostic | undefined {
+  let depth = 0;
+  let prefixRun = 0;
+  let statementTokens = 0;
+  let previous: string | undefined;
+  const at = (t: IToken, message: string): Diagnostic => ({
+    severity: "error",
+    code: "too-complex",
+    message,
+    file: source.path,
+    range: source.range(t.startOffset, (t.endOffset ?? t.startOffset) + 1),
+  });
+  for (const t of tokens) {
+    const kind = t.tokenType.name;
+    if (kind === "LParen" || kind === "LBracket" || kind === "LBrace") {
+      if (++depth > MAX_NESTING) return at(t, `brackets nest more than ${MAX_NESTING} deep here`);
+    } else if (kind === "RParen" || kind === "RBracket" || kind === "RBrace") depth = Math.max(0, depth - 1);
+    // A prefix operator follows an operator or an opening bracket, not a value.
+    const isPrefix = (kind === "Bang" || kind === "Tilde" || kind === "Minus") && (previous === undefined || !/^(Identifier|IntegerLiteral|RParen|RBracket|KwTrue|KwFalse)$/.test(previous));
+    prefixRun = isPrefix ? prefixRun + 1 : 0;
+    if (prefixRun > MAX_NESTING) return at(t, `more than ${MAX_NESTING} prefix operators in a row`);
+    statementTokens = kind === "Semicolon" || kind === "LBrace" || kind === "RBrace" ? 0 : statementTokens + 1;
+    if (statementTokens > MAX_STATEMENT_TOKENS) return at(t, `a statement or expression longer than ${MAX_STATEMENT_TOKENS} tokens; split it with let or pred`);
+    previous = kind;
+  }
+  return undefined;
 }
 
 function describeChars(ch: string): string {
