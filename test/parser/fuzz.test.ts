@@ -330,19 +330,9 @@ describe("front-end fuzz: random token sequences", () => {
 // Deep nesting and long operator chains: small inputs whose trees are deep. The front end must
 // answer them with diagnostics (or accept them), not with a RangeError.
 //
-// FRONT-END BUG (reported, not fixed here: src/ is not ours). On Node 20 with the default stack,
-// these throw `RangeError: Maximum call stack size exceeded` out of WorkspaceLoader.loadText
-// (and out of parseText for the first four):
-//   `const X = ` + "(".repeat(130) + "1" + ")".repeat(130) + ";"   (272 bytes; chevrotain's
-//        recursive descent, grammar.ts expr -> ... -> primaryExpr: ~10 rule frames per paren)
-//   `const X = ` + "(".repeat(150)                                  (160 bytes; error recovery)
-//   `pred p(x: 1) = ` + "!".repeat(1000) + "true;"                   (unaryExpr, build-ast.ts)
-//   a handler with 300 nested `rules { rule r otherwise { ... } }`    (rulesStmt/block)
-//   `const X = 1 + 1 + ... + 1;` with 2000 operands                  (8 kB, flat: the checker's
-//        recursion over the left-deep tree, checker/expressions.ts binary/operands)
-// The property below finds and shrinks them; it fails until the front end reports nesting it
-// cannot handle as a located error (e.g. a depth limit checked on the token stream, and an
-// iterative walk of binary chains in the checker).
+// These once threw `RangeError: Maximum call stack size exceeded` (parens 130 deep, an unclosed
+// run of 150 parens, 1000 `!`, 300 nested rules blocks, a 2000-operand `+` chain). The front end
+// now reports nesting beyond 64 and statements beyond 1024 tokens as a located `too-complex`.
 describe("front-end fuzz: deep nesting and long chains", () => {
   const prelude = 'import "arch/aarch64.fault";\nimport "arch/linux-kvm.fault";\n';
   const shapes: Record<string, (d: number) => string> = {
