@@ -7,11 +7,12 @@
 // ({ name, description, run(): Promise<Figure[]> }) and add it to `benchmarks` below.
 import { mmuWalksBenchmark } from "./mmu-walks.ts";
 import { parseCheckBenchmark } from "./parse-check.ts";
+import { runtimeBenchmark } from "./runtime.ts";
 import type { Benchmark, Figure } from "./types.ts";
 
 export type { Benchmark, Figure } from "./types.ts";
 
-export const benchmarks: readonly Benchmark[] = [parseCheckBenchmark, mmuWalksBenchmark];
+export const benchmarks: readonly Benchmark[] = [parseCheckBenchmark, mmuWalksBenchmark, runtimeBenchmark];
 
 export interface BenchIo {
   out: (line: string) => void;

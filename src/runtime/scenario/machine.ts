@@ -29,8 +29,8 @@ export const SCENARIO_LAYOUT = {
   vcpu: 0x6000_0000n,
   /** SP_EL2 at entry; the stack grows down from here. */
   stackTop: 0x6001_0000n,
-  /** Bytes below stackTop filled with arbitrary values. */
-  stackSize: 0x1000n,
+  /** Bytes below stackTop filled with arbitrary values (handlers use far less). */
+  stackSize: 0x400n,
   /** Physical window of the guest's stage-1 and stage-2 tables. */
   tablePool: { base: 0x7000_0000n, size: 0x10_0000n },
   /** Stage-2 IPA size (VTCR_EL2.T0SZ = 24). */
@@ -77,6 +77,26 @@ function canonicalVa(va: bigint): boolean {
   return top === 0n || top === 0xffffn;
 }
 
+/**
+ * Built guest tables by (FAR's page, at): many scenarios share them, and building them (table pages
+ * zeroed, stage 2 mapped) costs far more than running a handler. Each machine gets a copy.
+ */
+const tableCache = new Map<string, { memory: PhysicalMemory; registers: Record<string, bigint> }>();
+const TABLE_CACHE_LIMIT = 256;
+
+function guestTables(s: Scenario): { memory: PhysicalMemory; registers: Record<string, bigint> } {
+  const at = s.at === undefined ? "identity" : s.at === "fault" ? "fault" : "ok" in s.at ? `ok:${s.at.ok >> 12n}` : `s2:${s.at.s2fault.level}:${s.at.s2fault.fault}`;
+  const key = `${s.far >> 12n}|${at}`;
+  let entry = tableCache.get(key);
+  if (entry === undefined) {
+    const memory = new PhysicalMemory();
+    entry = { memory, registers: buildGuestTables(s, memory) };
+    if (tableCache.size >= TABLE_CACHE_LIMIT) tableCache.delete(tableCache.keys().next().value ?? key);
+    tableCache.set(key, entry);
+  }
+  return { memory: entry.memory.clone(), registers: entry.registers };
+}
+
 /** Builds the guest tables in `memory` and returns the translation registers. */
 function buildGuestTables(s: Scenario, memory: PhysicalMemory): Record<string, bigint> {
   const builder = new TranslationTableBuilder({
@@ -121,7 +141,6 @@ function buildGuestTables(s: Scenario, memory: PhysicalMemory): Record<string, b
 
 /** The configuration and metadata of a scenario's machine (build it with `new Machine(config)`). */
 export function scenarioMachineSetup(s: Scenario, options: ScenarioMachineOptions = {}): ScenarioMachineSetup {
-  const memory = new PhysicalMemory();
   const arbitrary = new Map<string, bigint>();
   const draw = (name: string): bigint => {
     const v = arbitraryValue(s.seed, name);
@@ -134,8 +153,9 @@ export function scenarioMachineSetup(s: Scenario, options: ScenarioMachineOption
   };
 
   let translation: Record<string, bigint>;
+  let memory: PhysicalMemory;
   try {
-    translation = buildGuestTables(s, memory);
+    ({ memory, registers: translation } = guestTables(s));
   } catch (e) {
     if (e instanceof ScenarioError) throw e;
     throw new ScenarioError(`cannot build the guest tables: ${e instanceof Error ? e.message : String(e)}`);
@@ -172,6 +192,7 @@ export function scenarioMachineSetup(s: Scenario, options: ScenarioMachineOption
   const stack = arbitraryBytes(s.seed, "stack", Number(SCENARIO_LAYOUT.stackSize));
   const stackBase = SCENARIO_LAYOUT.stackTop - SCENARIO_LAYOUT.stackSize;
   stack.forEach((byte, i) => memory.writeByte(stackBase + BigInt(i), byte));
+  // (memory is this machine's own copy of the cached tables, so writing to it is safe.)
 
   const config: MachineConfig = {
     ...(s.midr !== undefined ? { midr: s.midr } : {}),

@@ -12,13 +12,18 @@ export function splitmix64(state: bigint): bigint {
   return z ^ (z >> 31n);
 }
 
-/** FNV-1a, 64-bit, over the UTF-16 code units of `name` (names are ASCII register names). */
+const nameHashes = new Map<string, bigint>();
+
+/** FNV-1a, 64-bit, over the UTF-16 code units of `name` (names are ASCII register names); memoized. */
 function fnv1a64(name: string): bigint {
+  const known = nameHashes.get(name);
+  if (known !== undefined) return known;
   let h = 0xcbf29ce484222325n;
   for (let i = 0; i < name.length; i++) {
     h ^= BigInt(name.charCodeAt(i));
     h = (h * 0x100000001b3n) & MASK64;
   }
+  if (nameHashes.size < 4096) nameHashes.set(name, h);
   return h;
 }
 
@@ -27,11 +32,12 @@ export function arbitraryValue(seed: number | bigint, name: string): bigint {
   return splitmix64(splitmix64(BigInt(seed) & MASK64) ^ fnv1a64(name));
 }
 
-/** Fills [address, address+size) with arbitrary bytes for `name` under `seed` (8 bytes per draw). */
+/** `size` arbitrary bytes for `name` under `seed`: block i of 8 bytes is splitmix64(value(name) + i). */
 export function arbitraryBytes(seed: number | bigint, name: string, size: number): Uint8Array {
   const out = new Uint8Array(size);
+  const base = arbitraryValue(seed, name);
   for (let i = 0; i < size; i += 8) {
-    let v = arbitraryValue(seed, `${name}+${i}`);
+    let v = splitmix64((base + BigInt(i >> 3)) & MASK64);
     for (let j = 0; j < 8 && i + j < size; j++) {
       out[i + j] = Number(v & 0xffn);
       v >>= 8n;
