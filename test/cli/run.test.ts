@@ -116,7 +116,7 @@ describe("faultc run", () => {
     const undef = path.join(dir, "undef.S");
     writeFileSync(undef, "el1_sync:\n\tmrs\tx0, far_el12\n\teret\n");
     const u = await run(["run", undef, "--esr", "0x1"]);
-    expect(u).toEqual({ code: 1, stdout: "", stderr: `faultc run: ${undef}:2:2: error: mrs x0, far_el12: FAR_EL12 is UNDEFINED at EL2 when HCR_EL2.E2H == 0\n`.replace("mrs x0", "mrs\tx0") });
+    expect(u).toEqual({ code: 1, stdout: "", stderr: `${undef}:2:2: error: mrs x0, far_el12: FAR_EL12 is UNDEFINED at EL2 when HCR_EL2.E2H == 0\n`.replace("mrs x0", "mrs\tx0") });
 
     const noEntry = path.join(dir, "noentry.s");
     writeFileSync(noEntry, "start:\n\teret\n");

@@ -103,12 +103,16 @@ function scenarioFromFlags(flags: Map<string, string | true>): Scenario {
   });
 }
 
-/** One run's JSON line, or the one-line reason it could not run. */
-function runOne(target: HandlerTarget, s: Scenario, opts: RunOptions): { line: string } | { error: string } {
+/**
+ * One run's JSON line, or the one-line reason it could not run: a run error is already located
+ * (`file:line:col: error: ...`), a scenario the machine cannot be built for is not.
+ */
+function runOne(target: HandlerTarget, s: Scenario, opts: RunOptions): { line: string } | { error: string; located: boolean } {
   try {
     return { line: JSON.stringify(runResultToJson(target.run(s, opts))) };
   } catch (e) {
-    if (e instanceof ScenarioError || e instanceof HandlerRunError) return { error: e.message };
+    if (e instanceof ScenarioError) return { error: e.message, located: false };
+    if (e instanceof HandlerRunError) return { error: e.message, located: true };
     throw e;
   }
 }
@@ -145,7 +149,7 @@ export function createRunCommand(lines: LineSource): Command {
       if (single !== undefined) {
         const r = runOne(target, single, opts);
         if ("error" in r) {
-          out.stderr(`faultc run: ${r.error}\n`);
+          out.stderr(r.located ? `${r.error}\n` : `faultc run: ${r.error}\n`);
           return 1;
         }
         out.stdout(r.line + "\n");
