@@ -1,6 +1,7 @@
 // HypApi on the concrete machine: what a C-like variant does when it runs on the model.
 import type { Machine } from "../machine/machine.ts";
 import { bits, concreteDomain, type Bits } from "../semantics/concrete-domain.ts";
+import type { AtKind } from "../semantics/state.ts";
 import type { AtOperation, HypApi } from "./api.ts";
 
 export interface HypTraceEntry {
@@ -32,8 +33,7 @@ export class MachineHypApi implements HypApi<Bits, boolean> {
   }
 
   at(op: AtOperation, va: Bits): void {
-    if (op !== "S1E1R" && op !== "S1E1W") throw new Error(`AT ${op} is not modelled`);
-    const par = this.m.addressTranslate(op === "S1E1R" ? "s1e1r" : "s1e1w", va);
+    const par = this.m.addressTranslate(op.toLowerCase() as AtKind, va);
     this.m.writeSysreg("PAR_EL1", par);
     this.trace.push({ kind: "at", text: `at ${op.toLowerCase()}, 0x${va.value.toString(16)} -> PAR_EL1 = 0x${par.value.toString(16)}` });
   }

@@ -171,7 +171,8 @@ export class Machine implements ArchState<Bits, boolean> {
   addressTranslate(kind: AtKind, va: Bits): Bits {
     const par = this.translator({
       va: expect64(va),
-      access: kind === "s1e1w" ? "write" : "read",
+      access: kind === "s1e1a" ? "any" : kind.endsWith("w") ? "write" : "read",
+      el: kind.startsWith("s1e0") ? 0 : 1,
       sysreg: (name) => this.getSysreg(name),
       memory: this.memory,
     });

@@ -9,4 +9,6 @@ export interface AccessDescriptor {
   readonly write: boolean;
   /** Exception level whose permissions apply (AT S1E1* checks EL1). */
   readonly el: 0 | 1;
+  /** False for AT S1E1A: the walk is made, no permission is checked. Default true. */
+  readonly checkPermissions?: boolean;
 }

@@ -13,11 +13,14 @@ import { readTranslationContext } from "./registers.ts";
 import { assertEl10RegimeSelected } from "./regime.ts";
 import { s1Translate } from "./s1-translate.ts";
 
-export type AtAccess = "read" | "write";
+/** read/write: AT S1E1R/W, S1E0R/W; "any": AT S1E1A, which checks no permission (FEAT_ATS1A). */
+export type AtAccess = "read" | "write" | "any";
 
 export interface TranslationInput {
   va: bigint;
   access: AtAccess;
+  /** Whose permissions are checked: 1 for AT S1E1*, 0 for AT S1E0*. Default 1. */
+  el?: 0 | 1;
   /** Architectural registers TCR_EL1, TTBR0_EL1, TTBR1_EL1, MAIR_EL1, SCTLR_EL1, HCR_EL2, VTTBR_EL2, VTCR_EL2. */
   sysreg: (name: string) => bigint;
   memory: PhysicalMemory;
@@ -29,7 +32,12 @@ export interface TranslationInput {
 export function addressTranslateS1E1(input: TranslationInput): bigint {
   const ctx = readTranslationContext(input.sysreg, input.memory, input.paMaxBits);
   assertEl10RegimeSelected(ctx);
-  const access: AccessDescriptor = { kind: "AT", write: input.access === "write", el: 1 };
+  const access: AccessDescriptor = {
+    kind: "AT",
+    write: input.access === "write",
+    el: input.el ?? 1,
+    ...(input.access === "any" ? { checkPermissions: false } : {}),
+  };
   const s1 = s1Translate(ctx, input.va, access);
   return s1.ok ? encodePARSuccess(s1.value.oa, s1.value.attrs) : encodePARFault(s1.fault);
 }

@@ -31,6 +31,7 @@ export function s1EffectivePermissions(walk: S1WalkState, el: 0 | 1, wxn: boolea
 
 /** A Permission fault at the leaf's level, or undefined when the access is allowed. */
 export function s1CheckPermissions(walk: S1WalkState, access: AccessDescriptor, wxn: boolean): FaultRecord | undefined {
+  if (access.checkPermissions === false) return undefined;
   const perms = s1EffectivePermissions(walk, access.el, wxn);
   const allowed = access.kind === "IFETCH" ? perms.execute : access.write ? perms.write : perms.read;
   if (allowed) return undefined;

@@ -3,6 +3,8 @@
 // lsl #n -> ubfm, mov #imm -> movz/movn/orr, tst -> ands, ...), as the Arm ARM defines them, so each
 // semantic function corresponds to one encoding class of the Arm ARM.
 
+import type { AtKind } from "./state.ts";
+
 /** A general-purpose register operand: X0..X30, or register number 31 read as ZR or as SP. */
 export type GpRegister = { kind: "x"; index: number } | { kind: "zr" } | { kind: "sp" };
 
@@ -42,7 +44,7 @@ export type Instruction<T = ResolvedTarget> =
   | { op: "ldstp"; load: boolean; size: 4 | 8; rt: GpRegister; rt2: GpRegister; rn: GpRegister; offset: bigint; mode: IndexMode }
   | { op: "mrs"; rt: GpRegister; sysreg: string }
   | { op: "msr"; sysreg: string; rt: GpRegister }
-  | { op: "at"; kind: "s1e1r" | "s1e1w"; rt: GpRegister }
+  | { op: "at"; kind: AtKind; rt: GpRegister }
   | { op: "barrier"; kind: "isb" | "dsb" | "dmb"; option: string }
   | { op: "nop" }
   | { op: "eret" };

@@ -6,7 +6,8 @@
 import type { Nzcv } from "./flags.ts";
 import type { AccessBytes } from "./instruction.ts";
 
-export type AtKind = "s1e1r" | "s1e1w";
+/** AT operations of the EL1&0 regime: EL1 read/write, EL1 without permission checks, EL0 read/write. */
+export type AtKind = "s1e1r" | "s1e1w" | "s1e1a" | "s1e0r" | "s1e0w";
 
 export interface ArchState<V, B> {
   /** X[n] for n in 0..30, 64 bits. */

@@ -14,7 +14,7 @@ const msr: MnemonicHandler = (ops) => {
   return [{ op: "msr", sysreg, rt: rt.reg }];
 };
 
-const AT_OPERATIONS = ["s1e1r", "s1e1w"] as const;
+const AT_OPERATIONS = ["s1e1r", "s1e1w", "s1e1a", "s1e0r", "s1e0w"] as const;
 
 const at: MnemonicHandler = (ops) => {
   ops.expectCount(2);
