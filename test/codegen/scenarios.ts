@@ -24,12 +24,15 @@ export function agreementScenarios(capabilities: readonly string[], seed = 1): S
   const rand = prng(seed);
   const bits = (n: number) => BigInt(Math.floor(rand() * 2 ** Math.min(n, 30))) | (n > 30 ? BigInt(Math.floor(rand() * 2 ** (n - 30))) << 30n : 0n);
   const out: Scenario[] = [];
+  // FAR from a few pages, any offset: the scenario machine caches the guest tables per page.
+  const pages = Array.from({ length: 8 }, () => bits(35) << 12n);
+  const far = () => pages[Math.floor(rand() * pages.length)] | bits(12);
   const ats = [undefined, "fault" as const, { ok: 0x8000_0000n + (bits(20) << 12n) }];
   for (const caps of subsets(capabilities)) {
     // Every EC with random ISS bits.
     for (let ec = 0n; ec < 64n; ec++) {
       const esr = (ec << 26n) | (1n << 25n) | bits(25);
-      out.push(scenario({ esr, far: bits(47) & ~0xfn, hpfar: bits(36) << 4n, par: bits(48), at: ats[out.length % 3], caps, seed: out.length }));
+      out.push(scenario({ esr, far: far(), hpfar: bits(36) << 4n, par: bits(48), at: ats[out.length % 3], caps, seed: out.length }));
     }
     // Every FSC of the abort classes, S1PTW clear and set, FAR mapped and not.
     for (const ec of [0x20n, 0x24n, 0x34n]) {
@@ -38,7 +41,7 @@ export function agreementScenarios(capabilities: readonly string[], seed = 1): S
           for (const at of ats) {
             const iss = (bits(25) & ~0xbfn) | (s1ptw << 7n) | fsc;
             const esr = (ec << 26n) | (1n << 25n) | iss;
-            out.push(scenario({ esr, far: bits(47), hpfar: bits(36) << 4n, par: bits(48), at, caps, seed: out.length }));
+            out.push(scenario({ esr, far: far(), hpfar: bits(36) << 4n, par: bits(48), at, caps, seed: out.length }));
           }
         }
       }
@@ -47,7 +50,7 @@ export function agreementScenarios(capabilities: readonly string[], seed = 1): S
   // ESRs with bits above 31 set (RES0 in ARMv8.0, ISS2 later).
   for (let i = 0; i < 64; i++) {
     const esr = (bits(24) << 32n) | (0x24n << 26n) | (1n << 25n) | bits(25);
-    out.push(scenario({ esr, far: bits(47), hpfar: bits(36) << 4n, par: bits(48), at: ats[i % 3], caps: [], seed: out.length }));
+    out.push(scenario({ esr, far: far(), hpfar: bits(36) << 4n, par: bits(48), at: ats[i % 3], caps: [], seed: out.length }));
   }
   return out;
 }

@@ -205,7 +205,7 @@ describe("erratum 834220", () => {
     const stale = { ...scenario, at: "fault" as const };
     const withWorkaround = seedHandler.run(stale);
     expect(withWorkaround.outcome).toBe("retry");
-    expect(withWorkaround.fault.size).toBe(0);
+    expect(withWorkaround.fault).toEqual(new Map([["esr_el2", 0n], ["far_el2", 0n], ["hpfar_el2", 0n]]));
     expect(withWorkaround.gprsRestored).toBe(true);
     expect(withWorkaround.spRestored).toBe(true);
     expect(withWorkaround.parPreserved).toBe(true);

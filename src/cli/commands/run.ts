@@ -1,12 +1,16 @@
 // `faultc run TARGET`: runs a fault handler on scenarios on the machine model and prints results as
 // JSON (docs/RUN.md). One scenario from the options, or one per stdin line with --jsonl.
 import { createInterface } from "node:readline";
+import { ruleFileTargetKind } from "../../codegen/targets.ts";
 import { AsmError } from "../../runtime/asm/errors.ts";
 import {
-  HandlerRunError, TargetNameError, resolveTarget, runResultToJson, type HandlerTarget, type RunOptions,
+  HandlerRunError, TargetNameError, registerTargetKind, resolveTarget, runResultToJson, type HandlerTarget, type RunOptions,
 } from "../../runtime/run/index.ts";
 import { KNOWN_CAPABILITIES, parseHex64, parseScenario, scenario, ScenarioError, type Scenario, type ScenarioAt, type TableFaultKind } from "../../runtime/scenario/index.ts";
 import { parseArgs, UsageError } from "../args.ts";
+
+// Rule files run through their generated variants.
+registerTargetKind(ruleFileTargetKind);
 import type { Command, Output } from "../command.ts";
 
 /** Where --jsonl reads its lines from (stdin by default; tests pass their own). */
@@ -136,7 +140,7 @@ export function createRunCommand(lines: LineSource): Command {
       let target: HandlerTarget;
       try {
         const entry = args.flags.get("entry");
-        target = resolveTarget(args.positionals[0], typeof entry === "string" ? { entry } : {});
+        target = await resolveTarget(args.positionals[0], typeof entry === "string" ? { entry } : {});
       } catch (e) {
         if (e instanceof TargetNameError) throw new UsageError(e.message);
         if (e instanceof AsmError || e instanceof HandlerRunError) {

@@ -20,15 +20,6 @@ import { HandlerRunError, type HandlerTarget, type Outcome, type RecordLayout, t
 /** The EL2 vector entry for a synchronous exception from a lower EL, in KVM's hyp-entry.S. */
 export const DEFAULT_ENTRY = "el1_sync";
 
-/** A Machine that remembers which bytes the handler stored to (to tell recorded fields apart). */
-class StoreLoggingMachine extends Machine {
-  readonly storeLog: { address: bigint; size: number }[] = [];
-  override store(address: Bits, size: AccessBytes, value: Bits): void {
-    super.store(address, size, value);
-    this.storeLog.push({ address: address.value, size });
-  }
-}
-
 export interface AssemblyTargetOptions {
   /** Entry label (default el1_sync). */
   entry?: string;
@@ -87,7 +78,7 @@ export class AssemblyTarget implements HandlerTarget {
   run(scenario: Scenario, opts: RunOptions = {}): RunResult {
     const { config, meta } = scenarioMachineSetup(scenario, { deriveCapabilitiesFromMidr: opts.deriveCapabilitiesFromMidr ?? true });
     const replay = opts.trace ? new Machine({ ...config, memory: config.memory?.clone() }) : undefined;
-    const m = new StoreLoggingMachine(config);
+    const m = new Machine(config);
     const program = this.load(m.capabilities);
     let r;
     try {
@@ -112,12 +103,10 @@ export class AssemblyTarget implements HandlerTarget {
         break;
     }
 
+    // Every field of the record, as it stands in the vcpu after the handler (fields start at zero).
     const fault = new Map<string, bigint>();
     for (const [name, field] of Object.entries(this.layout).sort(([, a], [, b]) => a.offset - b.offset)) {
-      const start = meta.vcpu + BigInt(field.offset);
-      const end = start + BigInt(field.size);
-      const written = m.storeLog.some((s) => s.address < end && s.address + BigInt(s.size) > start);
-      if (written) fault.set(name, m.memory.read(start, field.size as AccessSize));
+      fault.set(name, m.memory.read(meta.vcpu + BigInt(field.offset), field.size as AccessSize));
     }
 
     const sysregs = new Map<string, bigint>([["PAR_EL1", m.getSysreg("PAR_EL1")], ...r.sysregWrites]);

@@ -16,7 +16,7 @@ export interface TargetKind {
   /** Whether this kind handles the target name. */
   matches(target: string): boolean;
   /** Builds the target; may throw AsmError (bad input) or TargetNameError (bad name). */
-  open(target: string, options?: TargetOpenOptions): HandlerTarget;
+  open(target: string, options?: TargetOpenOptions): HandlerTarget | Promise<HandlerTarget>;
 }
 
 /** The target name is not one any registered kind accepts (a usage error). */
@@ -63,10 +63,10 @@ export function targetKinds(): readonly TargetKind[] {
   return kinds;
 }
 
-export function resolveTarget(target: string, options: TargetOpenOptions = {}): HandlerTarget {
+export async function resolveTarget(target: string, options: TargetOpenOptions = {}): Promise<HandlerTarget> {
   const kind = kinds.find((k) => k.matches(target));
   if (kind === undefined) {
     throw new TargetNameError(`'${target}' is not a target: expected an assembly file (.S or .s); rule-file targets (x.fault#c, x.fault#asm) come with code generation`);
   }
-  return kind.open(target, options);
+  return await kind.open(target, options);
 }

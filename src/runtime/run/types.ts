@@ -29,7 +29,7 @@ export interface RunResult {
   readonly outcome: Outcome;
   /** For outcome "exit": the exception code the handler passed to the host (x1). */
   readonly exitCode?: bigint;
-  /** The record fields the handler wrote, by name, with their final values (in layout order). */
+  /** Every field of the fault record, by name, as the handler left it (fields start at zero), in layout order. */
   readonly fault: ReadonlyMap<string, bigint>;
   /** PAR_EL1 (always) and every system register the handler wrote, final values, sorted by name. */
   readonly sysregs: ReadonlyMap<string, bigint>;

@@ -1,0 +1,169 @@
+// The symbolic instance of the model's BitVecDomain: values are either concrete (folded with
+// the concrete domain, which keeps most of a handler's arithmetic on stack and vcpu addresses
+// out of the solver) or z3 terms; booleans likewise. The instruction semantics and the
+// generated C-like code run over this domain unchanged.
+import type { BitVecDomain } from "../../runtime/semantics/domain.ts";
+import { concreteDomain as C, type Bits } from "../../runtime/semantics/concrete-domain.ts";
+import type { Z3BitVec, Z3Bool, Z3Context } from "../z3.ts";
+
+export type SymValue = { c: Bits } | { z: Z3BitVec };
+export type SymBool = { b: boolean } | { z: Z3Bool };
+
+export function isConcrete(v: SymValue): v is { c: Bits } {
+  return "c" in v;
+}
+export function isConcreteBool(b: SymBool): b is { b: boolean } {
+  return "b" in b;
+}
+
+export class SymbolicDomain implements BitVecDomain<SymValue, SymBool> {
+  constructor(readonly ctx: Z3Context) {}
+
+  /** The z3 term of a value. */
+  term(v: SymValue): Z3BitVec {
+    return "z" in v ? v.z : (this.ctx.BitVec.val(v.c.value, v.c.width) as Z3BitVec);
+  }
+
+  boolTerm(b: SymBool): Z3Bool {
+    return "z" in b ? b.z : (this.ctx.Bool.val(b.b) as Z3Bool);
+  }
+
+  /** A fresh unknown of `width` bits. */
+  fresh(name: string, width: number): SymValue {
+    return { z: this.ctx.BitVec.const(name, width) as Z3BitVec };
+  }
+
+  private bin(a: SymValue, b: SymValue, conc: (x: Bits, y: Bits) => Bits, sym: (x: Z3BitVec, y: Z3BitVec) => Z3BitVec): SymValue {
+    if (isConcrete(a) && isConcrete(b)) return { c: conc(a.c, b.c) };
+    return { z: sym(this.term(a), this.term(b)) };
+  }
+
+  private un(a: SymValue, conc: (x: Bits) => Bits, sym: (x: Z3BitVec) => Z3BitVec): SymValue {
+    return isConcrete(a) ? { c: conc(a.c) } : { z: sym(a.z) };
+  }
+
+  private cmp(a: SymValue, b: SymValue, conc: (x: Bits, y: Bits) => boolean, sym: (x: Z3BitVec, y: Z3BitVec) => Z3Bool): SymBool {
+    if (isConcrete(a) && isConcrete(b)) return { b: conc(a.c, b.c) };
+    return { z: sym(this.term(a), this.term(b)) };
+  }
+
+  const(value: bigint, width: number): SymValue {
+    return { c: C.const(value, width) };
+  }
+  width(v: SymValue): number {
+    return isConcrete(v) ? v.c.width : v.z.sort.size();
+  }
+  private checkSame(op: string, a: SymValue, b: SymValue): void {
+    if (this.width(a) !== this.width(b)) throw new Error(`${op}: widths ${this.width(a)} and ${this.width(b)} differ`);
+  }
+  add(a: SymValue, b: SymValue): SymValue {
+    this.checkSame("add", a, b);
+    return this.bin(a, b, C.add, (x, y) => x.add(y) as Z3BitVec);
+  }
+  sub(a: SymValue, b: SymValue): SymValue {
+    this.checkSame("sub", a, b);
+    return this.bin(a, b, C.sub, (x, y) => x.sub(y) as Z3BitVec);
+  }
+  and(a: SymValue, b: SymValue): SymValue {
+    this.checkSame("and", a, b);
+    if (isConcrete(a) && a.c.value === 0n) return a;
+    if (isConcrete(b) && b.c.value === 0n) return b;
+    return this.bin(a, b, C.and, (x, y) => x.and(y) as Z3BitVec);
+  }
+  or(a: SymValue, b: SymValue): SymValue {
+    this.checkSame("or", a, b);
+    if (isConcrete(a) && a.c.value === 0n) return b;
+    if (isConcrete(b) && b.c.value === 0n) return a;
+    return this.bin(a, b, C.or, (x, y) => x.or(y) as Z3BitVec);
+  }
+  xor(a: SymValue, b: SymValue): SymValue {
+    this.checkSame("xor", a, b);
+    return this.bin(a, b, C.xor, (x, y) => x.xor(y) as Z3BitVec);
+  }
+  not(a: SymValue): SymValue {
+    return this.un(a, C.not, (x) => x.not() as Z3BitVec);
+  }
+  shl(a: SymValue, amount: number): SymValue {
+    if (amount === 0) return a;
+    return this.un(a, (x) => C.shl(x, amount), (x) => x.shl(this.ctx.BitVec.val(BigInt(amount), x.sort.size())) as Z3BitVec);
+  }
+  lshr(a: SymValue, amount: number): SymValue {
+    if (amount === 0) return a;
+    return this.un(a, (x) => C.lshr(x, amount), (x) => x.lshr(this.ctx.BitVec.val(BigInt(amount), x.sort.size())) as Z3BitVec);
+  }
+  ashr(a: SymValue, amount: number): SymValue {
+    if (amount === 0) return a;
+    return this.un(a, (x) => C.ashr(x, amount), (x) => x.shr(this.ctx.BitVec.val(BigInt(amount), x.sort.size())) as Z3BitVec);
+  }
+  shlBy(a: SymValue, amount: SymValue): SymValue {
+    return this.bin(a, amount, C.shlBy, (x, y) => x.shl(y) as Z3BitVec);
+  }
+  lshrBy(a: SymValue, amount: SymValue): SymValue {
+    return this.bin(a, amount, C.lshrBy, (x, y) => x.lshr(y) as Z3BitVec);
+  }
+  ashrBy(a: SymValue, amount: SymValue): SymValue {
+    return this.bin(a, amount, C.ashrBy, (x, y) => x.shr(y) as Z3BitVec);
+  }
+  extract(v: SymValue, hi: number, lo: number): SymValue {
+    if (lo === 0 && hi === this.width(v) - 1) return v;
+    return this.un(v, (x) => C.extract(x, hi, lo), (x) => x.extract(hi, lo) as Z3BitVec);
+  }
+  concat(hi: SymValue, lo: SymValue): SymValue {
+    return this.bin(hi, lo, C.concat, (x, y) => this.ctx.Concat(x, y) as Z3BitVec);
+  }
+  zeroExtend(v: SymValue, width: number): SymValue {
+    const n = width - this.width(v);
+    if (n === 0) return v;
+    return this.un(v, (x) => C.zeroExtend(x, width), (x) => x.zeroExt(n) as Z3BitVec);
+  }
+  signExtend(v: SymValue, width: number): SymValue {
+    const n = width - this.width(v);
+    if (n === 0) return v;
+    return this.un(v, (x) => C.signExtend(x, width), (x) => x.signExt(n) as Z3BitVec);
+  }
+  eq(a: SymValue, b: SymValue): SymBool {
+    this.checkSame("eq", a, b);
+    return this.cmp(a, b, C.eq, (x, y) => x.eq(y) as Z3Bool);
+  }
+  ult(a: SymValue, b: SymValue): SymBool {
+    return this.cmp(a, b, C.ult, (x, y) => x.ult(y) as Z3Bool);
+  }
+  ule(a: SymValue, b: SymValue): SymBool {
+    return this.cmp(a, b, C.ule, (x, y) => x.ule(y) as Z3Bool);
+  }
+  slt(a: SymValue, b: SymValue): SymBool {
+    return this.cmp(a, b, C.slt, (x, y) => x.slt(y) as Z3Bool);
+  }
+  sle(a: SymValue, b: SymValue): SymBool {
+    return this.cmp(a, b, C.sle, (x, y) => x.sle(y) as Z3Bool);
+  }
+  ite(c: SymBool, a: SymValue, b: SymValue): SymValue {
+    if (isConcreteBool(c)) return c.b ? a : b;
+    return { z: this.ctx.If(c.z, this.term(a), this.term(b)) as Z3BitVec };
+  }
+  readonly true: SymBool = { b: true };
+  readonly false: SymBool = { b: false };
+  bool(b: boolean): SymBool {
+    return { b };
+  }
+  andB(a: SymBool, b: SymBool): SymBool {
+    if (isConcreteBool(a)) return a.b ? b : a;
+    if (isConcreteBool(b)) return b.b ? a : b;
+    return { z: this.ctx.And(a.z, b.z) as Z3Bool };
+  }
+  orB(a: SymBool, b: SymBool): SymBool {
+    if (isConcreteBool(a)) return a.b ? a : b;
+    if (isConcreteBool(b)) return b.b ? b : a;
+    return { z: this.ctx.Or(a.z, b.z) as Z3Bool };
+  }
+  notB(a: SymBool): SymBool {
+    return isConcreteBool(a) ? { b: !a.b } : { z: this.ctx.Not(a.z) as Z3Bool };
+  }
+  isOne(bit: SymValue): SymBool {
+    return this.eq(bit, this.const(1n, this.width(bit)));
+  }
+  fromBool(b: SymBool): SymValue {
+    if (isConcreteBool(b)) return this.const(b.b ? 1n : 0n, 1);
+    return { z: this.ctx.If(b.z, this.ctx.BitVec.val(1n, 1), this.ctx.BitVec.val(0n, 1)) as Z3BitVec };
+  }
+}
