@@ -1,0 +1,129 @@
+// The inputs of one equivalence problem, shared by both sides so that "the same input" means
+// the same symbol: the trap's system registers, the guest's registers, the stack's contents, and
+// what AT returns. Values the architecture leaves UNKNOWN are fresh symbols, never zero.
+// Created once per capability combination.
+import type { SymbolicDomain, SymBool, SymValue } from "./domain.ts";
+import type { Z3BitVec, Z3Bool } from "../z3.ts";
+
+/** Where faultc's vcpu structure and the EL2 stack live in the symbolic machine. */
+export const SYM_VCPU = 0x4_0000_0000n;
+export const SYM_VCPU_SIZE = 0x80n;
+export const SYM_STACK_TOP = 0x4_0001_0000n;
+
+/** HCR_EL2 during a guest trap: VM (stage 2 on) and RW (AArch64 EL1), plus E2H on a VHE host. */
+export const HCR_VM = 1n;
+export const HCR_RW = 1n << 31n;
+export const HCR_E2H = 1n << 34n;
+
+export type AtOp = "s1e1r" | "s1e1w" | "s1e1a" | "s1e0r" | "s1e0w";
+
+/** The system registers a counterexample names, in the order it prints them. */
+export const SCENARIO_REGISTERS = ["ESR_EL2", "FAR_EL2", "HPFAR_EL2", "PAR_EL1"] as const;
+
+export class SymbolicInputs {
+  private readonly sysregs = new Map<string, SymValue>();
+  private readonly gprs = new Map<number, SymValue>();
+  private readonly stack = new Map<bigint, SymValue>();
+  private readonly atFunctions = new Map<AtOp, ReturnType<SymbolicDomain["ctx"]["Function"]["declare"]>>();
+  /** Every AT application made, with the PAR it returns: (op, va term) -> result. */
+  readonly atApplications: { op: AtOp; va: SymValue; par: SymValue }[] = [];
+  /** Facts about the inputs every path may assume (the PAR format of AT results). */
+  readonly axioms: Z3Bool[] = [];
+
+  constructor(
+    readonly d: SymbolicDomain,
+    readonly vhe: boolean,
+  ) {}
+
+  /** The value a system register holds when the handler starts. */
+  sysreg(name: string): SymValue {
+    let v = this.sysregs.get(name);
+    if (v === undefined) {
+      switch (name) {
+        case "TPIDR_EL2":
+          v = this.d.const(SYM_VCPU, 64);
+          break;
+        case "HCR_EL2":
+          v = this.d.const(HCR_VM | HCR_RW | (this.vhe ? HCR_E2H : 0n), 64);
+          break;
+        default:
+          v = this.d.fresh(name, 64);
+      }
+      this.sysregs.set(name, v);
+    }
+    return v;
+  }
+
+  private flags: { n: SymBool; z: SymBool; c: SymBool; v: SymBool } | undefined;
+
+  /** NZCV when the handler starts. */
+  entryFlags(): { n: SymBool; z: SymBool; c: SymBool; v: SymBool } {
+    const b = (name: string): SymBool => ({ z: this.d.ctx.Bool.const(name) as Z3Bool });
+    this.flags ??= { n: b("nzcv_n"), z: b("nzcv_z"), c: b("nzcv_c"), v: b("nzcv_v") };
+    return this.flags;
+  }
+
+  /** The guest's X[i] when it trapped. */
+  x(index: number): SymValue {
+    let v = this.gprs.get(index);
+    if (v === undefined) {
+      v = this.d.fresh(`x${index}`, 64);
+      this.gprs.set(index, v);
+    }
+    return v;
+  }
+
+  /** A byte of memory nobody has written: zero in the vcpu structure, arbitrary elsewhere. */
+  memoryByte(address: bigint): SymValue {
+    if (address >= SYM_VCPU && address < SYM_VCPU + SYM_VCPU_SIZE) return this.d.const(0n, 8);
+    let v = this.stack.get(address);
+    if (v === undefined) {
+      v = this.d.fresh(`mem_${address.toString(16)}`, 8);
+      this.stack.set(address, v);
+    }
+    return v;
+  }
+
+  /**
+   * The PAR_EL1 that AT `op` produces for `va`: an uninterpreted function of the VA (the same VA
+   * translates the same way on both sides), whose values are constrained to the PAR_EL1 format.
+   */
+  at(op: AtOp, va: SymValue): SymValue {
+    const ctx = this.d.ctx;
+    let f = this.atFunctions.get(op);
+    if (f === undefined) {
+      f = ctx.Function.declare(`at_${op}`, ctx.BitVec.sort(64), ctx.BitVec.sort(64));
+      this.atFunctions.set(op, f);
+    }
+    const par = { z: f.call(this.d.term(va)) as unknown as Z3BitVec };
+    this.axioms.push(parFormat(this.d, par));
+    this.atApplications.push({ op, va, par });
+    return par;
+  }
+
+  /** Every input symbol created so far, for counterexample minimisation, by name. */
+  namedInputs(): { name: string; value: SymValue }[] {
+    const out: { name: string; value: SymValue }[] = [];
+    for (const [name, v] of [...this.sysregs].sort(([a], [b]) => (a < b ? -1 : 1))) if (!("c" in v)) out.push({ name, value: v });
+    for (const a of this.atApplications) out.push({ name: `AT ${a.op}`, value: a.par });
+    for (const [i, v] of [...this.gprs].sort(([a], [b]) => a - b)) out.push({ name: `x${i}`, value: v });
+    for (const [addr, v] of [...this.stack].sort(([a], [b]) => (a < b ? -1 : 1))) out.push({ name: `mem_${addr.toString(16)}`, value: v });
+    return out;
+  }
+}
+
+/**
+ * PAR_EL1 after AT (64-bit format, FACTS.md): bit 11 RES1. On failure (F=1): FST[6:1], PTW 8,
+ * S 9, every other bit zero. On success (F=0): SH[8:7], NS 9, PA[51:12] (52 bits with FEAT_LPA),
+ * ATTR[63:56]; bits [55:52], 10 and [6:1] zero.
+ */
+function parFormat(d: SymbolicDomain, par: SymValue): Z3Bool {
+  const ctx = d.ctx;
+  const p = d.term(par);
+  const bit = (n: number) => p.extract(n, n);
+  const zero = (hi: number, lo: number) => p.extract(hi, lo).eq(ctx.BitVec.val(0n, hi - lo + 1));
+  const failed = bit(0).eq(ctx.BitVec.val(1n, 1));
+  const failure = ctx.And(zero(63, 12), zero(10, 10));
+  const success = ctx.And(zero(55, 52), zero(10, 10), zero(6, 1));
+  return ctx.And(bit(11).eq(ctx.BitVec.val(1n, 1)), ctx.If(failed, failure, success) as Z3Bool) as Z3Bool;
+}

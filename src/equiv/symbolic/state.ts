@@ -1,0 +1,144 @@
+// The machine state of a symbolic run: what the instruction semantics (ArchState) and the
+// C-like variants (HypApi) read and write, over the symbolic domain. Forks copy it.
+import { resolveSysregAccess } from "../../runtime/machine/sysreg-access.ts";
+import type { AtOperation, HypApi } from "../../runtime/hyp/api.ts";
+import type { Nzcv } from "../../runtime/semantics/flags.ts";
+import type { AccessBytes } from "../../runtime/semantics/instruction.ts";
+import type { ArchState, AtKind } from "../../runtime/semantics/state.ts";
+import { isConcrete, type SymbolicDomain, type SymBool, type SymValue } from "./domain.ts";
+import { SYM_STACK_TOP, SYM_VCPU, type SymbolicInputs } from "./inputs.ts";
+
+/** The run needs something the symbolic model does not support (the verdict becomes unknown). */
+export class SymbolicUnsupported extends Error {}
+
+export class SymbolicState implements ArchState<SymValue, SymBool> {
+  x: SymValue[];
+  sp: SymValue;
+  flags: Nzcv<SymBool>;
+  sysregs: Map<string, SymValue>;
+  written: Set<string>;
+  memory: Map<bigint, SymValue>;
+
+  constructor(
+    readonly inputs: SymbolicInputs,
+    readonly caps: ReadonlySet<string>,
+    copy?: SymbolicState,
+  ) {
+    const d = inputs.d;
+    this.x = copy ? [...copy.x] : Array.from({ length: 31 }, (_, i) => inputs.x(i));
+    this.sp = copy ? copy.sp : d.const(SYM_STACK_TOP, 64);
+    // PSTATE.NZCV at the vector is whatever the guest left: arbitrary, not zero.
+    this.flags = copy ? { ...copy.flags } : inputs.entryFlags();
+    this.sysregs = new Map(copy?.sysregs ?? []);
+    this.written = new Set(copy?.written ?? []);
+    this.memory = new Map(copy?.memory ?? []);
+  }
+
+  get d(): SymbolicDomain {
+    return this.inputs.d;
+  }
+
+  clone(): SymbolicState {
+    return new SymbolicState(this.inputs, this.caps, this);
+  }
+
+  readX(index: number): SymValue {
+    return this.x[index];
+  }
+  writeX(index: number, value: SymValue): void {
+    this.x[index] = value;
+  }
+  readSP(): SymValue {
+    return this.sp;
+  }
+  writeSP(value: SymValue): void {
+    this.sp = value;
+  }
+  readFlags(): Nzcv<SymBool> {
+    return this.flags;
+  }
+  writeFlags(flags: Nzcv<SymBool>): void {
+    this.flags = flags;
+  }
+
+  private address(a: SymValue): bigint {
+    if (!isConcrete(a)) throw new SymbolicUnsupported("a load or store at a symbolic address");
+    return a.c.value;
+  }
+
+  load(address: SymValue, size: AccessBytes): SymValue {
+    const base = this.address(address);
+    let v: SymValue | undefined;
+    for (let i = 0; i < size; i++) {
+      const a = base + BigInt(i);
+      const byte = this.memory.get(a) ?? this.inputs.memoryByte(a);
+      v = v === undefined ? byte : this.d.concat(byte, v);
+    }
+    return v!;
+  }
+
+  store(address: SymValue, size: AccessBytes, value: SymValue): void {
+    const base = this.address(address);
+    for (let i = 0; i < size; i++) this.memory.set(base + BigInt(i), this.d.extract(value, 8 * i + 7, 8 * i));
+  }
+
+  resolveSysreg(accessName: string, direction: "read" | "write"): string {
+    return resolveSysregAccess(accessName, direction, { el: 2, e2h: this.inputs.vhe });
+  }
+  readSysreg(name: string): SymValue {
+    return this.sysregs.get(name) ?? this.inputs.sysreg(name);
+  }
+  writeSysreg(name: string, value: SymValue): void {
+    this.sysregs.set(name, value);
+    this.written.add(name);
+  }
+  addressTranslate(kind: AtKind, va: SymValue): SymValue {
+    return this.inputs.at(kind, va);
+  }
+
+  /** The value of a record field in the vcpu structure. */
+  field(offset: number, size: 4 | 8): SymValue {
+    return this.load(this.d.const(SYM_VCPU + BigInt(offset), 64), size);
+  }
+}
+
+/**
+ * HypApi over a symbolic state, for the C-like variants and references. `decide` chooses the
+ * way of a branch whose condition is symbolic (the explorer re-runs the function for the other).
+ */
+export class SymbolicHypApi implements HypApi<SymValue, SymBool> {
+  readonly trace: string[] = [];
+
+  constructor(
+    readonly state: SymbolicState,
+    private readonly decide: (cond: SymBool, label: string) => boolean,
+  ) {}
+
+  get d(): SymbolicDomain {
+    return this.state.d;
+  }
+  cap(name: string): boolean {
+    return this.state.caps.has(name);
+  }
+  mrs(name: string): SymValue {
+    return this.state.readSysreg(this.state.resolveSysreg(name, "read"));
+  }
+  msr(name: string, value: SymValue): void {
+    this.state.writeSysreg(this.state.resolveSysreg(name, "write"), value);
+  }
+  at(op: AtOperation, va: SymValue): void {
+    this.state.writeSysreg("PAR_EL1", this.state.addressTranslate(op.toLowerCase() as AtKind, va));
+  }
+  isb(): void {}
+  storeVcpu(offset: number, size: 4 | 8, value: SymValue): void {
+    this.state.store(this.d.const(SYM_VCPU + BigInt(offset), 64), size, value);
+  }
+  branch(cond: SymBool, label: string): boolean {
+    const taken = "b" in cond ? cond.b : this.decide(cond, label);
+    this.trace.push(`${label}: ${taken ? "taken" : "not taken"}`);
+    return taken;
+  }
+  enterRule(name: string, line: number): void {
+    this.trace.push(`rule ${name} (line ${line})`);
+  }
+}
