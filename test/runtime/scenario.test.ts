@@ -54,7 +54,7 @@ describe("parseScenario", () => {
 
   it.each<[unknown, string]>([
     [{ far: "0x1" }, 'missing key "esr"'],
-    [{ esr: "0x1", fa: "0x1" }, 'unknown key "fa" (expected one of esr, far, hpfar, par, at, caps, midr, seed)'],
+    [{ esr: "0x1", fa: "0x1" }, 'unknown key "fa" (expected one of esr, far, hpfar, par, at, caps, midr, seed, sysregs)'],
     [{ esr: 1234 }, '"esr" must be a hex string like "0x1234", got 1234'],
     [{ esr: "1234" }, '"esr" must be a hex string like "0x1234", got "1234"'],
     [{ esr: "0x" }, '"esr" must be a hex string like "0x1234", got "0x"'],
@@ -68,8 +68,8 @@ describe("parseScenario", () => {
     [{ esr: "0x1", caps: [1] }, '"caps" must be an array of capability names, got [1]'],
     [{ esr: "0x1", caps: ["ARM64_HAS_VHE"] }, 'unknown capability "ARM64_HAS_VHE" in "caps" (known: ARM64_HAS_VIRT_HOST_EXTN, ARM64_WORKAROUND_834220, ARM64_HAS_S1POE)'],
     [{ esr: "0x1", caps: ["ARM64_HAS_S1POE", "ARM64_HAS_S1POE"] }, 'capability "ARM64_HAS_S1POE" appears twice in "caps"'],
-    [{ esr: "0x1", at: "ok" }, '"at" must be {"ok":"0x<IPA>"}, "fault" or {"s2fault":{"level":0-3,"fault":"translation"|"permission"|"access-flag"}}, got "ok"'],
-    [{ esr: "0x1", at: { ok: "0x1", extra: 1 } }, '"at" must be {"ok":"0x<IPA>"}, "fault" or {"s2fault":{"level":0-3,"fault":"translation"|"permission"|"access-flag"}}, got {"ok":"0x1","extra":1}'],
+    [{ esr: "0x1", at: "ok" }, '"at" must be {"ok":"0x<IPA>"}, "fault", {"par":"0x<PAR_EL1>"} or {"s2fault":{"level":0-3,"fault":"translation"|"permission"|"access-flag"}}, got "ok"'],
+    [{ esr: "0x1", at: { ok: "0x1", extra: 1 } }, '"at" must be {"ok":"0x<IPA>"}, "fault", {"par":"0x<PAR_EL1>"} or {"s2fault":{"level":0-3,"fault":"translation"|"permission"|"access-flag"}}, got {"ok":"0x1","extra":1}'],
     [{ esr: "0x1", at: { ok: 4096 } }, '"at.ok" must be a hex string like "0x1234", got 4096'],
     [{ esr: "0x1", at: { ok: "0x1000000000000" } }, '"at.ok" IPA 0x1000000000000 is outside the 48-bit IPA space'],
     [{ esr: "0x1", at: { s2fault: { level: 4 } } }, '"at.s2fault.level" must be a stage-1 lookup level 0-3, got 4'],

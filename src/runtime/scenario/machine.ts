@@ -13,7 +13,9 @@
 //    guest's real ESR_EL1/FAR_EL1 and the other EL1 and EL2 registers nothing here defines,
 //    HPFAR_EL2 when the scenario says "unknown") drawn from the scenario's seed and recorded in
 //    the metadata; none is silently zero.
+import type { AddressTranslator } from "../machine/address-translator.ts";
 import { DEFAULT_MIDR, Machine, type MachineConfig } from "../machine/machine.ts";
+import { addressTranslateS1E1 } from "../mmu/at.ts";
 import { ARM64_HAS_VIRT_HOST_EXTN, capabilitiesFromMidr } from "../machine/cpu-features.ts";
 import { storageRegisters } from "../machine/sysreg-table.ts";
 import { VCPU_SIZE } from "../machine/vcpu-layout.ts";
@@ -85,7 +87,7 @@ const tableCache = new Map<string, { memory: PhysicalMemory; registers: Record<s
 const TABLE_CACHE_LIMIT = 256;
 
 function guestTables(s: Scenario): { memory: PhysicalMemory; registers: Record<string, bigint> } {
-  const at = s.at === undefined ? "identity" : s.at === "fault" ? "fault" : "ok" in s.at ? `ok:${s.at.ok >> 12n}` : `s2:${s.at.s2fault.level}:${s.at.s2fault.fault}`;
+  const at = s.at === undefined ? "identity" : s.at === "fault" || "par" in s.at ? "fault" : "ok" in s.at ? `ok:${s.at.ok >> 12n}` : `s2:${s.at.s2fault.level}:${s.at.s2fault.fault}`;
   const key = `${s.far >> 12n}|${at}`;
   let entry = tableCache.get(key);
   if (entry === undefined) {
@@ -105,7 +107,8 @@ function buildGuestTables(s: Scenario, memory: PhysicalMemory): Record<string, b
     stage2: { ipaBits: SCENARIO_LAYOUT.stage2IpaBits },
   });
   const farPage = s.far & ~PAGE_MASK;
-  const at = s.at ?? { ok: farPage };
+  // {par}: FAR stays unmapped; the machine's AT answers FAR with the given PAR (see the translator).
+  const at = s.at === undefined ? { ok: farPage } : typeof s.at === "object" && "par" in s.at ? "fault" : s.at;
   const needsMapping = at !== "fault";
   if (!canonicalVa(s.far)) {
     if (needsMapping) {
@@ -184,6 +187,7 @@ export function scenarioMachineSetup(s: Scenario, options: ScenarioMachineOption
     if (reg.name in sysregs || reg.name === "MIDR_EL1" || reg.reset !== "unknown" || reg.access !== "rw") continue;
     sysregs[reg.name] = draw(reg.name);
   }
+  for (const [name, v] of Object.entries(s.sysregs ?? {})) sysregs[name] = v;
   const x: Record<number, bigint> = {};
   for (let i = 0; i <= 30; i++) x[i] = draw(`x${i}`);
 
@@ -202,6 +206,7 @@ export function scenarioMachineSetup(s: Scenario, options: ScenarioMachineOption
     x,
     sp: SCENARIO_LAYOUT.stackTop,
     el: 2,
+    ...(s.at !== undefined && typeof s.at === "object" && "par" in s.at ? { translator: fixedParTranslator(s.far, s.at.par) } : {}),
   };
   return {
     config,
@@ -229,4 +234,9 @@ function compareNames(a: string, b: string): number {
 export function machineForScenario(s: Scenario, options: ScenarioMachineOptions = {}): { machine: Machine; meta: ScenarioMetadata } {
   const { config, meta } = scenarioMachineSetup(s, options);
   return { machine: new Machine(config), meta };
+}
+
+/** AT of FAR answers `par`; any other VA is translated by the MMU model over the scenario's tables. */
+function fixedParTranslator(far: bigint, par: bigint): AddressTranslator {
+  return (input) => (input.va === far ? par : addressTranslateS1E1(input));
 }

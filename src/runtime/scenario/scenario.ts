@@ -8,6 +8,7 @@
 // survive JSON; "seed" is a plain JSON integer. parseScenario is strict: unknown keys, values that
 // are not hex strings or do not fit in 64 bits, unknown capability names and malformed "at" values
 // are reported as one ScenarioError with a one-line message; nothing else is ever thrown.
+import { sysregByName } from "../machine/sysreg-table.ts";
 
 export const ARM64_HAS_S1POE = "ARM64_HAS_S1POE";
 
@@ -27,7 +28,9 @@ export type TableFaultKind = "translation" | "permission" | "access-flag";
 export type ScenarioAt =
   | { readonly ok: bigint }
   | "fault"
-  | { readonly s2fault: { readonly level: number; readonly fault: TableFaultKind } };
+  | { readonly s2fault: { readonly level: number; readonly fault: TableFaultKind } }
+  /** AT on FAR returns exactly this PAR_EL1 (a counterexample's replay: any value the format allows). */
+  | { readonly par: bigint };
 
 export interface Scenario {
   /** ESR_EL2 (64 bits; ARMv8.0 keeps [63:32] RES0, the model does not enforce it). */
@@ -46,6 +49,8 @@ export interface Scenario {
   readonly midr?: bigint;
   /** Seed of the arbitrary values (guest registers, UNKNOWN registers, stack). Default 0. */
   readonly seed: number;
+  /** System registers set to these values instead of seeded ones (e.g. VTTBR_EL2, the guest's ESR_EL1). */
+  readonly sysregs?: Readonly<Record<string, bigint>>;
 }
 
 export class ScenarioError extends Error {
@@ -55,7 +60,7 @@ export class ScenarioError extends Error {
   }
 }
 
-const KEYS = ["esr", "far", "hpfar", "par", "at", "caps", "midr", "seed"] as const;
+const KEYS = ["esr", "far", "hpfar", "par", "at", "caps", "midr", "seed", "sysregs"] as const;
 const MAX64 = (1n << 64n) - 1n;
 /** IPA space of the guest tables the scenario machine builds (TCR_EL1.IPS = 48 bits). */
 export const SCENARIO_IPA_BITS = 48;
@@ -71,6 +76,7 @@ export function scenario(fields: Partial<Scenario> & { esr: bigint }): Scenario 
     caps: fields.caps ?? [],
     ...(fields.midr !== undefined ? { midr: fields.midr } : {}),
     seed: fields.seed ?? 0,
+    ...(fields.sysregs !== undefined && Object.keys(fields.sysregs).length > 0 ? { sysregs: fields.sysregs } : {}),
   };
 }
 
@@ -114,7 +120,7 @@ function parseCaps(value: unknown): string[] {
 }
 
 const TABLE_FAULT_KINDS: readonly TableFaultKind[] = ["translation", "permission", "access-flag"];
-const AT_FORMS = `{"ok":"0x<IPA>"}, "fault" or {"s2fault":{"level":0-3,"fault":"translation"|"permission"|"access-flag"}}`;
+const AT_FORMS = `{"ok":"0x<IPA>"}, "fault", {"par":"0x<PAR_EL1>"} or {"s2fault":{"level":0-3,"fault":"translation"|"permission"|"access-flag"}}`;
 
 function parseAt(value: unknown): ScenarioAt {
   if (value === "fault") return "fault";
@@ -127,6 +133,7 @@ function parseAt(value: unknown): ScenarioAt {
       }
       return { ok: ipa };
     }
+    if (keys.length === 1 && keys[0] === "par") return { par: parseHex64(value.par, `"at.par"`) };
     if (keys.length === 1 && keys[0] === "s2fault" && isRecord(value.s2fault)) {
       const spec = value.s2fault;
       for (const k of Object.keys(spec)) {
@@ -144,6 +151,18 @@ function parseAt(value: unknown): ScenarioAt {
     }
   }
   throw new ScenarioError(`"at" must be ${AT_FORMS}, got ${describe(value)}`);
+}
+
+/** The system registers a scenario may set: names the model knows, checked by the machine's table. */
+
+function parseSysregs(value: unknown): Record<string, bigint> {
+  if (!isRecord(value)) throw new ScenarioError(`"sysregs" must be an object of register names to hex values, got ${describe(value)}`);
+  const out: Record<string, bigint> = {};
+  for (const [name, v] of Object.entries(value)) {
+    if (!/^[A-Z][A-Z0-9_]*$/.test(name) || sysregByName(name) === undefined) throw new ScenarioError(`unknown system register "${name}" in "sysregs"`);
+    out[name] = parseHex64(v, `"sysregs.${name}"`);
+  }
+  return out;
 }
 
 /** Parses a scenario from JSON text or from an already parsed JSON value. */
@@ -173,6 +192,7 @@ export function parseScenario(input: string | unknown): Scenario {
     at: value.at === undefined ? undefined : parseAt(value.at),
     caps: value.caps === undefined ? [] : parseCaps(value.caps),
     ...(value.midr !== undefined ? { midr: parseHex64(value.midr, `"midr"`) } : {}),
+    ...(value.sysregs !== undefined ? { sysregs: parseSysregs(value.sysregs) } : {}),
     seed,
   });
 }
@@ -183,7 +203,8 @@ export function hex(value: bigint): string {
 
 /** The JSON value of a scenario (every key present except an absent midr; stable key order). */
 export function scenarioToJson(s: Scenario): Record<string, unknown> {
-  const at = s.at === undefined ? undefined : s.at === "fault" ? "fault" : "ok" in s.at ? { ok: hex(s.at.ok) } : { s2fault: { level: s.at.s2fault.level, fault: s.at.s2fault.fault } };
+  const at =
+    s.at === undefined ? undefined : s.at === "fault" ? "fault" : "ok" in s.at ? { ok: hex(s.at.ok) } : "par" in s.at ? { par: hex(s.at.par) } : { s2fault: { level: s.at.s2fault.level, fault: s.at.s2fault.fault } };
   return {
     esr: hex(s.esr),
     far: hex(s.far),
@@ -193,5 +214,6 @@ export function scenarioToJson(s: Scenario): Record<string, unknown> {
     caps: [...s.caps],
     ...(s.midr !== undefined ? { midr: hex(s.midr) } : {}),
     seed: s.seed,
+    ...(s.sysregs !== undefined ? { sysregs: Object.fromEntries(Object.entries(s.sysregs).map(([k, v]) => [k, hex(v)])) } : {}),
   };
 }

@@ -1,0 +1,99 @@
+// Symbolic execution of an assembly program through the model's own instruction semantics
+// (src/runtime/semantics), over the symbolic domain: the same code that runs concretely, so
+// the interpreter and the prover cannot drift. A branch whose condition is symbolic forks the
+// state when both ways are feasible.
+import type { LoadedProgram } from "../../runtime/asm/program.ts";
+import { externalHandlerName } from "../../runtime/run/outcomes.ts";
+import { executeInstruction } from "../../runtime/semantics/execute.ts";
+import type { Checker } from "../solver.ts";
+import type { Z3Bool } from "../z3.ts";
+import { isConcreteBool, type SymBool } from "./domain.ts";
+import { ExplorationIncomplete, type PathOutcome, type SymbolicPath } from "./paths.ts";
+import { SymbolicUnsupported, type SymbolicState } from "./state.ts";
+
+export interface ExploreLimits {
+  /** Instructions on one path. */
+  maxSteps: number;
+  /** Paths in all. */
+  maxPaths: number;
+}
+
+export const DEFAULT_LIMITS: ExploreLimits = { maxSteps: 10_000, maxPaths: 4096 };
+
+interface Pending {
+  pc: number;
+  state: SymbolicState;
+  conds: Z3Bool[];
+  steps: string[];
+}
+
+export async function exploreProgram(
+  program: LoadedProgram,
+  entry: string,
+  initial: SymbolicState,
+  checker: Checker,
+  limits: ExploreLimits = DEFAULT_LIMITS,
+): Promise<SymbolicPath[]> {
+  const start = program.labels.get(entry);
+  if (start === undefined) throw new ExplorationIncomplete(`no label '${entry}' in ${program.file}`);
+  const d = initial.d;
+  const paths: SymbolicPath[] = [];
+  const work: Pending[] = [{ pc: start, state: initial, conds: [], steps: [] }];
+
+  /** Which ways of `cond` are feasible under `conds`. */
+  const ways = async (cond: SymBool, conds: Z3Bool[]): Promise<{ taken: boolean; notTaken: boolean }> => {
+    if (isConcreteBool(cond)) return { taken: cond.b, notTaken: !cond.b };
+    const t = d.boolTerm(cond);
+    const [a, b] = [await checker.check([...conds, t]), await checker.check([...conds, d.ctx.Not(t) as Z3Bool])];
+    if (a === "unknown" || b === "unknown") throw new ExplorationIncomplete("the solver could not decide a branch condition");
+    return { taken: a === "sat", notTaken: b === "sat" };
+  };
+
+  while (work.length > 0) {
+    const p = work.pop()!;
+    for (let n = 0; ; n++) {
+      if (n >= limits.maxSteps) throw new ExplorationIncomplete(`a path runs longer than ${limits.maxSteps} instructions`);
+      const insn = program.instructions[p.pc];
+      if (insn === undefined) throw new ExplorationIncomplete(`${program.file}: a path runs off the end of the program`);
+      p.steps.push(String(p.pc));
+      let effect;
+      try {
+        effect = executeInstruction(d, p.state, insn.insn);
+      } catch (e) {
+        if (e instanceof SymbolicUnsupported) throw new ExplorationIncomplete(`${insn.text}: ${e.message}`);
+        throw e;
+      }
+      if (effect.kind === "next") {
+        p.pc++;
+        continue;
+      }
+      const { taken, notTaken } = await ways(effect.cond, p.conds);
+      const cond = isConcreteBool(effect.cond) ? undefined : d.boolTerm(effect.cond);
+      if (taken && notTaken) {
+        // Fork: the not-taken way continues later from a copy.
+        work.push({ pc: p.pc + 1, state: p.state.clone(), conds: [...p.conds, d.ctx.Not(cond!) as Z3Bool], steps: [...p.steps] });
+        p.conds.push(cond!);
+      } else if (!taken) {
+        p.pc++;
+        continue;
+      }
+      if (effect.kind === "branch") {
+        p.pc = effect.target;
+        continue;
+      }
+      // An exit, taken.
+      let outcome: PathOutcome;
+      const o = effect.outcome;
+      if (o.kind === "guest-exit") {
+        const code = o.exitCode;
+        if (!("c" in code)) throw new ExplorationIncomplete(`${insn.text}: the exit code is not a constant`);
+        outcome = { kind: "exit", code: code.c.value };
+      } else if (o.kind === "eret") outcome = { kind: "retry" };
+      else outcome = { kind: "handoff", target: externalHandlerName(o.name) };
+      paths.push({ conds: p.conds, outcome, state: p.state, steps: p.steps });
+      if (paths.length > limits.maxPaths) throw new ExplorationIncomplete(`more than ${limits.maxPaths} paths`);
+      break;
+    }
+  }
+  return paths;
+}
