@@ -444,7 +444,9 @@ class Selector {
         this.comment(`exit ${t.name}: ${this.where(t.origin)}`);
         this.out.push(RESTORE_EXTRA);
         this.emit("mrs x0, tpidr_el2");
-        this.emit(`mov x1, #0x${t.code.toString(16)}`);
+        // Exit codes may be wider than one mov immediate (e.g. 0x123456789): movz/movk then, as
+        // GNU as and the model's assembler both reject `mov x1, #0x123456789`.
+        for (const insn of materialise("x1", t.code)) this.emit(insn);
         this.emit("b __guest_exit");
         return;
       case "retry":
