@@ -10,6 +10,16 @@ import { isArithmeticImmediate, isConditionalCompareImmediate, isLogicalImmediat
 
 export class IselError extends Error {}
 
+/**
+ * A name printed into the program as a symbol or operand (a label, a branch target, a capability,
+ * a system register). The IR allows any string there; one with a newline would add lines to
+ * the program, so anything that is not an identifier is refused rather than printed.
+ */
+function sym(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new IselError(`internal: '${name}' is not an identifier`);
+  return name;
+}
+
 /** Registers the allocator may use: x0-x17 (x18 is the platform register, x19+ callee-saved). */
 const POOL = Array.from({ length: 18 }, (_, i) => i);
 
@@ -54,7 +64,7 @@ class Selector {
   run(): SelectedHandler {
     this.block(this.h.body, new Map());
     const saved = Math.max(4, this.maxUsed + 1 + ((this.maxUsed + 1) % 2));
-    const prologue = [`${this.h.name}:`, "\t// entered from the EL2 sync vector: x0-x3 are the guest's", "\tsave_x0_to_x3"];
+    const prologue = [`${sym(this.h.name)}:`, "\t// entered from the EL2 sync vector: x0-x3 are the guest's", "\tsave_x0_to_x3"];
     for (let r = 4; r < saved; r += 2) prologue.push(`\tstp x${r}, x${r + 1}, [sp, #-16]!`);
     const restoreExtra: string[] = [];
     for (let r = saved - 2; r >= 4; r -= 2) restoreExtra.push(`\tldp x${r}, x${r + 1}, [sp], #16`);
@@ -115,12 +125,12 @@ class Selector {
       }
       case "sysreg": {
         const r = this.alloc();
-        if (e.reg.alternative === undefined) this.emit(`mrs x${r}, ${e.reg.base.toLowerCase()}`);
+        if (e.reg.alternative === undefined) this.emit(`mrs x${r}, ${sym(e.reg.base).toLowerCase()}`);
         else {
-          this.out.push(`alternative_if_not ${e.reg.alternative.capability}`);
-          this.emit(`mrs x${r}, ${e.reg.base.toLowerCase()}`);
+          this.out.push(`alternative_if_not ${sym(e.reg.alternative.capability)}`);
+          this.emit(`mrs x${r}, ${sym(e.reg.base).toLowerCase()}`);
           this.out.push("alternative_else");
-          this.emit(`mrs x${r}, ${e.reg.alternative.register.toLowerCase()}`);
+          this.emit(`mrs x${r}, ${sym(e.reg.alternative.register).toLowerCase()}`);
           this.out.push("alternative_endif");
         }
         return { reg: r, owned: true };
@@ -261,7 +271,7 @@ class Selector {
         return;
       case "cap":
         // Patched at boot: the default side is for CPUs without the capability.
-        this.out.push(`alternative_if_not ${b.name}`);
+        this.out.push(`alternative_if_not ${sym(b.name)}`);
         this.emit(when ? "nop" : `b ${target}`);
         this.out.push("alternative_else");
         this.emit(when ? `b ${target}` : "nop");
@@ -420,7 +430,7 @@ class Selector {
     }
     if (s.op.alternative === undefined) this.emit(`at ${s.op.base.toLowerCase()}, x${va.reg}`);
     else {
-      this.out.push(`alternative_if_not ${s.op.alternative.capability}`);
+      this.out.push(`alternative_if_not ${sym(s.op.alternative.capability)}`);
       this.emit(`at ${s.op.base.toLowerCase()}, x${va.reg}`);
       this.out.push("alternative_else");
       this.emit(`at ${s.op.alternative.op.toLowerCase()}, x${va.reg}`);
@@ -458,7 +468,7 @@ class Selector {
       case "handoff":
         this.comment(`handoff ${t.target}: ${this.where(t.origin)}`);
         this.out.push(RESTORE_EXTRA);
-        this.emit(`b ${t.target}`);
+        this.emit(`b ${sym(t.target)}`);
         return;
       case "decide": {
         const snapshot = new Set(this.free);

@@ -24,7 +24,8 @@ export function assembleModule(m: I.IrModule): AsmProgram {
     const sel = selectHandler(m, h);
     lines.push("");
     lines.push(`// handler ${commentText(h.name)} (${commentText(h.origin.file)}:${h.origin.line}): records into ${commentText(h.record.name)},`);
-    lines.push(`// ${h.record.fields.map((f) => `${f.name} at vcpu+0x${f.offset.toString(16)} (${f.size * 8} bits)`).join(", ")};`);
+    // Field names escaped like the rest: a newline in one would add a line to the program.
+    lines.push(`// ${h.record.fields.map((f) => `${commentText(f.name)} at vcpu+0x${f.offset.toString(16)} (${f.size * 8} bits)`).join(", ")};`);
     lines.push(`// saves x0-x${sel.saved - 1} on entry.`);
     lines.push(`\t.global ${h.name}`);
     lines.push(`\t.type ${h.name}, %function`);

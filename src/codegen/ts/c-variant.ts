@@ -13,8 +13,10 @@ import { boolExpr, bvExpr, isPatchTime, patchTimeExpr } from "./expr.ts";
 
 const project = new Project({ useInMemoryFileSystem: true, compilerOptions: { noLib: true } });
 
+// Rule, record and field names are escaped as well: the IR allows any string there, and a
+// newline or `*/` in one would otherwise end the comment it is printed in.
 function where(o: I.Origin): string {
-  return `${commentText(o.file)}:${o.line}${o.rule ? `, rule ${o.rule}` : ""}`;
+  return `${commentText(o.file)}:${o.line}${o.rule ? `, rule ${commentText(o.rule)}` : ""}`;
 }
 
 function at(o: I.Origin): string {
@@ -22,7 +24,8 @@ function at(o: I.Origin): string {
 }
 
 function atHelperName(s: Extract<I.Stmt, { kind: "at" }>): string {
-  const op = s.op.alternative ? `${s.op.base}_or_${s.op.alternative.op}_when_${s.op.alternative.capability}` : s.op.base;
+  // The capability's name becomes part of a function name: refused unless it is an identifier.
+  const op = s.op.alternative ? `${s.op.base}_or_${s.op.alternative.op}_when_${ident(s.op.alternative.capability)}` : s.op.base;
   return `translate_${op.toLowerCase()}${s.preserve ? "_preserving_par" : ""}`;
 }
 
@@ -106,7 +109,7 @@ export async function emitCVariant(m: I.IrModule, opts: CVariantOptions): Promis
       typeParameters: ["V", "B"],
       parameters: [{ name: "h", type: "HypApi<V, B>" }],
       returnType: "Outcome",
-      docs: [`handler ${h.name} (${where(h.origin)}), recording into ${h.record.name}.`],
+      docs: [`handler ${h.name} (${where(h.origin)}), recording into ${commentText(h.record.name)}.`],
       statements: (w) => {
         w.writeLine("const d = h.d;");
         block(w, h.body, h.record);
@@ -134,7 +137,7 @@ function block(w: Writer, b: I.Block, record: I.IrRecord): void {
         const f = record.fields.find((x) => x.name === s.field);
         if (f === undefined) throw new Error(`internal: no field ${s.field}`);
         const value = f.width === f.size * 8 ? bvExpr(s.value) : `d.zeroExtend(${bvExpr(s.value)}, ${f.size * 8})`;
-        w.writeLine(`h.storeVcpu(0x${f.offset.toString(16)}, ${f.size}, ${value}); // record ${f.name}`);
+        w.writeLine(`h.storeVcpu(0x${f.offset.toString(16)}, ${f.size}, ${value}); // record ${commentText(f.name)}`);
         break;
       }
     }
@@ -157,13 +160,13 @@ function terminator(w: Writer, t: I.Terminator, record: I.IrRecord): void {
       t.rules.forEach((r, i) => {
         const last = i === t.rules.length - 1;
         if (last) {
-          w.writeLine(`// rule ${r.name}${r.guard ? " (the rules before it cover every other input)" : " otherwise"} (${at(r.origin)})`);
+          w.writeLine(`// rule ${commentText(r.name)}${r.guard ? " (the rules before it cover every other input)" : " otherwise"} (${at(r.origin)})`);
           w.writeLine(`h.enterRule(${stringLiteral(r.name)}, ${r.origin.line});`);
           block(w, r.body, record);
           return;
         }
         const guard = r.guard === undefined ? "true" : isPatchTime(r.guard) ? patchTimeExpr(r.guard) : `h.branch(${boolExpr(r.guard)}, ${stringLiteral(r.name)})`;
-        w.writeLine(`// rule ${r.name} (${at(r.origin)})`);
+        w.writeLine(`// rule ${commentText(r.name)} (${at(r.origin)})`);
         w.write(`if (${guard})`).block(() => {
           w.writeLine(`h.enterRule(${stringLiteral(r.name)}, ${r.origin.line});`);
           block(w, r.body, record);
