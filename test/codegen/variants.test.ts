@@ -5,7 +5,7 @@
 // equivalence checker's; this is the concrete cross-check.
 import { describe, expect, it } from "vitest";
 import { asmVariantTarget, compileRuleFile, cVariantTarget, FunctionTarget } from "../../src/codegen/variants.ts";
-import { populate_fault_info_after } from "../../refs/kvm-2016-after.ts";
+import { el1_sync_after } from "../../refs/kvm-2016-after.ts";
 import { agreementScenarios, resultKey } from "./scenarios.ts";
 
 const files = ["dsl/kvm-2016.fault", "dsl/kvm-2016-el1-sync.fault", "dsl/linux-6.15.fault", "dsl/xen.fault"];
@@ -38,7 +38,7 @@ describe("dsl/kvm-2016.fault against the seed's C (refs/kvm-2016-after.ts)", () 
     const compiled = compileRuleFile("dsl/kvm-2016.fault");
     const generated = await cVariantTarget(compiled);
     const h = compiled.module.handlers[0];
-    const reference = new FunctionTarget("refs/kvm-2016-after.ts", h.record.fields, { file: "refs/kvm-2016-after.ts", line: 1 }, populate_fault_info_after);
+    const reference = new FunctionTarget("refs/kvm-2016-after.ts", h.record.fields, { file: "refs/kvm-2016-after.ts", line: 1 }, el1_sync_after);
     const scenarios = agreementScenarios(["ARM64_HAS_VIRT_HOST_EXTN", "ARM64_WORKAROUND_834220"], 7);
     const seen = new Set<string>();
     for (const s of scenarios) {

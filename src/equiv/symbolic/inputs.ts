@@ -95,7 +95,12 @@ export class SymbolicInputs {
       f = ctx.Function.declare(`at_${op}`, ctx.BitVec.sort(64), ctx.BitVec.sort(64));
       this.atFunctions.set(op, f);
     }
-    const par = { z: f.call(this.d.term(va)) as unknown as Z3BitVec };
+    const term = f.call(this.d.term(va)) as unknown as Z3BitVec;
+    // The same operation on the same VA term is the same application: one input, one axiom.
+    const key = `${op} ${term.toString()}`;
+    const known = this.atApplications.find((x) => `${x.op} ${this.d.term(x.par).toString()}` === key);
+    if (known !== undefined) return known.par;
+    const par = { z: term };
     this.axioms.push(parFormat(this.d, par));
     this.atApplications.push({ op, va, par });
     return par;

@@ -1,0 +1,222 @@
+// The proof: both sides executed symbolically for every combination of the capabilities either
+// side tests (VHE on and off always), then each obligation checked with z3 over the merged
+// results. "equivalent" is only returned when every check was unsatisfiable.
+import type { IrContract, IrModule } from "../codegen/ir/types.ts";
+import { loadProgram } from "../runtime/asm/program.ts";
+import { ARM64_HAS_VIRT_HOST_EXTN } from "../runtime/machine/cpu-features.ts";
+import { evalBool } from "./ir-eval.ts";
+import { OBLIGATIONS, type Obligation } from "./obligations.ts";
+import type { Side } from "./sides.ts";
+import { Checker } from "./solver.ts";
+import { SymbolicDomain, type SymValue } from "./symbolic/domain.ts";
+import { exploreProgram } from "./symbolic/explore-asm.ts";
+import { exploreFunction, type SymbolicHandler } from "./symbolic/explore-fn.ts";
+import { SymbolicInputs } from "./symbolic/inputs.ts";
+import { ExplorationIncomplete, outcomeKey, type SymbolicPath } from "./symbolic/paths.ts";
+import { SymbolicState } from "./symbolic/state.ts";
+import { z3Context, type Z3Bool } from "./z3.ts";
+
+export interface ContractUsed {
+  /** The rule file whose contract it is. */
+  file: string;
+  contract: IrContract;
+  module: IrModule;
+}
+
+export interface Combination {
+  caps: string[];
+  inputs: SymbolicInputs;
+  checker: Checker;
+  pathsA: SymbolicPath[];
+  pathsB: SymbolicPath[];
+  assumptions: Z3Bool[];
+}
+
+export interface Failure {
+  obligation: Obligation;
+  combo: Combination;
+  /** What differs, in words: "outcome", "field far_el2", "PAR_EL1", "x3 not restored". */
+  what: string;
+  /** A satisfiable conjunction: inputs that show the difference. */
+  query: Z3Bool[];
+  /** The terms whose values differ (for the report), when there are two. */
+  terms: { a?: SymValue; b?: SymValue };
+}
+
+export type ProofVerdict = { verdict: "equivalent" } | { verdict: "different"; failure: Failure } | { verdict: "unknown"; reason: string };
+
+export type Proof = ProofVerdict & {
+  combos: Combination[];
+  contract: ContractUsed | undefined;
+  solverCalls: number;
+  /** Record fields only one side has. */
+  notCompared: string[];
+};
+
+export interface ProveOptions {
+  strict: boolean;
+  timeoutMs?: number;
+}
+
+function subsets(items: readonly string[]): string[][] {
+  const out: string[][] = [];
+  for (let mask = 0; mask < 1 << items.length; mask++) out.push(items.filter((_, i) => mask & (1 << i)));
+  return out.sort((a, b) => a.length - b.length || (a.join() < b.join() ? -1 : 1));
+}
+
+export function contractFor(a: Side, b: Side, strict: boolean): ContractUsed | undefined {
+  if (strict) return undefined;
+  for (const s of [b, a]) if (s.contract && s.module) return { file: s.module.file, contract: s.contract, module: s.module };
+  return undefined;
+}
+
+async function explore(side: Side, inputs: SymbolicInputs, caps: Set<string>, checker: Checker): Promise<SymbolicPath[]> {
+  if (side.kind === "assembly") {
+    const program = loadProgram(side.program!, caps);
+    return exploreProgram(program, side.entry!, new SymbolicState(inputs, caps), checker);
+  }
+  return exploreFunction(side.fn as SymbolicHandler, () => new SymbolicState(inputs, caps), checker);
+}
+
+export async function prove(a: Side, b: Side, options: ProveOptions): Promise<Proof> {
+  const ctx = await z3Context();
+  const d = new SymbolicDomain(ctx);
+  const contract = contractFor(a, b, options.strict);
+  const capNames = [...new Set([...a.capabilities, ...b.capabilities, ARM64_HAS_VIRT_HOST_EXTN])].sort();
+  const common = Object.keys(a.layout).filter((f) => f in b.layout);
+  const notCompared = [...Object.keys(a.layout), ...Object.keys(b.layout)].filter((f) => !common.includes(f)).sort();
+  const combos: Combination[] = [];
+  const result = (p: ProofVerdict): Proof => ({ ...p, combos, contract, solverCalls: combos.reduce((n, c) => n + c.checker.calls, 0), notCompared });
+
+  try {
+    for (const capList of subsets(capNames)) {
+      const caps = new Set(capList);
+      const inputs = new SymbolicInputs(d, caps.has(ARM64_HAS_VIRT_HOST_EXTN));
+      const noField = () => {
+        throw new Error("internal: an assumption names a recorded field");
+      };
+      const assumptions = (contract?.contract.assumptions ?? []).map((x) => d.boolTerm(evalBool(x, { d, input: (r) => inputs.sysreg(r), caps, field: noField, module: contract?.module })));
+      const checker = new Checker(ctx, () => [...assumptions, ...inputs.axioms], options.timeoutMs);
+      const pathsA = await explore(a, inputs, caps, checker);
+      const pathsB = await explore(b, inputs, caps, checker);
+      combos.push({ caps: capList, inputs, checker, pathsA, pathsB, assumptions });
+    }
+  } catch (e) {
+    if (e instanceof ExplorationIncomplete) return result({ verdict: "unknown", reason: e.message });
+    throw e;
+  }
+
+  let undecided: string | undefined;
+  for (const ob of OBLIGATIONS) {
+    for (const combo of combos) {
+      const checks = obligationChecks(ob, combo, a, b, common, contract);
+      for (const c of checks) {
+        const r = await combo.checker.check(c.query);
+        if (r === "sat") return result({ verdict: "different", failure: { obligation: ob, combo, what: c.what, query: c.query, terms: c.terms } });
+        if (r === "unknown") undecided ??= `obligation ${ob.id} (${ob.name}), ${c.what}, capabilities {${combo.caps.join(", ")}}: the solver gave up`;
+      }
+    }
+  }
+  if (undecided !== undefined) return result({ verdict: "unknown", reason: undecided });
+  return result({ verdict: "equivalent" });
+}
+
+interface Check {
+  what: string;
+  query: Z3Bool[];
+  terms: { a?: SymValue; b?: SymValue };
+}
+
+/** The satisfiability questions of one obligation under one capability combination. */
+function obligationChecks(ob: Obligation, combo: Combination, a: Side, b: Side, common: string[], contract: ContractUsed | undefined): Check[] {
+  const ctx = combo.inputs.d.ctx;
+  const d = combo.inputs.d;
+  const conj = (p: SymbolicPath): Z3Bool => (p.conds.length === 0 ? (ctx.Bool.val(true) as Z3Bool) : (ctx.And(...p.conds) as Z3Bool));
+  const anyOf = (ps: SymbolicPath[]): Z3Bool => (ps.length === 0 ? (ctx.Bool.val(false) as Z3Bool) : (ctx.Or(...ps.map(conj)) as Z3Bool));
+  const byOutcome = (ps: SymbolicPath[]) => {
+    const m = new Map<string, SymbolicPath[]>();
+    for (const p of ps) m.set(outcomeKey(p.outcome), [...(m.get(outcomeKey(p.outcome)) ?? []), p]);
+    return m;
+  };
+  const A = byOutcome(combo.pathsA);
+  const B = byOutcome(combo.pathsB);
+  const outcomes = [...new Set([...A.keys(), ...B.keys()])].sort();
+  /** The value `f` gives on whichever of `ps` is taken. */
+  const merged = (ps: SymbolicPath[], f: (p: SymbolicPath) => SymValue): SymValue => {
+    let v = f(ps[ps.length - 1]);
+    for (let i = ps.length - 2; i >= 0; i--) v = d.ite({ z: conj(ps[i]) }, f(ps[i]), v);
+    return v;
+  };
+  const neq = (x: SymValue, y: SymValue): Z3Bool => d.boolTerm(d.notB(d.eq(x, y)));
+  const checks: Check[] = [];
+
+  switch (ob.id) {
+    case 1:
+      for (const o of outcomes) {
+        const inA = anyOf(A.get(o) ?? []);
+        const inB = anyOf(B.get(o) ?? []);
+        checks.push({ what: `outcome ${o}`, query: [inA, ctx.Not(inB) as Z3Bool], terms: {} });
+        checks.push({ what: `outcome ${o}`, query: [inB, ctx.Not(inA) as Z3Bool], terms: {} });
+      }
+      break;
+    case 2:
+      for (const o of outcomes) {
+        const pa = A.get(o);
+        const pb = B.get(o);
+        if (pa === undefined || pb === undefined) continue;
+        const clause = contract?.contract.clauses.find((c) => outcomeKey(c.outcome.kind === "exit" ? { kind: "exit", code: c.outcome.code } : c.outcome) === o);
+        const observed = clause === undefined ? common.map((name) => ({ name, when: undefined })) : clause.fields.filter((f) => common.includes(f.name));
+        for (const f of observed) {
+          const width = Math.max(a.layout[f.name].size, b.layout[f.name].size) * 8;
+          const fieldOf = (side: Side) => (p: SymbolicPath) => d.zeroExtend(p.state.field(side.layout[f.name].offset, side.layout[f.name].size as 4 | 8), width);
+          const va = merged(pa, fieldOf(a));
+          const vb = merged(pb, fieldOf(b));
+          const query = [anyOf(pa), anyOf(pb), neq(va, vb)];
+          if (f.when !== undefined) {
+            // Fields named in the condition are read on side A.
+            const when = evalBool(f.when, {
+              d,
+              input: (r) => combo.inputs.sysreg(r),
+              caps: new Set(combo.caps),
+              module: contract?.module,
+              field: (name, w) => {
+                const lay = a.layout[name];
+                if (lay === undefined) throw new Error(`internal: no field ${name}`);
+                return d.extract(merged(pa, (p) => d.zeroExtend(p.state.field(lay.offset, lay.size as 4 | 8), 64)), w - 1, 0);
+              },
+            });
+            query.push(d.boolTerm(when));
+          }
+          checks.push({ what: `field ${f.name} on ${o}`, query, terms: { a: va, b: vb } });
+        }
+      }
+      break;
+    case 3:
+      for (const o of outcomes) {
+        const pa = A.get(o);
+        const pb = B.get(o);
+        if (pa === undefined || pb === undefined) continue;
+        const regs = new Set<string>(["PAR_EL1"]);
+        for (const p of [...pa, ...pb]) for (const r of p.state.written) regs.add(r);
+        for (const r of [...regs].sort()) {
+          const va = merged(pa, (p) => p.state.readSysreg(r));
+          const vb = merged(pb, (p) => p.state.readSysreg(r));
+          checks.push({ what: `${r} after ${o}`, query: [anyOf(pa), anyOf(pb), neq(va, vb)], terms: { a: va, b: vb } });
+        }
+      }
+      break;
+    case 4:
+      for (const [side, ps] of [[a, combo.pathsA], [b, combo.pathsB]] as const) {
+        if (side.kind !== "assembly") continue;
+        for (const p of ps) {
+          if (p.outcome.kind !== "retry") continue;
+          const changed: Z3Bool[] = [];
+          for (let i = 0; i < 31; i++) changed.push(neq(p.state.x[i], combo.inputs.x(i)));
+          changed.push(neq(p.state.sp, new SymbolicState(combo.inputs, new Set()).sp));
+          checks.push({ what: `${side.label} re-enters the guest with x0-x30 or SP changed`, query: [conj(p), ctx.Or(...changed) as Z3Bool], terms: {} });
+        }
+      }
+      break;
+  }
+  return checks;
+}

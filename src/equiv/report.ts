@@ -1,0 +1,119 @@
+// Verdict reports: text in the layout of Alive2's (the pair, the contract, the obligations in
+// order with the first that failed, the counterexample's inputs decoded, each side's values and
+// trace), and JSON whose scenario and results replay with `faultc run`.
+import { scenarioToJson } from "../runtime/scenario/index.ts";
+import { runResultToJson } from "../runtime/run/json.ts";
+import type { RunResult } from "../runtime/run/types.ts";
+import type { Counterexample } from "./counterexample.ts";
+import { decodeEsr } from "./decode.ts";
+import { OBLIGATIONS } from "./obligations.ts";
+import type { Proof } from "./prove.ts";
+import type { Side } from "./sides.ts";
+
+export interface EquivReport {
+  a: Side;
+  b: Side;
+  strict: boolean;
+  proof: Proof;
+  counterexample?: Counterexample;
+  /** The sweep's cross-check, when it ran. */
+  sweep?: { scenarios: number; disagreements: string[]; seconds: number };
+  seconds: number;
+}
+
+const hex = (v: bigint) => `0x${v.toString(16)}`;
+
+export function verdictWord(r: EquivReport): "equivalent" | "different" | "unknown" {
+  if (r.proof.verdict === "different" && r.counterexample !== undefined && !r.counterexample.reproduced) return "unknown";
+  return r.proof.verdict;
+}
+
+function contractLines(r: EquivReport): string[] {
+  if (r.strict) return ["contract: none (--strict: every outcome observes every field)"];
+  const c = r.proof.contract;
+  if (c === undefined) return ["contract: none (neither side is a rule file with a contract): strict comparison"];
+  return [`contract: from ${c.file}`, ...c.contract.text.split("\n").map((l) => `  ${l}`)];
+}
+
+function resultLines(label: string, res: RunResult): string[] {
+  const out = [`${label}`];
+  out.push(`  outcome: ${res.outcome}${res.exitCode !== undefined ? ` ${hex(res.exitCode)}` : ""}`);
+  out.push(`  fault record: ${[...res.fault].map(([k, v]) => `${k}=${hex(v)}`).join(" ") || "(none)"}`);
+  out.push(`  system registers after: ${[...res.sysregs].map(([k, v]) => `${k}=${hex(v)}`).join(" ")}`);
+  if (res.gprsRestored !== undefined) out.push(`  x0-x30 restored: ${res.gprsRestored ? "yes" : "NO"}, SP restored: ${res.spRestored ? "yes" : "NO"}`);
+  out.push("  trace:");
+  for (const t of res.trace) {
+    const writes = [...t.writes].map(([k, v]) => `${k}=${hex(v)}`).join(" ");
+    out.push(`    ${t.loc.padEnd(34)} ${t.text}${writes ? `    ; ${writes}` : ""}`);
+  }
+  return out;
+}
+
+export function renderText(r: EquivReport): string {
+  const p = r.proof;
+  const out: string[] = ["----------------------------------------", `faultc equiv ${r.a.label} ${r.b.label}${r.strict ? " --strict" : ""}`, ""];
+  out.push(...contractLines(r), "");
+  const caps = [...new Set(p.combos.flatMap((c) => c.caps))].sort();
+  out.push(`capability combinations: ${p.combos.length}${caps.length ? ` (subsets of ${caps.join(", ")})` : ""}`);
+  out.push(`paths: ${r.a.label}: ${p.combos.map((c) => c.pathsA.length).join("/")}; ${r.b.label}: ${p.combos.map((c) => c.pathsB.length).join("/")}`);
+  if (p.notCompared.length) out.push(`fields on one side only (not compared): ${p.notCompared.join(", ")}`);
+  out.push("", "Obligations:");
+  const failedId = p.verdict === "different" ? p.failure.obligation.id : undefined;
+  for (const ob of OBLIGATIONS) {
+    const status = failedId === undefined ? (p.verdict === "equivalent" ? "proven" : "not decided") : ob.id < failedId ? "proven" : ob.id === failedId ? "FAILED" : "not checked";
+    out.push(`  ${ob.id}. ${ob.text} ${".".repeat(Math.max(2, 96 - ob.text.length))} ${status}`);
+  }
+  out.push("");
+  const word = verdictWord(r);
+  if (word === "equivalent") out.push("Equivalent: every obligation holds on every input, for every capability combination.");
+  if (p.verdict === "unknown") out.push(`Unknown: ${p.reason}`);
+  if (p.verdict === "different" && r.counterexample) {
+    const cx = r.counterexample;
+    if (!cx.reproduced) out.push(`Unknown: the proof found a difference that the concrete model does not reproduce (${cx.mismatch}); this is a bug in faultc.`);
+    else out.push(`Different: obligation ${p.failure.obligation.id} (${p.failure.obligation.name}) fails: ${p.failure.what}.`);
+    out.push("", "Example:");
+    out.push(`  capabilities: ${p.failure.combo.caps.join(", ") || "(none)"}`);
+    for (const i of cx.inputs) {
+      const extra = i.name === "ESR_EL2" ? `  ${decodeEsr(i.value)}` : i.name.startsWith("AT ") ? `  (${i.value & 1n ? "translation fails" : `PA ${hex(i.value & 0xf_ffff_ffff_f000n)}`})` : "";
+      out.push(`  ${i.name.padEnd(12)} = ${hex(i.value)}${extra}`);
+    }
+    out.push("");
+    out.push(...resultLines(`Side A: ${r.a.label}`, cx.a), "");
+    out.push(...resultLines(`Side B: ${r.b.label}`, cx.b), "");
+    out.push("Replay:");
+    const json = JSON.stringify(scenarioToJson(cx.scenario));
+    out.push(`  echo '${json}' | faultc run ${r.a.label} --jsonl`);
+    out.push(`  echo '${json}' | faultc run ${r.b.label} --jsonl`);
+  }
+  if (r.sweep) {
+    out.push("", `Sweep: ${r.sweep.scenarios} scenarios in ${r.sweep.seconds.toFixed(1)} s, ${r.sweep.disagreements.length === 0 ? "agreeing with the proof" : "DISAGREEING WITH THE PROOF (a bug in faultc):"}`);
+    for (const dsg of r.sweep.disagreements.slice(0, 5)) out.push(`  ${dsg}`);
+  }
+  out.push("", `${p.solverCalls} solver calls, ${r.seconds.toFixed(1)} s`);
+  return out.join("\n") + "\n";
+}
+
+export function renderJson(r: EquivReport): object {
+  const p = r.proof;
+  const word = verdictWord(r);
+  return {
+    verdict: word,
+    sides: { a: r.a.label, b: r.b.label },
+    strict: r.strict,
+    contract: r.strict || p.contract === undefined ? null : { file: p.contract.file, text: p.contract.contract.text },
+    capabilities: p.combos.map((c) => c.caps),
+    obligation: p.verdict === "different" ? { id: p.failure.obligation.id, name: p.failure.obligation.name, what: p.failure.what } : null,
+    ...(p.verdict === "unknown" ? { reason: p.reason } : {}),
+    ...(r.counterexample
+      ? {
+          counterexample: scenarioToJson(r.counterexample.scenario),
+          inputs: Object.fromEntries(r.counterexample.inputs.map((i) => [i.name, hex(i.value)])),
+          a: runResultToJson(r.counterexample.a),
+          b: runResultToJson(r.counterexample.b),
+          reproduced: r.counterexample.reproduced,
+        }
+      : {}),
+    ...(r.sweep ? { sweep: r.sweep } : {}),
+    solver_calls: p.solverCalls,
+  };
+}
