@@ -8,6 +8,7 @@ import { parseProgram } from "../runtime/asm/parser.ts";
 import { loadProgram, type ParsedProgram, type ProgramItem } from "../runtime/asm/program.ts";
 import type { HypApi, Outcome } from "../runtime/hyp/api.ts";
 import { AssemblyTarget } from "../runtime/run/assembly-target.ts";
+import { TargetNameError } from "../runtime/run/targets.ts";
 import type { HandlerTarget, RecordLayout } from "../runtime/run/types.ts";
 import { findReference, REFERENCES } from "./references.ts";
 
@@ -134,3 +135,13 @@ export async function openSide(spec: string): Promise<Side> {
     true,
   );
 }
+
+/** `faultc run ref:NAME`: a bundled reference as a run target. */
+export const referenceTargetKind = {
+  name: "reference",
+  matches: (t: string) => t.startsWith("ref:"),
+  open: async (t: string): Promise<HandlerTarget> => {
+    if (findReference(t) === undefined) throw new TargetNameError(`unknown reference '${t}' (faultc refs lists them)`);
+    return (await openSide(t)).target();
+  },
+};

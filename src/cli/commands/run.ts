@@ -2,6 +2,7 @@
 // JSON (docs/RUN.md). One scenario from the options, or one per stdin line with --jsonl.
 import { createInterface } from "node:readline";
 import { ruleFileTargetKind } from "../../codegen/targets.ts";
+import { referenceTargetKind } from "../../equiv/sides.ts";
 import { AsmError } from "../../runtime/asm/errors.ts";
 import {
   HandlerRunError, TargetNameError, registerTargetKind, resolveTarget, runResultToJson, type HandlerTarget, type RunOptions,
@@ -11,6 +12,7 @@ import { parseArgs, UsageError } from "../args.ts";
 
 // Rule files run through their generated variants.
 registerTargetKind(ruleFileTargetKind);
+registerTargetKind(referenceTargetKind);
 import type { Command, Output } from "../command.ts";
 
 /** Where --jsonl reads its lines from (stdin by default; tests pass their own). */
