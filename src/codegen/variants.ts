@@ -78,10 +78,14 @@ export async function loadCModule(m: IrModule, generatedDir = "generated"): Prom
     const mod = (await import(pathToFileURL(committed).href)) as CModule;
     if (mod.origin?.inputHash === m.inputHash) return mod;
   }
-  const dir = path.join(tmpdir(), "faultc-generated", m.inputHash.slice(0, 16));
+  const root = path.join(tmpdir(), "faultc-generated");
+  const dir = path.join(root, m.inputHash.slice(0, 16));
   const file = path.join(dir, `${m.name}.c.ts`);
   if (!existsSync(file)) {
     mkdirSync(dir, { recursive: true });
+    // The module is ESM like the rest of faultc; without this, Node would load it as CommonJS.
+    const pkg = path.join(root, "package.json");
+    if (!existsSync(pkg)) writeFileAtomic(pkg, '{ "type": "module" }\n');
     writeFileAtomic(file, await emitCVariant(m, { runtimeImport: runtimeImportFrom(dir) }));
   }
   return (await import(pathToFileURL(file).href)) as CModule;
