@@ -155,8 +155,8 @@ function obligationChecks(ob: Obligation, combo: Combination, a: Side, b: Side, 
       for (const o of outcomes) {
         const inA = anyOf(A.get(o) ?? []);
         const inB = anyOf(B.get(o) ?? []);
-        checks.push({ what: `outcome ${o}`, query: [inA, ctx.Not(inB) as Z3Bool], terms: {} });
-        checks.push({ what: `outcome ${o}`, query: [inB, ctx.Not(inA) as Z3Bool], terms: {} });
+        checks.push({ what: `outcome ${o} on side A only`, query: [inA, ctx.Not(inB) as Z3Bool], terms: {} });
+        checks.push({ what: `outcome ${o} on side B only`, query: [inB, ctx.Not(inA) as Z3Bool], terms: {} });
       }
       break;
     case 2:

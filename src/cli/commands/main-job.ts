@@ -1,12 +1,17 @@
-// `faultc main` (`npm start`): the main job over the bundled rule files. It checks every file
-// and prints one table row per handler; the build and equivalence stages join this table as
-// they land.
+// `faultc main` (`npm start`): the main job over the bundled rule files and references. It
+// checks every rule file, brings generated/ up to date, and prints the equivalence report: one
+// row per pair with its verdict, time, and the first difference where there is one.
 import type * as A from "../../parser/ast.ts";
+import { applyBuild, planBuild } from "../../codegen/build.ts";
+import "../../codegen/backends.ts";
+import { equivalence } from "../../equiv/equiv.ts";
+import { verdictWord } from "../../equiv/report.ts";
+import { decodeEsr } from "../../equiv/decode.ts";
 import { hasErrors, renderDiagnostic } from "../../parser/diagnostics.ts";
 import { checkFiles } from "../../parser/workspace.ts";
 import { parseArgs, UsageError } from "../args.ts";
 import { bundledRuleFiles } from "../bundled.ts";
-import type { Command } from "../command.ts";
+import type { Command, Output } from "../command.ts";
 
 function countRules(body: A.Stmt[]): number {
   let n = 0;
@@ -16,15 +21,36 @@ function countRules(body: A.Stmt[]): number {
   return n;
 }
 
+function table(rows: string[][], out: Output): void {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
+  for (const r of rows) out.stdout(r.map((c, i) => (c ?? "").padEnd(widths[i])).join("  ").trimEnd() + "\n");
+}
+
+/** The pairs the report compares: the seed's versions, the references, every rule file's variants. */
+export function reportPairs(files: string[]): { a: string; b: string; strict: boolean }[] {
+  const pairs = [
+    { a: "refs/kvm-2016-before.S", b: "dsl/kvm-2016.fault#c", strict: false },
+    { a: "refs/kvm-2016-before.S", b: "dsl/kvm-2016.fault#c", strict: true },
+    { a: "ref:kvm-2016-after", b: "dsl/kvm-2016.fault#c", strict: true },
+    { a: "refs/kvm-2016-before.S", b: "dsl/kvm-2016-el1-sync.fault#c", strict: true },
+  ];
+  for (const f of files) pairs.push({ a: `${f}#asm`, b: `${f}#c`, strict: true });
+  return pairs;
+}
+
 export const mainCommand: Command = {
   name: "main",
-  summary: "the main job: check every bundled rule file and report (npm start)",
-  usage: `usage: faultc main [--dsl DIR]
+  summary: "the main job (npm start): check, build and the equivalence report over the bundled rule files",
+  usage: `usage: faultc main [--dsl DIR] [--no-equiv]
 
-Checks every rule file directly under DIR (default dsl/) and prints a table:
-file, handler, rules, verdict of the check. Exit status 1 if any file has errors.`,
-  run(argv, out) {
-    const args = parseArgs(argv, { dsl: { value: true }, help: {}, h: {} });
+1. Checks every rule file directly under DIR (default dsl/) and lists its handlers.
+2. Brings generated/ up to date with them (faultc build).
+3. Prints the equivalence report: the seed's before assembly against dsl/kvm-2016.fault under its
+   contract and --strict, the hand-transcribed references, and every rule file's asm-like against
+   its C-like variant: verdict, time, and the first difference (obligation and input).
+Exit status 1 if a rule file has errors, a verdict is unknown, or a sweep disagrees with a proof.`,
+  async run(argv, out) {
+    const args = parseArgs(argv, { dsl: { value: true }, "no-equiv": {}, help: {}, h: {} });
     if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
     const dir = (args.flags.get("dsl") as string | undefined) ?? "dsl";
     let files: string[];
@@ -33,6 +59,8 @@ file, handler, rules, verdict of the check. Exit status 1 if any file has errors
     } catch {
       throw new UsageError(`cannot read the rule file directory '${dir}'`);
     }
+
+    out.stdout("== check\n");
     const ws = checkFiles(files);
     for (const d of ws.diagnostics) out.stderr(renderDiagnostic(d, ws.sources) + "\n");
     const rows: string[][] = [["rule file", "handler", "rules", "check"]];
@@ -43,12 +71,33 @@ file, handler, rules, verdict of the check. Exit status 1 if any file has errors
         rows.push([f, "-", "-", `${errors || "import"} error${errors === 1 ? "" : "s"}`]);
         continue;
       }
-      for (const d of checked.ast.decls) {
-        if (d.kind === "handler") rows.push([f, d.name.text, String(countRules(d.body)), "ok"]);
-      }
+      for (const d of checked.ast.decls) if (d.kind === "handler") rows.push([f, d.name.text, String(countRules(d.body)), "ok"]);
     }
-    const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-    for (const r of rows) out.stdout(r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd() + "\n");
-    return hasErrors(ws.diagnostics) ? 1 : 0;
+    table(rows, out);
+    if (hasErrors(ws.diagnostics)) return 1;
+
+    out.stdout("\n== build\n");
+    const plan = await planBuild(files, "generated");
+    const built = applyBuild(plan, "generated");
+    out.stdout(`generated/: ${built.written.length} written, ${built.unchanged.length} unchanged, ${built.removed.length} removed\n`);
+    if (args.flags.has("no-equiv")) return 0;
+
+    out.stdout("\n== equivalence\n");
+    const report: string[][] = [["pair", "verdict", "time", "first difference"]];
+    let bad = 0;
+    for (const p of reportPairs(files)) {
+      const r = await equivalence(p.a, p.b, { strict: p.strict, sweep: true, fills: 1 });
+      const word = verdictWord(r);
+      let diff = "";
+      if (r.proof.verdict === "different" && r.counterexample) {
+        const esr = r.counterexample.scenario.esr;
+        diff = `${r.proof.failure.obligation.id}. ${r.proof.failure.what}; ESR_EL2=0x${esr.toString(16)} ${decodeEsr(esr)}`;
+      } else if (r.proof.verdict === "unknown") diff = r.proof.reason;
+      if (word === "unknown" || (r.sweep?.disagreements.length ?? 0) > 0) bad++;
+      if (r.sweep && r.sweep.disagreements.length > 0) diff = `SWEEP DISAGREES WITH THE PROOF: ${r.sweep.disagreements[0]}`;
+      report.push([`${p.a} ~ ${p.b}${p.strict ? " --strict" : ""}`, word, `${r.seconds.toFixed(1)} s`, diff]);
+    }
+    table(report, out);
+    return bad > 0 ? 1 : 0;
   },
 };
