@@ -6,6 +6,7 @@
 // To add a benchmark: write a module under bench/ that exports a `Benchmark`
 // ({ name, description, run(): Promise<Figure[]> }) and add it to `benchmarks` below.
 import { codegenBenchmark } from "./codegen.ts";
+import { equivBenchmark } from "./equiv.ts";
 import { mmuWalksBenchmark } from "./mmu-walks.ts";
 import { parseCheckBenchmark } from "./parse-check.ts";
 import { runtimeBenchmark } from "./runtime.ts";
@@ -13,7 +14,7 @@ import type { Benchmark, Figure } from "./types.ts";
 
 export type { Benchmark, Figure } from "./types.ts";
 
-export const benchmarks: readonly Benchmark[] = [parseCheckBenchmark, mmuWalksBenchmark, runtimeBenchmark, codegenBenchmark];
+export const benchmarks: readonly Benchmark[] = [parseCheckBenchmark, mmuWalksBenchmark, runtimeBenchmark, codegenBenchmark, equivBenchmark];
 
 export interface BenchIo {
   out: (line: string) => void;
