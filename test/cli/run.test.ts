@@ -86,8 +86,10 @@ describe("faultc run", () => {
     [[SEED, "--esr", "0x1", "--seed", "-1"], "--seed must be a non-negative decimal integer, got '-1'"],
     [[SEED, "--jsonl", "--esr", "0x1"], "--esr cannot be combined with --jsonl (each line is a whole scenario)"],
     [[SEED, "--esr", "0x1", "--frob"], "unknown option '--frob'"],
-    [["dsl/kvm-2016.fault#c", "--esr", "0x1"], "'dsl/kvm-2016.fault#c': rule-file targets (x.fault#c, x.fault#asm) come with code generation; for now TARGET is an assembly file (.S or .s)"],
-    [["handler.c", "--esr", "0x1"], "'handler.c' is not a target: expected an assembly file (.S or .s); rule-file targets (x.fault#c, x.fault#asm) come with code generation"],
+    [["dsl/kvm-2016.fault#x", "--esr", "0x1"], "'dsl/kvm-2016.fault#x': a rule-file target is FILE.fault#c or FILE.fault#asm, optionally followed by :HANDLER"],
+    [["dsl/kvm-2016.fault#c", "--esr", "0x1", "--entry", "x"], "--entry is for assembly targets; name a rule file's handler as dsl/kvm-2016.fault#c:HANDLER"],
+    [["ref:nope", "--esr", "0x1"], "unknown reference 'ref:nope' (faultc refs lists them)"],
+    [["handler.c", "--esr", "0x1"], "'handler.c' is not a target: expected an assembly file (.S or .s), a rule file's variant (FILE.fault#c or FILE.fault#asm, optionally :HANDLER) or a reference (ref:NAME)"],
   ])("usage error: %j", async (argv, message) => {
     const r = await run(["run", ...argv]);
     expect(r.code).toBe(2);
@@ -141,7 +143,7 @@ describe("faultc run", () => {
       expect(r.stderr).toBe("");
       expect(r.out).toHaveLength(5);
       expect(r.out[0]).toMatchObject({ outcome: "exit", fault: { hpfar_el2: "0x10" } });
-      expect(r.out[1]).toEqual({ error: 'line 2: unknown key "bogus" (expected one of esr, far, hpfar, par, at, caps, midr, seed)' });
+      expect(r.out[1]).toEqual({ error: 'line 2: unknown key "bogus" (expected one of esr, far, hpfar, par, at, caps, midr, seed, sysregs)' });
       expect((r.out[2] as { error: string }).error).toMatch(/^line 4: not valid JSON: /);
       expect(r.out[3]).toEqual({ error: 'line 5: "far" 0x1000000000000 is outside both 48-bit VA ranges (bits [63:48] must be all 0 or all 1), so stage 1 cannot map it; use "at":"fault"' });
       expect(r.out[4]).toMatchObject({ outcome: "retry", gprs_restored: true });
@@ -178,5 +180,20 @@ describe("faultc run", () => {
       const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(lines.map((l) => l.outcome ?? l.error)).toEqual(["exit", "retry", 'line 3: "esr" must be a hex string like "0x1234", got "x"']);
     });
+  });
+});
+
+describe("faultc run on rule files and references", () => {
+  it.each(["dsl/kvm-2016.fault#c", "dsl/kvm-2016.fault#asm", "dsl/kvm-2016.fault#c:el1_sync", "ref:kvm-2016-after", "ref:kvm-2016-before"])("%s: a permission fault resolves the IPA with AT", async (target) => {
+    const r = await run(["run", target, "--esr", "0x9200004f", "--far", "0x1234", "--at", "ok:0x80001000"]);
+    expect(r.code).toBe(0);
+    const res = JSON.parse(r.stdout) as { outcome: string; exit_code: string; fault: Record<string, string>; par_preserved: boolean };
+    expect(res).toMatchObject({ outcome: "exit", exit_code: "0x1", fault: { esr_el2: "0x9200004f", far_el2: "0x1234", hpfar_el2: "0x800010" }, par_preserved: true });
+  });
+
+  it("a rule file with errors prints its diagnostics and exits 1", async () => {
+    const r = await run(["run", "test/fixtures/check/width-mismatch.fault#c", "--esr", "0x1"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("width-mismatch.fault:5:16: error: field esr has 64 bits but this value has 6");
   });
 });

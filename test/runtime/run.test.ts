@@ -175,7 +175,7 @@ describe("target registry", () => {
     expect((await resolveTarget(REF_PATH)).label).toBe(REF_PATH);
     await expect(resolveTarget("dsl/kvm-2016.fault#c")).rejects.toThrow(TargetNameError);
     await expect(resolveTarget("dsl/kvm-2016.fault#c")).rejects.toThrow(/rule-file targets \(x\.fault#c, x\.fault#asm\) come with code generation/);
-    await expect(resolveTarget("handler.c")).rejects.toThrow(new TargetNameError("'handler.c' is not a target: expected an assembly file (.S or .s); rule-file targets (x.fault#c, x.fault#asm) come with code generation"));
+    await expect(resolveTarget("handler.c")).rejects.toThrow(new TargetNameError("'handler.c' is not a target: expected an assembly file (.S or .s), a rule file's variant (FILE.fault#c or FILE.fault#asm, optionally :HANDLER) or a reference (ref:NAME)"));
     await expect(resolveTarget("missing.S")).rejects.toThrow(new AsmError({ file: "missing.S", line: 1, column: 1 }, "cannot read 'missing.S' (no such file)"));
   });
 

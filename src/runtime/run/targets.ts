@@ -66,7 +66,7 @@ export function targetKinds(): readonly TargetKind[] {
 export async function resolveTarget(target: string, options: TargetOpenOptions = {}): Promise<HandlerTarget> {
   const kind = kinds.find((k) => k.matches(target));
   if (kind === undefined) {
-    throw new TargetNameError(`'${target}' is not a target: expected an assembly file (.S or .s); rule-file targets (x.fault#c, x.fault#asm) come with code generation`);
+    throw new TargetNameError(`'${target}' is not a target: expected an assembly file (.S or .s), a rule file's variant (FILE.fault#c or FILE.fault#asm, optionally :HANDLER) or a reference (ref:NAME)`);
   }
   return await kind.open(target, options);
 }
