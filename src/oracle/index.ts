@@ -1,0 +1,15 @@
+// The QEMU oracle (issue 6): faultc's bare-metal harness (qemu/) built with the AArch64 cross
+// toolchain and run under qemu-system-aarch64 at EL2, compared with the machine model.
+export {
+  buildHarness, disposeHarness, missingOracleTools, requireOracleTools, runQemu,
+  OracleRunError, OracleUnavailableError, ORACLE_INSTALL, QEMU_TIMEOUT_MS,
+  type HarnessImage, type QemuRun,
+} from "./qemu.ts";
+export { generateAtCase, generateAtCases, makeAtCase, serialiseAtCases, type AtCase } from "./at-cases.ts";
+export { RecordingMemory, type MemoryImage } from "./recording-memory.ts";
+export {
+  formatMismatch, modelPar, qemu72Par, runAtBatch, runAtOracle, summariseAt, QEMU72_DEPARTURES,
+  type AtAgreement, type AtBatch, type AtObservation, type AtMismatch, type ParExpectation, type Qemu72Departure,
+} from "./at-oracle.ts";
+export { parseAtOutput, harnessLines, type AtProbeResult } from "./output.ts";
+export { AT_TABLE_POOL as AT_TABLE_POOL_FOR_TESTS, ORACLE_AREA_BASE, ORACLE_AREA_END, QEMU_A57_PA_BITS } from "./layout.ts";
