@@ -74,6 +74,9 @@ el2_vectors:
 	vector_entry 14
 	vector_entry 15
 
+// The lower-EL synchronous entry: reported like any other exception here; trap-entry.S, linked into
+// the trap harness, replaces it (a strong definition) with the way into the generated handler.
+	.weak	el2_lower_sync
 el2_lower_sync:
 	sub	sp, sp, #(34 * 8)
 	stp	x0, x1, [sp, #0]

@@ -10,7 +10,8 @@ import { S2AP } from "../runtime/mmu/descriptor-encoding.ts";
 import type { TranslationRegisters } from "../runtime/mmu/registers.ts";
 import { REGISTER_NAMES } from "../runtime/mmu/registers.ts";
 import { AT_TABLE_POOL, ORACLE_AREA_BASE, ORACLE_AREA_END } from "./layout.ts";
-import { RecordingMemory, type MemoryImage } from "./recording-memory.ts";
+import { pushMemoryImage, RecordingMemory, wordsToBytes } from "./recording-memory.ts";
+import type { MemoryImage } from "./recording-memory.ts";
 import { Rng } from "./rng.ts";
 
 export interface AtCase {
@@ -187,13 +188,9 @@ export function serialiseAtCases(cases: readonly AtCase[]): Uint8Array {
   const words: bigint[] = [AT_MAGIC, BigInt(cases.length)];
   for (const c of cases) {
     for (const name of REGISTER_NAMES) words.push(c.registers[name]);
-    words.push(BigInt(c.image.zeroPages.length), BigInt(c.image.writes.length), BigInt(c.probes.length));
-    words.push(...c.image.zeroPages);
-    for (const [a, v] of c.image.writes) words.push(a, v);
+    words.push(BigInt(c.probes.length));
+    pushMemoryImage(words, c.image);
     words.push(...c.probes);
   }
-  const out = new Uint8Array(words.length * 8);
-  const view = new DataView(out.buffer);
-  words.forEach((w, i) => view.setBigUint64(i * 8, BigInt.asUintN(64, w), true));
-  return out;
+  return wordsToBytes(words);
 }

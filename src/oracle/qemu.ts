@@ -14,7 +14,7 @@ export const GCC = "aarch64-linux-gnu-gcc";
 export const ORACLE_INSTALL =
   "apt-get update && apt-get install -y --no-install-recommends qemu-system-arm gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu";
 
-/** The harness sources: start.S, harness.c, blob.S, link.ld. */
+/** The harness sources: start.S, lib.c, harness.c (AT) or trap-harness.c (traps), blob.S, link.ld. */
 export const HARNESS_DIR = fileURLToPath(new URL("../../qemu/", import.meta.url));
 
 /** Machine options: the virt board with EL2, the CPU whose behaviour the model is compared with. */
@@ -93,10 +93,11 @@ export function buildHarness(blob: Uint8Array, sources: HarnessSources = {}): Ha
   const dir = mkdtempSync(path.join(tmpdir(), "faultc-oracle-"));
   try {
     writeFileSync(path.join(dir, "cases.bin"), blob);
-    const includes = [dir, ...(sources.includeDirs ?? [])].flatMap((d) => [`-I${d}`, `-Wa,-I,${d}`]);
+    const includes = [dir, HARNESS_DIR, ...(sources.includeDirs ?? [])].flatMap((d) => [`-I${d}`, `-Wa,-I,${d}`]);
     const defines = (sources.defines ?? []).map((d) => `-D${d}`);
     const inputs = [
       path.join(HARNESS_DIR, "start.S"),
+      path.join(HARNESS_DIR, "lib.c"),
       sources.main ?? path.join(HARNESS_DIR, "harness.c"),
       path.join(HARNESS_DIR, "blob.S"),
       ...(sources.extraSources ?? []),

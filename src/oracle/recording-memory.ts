@@ -33,3 +33,17 @@ export class RecordingMemory extends PhysicalMemory {
     return { zeroPages: pages, writes };
   }
 }
+
+/** A memory image as the harness reads it (qemu/lib.c load_memory_image). */
+export function pushMemoryImage(words: bigint[], image: MemoryImage): void {
+  words.push(BigInt(image.zeroPages.length), BigInt(image.writes.length), ...image.zeroPages);
+  for (const [a, v] of image.writes) words.push(a, v);
+}
+
+/** Little-endian 64-bit words as bytes. */
+export function wordsToBytes(words: readonly bigint[]): Uint8Array {
+  const out = new Uint8Array(words.length * 8);
+  const view = new DataView(out.buffer);
+  words.forEach((w, i) => view.setBigUint64(i * 8, BigInt.asUintN(64, w), true));
+  return out;
+}

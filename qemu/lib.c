@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* faultc's bare-metal QEMU harness: UART output, input cursor, EL2 exception report (lib.h). */
+#include "lib.h"
+
+#define UART_DR ((volatile u32 *)0x09000000UL)
+
+/* GCC may emit calls to these even with -ffreestanding. */
+void *memset(void *d, int c, size_t n);
+void *memcpy(void *d, const void *s, size_t n);
+void *memset(void *d, int c, size_t n)
+{
+	unsigned char *p = d;
+	while (n--)
+		*p++ = (unsigned char)c;
+	return d;
+}
+void *memcpy(void *d, const void *s, size_t n)
+{
+	unsigned char *p = d;
+	const unsigned char *q = s;
+	while (n--)
+		*p++ = *q++;
+	return d;
+}
+
+void putc_uart(char c)
+{
+	*UART_DR = (u32)(unsigned char)c;
+}
+
+void puts_uart(const char *s)
+{
+	while (*s)
+		putc_uart(*s++);
+}
+
+void puthex(u64 v)
+{
+	char buf[19];
+	int i = 18;
+	buf[i] = 0;
+	do {
+		unsigned d = (unsigned)(v & 0xf);
+		buf[--i] = (char)(d < 10 ? '0' + d : 'a' + d - 10);
+		v >>= 4;
+	} while (v);
+	buf[--i] = 'x';
+	buf[--i] = '0';
+	puts_uart(&buf[i]);
+}
+
+void putdec(u64 v)
+{
+	char buf[21];
+	int i = 20;
+	buf[i] = 0;
+	do {
+		buf[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	puts_uart(&buf[i]);
+}
+
+void fail(const char *what)
+{
+	puts_uart("ERROR ");
+	puts_uart(what);
+	putc_uart('\n');
+	semihost_exit(2);
+}
+
+void harness_el2_exception(u64 kind, const u64 *frame)
+{
+	(void)frame;
+	puts_uart("EXC ");
+	putdec(kind);
+	putc_uart(' ');
+	puthex(read_sysreg(esr_el2));
+	putc_uart(' ');
+	puthex(read_sysreg(elr_el2));
+	putc_uart(' ');
+	puthex(read_sysreg(far_el2));
+	putc_uart('\n');
+	semihost_exit(3);
+}
+
+const u64 *cursor;
+
+u64 next(void)
+{
+	if (cursor >= oracle_blob_end)
+		fail("input ends early");
+	return *cursor++;
+}
+
+
+/*
+ * A memory image: nzero nwrite, then nzero page addresses (4 KiB, zeroed first), then nwrite
+ * (address, value) pairs (64-bit stores). Everything must lie at or above ORACLE_AREA_BASE, far
+ * from the harness image.
+ */
+void load_memory_image(void)
+{
+	u64 nzero = next(), nwrite = next();
+	u64 i;
+
+	for (i = 0; i < nzero; i++) {
+		volatile u64 *page = (volatile u64 *)next();
+		if (((u64)page & 0xfff) != 0 || (u64)page < ORACLE_AREA_BASE)
+			fail("zero page outside the set-up area");
+		for (int w = 0; w < 512; w++)
+			page[w] = 0;
+	}
+	for (i = 0; i < nwrite; i++) {
+		u64 address = next();
+		u64 value = next();
+		if ((address & 7) != 0 || address < ORACLE_AREA_BASE)
+			fail("write outside the set-up area");
+		*(volatile u64 *)address = value;
+	}
+	asm volatile("dsb sy" : : : "memory");
+}

@@ -1,0 +1,198 @@
+// Seeded guest-trap set-ups for the QEMU oracle (issue 6, section 2): a guest access at EL1 with its
+// MMU on, through stage-1 and stage-2 tables built exactly as the trap builder (trapFromGuestAccess)
+// builds them, so that the model's prediction and QEMU's run see the same tables. The kinds cover
+// the issue's list: stage-2 translation faults at levels 1-3, access flag, permission (read-only,
+// no access, write-only), faults on a stage-1 table walk (S1PTW: translation, access flag,
+// permission at every stage-1 level), instruction fetches from unmapped or XN IPAs, 8-byte loads
+// across a page boundary, and, as checks of the plumbing, a stage-1 fault (taken to EL1) and an
+// access that completes.
+import { TranslationTableBuilder } from "../runtime/mmu/builder.ts";
+import { AP, S2AP } from "../runtime/mmu/descriptor-encoding.ts";
+import { REGISTER_NAMES, type TranslationRegisters } from "../runtime/mmu/registers.ts";
+import { arbitraryValue, SCENARIO_LAYOUT, type GuestAccessTrapInput, type Stage1MappingSpec, type Stage2MappingSpec } from "../runtime/scenario/index.ts";
+import { ORACLE_AREA_BASE, ORACLE_AREA_END } from "./layout.ts";
+import { pushMemoryImage, RecordingMemory, wordsToBytes, type MemoryImage } from "./recording-memory.ts";
+import { Rng } from "./rng.ts";
+
+export const TRAP_MAGIC = 0x6661756c74635452n; // "faultcTR"
+
+/** The harness image (qemu/link.ld), identity-mapped by both stages so that the guest can run. */
+export const IMAGE_WINDOW = { base: 0x4000_0000n, size: 0x20_0000n } as const;
+
+export const TRAP_KINDS = [
+  "s2-translation",
+  "s2-access-flag",
+  "s2-permission",
+  "s1ptw",
+  "ifetch-unmapped",
+  "ifetch-xn",
+  "crossing-load",
+  "stage1-fault",
+  "no-fault",
+] as const;
+export type TrapKind = (typeof TRAP_KINDS)[number];
+
+/** The guest's instruction (qemu/trap-entry.S guest_entry): ldrb w2 / strb w2 / ldr x2 / br. */
+export type GuestInstruction = "ldrb" | "strb" | "ldr64" | "fetch";
+const INSTRUCTION_CODE: Record<GuestInstruction, bigint> = { ldrb: 0n, strb: 1n, ldr64: 2n, fetch: 3n };
+
+export interface TrapCase {
+  readonly index: number;
+  readonly kind: TrapKind;
+  readonly summary: string;
+  /** The trap builder's input (the image mappings included). */
+  readonly input: GuestAccessTrapInput;
+  readonly instruction: GuestInstruction;
+  readonly registers: TranslationRegisters;
+  readonly image: MemoryImage;
+  /** The guest's PAR_EL1 before the trap. */
+  readonly guestPar: bigint;
+}
+
+const PAGE = 0x1000n;
+/** Where guest data lives: the top of the 48-bit TTBR1 range. */
+export const DATA_VA_BASE = 0xffff_ff80_0000_0000n;
+
+/** trapFromGuestAccess's table construction (src/runtime/scenario/trap.ts buildTables), step for step. */
+export function buildTrapTables(input: GuestAccessTrapInput, memory: RecordingMemory): TranslationTableBuilder {
+  const b = new TranslationTableBuilder({ memory, tablePool: SCENARIO_LAYOUT.tablePool, stage2: { ipaBits: SCENARIO_LAYOUT.stage2IpaBits } });
+  for (const m of input.stage1) {
+    b.mapStage1(m.va, m.ipa, m.size ?? PAGE, { level: m.level, ap: m.ap, af: m.af, pxn: m.pxn, uxn: m.uxn, attrIndx: m.attrIndx });
+  }
+  for (const m of input.stage2) b.mapStage2(m.ipa, m.pa, m.size ?? PAGE, { level: m.level, s2ap: m.s2ap, af: m.af, xn: m.xn });
+  for (const t of input.tableFaults ?? []) {
+    const tableIpa = b.stage1TableIpa(t.va, t.level);
+    if (t.fault === "translation") b.unmapStage2(tableIpa, 3);
+    else if (t.fault === "permission") b.updateStage2Leaf(tableIpa, { s2ap: S2AP.NONE });
+    else b.updateStage2Leaf(tableIpa, { af: false });
+  }
+  return b;
+}
+
+function hex(v: bigint): string {
+  return `0x${v.toString(16)}`;
+}
+
+/** Trap set-up `index` of stream `seed`; kinds rotate so that every batch covers each. */
+export function generateTrapCase(seed: number, index: number): TrapCase {
+  const rng = new Rng(seed, `trap:${index}`);
+  const kind = TRAP_KINDS[index % TRAP_KINDS.length];
+  // The round picks sub-variants in turn, so that a short batch still covers each of them.
+  const round = Math.floor(index / TRAP_KINDS.length);
+  // Guest data VA in the TTBR1 range (its own stage-1 tables at every level, so that a stage-2
+  // fault under one of them never hits the walks of the guest's code, which TTBR0 maps), IPA above
+  // 2G (clear of the image and the table pool), PA in RAM.
+  const vaPage = DATA_VA_BASE + rng.below(0x8_0000n) * PAGE;
+  const ipaPage = 0x8000_0000n + rng.below(((1n << 40n) - 0x8000_0000n - 0x40_0000n) / PAGE) * PAGE;
+  const paPage = 0x6000_0000n + rng.below(0x1000n) * PAGE;
+  const offset = rng.below(PAGE);
+  const stage1: Stage1MappingSpec[] = [{ va: IMAGE_WINDOW.base, ipa: IMAGE_WINDOW.base, size: IMAGE_WINDOW.size, level: 2, pxn: false, uxn: false }];
+  const stage2: Stage2MappingSpec[] = [{ ipa: IMAGE_WINDOW.base, pa: IMAGE_WINDOW.base, size: IMAGE_WINDOW.size, level: 2 }];
+  let va = vaPage + offset;
+  let access: "read" | "write" = rng.chance(0.5) ? "read" : "write";
+  let instruction: GuestInstruction = access === "read" ? "ldrb" : "strb";
+  let size = 1;
+  let dataKind: "data" | "instruction" = "data";
+  const extra: Partial<GuestAccessTrapInput> = {};
+  let detail = "";
+
+  switch (kind) {
+    case "s2-translation": {
+      stage1.push({ va: vaPage, ipa: ipaPage, size: PAGE, level: 3, pxn: false, uxn: false });
+      // Neighbours decide the stage-2 level of the hole: the next page (level 3), the next 2M (level 2), none (level 1).
+      const near = round % 3;
+      if (near === 0) stage2.push({ ipa: ipaPage ^ PAGE, pa: paPage, size: PAGE, level: 3 });
+      if (near === 1) stage2.push({ ipa: ipaPage ^ 0x20_0000n, pa: paPage, size: PAGE, level: 3 });
+      detail = ["next page mapped", "next 2M mapped", "nothing near"][near];
+      break;
+    }
+    case "s2-access-flag": {
+      const block = rng.chance(0.4);
+      const ipaBase = block ? ipaPage & ~0x1f_ffffn : ipaPage;
+      stage1.push({ va: vaPage, ipa: ipaPage, size: PAGE, level: 3, pxn: false, uxn: false });
+      stage2.push({ ipa: ipaBase, pa: block ? 0x6000_0000n : paPage, size: block ? 0x20_0000n : PAGE, level: block ? 2 : 3, af: false });
+      detail = block ? "2M block AF=0" : "page AF=0";
+      break;
+    }
+    case "s2-permission": {
+      stage1.push({ va: vaPage, ipa: ipaPage, size: PAGE, level: 3, pxn: false, uxn: false });
+      const which = round % 3;
+      const s2ap = [S2AP.READ_ONLY, S2AP.NONE, S2AP.WRITE_ONLY][which];
+      if (which === 0) access = "write";
+      if (which === 2) access = "read";
+      instruction = access === "read" ? "ldrb" : "strb";
+      stage2.push({ ipa: ipaPage, pa: paPage, size: PAGE, level: 3, s2ap });
+      detail = `S2AP ${["read-only", "none", "write-only"][which]}`;
+      break;
+    }
+    case "s1ptw": {
+      stage1.push({ va: vaPage, ipa: ipaPage, size: PAGE, level: 3, pxn: false, uxn: false });
+      stage2.push({ ipa: ipaPage, pa: paPage, size: PAGE, level: 3 });
+      const level = round % 4;
+      const fault = (["translation", "permission", "access-flag"] as const)[round % 3];
+      extra.tableFaults = [{ va: vaPage, level, fault }];
+      detail = `stage-1 level-${level} table: stage-2 ${fault} fault`;
+      break;
+    }
+    case "ifetch-unmapped":
+    case "ifetch-xn": {
+      va = vaPage + (offset & ~3n);
+      access = "read";
+      instruction = "fetch";
+      dataKind = "instruction";
+      size = 4;
+      stage1.push({ va: vaPage, ipa: ipaPage, size: PAGE, level: 3, pxn: false, uxn: false });
+      if (kind === "ifetch-xn") stage2.push({ ipa: ipaPage, pa: paPage, size: PAGE, level: 3, xn: true });
+      detail = kind === "ifetch-xn" ? "stage-2 XN" : "IPA unmapped at stage 2";
+      break;
+    }
+    case "crossing-load": {
+      va = vaPage + PAGE - BigInt(1 + rng.int(7));
+      access = "read";
+      instruction = "ldr64";
+      size = 8;
+      stage1.push({ va: vaPage, ipa: ipaPage, size: 2n * PAGE, level: 3, pxn: false, uxn: false });
+      const secondFaults = rng.chance(0.7);
+      stage2.push({ ipa: secondFaults ? ipaPage : ipaPage + PAGE, pa: paPage, size: PAGE, level: 3 });
+      detail = secondFaults ? "second page unmapped at stage 2" : "first page unmapped at stage 2";
+      break;
+    }
+    case "stage1-fault": {
+      access = "write";
+      instruction = "strb";
+      stage1.push({ va: vaPage, ipa: ipaPage, size: PAGE, level: 3, ap: AP.RO_EL1, pxn: false, uxn: false });
+      stage2.push({ ipa: ipaPage, pa: paPage, size: PAGE, level: 3 });
+      detail = "stage-1 read-only, store";
+      break;
+    }
+    case "no-fault": {
+      stage1.push({ va: vaPage, ipa: ipaPage, size: PAGE, level: 3, pxn: false, uxn: false });
+      stage2.push({ ipa: ipaPage, pa: paPage, size: PAGE, level: 3 });
+      detail = "both stages map it";
+      break;
+    }
+  }
+
+  const input: GuestAccessTrapInput = { va, access, kind: dataKind, size, stage1, stage2, seed: index, erratum834220: "architectural", ...extra };
+  const memory = new RecordingMemory();
+  const b = buildTrapTables(input, memory);
+  const registers = b.registers();
+  // The guest's PAR_EL1: an arbitrary value in the bits QEMU keeps (a failed-translation format).
+  const guestPar = (arbitraryValue(index, "oracle PAR_EL1") & 0x37en) | 0x801n;
+  const summary = `trap ${index} (seed ${seed}): ${kind}, ${instruction} at ${hex(va)} (IPA page ${hex(ipaPage)}; ${detail})`;
+  return { index, kind, summary, input, instruction, registers, image: memory.image(ORACLE_AREA_BASE, ORACLE_AREA_END), guestPar };
+}
+
+export function generateTrapCases(seed: number, count: number): TrapCase[] {
+  return Array.from({ length: count }, (_, i) => generateTrapCase(seed, i));
+}
+
+export function serialiseTrapCases(cases: readonly TrapCase[]): Uint8Array {
+  const words: bigint[] = [TRAP_MAGIC, BigInt(cases.length)];
+  for (const c of cases) {
+    for (const name of REGISTER_NAMES) words.push(c.registers[name]);
+    words.push(c.input.va, INSTRUCTION_CODE[c.instruction], c.guestPar);
+    pushMemoryImage(words, c.image);
+  }
+  return wordsToBytes(words);
+}
