@@ -27,7 +27,7 @@ _start:
 	.global semihost_exit
 	.type semihost_exit, %function
 semihost_exit:
-	adr	x1, exit_block
+	ldr	x1, =exit_block
 	ldr	x2, =0x20026
 	str	x2, [x1]
 	str	x0, [x1, #8]

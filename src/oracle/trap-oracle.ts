@@ -56,7 +56,7 @@ export interface QemuTrapRun {
 }
 
 /** Builds the trap harness with the generated handler, runs the set-ups in one boot, parses strictly. */
-export function runTrapHarness(cases: readonly TrapCase[], timeoutMs: number = QEMU_TIMEOUT_MS): QemuTrapRun {
+export function runTrapHarness(cases: readonly TrapCase[], timeoutMs: number = QEMU_TIMEOUT_MS + 20 * cases.length): QemuTrapRun {
   const image = buildHarness(serialiseTrapCases(cases), {
     main: path.join(HARNESS_DIR, "trap-harness.c"),
     extraSources: [path.join(HARNESS_DIR, "trap-entry.S"), path.resolve(TRAP_HANDLER_S)],
