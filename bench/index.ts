@@ -8,13 +8,14 @@
 import { codegenBenchmark } from "./codegen.ts";
 import { equivBenchmark } from "./equiv.ts";
 import { mmuWalksBenchmark } from "./mmu-walks.ts";
+import { oracleBenchmark } from "./oracle.ts";
 import { parseCheckBenchmark } from "./parse-check.ts";
 import { runtimeBenchmark } from "./runtime.ts";
 import type { Benchmark, Figure } from "./types.ts";
 
 export type { Benchmark, Figure } from "./types.ts";
 
-export const benchmarks: readonly Benchmark[] = [parseCheckBenchmark, mmuWalksBenchmark, runtimeBenchmark, codegenBenchmark, equivBenchmark];
+export const benchmarks: readonly Benchmark[] = [parseCheckBenchmark, mmuWalksBenchmark, runtimeBenchmark, codegenBenchmark, equivBenchmark, oracleBenchmark];
 
 export interface BenchIo {
   out: (line: string) => void;
