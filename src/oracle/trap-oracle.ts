@@ -113,6 +113,10 @@ export interface TrapObservation {
   readonly trapCase: TrapCase;
   readonly qemu: QemuTrap;
   readonly prediction: TrapOutcome;
+  /** The scenario the variants ran on (QEMU's ESR/FAR/HPFAR and MIDR, the guest's PAR_EL1). */
+  readonly scenario: Scenario;
+  /** HPFAR_EL2 is UNKNOWN for this trap (a plain stage-2 permission fault). */
+  readonly hpfarUnknown: boolean;
   readonly checks: readonly TrapCheck[];
 }
 
@@ -138,7 +142,7 @@ function check(what: string, qemu: bigint | string, model: bigint | string, verd
   return { what, qemu: q, model: m, verdict: verdict ?? (q === m ? "agree" : "mismatch") };
 }
 
-function describeResult(r: RunResult): string {
+export function describeResult(r: RunResult): string {
   const fields = [...r.fault].map(([k, v]) => `${k}=${hex(v)}`).join(" ");
   return `${r.outcome}${r.exitCode !== undefined ? ` ${hex(r.exitCode)}` : ""} ${fields} par-preserved=${r.parPreserved}`;
 }
@@ -198,7 +202,7 @@ export function compareTrap(c: TrapCase, q: QemuTrap, midr: bigint, variants: re
       checks.push(check(`${v.label} with a seeded UNKNOWN HPFAR_EL2`, describeResult(r), describeResult(drawn)));
     }
   }
-  return { trapCase: c, qemu: q, prediction, checks };
+  return { trapCase: c, qemu: q, prediction, scenario: modelScenario, hpfarUnknown, checks };
 }
 
 export interface TrapAgreement {
