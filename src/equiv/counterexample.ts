@@ -9,6 +9,7 @@ import type { Failure } from "./prove.ts";
 import type { Side } from "./sides.ts";
 import type { SymValue } from "./symbolic/domain.ts";
 import { minimalModel } from "./minimize.ts";
+import { runOutcomeKey } from "./observe.ts";
 
 export interface Counterexample {
   scenario: Scenario;
@@ -49,20 +50,16 @@ function run(t: HandlerTarget, s: Scenario): RunResult {
   return t.run(s, { trace: true, deriveCapabilitiesFromMidr: false });
 }
 
-function outcomeOf(r: RunResult): string {
-  return r.outcome === "exit" ? `exit 0x${(r.exitCode ?? 0n).toString(16)}` : r.outcome === "retry" ? "retry" : `handoff ${r.outcome}`;
-}
-
 /** undefined when the concrete results differ as the failed obligation says; else why not. */
 function reproduces(f: Failure, a: Side, b: Side, ra: RunResult, rb: RunResult): string | undefined {
   switch (f.obligation.id) {
     case 1:
-      return outcomeOf(ra) !== outcomeOf(rb) ? undefined : `both sides ${outcomeOf(ra)}`;
+      return runOutcomeKey(ra) !== runOutcomeKey(rb) ? undefined : `both sides ${runOutcomeKey(ra)}`;
     case 2: {
       const name = /^field (\S+)/.exec(f.what)?.[1] ?? "";
       const va = ra.fault.get(name);
       const vb = rb.fault.get(name);
-      if (outcomeOf(ra) !== outcomeOf(rb)) return `the outcomes differ instead (${outcomeOf(ra)} vs ${outcomeOf(rb)})`;
+      if (runOutcomeKey(ra) !== runOutcomeKey(rb)) return `the outcomes differ instead (${runOutcomeKey(ra)} vs ${runOutcomeKey(rb)})`;
       return va !== vb ? undefined : `${name} is 0x${(va ?? 0n).toString(16)} on both sides`;
     }
     case 3: {

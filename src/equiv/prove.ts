@@ -6,6 +6,7 @@ import { loadProgram } from "../runtime/asm/program.ts";
 import { ARM64_HAS_VIRT_HOST_EXTN } from "../runtime/machine/cpu-features.ts";
 import { evalBool } from "./ir-eval.ts";
 import { OBLIGATIONS, type Obligation } from "./obligations.ts";
+import { observedFields } from "./observe.ts";
 import type { Side } from "./sides.ts";
 import { Checker } from "./solver.ts";
 import { SymbolicDomain, type SymValue } from "./symbolic/domain.ts";
@@ -164,8 +165,7 @@ function obligationChecks(ob: Obligation, combo: Combination, a: Side, b: Side, 
         const pa = A.get(o);
         const pb = B.get(o);
         if (pa === undefined || pb === undefined) continue;
-        const clause = contract?.contract.clauses.find((c) => outcomeKey(c.outcome.kind === "exit" ? { kind: "exit", code: c.outcome.code } : c.outcome) === o);
-        const observed = clause === undefined ? common.map((name) => ({ name, when: undefined })) : clause.fields.filter((f) => common.includes(f.name));
+        const observed = observedFields(contract, o, common);
         for (const f of observed) {
           const width = Math.max(a.layout[f.name].size, b.layout[f.name].size) * 8;
           const fieldOf = (side: Side) => (p: SymbolicPath) => d.zeroExtend(p.state.field(side.layout[f.name].offset, side.layout[f.name].size as 4 | 8), width);

@@ -3,9 +3,10 @@
 // of the bits the class leaves free. It cross-checks the proof (a proven-equivalent pair must
 // agree on every scenario) and the symbolic semantics (each side must take, concretely, the
 // path the class was drawn from). A disagreement is a bug in faultc and is reported loudly.
-import type { HandlerTarget, RunResult } from "../runtime/run/types.ts";
+import type { HandlerTarget } from "../runtime/run/types.ts";
 import type { Scenario } from "../runtime/scenario/index.ts";
 import { evalBool } from "./ir-eval.ts";
+import { observedFields, runOutcomeKey } from "./observe.ts";
 import { numeral, scenarioFromValues, scenarioInputs } from "./model-scenario.ts";
 import type { Combination, Proof } from "./prove.ts";
 import type { Side } from "./sides.ts";
@@ -38,10 +39,6 @@ function* randomWords(seed: bigint): Generator<bigint> {
     z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & M;
     yield z ^ (z >> 31n);
   }
-}
-
-function outcomeOf(r: RunResult): string {
-  return r.outcome === "exit" ? `exit 0x${(r.exitCode ?? 0n).toString(16)}` : r.outcome === "retry" ? "retry" : `handoff ${r.outcome}`;
 }
 
 export async function sweep(a: Side, b: Side, proof: Proof, o: SweepOptions): Promise<SweepResult> {
@@ -119,14 +116,13 @@ function compareConcretely(
   const rb = tb.run(s, opts);
   const where = JSON.stringify(s, (_, v) => (typeof v === "bigint" ? `0x${v.toString(16)}` : v));
   // The symbolic path the class came from must be the one the concrete run took.
-  if (outcomeOf(ra) !== outcomeKey(pa.outcome)) return `${a.label}: concretely ${outcomeOf(ra)}, symbolically ${outcomeKey(pa.outcome)} on ${where}`;
-  if (outcomeOf(rb) !== outcomeKey(pb.outcome)) return `${b.label}: concretely ${outcomeOf(rb)}, symbolically ${outcomeKey(pb.outcome)} on ${where}`;
+  if (runOutcomeKey(ra) !== outcomeKey(pa.outcome)) return `${a.label}: concretely ${runOutcomeKey(ra)}, symbolically ${outcomeKey(pa.outcome)} on ${where}`;
+  if (runOutcomeKey(rb) !== outcomeKey(pb.outcome)) return `${b.label}: concretely ${runOutcomeKey(rb)}, symbolically ${outcomeKey(pb.outcome)} on ${where}`;
   if (proof.verdict !== "equivalent") return undefined;
-  if (outcomeOf(ra) !== outcomeOf(rb)) return `proven equivalent, but the outcomes differ (${outcomeOf(ra)} vs ${outcomeOf(rb)}) on ${where}`;
+  if (runOutcomeKey(ra) !== runOutcomeKey(rb)) return `proven equivalent, but the outcomes differ (${runOutcomeKey(ra)} vs ${runOutcomeKey(rb)}) on ${where}`;
   const contract = strict ? undefined : proof.contract;
-  const clause = contract?.contract.clauses.find((c) => outcomeKey(c.outcome.kind === "exit" ? { kind: "exit", code: c.outcome.code } : c.outcome) === outcomeOf(ra));
   const common = [...ra.fault.keys()].filter((k) => rb.fault.has(k));
-  const observed = clause === undefined ? common.map((name) => ({ name, when: undefined })) : clause.fields.filter((f) => common.includes(f.name));
+  const observed = observedFields(contract, runOutcomeKey(ra), common);
   const input = (reg: string): SymValue => {
     const v = reg === "ESR_EL2" ? s.esr : reg === "FAR_EL2" ? s.far : reg === "HPFAR_EL2" ? (s.hpfar === "unknown" ? 0n : s.hpfar) : reg === "PAR_EL1" ? s.par : (s.sysregs?.[reg] ?? 0n);
     return d.const(v, 64);
