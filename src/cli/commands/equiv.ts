@@ -1,13 +1,9 @@
 // `faultc equiv A B`: a verdict on two versions of the fault-decoding logic.
-import { ruleFileTargetKind } from "../../codegen/targets.ts";
 import { equivalence } from "../../equiv/equiv.ts";
 import { renderJson, renderText, verdictWord } from "../../equiv/report.ts";
 import { SideError } from "../../equiv/sides.ts";
-import { registerTargetKind } from "../../runtime/run/targets.ts";
 import { parseArgs, UsageError } from "../args.ts";
 import type { Command } from "../command.ts";
-
-registerTargetKind(ruleFileTargetKind);
 
 export const equivCommand: Command = {
   name: "equiv",
