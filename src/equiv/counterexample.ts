@@ -10,11 +10,15 @@ import type { Side } from "./sides.ts";
 import type { SymValue } from "./symbolic/domain.ts";
 import { minimalModel } from "./minimize.ts";
 import { runOutcomeKey } from "./observe.ts";
+import { runResultToJson } from "../runtime/run/json.ts";
+import { SCENARIO_REGISTERS } from "./symbolic/inputs.ts";
 
 export interface Counterexample {
   scenario: Scenario;
   /** The inputs as the minimised model has them, in print order. */
   inputs: { name: string; value: bigint }[];
+  /** Inputs besides ESR/FAR/HPFAR/PAR whose value changes neither side's result (not printed). */
+  unread: string[];
   a: RunResult;
   b: RunResult;
   /** The replay on the concrete model shows the difference the proof found. */
@@ -43,7 +47,20 @@ export async function buildCounterexample(failure: Failure, a: Side, b: Side, ti
   const ra = run(ta, s);
   const rb = run(tb, s);
   const mismatch = reproduces(failure, a, b, ra, rb);
-  return { scenario: s, inputs, a: ra, b: rb, reproduced: mismatch === undefined, ...(mismatch ? { mismatch } : {}) };
+  // An extra input (AT's answer, VTTBR_EL2, ...) is worth printing only if a side's result
+  // depends on it: replay with it changed, and leave it out of the report when nothing moves.
+  const unread: string[] = [];
+  const key = (r: RunResult) => JSON.stringify(runResultToJson({ ...r, trace: [], meta: { ...r.meta, arbitrary: new Map() } }));
+  for (const x of inputs) {
+    if ((SCENARIO_REGISTERS as readonly string[]).includes(x.name)) continue;
+    const other = x.name.startsWith("AT ") ? (x.value & 1n ? 0xff00_0000_0001_0b80n : 0x80fn) : x.value ^ 0x1_0001n;
+    const changed = scenarioFromValues(combo, inputs.map((y) => (y === x ? { ...y, value: other } : y)), (v) => {
+      const app = combo.inputs.atApplications.find((ap) => ap.par === v);
+      return x.name.startsWith("AT ") && app !== undefined ? other : valueOf(v);
+    });
+    if (key(run(ta, changed)) === key(ra) && key(run(tb, changed)) === key(rb)) unread.push(x.name);
+  }
+  return { scenario: s, inputs, unread, a: ra, b: rb, reproduced: mismatch === undefined, ...(mismatch ? { mismatch } : {}) };
 }
 
 function run(t: HandlerTarget, s: Scenario): RunResult {

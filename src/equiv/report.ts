@@ -73,10 +73,11 @@ export function renderText(r: EquivReport): string {
     else out.push(`Different: obligation ${p.failure.obligation.id} (${p.failure.obligation.name}) fails: ${p.failure.what}.`);
     out.push("", "Example:");
     out.push(`  capabilities: ${p.failure.combo.caps.join(", ") || "(none)"}`);
-    for (const i of cx.inputs) {
+    for (const i of cx.inputs.filter((x) => !cx.unread.includes(x.name))) {
       const extra = i.name === "ESR_EL2" ? `  ${decodeEsr(i.value)}` : i.name.startsWith("AT ") ? `  (${i.value & 1n ? "translation fails" : `PA ${hex(i.value & 0xf_ffff_ffff_f000n)}`})` : "";
       out.push(`  ${i.name.padEnd(12)} = ${hex(i.value)}${extra}`);
     }
+    if (cx.unread.length > 0) out.push(`  (not printed, since changing them changes neither side's result: ${cx.unread.join(", ")})`);
     out.push("");
     out.push(...resultLines(`Side A: ${r.a.label}`, cx.a), "");
     out.push(...resultLines(`Side B: ${r.b.label}`, cx.b), "");
@@ -108,6 +109,7 @@ export function renderJson(r: EquivReport): object {
       ? {
           counterexample: scenarioToJson(r.counterexample.scenario),
           inputs: Object.fromEntries(r.counterexample.inputs.map((i) => [i.name, hex(i.value)])),
+          inputs_not_read: r.counterexample.unread,
           a: runResultToJson(r.counterexample.a),
           b: runResultToJson(r.counterexample.b),
           reproduced: r.counterexample.reproduced,
