@@ -6,9 +6,9 @@
 // permission at every stage-1 level), instruction fetches from unmapped or XN IPAs, 8-byte loads
 // across a page boundary, and, as checks of the plumbing, a stage-1 fault (taken to EL1) and an
 // access that completes.
-import { TranslationTableBuilder } from "../runtime/mmu/builder.ts";
 import { AP, S2AP } from "../runtime/mmu/descriptor-encoding.ts";
 import { REGISTER_NAMES, type TranslationRegisters } from "../runtime/mmu/registers.ts";
+import { buildTrapTables } from "../runtime/scenario/trap.ts";
 import { arbitraryValue, SCENARIO_LAYOUT, type GuestAccessTrapInput, type Stage1MappingSpec, type Stage2MappingSpec } from "../runtime/scenario/index.ts";
 import { ORACLE_AREA_BASE, ORACLE_AREA_END } from "./layout.ts";
 import { pushMemoryImage, RecordingMemory, wordsToBytes, type MemoryImage } from "./recording-memory.ts";
@@ -53,21 +53,8 @@ const PAGE = 0x1000n;
 /** Where guest data lives: the top of the 48-bit TTBR1 range. */
 export const DATA_VA_BASE = 0xffff_ff80_0000_0000n;
 
-/** trapFromGuestAccess's table construction (src/runtime/scenario/trap.ts buildTables), step for step. */
-export function buildTrapTables(input: GuestAccessTrapInput, memory: RecordingMemory): TranslationTableBuilder {
-  const b = new TranslationTableBuilder({ memory, tablePool: SCENARIO_LAYOUT.tablePool, stage2: { ipaBits: SCENARIO_LAYOUT.stage2IpaBits } });
-  for (const m of input.stage1) {
-    b.mapStage1(m.va, m.ipa, m.size ?? PAGE, { level: m.level, ap: m.ap, af: m.af, pxn: m.pxn, uxn: m.uxn, attrIndx: m.attrIndx });
-  }
-  for (const m of input.stage2) b.mapStage2(m.ipa, m.pa, m.size ?? PAGE, { level: m.level, s2ap: m.s2ap, af: m.af, xn: m.xn });
-  for (const t of input.tableFaults ?? []) {
-    const tableIpa = b.stage1TableIpa(t.va, t.level);
-    if (t.fault === "translation") b.unmapStage2(tableIpa, 3);
-    else if (t.fault === "permission") b.updateStage2Leaf(tableIpa, { s2ap: S2AP.NONE });
-    else b.updateStage2Leaf(tableIpa, { af: false });
-  }
-  return b;
-}
+// The guest tables are built exactly as trapFromGuestAccess builds them: one function, shared.
+export { buildTrapTables };
 
 function hex(v: bigint): string {
   return `0x${v.toString(16)}`;

@@ -152,7 +152,8 @@ function fail(message: string): never {
   throw new ScenarioError(`trap: ${message}`);
 }
 
-function buildTables(input: GuestAccessTrapInput, memory: PhysicalMemory): TranslationTableBuilder {
+/** The guest's stage-1 and stage-2 tables of a trap input, built in `memory` (also used by the QEMU oracle). */
+export function buildTrapTables(input: GuestAccessTrapInput, memory: PhysicalMemory): TranslationTableBuilder {
   try {
     const b = new TranslationTableBuilder({ memory, tablePool: SCENARIO_LAYOUT.tablePool, stage2: { ipaBits: SCENARIO_LAYOUT.stage2IpaBits } });
     for (const m of input.stage1) {
@@ -224,7 +225,7 @@ export function trapFromGuestAccess(input: GuestAccessTrapInput): TrapOutcome {
   if (input.kind === "instruction" && size !== 1 && size !== 4) fail("an instruction fetch is 4 bytes");
   const seed = input.seed ?? 0;
   const memory = new PhysicalMemory();
-  const b = buildTables(input, memory);
+  const b = buildTrapTables(input, memory);
   const el = input.el ?? 1;
 
   // The access's parts: one, or two for a data access crossing into the next page.
