@@ -10,6 +10,7 @@
 // `cpus_have_final_cap(CAP) ? read_sysreg(esr_el1) : read_sysreg(esr_el2)` rather than the
 // kernel's read_sysreg_el2(esr): the ternary says which registers are read for any pair the IR
 // can hold, and cpus_have_final_cap is the kernel's patch-time test (a static key in a tree).
+import { boolNodes, bvNodes } from "../ir/walk.ts";
 import { headerLines } from "../header.ts";
 import { ident } from "../escape.ts";
 import * as I from "../ir/types.ts";
@@ -70,65 +71,13 @@ function handoffName(target: string): string {
 // ---------------------------------------------------------------- walking the IR
 
 function bvRefs(e: I.BvExpr, out: Set<string>): void {
-  switch (e.op) {
-    case "var":
-      out.add(e.id);
-      return;
-    case "const":
-    case "sysreg":
-    case "input":
-    case "field":
-      return;
-    case "not":
-    case "neg":
-    case "shl":
-    case "lshr":
-    case "extract":
-    case "zext":
-    case "sext":
-      bvRefs(e.a, out);
-      return;
-    case "and":
-    case "or":
-    case "xor":
-    case "add":
-    case "sub":
-      bvRefs(e.a, out);
-      bvRefs(e.b, out);
-      return;
-    case "call":
-      for (const a of e.args) bvRefs(a, out);
-      return;
-  }
+  for (const n of bvNodes(e)) if (n.op === "var") out.add(n.id);
 }
 
 function boolRefs(b: I.BoolExpr, out: Set<string>): void {
-  switch (b.op) {
-    case "true":
-    case "false":
-    case "cap":
-      return;
-    case "cmp":
-      bvRefs(b.a, out);
-      bvRefs(b.b, out);
-      return;
-    case "in":
-      bvRefs(b.a, out);
-      return;
-    case "not":
-      boolRefs(b.a, out);
-      return;
-    case "and":
-    case "or":
-      boolRefs(b.a, out);
-      boolRefs(b.b, out);
-      return;
-    case "pred":
-      for (const a of b.args) bvRefs(a, out);
-      return;
-    case "bvar":
-      out.add(b.id);
-      return;
+  for (const n of boolNodes(b)) {
+    if (n.op === "var") out.add(n.id);
+    else if (n.op === "bvar") out.add(n.id);
   }
 }
 
@@ -203,49 +152,12 @@ function ordered<T extends { name: string }>(items: T[], callees: (t: T) => stri
 }
 
 function bvCalls(e: I.BvExpr, out: string[]): void {
-  switch (e.op) {
-    case "call":
-      out.push(e.fn);
-      for (const a of e.args) bvCalls(a, out);
-      return;
-    case "not":
-    case "neg":
-    case "shl":
-    case "lshr":
-    case "extract":
-    case "zext":
-    case "sext":
-      bvCalls(e.a, out);
-      return;
-    case "and":
-    case "or":
-    case "xor":
-    case "add":
-    case "sub":
-      bvCalls(e.a, out);
-      bvCalls(e.b, out);
-      return;
-    default:
-      return;
-  }
+  for (const n of bvNodes(e)) if (n.op === "call") out.push(n.fn);
 }
 
+/** Predicates called directly by a condition (not through the functions it calls). */
 function predCalls(b: I.BoolExpr, out: string[]): void {
-  switch (b.op) {
-    case "pred":
-      out.push(b.name);
-      return;
-    case "not":
-      predCalls(b.a, out);
-      return;
-    case "and":
-    case "or":
-      predCalls(b.a, out);
-      predCalls(b.b, out);
-      return;
-    default:
-      return;
-  }
+  for (const n of boolNodes(b)) if (n.op === "pred") out.push(n.name);
 }
 
 // ---------------------------------------------------------------- the module

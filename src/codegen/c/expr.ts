@@ -4,6 +4,7 @@
 // Conditions are C booleans; capabilities are cpus_have_final_cap(), decided at patch time.
 // Parentheses: every binary operand that is itself a different binary operation is
 // parenthesised (what gcc -Wparentheses asks for, and what a reader expects).
+import { bvNodes } from "../ir/walk.ts";
 import { ident } from "../escape.ts";
 import type * as I from "../ir/types.ts";
 import { cName } from "./names.ts";
@@ -110,31 +111,8 @@ export function sysregRead(reg: I.SysregChoice): C {
 
 /** Whether evaluating `e` reads a system register (and so must be evaluated exactly once). */
 export function readsSysreg(e: I.BvExpr): boolean {
-  switch (e.op) {
-    case "sysreg":
-      return true;
-    case "const":
-    case "var":
-    case "input":
-    case "field":
-      return false;
-    case "not":
-    case "neg":
-    case "shl":
-    case "lshr":
-    case "extract":
-    case "zext":
-    case "sext":
-      return readsSysreg(e.a);
-    case "and":
-    case "or":
-    case "xor":
-    case "add":
-    case "sub":
-      return readsSysreg(e.a) || readsSysreg(e.b);
-    case "call":
-      return e.args.some(readsSysreg);
-  }
+  for (const n of bvNodes(e)) if (n.op === "sysreg") return true;
+  return false;
 }
 
 /** `e` as a C expression of type u64 (or a bare constant when `bare` allows it). */
