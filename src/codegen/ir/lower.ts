@@ -10,6 +10,7 @@ import { printExpr } from "../../parser/print.ts";
 import type { CheckedFile, Workspace } from "../../parser/workspace.ts";
 import type * as I from "./types.ts";
 import { RECORD_BASE } from "./types.ts";
+import { boolNodes } from "./walk.ts";
 
 /** Bumped whenever generated output changes for the same input, so the input hash changes too. */
 export const GENERATOR_VERSION = "faultc-codegen-1";
@@ -347,21 +348,19 @@ class Lowering {
       else if (e.kind === "in") visitAst(e.operand);
     };
     const visitBool = (b: I.BoolExpr): void => {
-      if (b.op === "pred") {
-        const d = preds.get(b.name);
-        if (d !== undefined && !seen.has(b.name)) {
-          seen.add(b.name);
+      for (const n of boolNodes(b)) {
+        if (n.op !== "pred") continue;
+        const d = preds.get(n.name);
+        if (d !== undefined && !seen.has(n.name)) {
+          seen.add(n.name);
           model = owner.get(d)!;
           visitAst(d.body);
           model = this.model;
         }
-      } else if (b.op === "not") visitBool(b.a);
-      else if (b.op === "and" || b.op === "or") {
-        visitBool(b.a);
-        visitBool(b.b);
       }
     };
     const visitBlock = (blk: I.Block): void => {
+      for (const st of blk.stmts) if (st.kind === "letBool") visitBool(st.value);
       if (blk.end.kind === "decide") {
         for (const r of blk.end.rules) {
           if (r.guard !== undefined) visitBool(r.guard);
