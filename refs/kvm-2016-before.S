@@ -10,7 +10,7 @@
  *          Only the pre-patch side is kept: `mrs x1, esr_el2` without the alternative
  *          the patch adds.
  *  [FACTS] lines the seed does not print (between `cmp x2, #ESR_ELx_EC_HVC64` and
- *          `el1_trap:`), written for faultc from /work/shared/FACTS.md: an HVC64 taken
+ *          `el1_trap:`), written for faultc from FACTS.md: an HVC64 taken
  *          while VTTBR_EL2 is zero comes from the host (no guest is loaded), and goes to
  *          the host's HVC handler with x0-x3 as the host passed them; anything else is a
  *          guest trap and falls into el1_trap.

@@ -1,5 +1,5 @@
 // Symbolic constants the hyp assembly uses, with their values. ESR and FSC values are from
-// /work/shared/FACTS.md (the Arm ARM's ESR_ELx encoding, with Linux's names); ARM_EXCEPTION_* are
+// FACTS.md (the Arm ARM's ESR_ELx encoding, with Linux's names); ARM_EXCEPTION_* are
 // the 2016 arch/arm64/include/asm/kvm_asm.h values (IRQ 0, TRAP 1); VCPU_* are faultc's own vcpu
 // layout (src/runtime/machine/vcpu-layout.ts), not Linux's asm-offsets.
 import { VCPU_ESR_EL2, VCPU_FAR_EL2, VCPU_HPFAR_EL2 } from "../machine/vcpu-layout.ts";
