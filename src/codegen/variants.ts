@@ -18,7 +18,7 @@ import { AssemblyTarget } from "../runtime/run/assembly-target.ts";
 import { HandlerRunError, type HandlerTarget, type RecordLayout, type RunOptions, type RunResult, type TraceEntry } from "../runtime/run/types.ts";
 import { scenarioMachineSetup, type Scenario } from "../runtime/scenario/index.ts";
 import type { Bits } from "../runtime/semantics/concrete-domain.ts";
-import { writeFileAtomic } from "../cli/io.ts";
+import { writeFileAtomic } from "../io/atomic-write.ts";
 import { assembleModule, type AsmProgram } from "./asm/program.ts";
 import { lowerFile } from "./ir/lower.ts";
 import type { IrHandler, IrModule, IrRecordField } from "./ir/types.ts";
@@ -85,8 +85,8 @@ export async function loadCModule(m: IrModule, generatedDir = "generated"): Prom
     mkdirSync(dir, { recursive: true });
     // The module is ESM like the rest of faultc; without this, Node would load it as CommonJS.
     const pkg = path.join(root, "package.json");
-    if (!existsSync(pkg)) writeFileAtomic(pkg, '{ "type": "module" }\n');
-    writeFileAtomic(file, await emitCVariant(m, { runtimeImport: runtimeImportFrom(dir) }));
+    if (!existsSync(pkg)) await writeFileAtomic(pkg, '{ "type": "module" }\n');
+    await writeFileAtomic(file, await emitCVariant(m, { runtimeImport: runtimeImportFrom(dir) }));
   }
   return (await import(pathToFileURL(file).href)) as CModule;
 }

@@ -3,12 +3,14 @@
 // output as it was, `--check` (missing, stale, orphaned; hand-written files never touched),
 // determinism across output folders, and the committed generated/ being current.
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.ts";
 import { bundledRuleFiles } from "../../src/cli/bundled.ts";
-import { applyBuild, GENERATED_MARK, planBuild, runtimeImportFrom } from "../../src/codegen/build.ts";
+import { applyBuild, planBuild, runtimeImportFrom } from "../../src/codegen/build.ts";
+import { GENERATED_MARK } from "../../src/codegen/provenance.ts";
 import "../../src/codegen/backends.ts";
 
 const SUFFIXES = [".c.ts", ".asm.ts", ".S", ".c"];
@@ -157,9 +159,11 @@ describe("faultc build", () => {
     const handwritten = path.join(out, "helper.c.ts");
     rmSync(missing);
     writeFileSync(stale, `${readFileSync(stale, "utf8")}// edited by hand\n`);
-    writeFileSync(orphan, `// ${GENERATED_MARK}dsl/gone.fault: the asm-like variant.\nexport const text = "";\n`);
-    writeFileSync(notes, "Notes on what is generated here.\n");
-    writeFileSync(handwritten, "// Written by hand, not generated.\nexport const x = 1;\n");
+    // A generated file of a rule file that is gone (dsl/ is there, dsl/gone.fault is not).
+    writeFileSync(orphan, readFileSync(path.join(out, "xen.asm.ts"), "utf8").replaceAll("dsl/xen.fault", "dsl/gone.fault"));
+    // Files that quote the mark but do not start with the whole header, or lack an output suffix.
+    writeFileSync(notes, readFileSync(path.join(out, "xen.c"), "utf8").replaceAll("dsl/xen.fault", "dsl/gone.fault"));
+    writeFileSync(handwritten, `// ${GENERATED_MARK}dsl/gone.fault: the C-like variant.\nexport const x = 1;\n`);
     ageFiles(out);
     const untouched = snapshot(out);
 
@@ -233,9 +237,9 @@ describe("faultc build", () => {
     expect(p1.outputs.map((o) => path.basename(o.path))).toEqual(names.flatMap((n) => SUFFIXES.map((s) => `${n}${s}`)));
     const byPath = (p: typeof p1) => new Map(p.outputs.map((o) => [o.path, o.content]));
     expect(byPath(p2)).toEqual(byPath(p1));
-    const r = applyBuild(p1, out);
+    const r = await applyBuild(p1, out);
     expect(r.written.length).toBe(p1.outputs.length);
-    expect(applyBuild(p2, out)).toEqual({ written: [], unchanged: p2.outputs.map((o) => o.path), removed: [] });
+    expect(await applyBuild(p2, out)).toEqual({ written: [], unchanged: p2.outputs.map((o) => o.path), removed: [] });
   });
 
   it("two rule files with the same base name: usage error, exit 2, nothing written", async () => {
@@ -250,5 +254,139 @@ describe("faultc build", () => {
     expect(r.stderr).toContain("would both generate xen.*");
     expect(r.stdout).toBe("");
     expect(existsSync(out)).toBe(false);
+  });
+});
+
+/** The snapshot of `dir` restricted to the files whose names start with one of `prefixes`. */
+function only(snap: ReturnType<typeof snapshot>, prefixes: string[]): ReturnType<typeof snapshot> {
+  return new Map([...snap].filter(([f]) => prefixes.some((p) => f.startsWith(p))));
+}
+
+function ruleFile(files: string[], name: string): string {
+  const f = files.find((x) => path.basename(x) === `${name}.fault`);
+  if (f === undefined) throw new Error(`no ${name}.fault`);
+  return f;
+}
+
+const others = (name: string) => names.filter((n) => n !== name).map((n) => `${n}.`);
+
+describe("faultc build removes orphans only, never another rule file's outputs", () => {
+  it("--out: building one rule file of several leaves the other rule files' outputs as they were", async () => {
+    const { root, files } = copyDsl();
+    const out = path.join(root, "gen");
+    expect((await run(["build", "--out", out, ...files])).code).toBe(0);
+    ageFiles(out);
+    const before = snapshot(out);
+
+    const r = await run(["build", "--out", out, ruleFile(files, "xen")]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("0 written, 4 unchanged, 0 removed\n");
+    expect(snapshot(out)).toEqual(before);
+    // And --check with that one rule file is content with the folder.
+    expect((await run(["build", "--check", "--out", out, ruleFile(files, "xen")])).code).toBe(0);
+  });
+
+  it("--out shared by two builds of different rule files: each keeps the other's files", async () => {
+    const { root, files } = copyDsl();
+    const out = path.join(root, "shared");
+    expect((await run(["build", "--out", out, ruleFile(files, "xen")])).stdout).toContain("4 written, 0 unchanged, 0 removed");
+    ageFiles(out);
+    const xen = snapshot(out);
+    const second = await run(["build", "--out", out, ruleFile(files, "kvm-2016")]);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain("4 written, 0 unchanged, 0 removed");
+    const after = snapshot(out);
+    expect(after.size).toBe(8);
+    expect(only(after, ["xen."])).toEqual(xen);
+    expect((await run(["build", "--out", out, ruleFile(files, "xen")])).stdout).toBe("0 written, 4 unchanged, 0 removed\n");
+  });
+
+  it("a deleted rule file's outputs are orphans: --check names them, the next build removes them and only them", async () => {
+    const { root, files } = copyDsl();
+    const out = path.join(root, "gen");
+    expect((await run(["build", "--out", out, ...files])).code).toBe(0);
+    ageFiles(out);
+    const before = snapshot(out);
+    rmSync(ruleFile(files, "xen"));
+    const rest = files.filter((f) => !f.endsWith("xen.fault"));
+
+    const check = await run(["build", "--check", "--out", out, ...rest]);
+    expect(check.code).toBe(1);
+    const xenFiles = SUFFIXES.map((s) => path.join(out, `xen${s}`)).sort();
+    expect(check.stderr.split("\n").filter((l) => l.startsWith("orphaned: "))).toEqual(xenFiles.map((f) => `orphaned: ${f}`));
+
+    // Building a single other rule file removes them too: they belong to no rule file.
+    const r = await run(["build", "--out", out, ruleFile(files, "kvm-2016")]);
+    expect(r.code).toBe(0);
+    for (const f of xenFiles) expect(r.stdout).toContain(`removed ${f}\n`);
+    expect(r.stdout).toContain("0 written, 4 unchanged, 4 removed");
+    expect(snapshot(out)).toEqual(only(before, others("xen")));
+    expect((await run(["build", "--check", "--out", out, ...rest])).code).toBe(0);
+  });
+
+  it("a file whose rule file yields other names is an orphan; one whose rule file's folder is missing is left alone", async () => {
+    const { root, files } = copyDsl();
+    const out = path.join(root, "gen");
+    expect((await run(["build", "--out", out, ruleFile(files, "xen")])).code).toBe(0);
+    // A copy under another name: dsl/xen.fault exists but makes xen.S, not renamed.S.
+    const renamed = path.join(out, "renamed.S");
+    cpSync(path.join(out, "xen.S"), renamed);
+    // Built from another working folder, maybe: its rule file's folder is not there from here.
+    const elsewhere = path.join(out, "elsewhere.S");
+    writeFileSync(elsewhere, readFileSync(path.join(out, "xen.S"), "utf8").replaceAll(ruleFile(files, "xen"), "no-such-folder/elsewhere.fault"));
+    ageFiles(out);
+    const kept = snapshot(out).get("elsewhere.S");
+
+    const check = await run(["build", "--check", "--out", out, ruleFile(files, "xen")]);
+    expect(check.code).toBe(1);
+    expect(check.stderr.split("\n").filter((l) => /^\w+: /.test(l))).toEqual([`orphaned: ${renamed}`]);
+    const r = await run(["build", "--out", out, ruleFile(files, "xen")]);
+    expect(r.stdout).toBe(`removed ${renamed}\n0 written, 4 unchanged, 1 removed\n`);
+    expect(snapshot(out).get("elsewhere.S")).toEqual(kept);
+  });
+
+  it("leftover temporary files: --check names each; a build removes a dead process's and leaves a running one's", async () => {
+    const out = path.join(tempDir(), "gen");
+    expect((await run(["build", "--out", out])).code).toBe(0);
+    const deadPid = spawnSync(process.execPath, ["-e", ""]).pid;
+    if (deadPid === undefined) throw new Error("no child process");
+    const dead = path.join(out, `.faultc-tmp-${deadPid}-0-xen.S`);
+    const running = path.join(out, `.faultc-tmp-${process.pid}-7-xen.c`);
+    writeFileSync(dead, readFileSync(path.join(out, "xen.S"), "utf8").slice(0, 100));
+    writeFileSync(running, readFileSync(path.join(out, "xen.c"), "utf8").slice(0, 100));
+
+    const check = await run(["build", "--check", "--out", out]);
+    expect(check.code).toBe(1);
+    expect(check.stderr.split("\n").filter((l) => /^\w+: /.test(l)).sort()).toEqual(
+      [`leftover: ${dead} (a temporary file of an interrupted write)`, `leftover: ${running} (a temporary file of process ${process.pid}, still running)`].sort(),
+    );
+    const r = await run(["build", "--out", out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`removed ${dead}\n0 written, 16 unchanged, 1 removed\n`);
+    expect(existsSync(running)).toBe(true);
+  });
+
+  it("--out below a regular file: exit 1 naming the file, no stack, nothing written; railroad --out likewise", async () => {
+    const root = tempDir();
+    const file = path.join(root, "plain");
+    writeFileSync(file, "a regular file\n");
+    for (const out of [path.join(file, "gen"), file]) {
+      for (const check of [[], ["--check"]]) {
+        const r = await run(["build", ...check, "--out", out, "dsl/xen.fault"]);
+        expect(r.code, out).toBe(1);
+        expect(r.stdout).toBe("");
+        expect(r.stderr).toBe(`faultc build: cannot write into '${out}': '${file}' is a file, not a folder\n`);
+      }
+    }
+    const html = path.join(file, "deeper", "grammar.html");
+    const rr = await run(["railroad", "--out", html]);
+    expect(rr.code).toBe(1);
+    expect(rr.stderr).toBe(`faultc railroad: cannot write '${html}': '${file}' is a file, not a folder\n`);
+    const dir = await run(["railroad", "--out", root]);
+    expect(dir.code).toBe(1);
+    expect(dir.stderr).toBe(`faultc railroad: cannot write '${root}': it is a folder\n`);
+    expect(readdirSync(root)).toEqual(["plain"]);
+    expect(readFileSync(file, "utf8")).toBe("a regular file\n");
   });
 });

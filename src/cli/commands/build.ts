@@ -1,5 +1,6 @@
 // `faultc build [FILES] [--out DIR] [--check]`: generate code from rule files.
 import { BuildInputError, applyBuild, compareWithDisk, planBuild } from "../../codegen/build.ts";
+import { OutputError, outputFolderProblem } from "../../io/atomic-write.ts";
 import { renderDiagnostic, hasErrors } from "../../parser/diagnostics.ts";
 import { parseArgs, UsageError } from "../args.ts";
 import { bundledRuleFiles } from "../bundled.ts";
@@ -17,12 +18,20 @@ For each rule file (default: every dsl/*.fault), writes into DIR (default genera
   NAME.S       the same program for GNU as, with include/faultc-asm.h
   NAME.c       the C variant in kernel style, with include/faultc-hyp.h
 Only files whose content changed are written, each atomically; if any rule file has errors,
-nothing is written. Generated files that no rule file produces any more are removed.
---check writes nothing and exits 1 naming every missing, stale or orphaned file.`,
+nothing is written. A generated file in DIR is removed when the rule file its header names is
+gone or no longer makes it (an orphan); the outputs of rule files not named here are left alone,
+and so is every file faultc did not generate. An interrupted build leaves no temporary file.
+--check writes nothing and exits 1 naming every missing, stale or orphaned file and any
+leftover temporary file (.faultc-tmp-*).`,
   async run(argv, out) {
     const args = parseArgs(argv, { out: { value: true }, check: {}, help: {}, h: {} });
     const outDir = (args.flags.get("out") as string | undefined) ?? "generated";
     const files = args.positionals.length > 0 ? args.positionals : bundledRuleFiles();
+    const blocked = outputFolderProblem(outDir);
+    if (blocked !== undefined) {
+      out.stderr(`faultc build: ${blocked}\n`);
+      return 1;
+    }
     let plan;
     try {
       plan = await planBuild(files, outDir);
@@ -37,7 +46,12 @@ nothing is written. Generated files that no rule file produces any more are remo
     }
     if (args.flags.has("check")) {
       const s = compareWithDisk(plan, outDir);
-      const problems = [...s.missing.map((f) => `missing: ${f}`), ...s.changed.map((f) => `stale: ${f}`), ...s.orphaned.map((f) => `orphaned: ${f}`)];
+      const problems = [
+        ...s.missing.map((f) => `missing: ${f}`),
+        ...s.changed.map((f) => `stale: ${f}`),
+        ...s.orphaned.map((f) => `orphaned: ${f}`),
+        ...s.leftovers.map((l) => `leftover: ${l.file} (a temporary file of ${l.running ? `process ${l.pid}, still running` : "an interrupted write"})`),
+      ];
       for (const p of problems) out.stderr(`${p}\n`);
       if (problems.length > 0) {
         out.stderr(`faultc build --check: ${outDir}/ is not what the rule files produce; run 'npm run gen'\n`);
@@ -46,7 +60,14 @@ nothing is written. Generated files that no rule file produces any more are remo
       out.stdout(`${outDir}/ is up to date (${plan.outputs.length} files from ${plan.modules.length} rule files)\n`);
       return 0;
     }
-    const r = applyBuild(plan, outDir);
+    let r;
+    try {
+      r = await applyBuild(plan, outDir);
+    } catch (e) {
+      if (!(e instanceof OutputError)) throw e;
+      out.stderr(`faultc build: ${e.message}\n`);
+      return 1;
+    }
     for (const f of r.written) out.stdout(`wrote ${f}\n`);
     for (const f of r.removed) out.stdout(`removed ${f}\n`);
     out.stdout(`${r.written.length} written, ${r.unchanged.length} unchanged, ${r.removed.length} removed\n`);

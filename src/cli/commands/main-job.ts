@@ -2,7 +2,8 @@
 // checks every rule file, brings generated/ up to date, and prints the equivalence report: one
 // row per pair with its verdict, time, and the first difference where there is one.
 import type * as A from "../../parser/ast.ts";
-import { applyBuild, planBuild } from "../../codegen/build.ts";
+import { applyBuild, BuildInputError, planBuild } from "../../codegen/build.ts";
+import { OutputError } from "../../io/atomic-write.ts";
 import "../../codegen/backends.ts";
 import { equivalence } from "../../equiv/equiv.ts";
 import { verdictWord } from "../../equiv/report.ts";
@@ -77,8 +78,15 @@ Exit status 1 if a rule file has errors, a verdict is unknown, or a sweep disagr
     if (hasErrors(ws.diagnostics)) return 1;
 
     out.stdout("\n== build\n");
-    const plan = await planBuild(files, "generated");
-    const built = applyBuild(plan, "generated");
+    let built;
+    try {
+      built = await applyBuild(await planBuild(files, "generated"), "generated");
+    } catch (e) {
+      if (e instanceof BuildInputError) throw new UsageError(e.message);
+      if (!(e instanceof OutputError)) throw e;
+      out.stderr(`faultc main: ${e.message}\n`);
+      return 1;
+    }
     out.stdout(`generated/: ${built.written.length} written, ${built.unchanged.length} unchanged, ${built.removed.length} removed\n`);
     if (args.flags.has("no-equiv")) return 0;
 

@@ -21,6 +21,11 @@ export function lowerFile(file: CheckedFile, ws: Workspace): I.IrModule {
   return new Lowering(file, ws).module();
 }
 
+/** The module name of a rule file: its base name without `.fault` (the build's NAME.*). */
+export function moduleName(ruleFile: string): string {
+  return path.basename(ruleFile).replace(/\.fault$/, "");
+}
+
 /** Every file the rule file depends on, itself included, sorted by path. */
 export function importClosure(file: CheckedFile, ws: Workspace): string[] {
   const seen = new Set<string>();
@@ -83,7 +88,7 @@ class Lowering {
     const externals = [...this.globals.values()].filter((s) => s.kind === "external").map((s) => s.name).sort();
     return {
       file: this.file.path,
-      name: path.basename(this.file.path).replace(/\.fault$/, ""),
+      name: moduleName(this.file.path),
       inputHash: inputHash(this.file, this.ws),
       sources: decls.filter((d): d is A.SourceDecl => d.kind === "source").map((d) => d.text.value),
       functions,
