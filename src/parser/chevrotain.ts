@@ -10,4 +10,4 @@ const entry = fileURLToPath(import.meta.resolve("chevrotain")); // .../chevrotai
 const bundle = path.join(path.dirname(path.dirname(entry)), "chevrotain.mjs");
 const chevrotain = (await import(pathToFileURL(bundle).href)) as typeof Chevrotain;
 
-export const { createToken, Lexer, CstParser } = chevrotain;
+export const { createToken, Lexer, EmbeddedActionsParser } = chevrotain;

@@ -1,528 +1,728 @@
-// The grammar of the rule language as a chevrotain CST parser. One instance is created and
-// reused for every file (chevrotain's advice: building a parser analyses the whole grammar).
-// Error recovery is on, so that one run reports every syntax error it can.
-import type { CstNode, IToken } from "chevrotain";
-import { CstParser } from "./chevrotain.ts";
+// The grammar of the rule language as a chevrotain parser whose rules build the AST as they
+// go (chevrotain's "embedded actions"): no concrete syntax tree is built, so a large file costs
+// its tokens and its AST and nothing more. One instance is created and reused for every file
+// (chevrotain's advice: building a parser analyses the whole grammar). Error recovery is on,
+// so that one run reports every syntax error it can; after an error the AST is discarded.
+//
+// A top-level declaration is one rule returning its node, listed once in `decl`.
+import type { IOrAlt, IRecognitionException, IToken, TokenType } from "chevrotain";
+import type * as A from "./ast.ts";
+import { AstBuilder, type ChainItem } from "./build-ast.ts";
+import { EmbeddedActionsParser } from "./chevrotain.ts";
+import { binaryOperators, operatorGroup } from "./precedence.ts";
+import type { SourceText } from "./source.ts";
 import * as T from "./tokens.ts";
 
 const K = T.keywords;
 
-class RuleGrammar extends CstParser {
+class RuleGrammar extends EmbeddedActionsParser {
+  /** Builds the nodes of the file being parsed. */
+  private ast: AstBuilder | undefined;
+
   constructor() {
-    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 2, nodeLocationTracking: "onlyOffset" });
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 2 });
     this.performSelfAnalysis();
   }
 
-  file = this.RULE("file", () => {
-    this.MANY(() => this.SUBRULE(this.decl));
+  /** Parses one file's tokens; the AST is undefined when there were syntax errors. The parser keeps no reference to the tokens afterwards. */
+  parse(tokens: IToken[], source: SourceText): { ast: A.RuleFile | undefined; errors: IRecognitionException[] } {
+    this.ast = new AstBuilder(source);
+    this.input = tokens;
+    try {
+      const file = this.file();
+      const errors = this.errors;
+      return { ast: errors.length === 0 ? file : undefined, errors };
+    } finally {
+      this.input = [];
+      this.ast = undefined;
+    }
+  }
+
+  // ------------------------------------------------------------ helpers
+
+  private get nodes(): AstBuilder {
+    return this.ast as AstBuilder;
+  }
+
+  /**
+   * Runs an action that builds a node; not while chevrotain records the grammar. After a
+   * syntax error the tree is discarded and recovered parts may be missing, so a failure to
+   * build is ignored then; on a clean parse it is a bug and propagates.
+   */
+  private build<R>(make: () => R): R {
+    return this.ACTION(() => {
+      try {
+        return make();
+      } catch (err) {
+        if (this.errors.length > 0) return undefined as R;
+        throw err;
+      }
+    });
+  }
+
+  /** From `first` to the last token consumed so far. */
+  private rangeFrom(first: IToken): A.Range {
+    return this.nodes.tokens(first, this.LA(0));
+  }
+
+  /** `OR` alternatives built once, as chevrotain's performance guide advises. */
+  private readonly altsCache = new Map<string, IOrAlt<unknown>[]>();
+  private alts<R>(key: string, make: () => IOrAlt<R>[]): IOrAlt<R>[] {
+    let alts = this.altsCache.get(key);
+    if (alts === undefined) {
+      alts = make();
+      this.altsCache.set(key, alts);
+    }
+    return alts as IOrAlt<R>[];
+  }
+
+  private tokenAlts(key: string, tokens: readonly TokenType[]): IOrAlt<IToken>[] {
+    return this.alts(key, () => tokens.map((t) => ({ ALT: () => this.CONSUME(t) })));
+  }
+
+  // ------------------------------------------------------------ file and declarations
+
+  file = this.RULE("file", (): A.RuleFile => {
+    const decls: A.Decl[] = [];
+    this.MANY(() => {
+      decls.push(this.SUBRULE(this.decl));
+    });
+    return this.build(() => ({ path: this.nodes.src.path, decls, range: this.nodes.range(0, this.nodes.src.text.length) }));
   });
 
-  decl = this.RULE("decl", () => {
-    this.OR([
-      { ALT: () => this.SUBRULE(this.importDecl) },
-      { ALT: () => this.SUBRULE(this.sourceDecl) },
-      { ALT: () => this.SUBRULE(this.enumDecl) },
-      { ALT: () => this.SUBRULE(this.layoutDecl) },
-      { ALT: () => this.SUBRULE(this.sysregDecl) },
-      { ALT: () => this.SUBRULE(this.capabilityDecl) },
-      { ALT: () => this.SUBRULE(this.exitcodeDecl) },
-      { ALT: () => this.SUBRULE(this.externalDecl) },
-      { ALT: () => this.SUBRULE(this.recordDecl) },
-      { ALT: () => this.SUBRULE(this.constDecl) },
-      { ALT: () => this.SUBRULE(this.predDecl) },
-      { ALT: () => this.SUBRULE(this.fnDecl) },
-      { ALT: () => this.SUBRULE(this.handlerDecl) },
-      { ALT: () => this.SUBRULE(this.contractDecl) },
-    ]);
-  });
+  decl = this.RULE("decl", (): A.Decl =>
+    this.OR(
+      this.alts<A.Decl>("decl", () => [
+        { ALT: () => this.SUBRULE(this.importDecl) },
+        { ALT: () => this.SUBRULE(this.sourceDecl) },
+        { ALT: () => this.SUBRULE(this.enumDecl) },
+        { ALT: () => this.SUBRULE(this.layoutDecl) },
+        { ALT: () => this.SUBRULE(this.sysregDecl) },
+        { ALT: () => this.SUBRULE(this.capabilityDecl) },
+        { ALT: () => this.SUBRULE(this.exitcodeDecl) },
+        { ALT: () => this.SUBRULE(this.externalDecl) },
+        { ALT: () => this.SUBRULE(this.recordDecl) },
+        { ALT: () => this.SUBRULE(this.constDecl) },
+        { ALT: () => this.SUBRULE(this.predDecl) },
+        { ALT: () => this.SUBRULE(this.fnDecl) },
+        { ALT: () => this.SUBRULE(this.handlerDecl) },
+        { ALT: () => this.SUBRULE(this.contractDecl) },
+      ]),
+    ),
+  );
 
-  importDecl = this.RULE("importDecl", () => {
-    this.CONSUME(K.import);
-    this.CONSUME(T.StringLiteral);
+  importDecl = this.RULE("importDecl", (): A.ImportDecl => {
+    const first = this.CONSUME(K.import);
+    const path = this.CONSUME(T.StringLiteral);
     this.CONSUME(T.Semicolon);
+    return this.build(() => ({ kind: "import", path: this.nodes.stringValue(path), range: this.rangeFrom(first) }));
   });
 
-  sourceDecl = this.RULE("sourceDecl", () => {
-    this.CONSUME(K.source);
-    this.CONSUME(T.StringLiteral);
+  sourceDecl = this.RULE("sourceDecl", (): A.SourceDecl => {
+    const first = this.CONSUME(K.source);
+    const text = this.CONSUME(T.StringLiteral);
     this.CONSUME(T.Semicolon);
+    return this.build(() => ({ kind: "source", text: this.nodes.stringValue(text), range: this.rangeFrom(first) }));
   });
 
   // enum FaultStatus : 6 { TRANS level 0..3 = 0x04, level -1 = 0x2B; SEA = 0x10; }
-  enumDecl = this.RULE("enumDecl", () => {
-    this.CONSUME(K.enum);
-    this.CONSUME(T.Identifier);
+  enumDecl = this.RULE("enumDecl", (): A.EnumDecl => {
+    const first = this.CONSUME(K.enum);
+    const name = this.CONSUME(T.Identifier);
     this.CONSUME(T.Colon);
-    this.CONSUME(T.IntegerLiteral);
+    const width = this.CONSUME(T.IntegerLiteral);
     this.CONSUME(T.LBrace);
-    this.MANY(() => this.SUBRULE(this.enumMember));
+    const members: A.EnumMember[] = [];
+    this.MANY(() => {
+      members.push(this.SUBRULE(this.enumMember));
+    });
     this.CONSUME(T.RBrace);
+    return this.build(() => ({ kind: "enum", name: this.nodes.name(name), width: this.nodes.smallInt(width), members, range: this.rangeFrom(first) }));
   });
 
-  enumMember = this.RULE("enumMember", () => {
-    this.CONSUME(T.Identifier);
-    this.OR([
+  enumMember = this.RULE("enumMember", (): A.EnumMember => {
+    const name = this.CONSUME(T.Identifier);
+    const levels: A.LevelSpec[] = [];
+    const value = this.OR([
       {
         ALT: () => {
           this.CONSUME(T.Assign);
-          this.CONSUME(T.IntegerLiteral);
+          return this.CONSUME(T.IntegerLiteral);
         },
       },
       {
         ALT: () => {
-          this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.levelSpec) });
+          this.AT_LEAST_ONE_SEP({
+            SEP: T.Comma,
+            DEF: () => {
+              levels.push(this.SUBRULE(this.levelSpec));
+            },
+          });
+          return undefined;
         },
       },
     ]);
     this.CONSUME(T.Semicolon);
+    return this.build(() => ({
+      name: this.nodes.name(name),
+      value: value === undefined ? undefined : this.nodes.intLiteral(value),
+      levels,
+      range: this.rangeFrom(name),
+    }));
   });
 
-  levelSpec = this.RULE("levelSpec", () => {
-    this.CONSUME(K.level);
-    this.SUBRULE(this.signedInt, { LABEL: "from" });
-    this.OPTION(() => {
+  levelSpec = this.RULE("levelSpec", (): A.LevelSpec => {
+    const first = this.CONSUME(K.level);
+    const from = this.SUBRULE(this.signedInt);
+    const to = this.OPTION(() => {
       this.CONSUME(T.DotDot);
-      this.SUBRULE2(this.signedInt, { LABEL: "to" });
+      return this.SUBRULE2(this.signedInt);
     });
     this.CONSUME(T.Assign);
-    this.CONSUME(T.IntegerLiteral);
+    const value = this.CONSUME(T.IntegerLiteral);
+    return this.build(() => ({ from, to: to ?? from, value: this.nodes.intLiteral(value), range: this.rangeFrom(first) }));
   });
 
-  signedInt = this.RULE("signedInt", () => {
-    this.OPTION(() => this.CONSUME(T.Minus));
-    this.CONSUME(T.IntegerLiteral);
+  signedInt = this.RULE("signedInt", (): A.SignedInt => {
+    const minus = this.OPTION(() => this.CONSUME(T.Minus));
+    const literal = this.CONSUME(T.IntegerLiteral);
+    return this.build(() => this.nodes.signedInt(minus, literal));
   });
 
   // layout ESR : 64 { EC [31:26] : ExceptionClass; IL [25]; }
-  layoutDecl = this.RULE("layoutDecl", () => {
-    this.CONSUME(K.layout);
-    this.CONSUME(T.Identifier);
+  layoutDecl = this.RULE("layoutDecl", (): A.LayoutDecl => {
+    const first = this.CONSUME(K.layout);
+    const name = this.CONSUME(T.Identifier);
     this.CONSUME(T.Colon);
-    this.CONSUME(T.IntegerLiteral);
+    const width = this.CONSUME(T.IntegerLiteral);
     this.CONSUME(T.LBrace);
-    this.MANY(() => this.SUBRULE(this.layoutField));
+    const fields: A.LayoutField[] = [];
+    this.MANY(() => {
+      fields.push(this.SUBRULE(this.layoutField));
+    });
     this.CONSUME(T.RBrace);
+    return this.build(() => ({ kind: "layout", name: this.nodes.name(name), width: this.nodes.smallInt(width), fields, range: this.rangeFrom(first) }));
   });
 
-  layoutField = this.RULE("layoutField", () => {
-    this.CONSUME(T.Identifier, { LABEL: "name" });
+  layoutField = this.RULE("layoutField", (): A.LayoutField => {
+    const name = this.CONSUME(T.Identifier);
     this.CONSUME(T.LBracket);
-    this.CONSUME(T.IntegerLiteral, { LABEL: "hi" });
-    this.OPTION(() => {
+    const hi = this.CONSUME(T.IntegerLiteral);
+    const lo = this.OPTION(() => {
       this.CONSUME(T.Colon);
-      this.CONSUME2(T.IntegerLiteral, { LABEL: "lo" });
+      return this.CONSUME2(T.IntegerLiteral);
     });
     this.CONSUME(T.RBracket);
-    this.OPTION2(() => {
+    const values = this.OPTION2(() => {
       this.CONSUME2(T.Colon);
-      this.CONSUME2(T.Identifier, { LABEL: "values" });
+      return this.CONSUME2(T.Identifier);
     });
     this.CONSUME(T.Semicolon);
+    return this.build(() => {
+      const high = this.nodes.smallInt(hi);
+      return {
+        name: this.nodes.name(name),
+        hi: high,
+        lo: lo === undefined ? high : this.nodes.smallInt(lo),
+        values: values === undefined ? undefined : this.nodes.name(values),
+        range: this.rangeFrom(name),
+      };
+    });
   });
 
-  typeRef = this.RULE("typeRef", () => {
-    this.OR([{ ALT: () => this.CONSUME(T.IntegerLiteral) }, { ALT: () => this.CONSUME(T.Identifier) }]);
+  typeRef = this.RULE("typeRef", (): A.TypeRef => {
+    const t = this.OR([{ ALT: () => this.CONSUME(T.IntegerLiteral) }, { ALT: () => this.CONSUME(T.Identifier) }]);
+    return this.build(() =>
+      t.tokenType === T.IntegerLiteral
+        ? { kind: "bitsType", width: this.nodes.smallInt(t).value, range: this.nodes.token(t) }
+        : { kind: "namedType", name: this.nodes.name(t), range: this.nodes.token(t) },
+    );
   });
 
-  sysregDecl = this.RULE("sysregDecl", () => {
-    this.CONSUME(K.sysreg);
-    this.CONSUME(T.Identifier);
+  sysregDecl = this.RULE("sysregDecl", (): A.SysregDecl => {
+    const first = this.CONSUME(K.sysreg);
+    const name = this.CONSUME(T.Identifier);
     this.CONSUME(T.Colon);
-    this.SUBRULE(this.typeRef);
+    const type = this.SUBRULE(this.typeRef);
     this.CONSUME(T.Semicolon);
+    return this.build(() => ({ kind: "sysreg", name: this.nodes.name(name), type, range: this.rangeFrom(first) }));
   });
 
-  capabilityDecl = this.RULE("capabilityDecl", () => {
-    this.CONSUME(K.capability);
-    this.CONSUME(T.Identifier);
+  capabilityDecl = this.RULE("capabilityDecl", (): A.CapabilityDecl => {
+    const first = this.CONSUME(K.capability);
+    const name = this.CONSUME(T.Identifier);
     this.CONSUME(T.Semicolon);
+    return this.build(() => ({ kind: "capability", name: this.nodes.name(name), range: this.rangeFrom(first) }));
   });
 
-  exitcodeDecl = this.RULE("exitcodeDecl", () => {
-    this.CONSUME(K.exitcode);
-    this.CONSUME(T.Identifier);
+  exitcodeDecl = this.RULE("exitcodeDecl", (): A.ExitCodeDecl => {
+    const first = this.CONSUME(K.exitcode);
+    const name = this.CONSUME(T.Identifier);
     this.CONSUME(T.Assign);
-    this.CONSUME(T.IntegerLiteral);
+    const value = this.CONSUME(T.IntegerLiteral);
     this.CONSUME(T.Semicolon);
+    return this.build(() => ({ kind: "exitcode", name: this.nodes.name(name), value: this.nodes.intLiteral(value), range: this.rangeFrom(first) }));
   });
 
-  externalDecl = this.RULE("externalDecl", () => {
-    this.CONSUME(K.external);
-    this.CONSUME(T.Identifier);
+  externalDecl = this.RULE("externalDecl", (): A.ExternalDecl => {
+    const first = this.CONSUME(K.external);
+    const name = this.CONSUME(T.Identifier);
     this.CONSUME(T.Semicolon);
+    return this.build(() => ({ kind: "external", name: this.nodes.name(name), range: this.rangeFrom(first) }));
   });
 
-  recordDecl = this.RULE("recordDecl", () => {
-    this.CONSUME(K.record);
-    this.CONSUME(T.Identifier);
+  recordDecl = this.RULE("recordDecl", (): A.RecordDecl => {
+    const first = this.CONSUME(K.record);
+    const name = this.CONSUME(T.Identifier);
     this.CONSUME(T.LBrace);
-    this.MANY(() => this.SUBRULE(this.recordField));
+    const fields: A.RecordField[] = [];
+    this.MANY(() => {
+      fields.push(this.SUBRULE(this.recordField));
+    });
     this.CONSUME(T.RBrace);
+    return this.build(() => ({ kind: "recordDecl", name: this.nodes.name(name), fields, range: this.rangeFrom(first) }));
   });
 
-  recordField = this.RULE("recordField", () => {
-    this.CONSUME(T.Identifier);
+  recordField = this.RULE("recordField", (): A.RecordField => {
+    const name = this.CONSUME(T.Identifier);
     this.CONSUME(T.Colon);
-    this.SUBRULE(this.typeRef);
+    const type = this.SUBRULE(this.typeRef);
     this.CONSUME(T.Semicolon);
+    return this.build(() => ({ name: this.nodes.name(name), type, range: this.rangeFrom(name) }));
   });
 
-  constDecl = this.RULE("constDecl", () => {
-    this.CONSUME(K.const);
-    this.CONSUME(T.Identifier);
-    this.OPTION(() => {
+  constDecl = this.RULE("constDecl", (): A.ConstDecl => {
+    const first = this.CONSUME(K.const);
+    const name = this.CONSUME(T.Identifier);
+    const type = this.OPTION(() => {
       this.CONSUME(T.Colon);
-      this.SUBRULE(this.typeRef);
+      return this.SUBRULE(this.typeRef);
     });
     this.CONSUME(T.Assign);
-    this.SUBRULE(this.expr);
+    const value = this.SUBRULE(this.expr);
     this.CONSUME(T.Semicolon);
+    return this.build(() => ({ kind: "const", name: this.nodes.name(name), type, value, range: this.rangeFrom(first) }));
   });
 
-  params = this.RULE("params", () => {
+  params = this.RULE("params", (): A.Param[] => {
+    const params: A.Param[] = [];
     this.CONSUME(T.LParen);
-    this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.param) });
+    this.MANY_SEP({
+      SEP: T.Comma,
+      DEF: () => {
+        params.push(this.SUBRULE(this.param));
+      },
+    });
     this.CONSUME(T.RParen);
+    return params;
   });
 
-  param = this.RULE("param", () => {
-    this.CONSUME(T.Identifier);
+  param = this.RULE("param", (): A.Param => {
+    const name = this.CONSUME(T.Identifier);
     this.CONSUME(T.Colon);
-    this.SUBRULE(this.typeRef);
+    const type = this.SUBRULE(this.typeRef);
+    return this.build(() => ({ name: this.nodes.name(name), type, range: this.rangeFrom(name) }));
   });
 
-  predDecl = this.RULE("predDecl", () => {
-    this.CONSUME(K.pred);
-    this.CONSUME(T.Identifier);
-    this.SUBRULE(this.params);
+  predDecl = this.RULE("predDecl", (): A.PredDecl => {
+    const first = this.CONSUME(K.pred);
+    const name = this.CONSUME(T.Identifier);
+    const params = this.SUBRULE(this.params);
     this.CONSUME(T.Assign);
-    this.SUBRULE(this.expr);
+    const body = this.SUBRULE(this.expr);
     this.CONSUME(T.Semicolon);
+    return this.build(() => ({ kind: "pred", name: this.nodes.name(name), params, body, range: this.rangeFrom(first) }));
   });
 
-  fnDecl = this.RULE("fnDecl", () => {
-    this.CONSUME(K.fn);
-    this.CONSUME(T.Identifier);
-    this.SUBRULE(this.params);
+  fnDecl = this.RULE("fnDecl", (): A.FnDecl => {
+    const first = this.CONSUME(K.fn);
+    const name = this.CONSUME(T.Identifier);
+    const params = this.SUBRULE(this.params);
     this.CONSUME(T.Colon);
-    this.SUBRULE(this.typeRef);
+    const result = this.SUBRULE(this.typeRef);
     this.CONSUME(T.Assign);
-    this.SUBRULE(this.expr);
+    const body = this.SUBRULE(this.expr);
     this.CONSUME(T.Semicolon);
+    return this.build(() => ({ kind: "fn", name: this.nodes.name(name), params, result, body, range: this.rangeFrom(first) }));
   });
 
-  handlerDecl = this.RULE("handlerDecl", () => {
-    this.CONSUME(K.handler);
-    this.CONSUME(T.Identifier, { LABEL: "name" });
+  handlerDecl = this.RULE("handlerDecl", (): A.HandlerDecl => {
+    const first = this.CONSUME(K.handler);
+    const name = this.CONSUME(T.Identifier);
     this.CONSUME(K.records);
-    this.CONSUME2(T.Identifier, { LABEL: "record" });
-    this.SUBRULE(this.block);
+    const record = this.CONSUME2(T.Identifier);
+    const body = this.SUBRULE(this.block);
+    return this.build(() => ({ kind: "handler", name: this.nodes.name(name), record: this.nodes.name(record), body, range: this.rangeFrom(first) }));
   });
 
-  block = this.RULE("block", () => {
+  block = this.RULE("block", (): A.Stmt[] => {
+    const stmts: A.Stmt[] = [];
     this.CONSUME(T.LBrace);
-    this.MANY(() => this.SUBRULE(this.stmt));
+    this.MANY(() => {
+      stmts.push(this.SUBRULE(this.stmt));
+    });
     this.CONSUME(T.RBrace);
+    return stmts;
   });
 
-  stmt = this.RULE("stmt", () => {
-    this.OR([
-      { ALT: () => this.SUBRULE(this.letStmt) },
-      { ALT: () => this.SUBRULE(this.recordStmt) },
-      { ALT: () => this.SUBRULE(this.rulesStmt) },
-      { ALT: () => this.SUBRULE(this.outcomeStmt) },
-    ]);
-  });
+  stmt = this.RULE("stmt", (): A.Stmt =>
+    this.OR(
+      this.alts<A.Stmt>("stmt", () => [
+        { ALT: () => this.SUBRULE(this.letStmt) },
+        { ALT: () => this.SUBRULE(this.recordStmt) },
+        { ALT: () => this.SUBRULE(this.rulesStmt) },
+        { ALT: () => this.SUBRULE(this.outcomeStmt) },
+      ]),
+    ),
+  );
 
-  letStmt = this.RULE("letStmt", () => {
-    this.CONSUME(K.let);
-    this.CONSUME(T.Identifier);
-    this.OPTION(() => {
+  letStmt = this.RULE("letStmt", (): A.LetStmt => {
+    const first = this.CONSUME(K.let);
+    const name = this.CONSUME(T.Identifier);
+    const type = this.OPTION(() => {
       this.CONSUME(T.Colon);
-      this.SUBRULE(this.typeRef);
+      return this.SUBRULE(this.typeRef);
     });
     this.CONSUME(T.Assign);
-    this.SUBRULE(this.expr);
+    const value = this.SUBRULE(this.expr);
     this.CONSUME(T.Semicolon);
+    return this.build(() => ({ kind: "let", name: this.nodes.name(name), type, value, range: this.rangeFrom(first) }));
   });
 
-  recordStmt = this.RULE("recordStmt", () => {
-    this.CONSUME(K.record);
-    this.CONSUME(T.Identifier);
+  recordStmt = this.RULE("recordStmt", (): A.RecordStmt => {
+    const first = this.CONSUME(K.record);
+    const field = this.CONSUME(T.Identifier);
     this.CONSUME(T.Assign);
-    this.SUBRULE(this.expr);
+    const value = this.SUBRULE(this.expr);
     this.CONSUME(T.Semicolon);
+    return this.build(() => ({ kind: "record", field: this.nodes.name(field), value, range: this.rangeFrom(first) }));
   });
 
-  rulesStmt = this.RULE("rulesStmt", () => {
-    this.CONSUME(K.rules);
+  rulesStmt = this.RULE("rulesStmt", (): A.RulesStmt => {
+    const first = this.CONSUME(K.rules);
     this.CONSUME(T.LBrace);
-    this.MANY(() => this.SUBRULE(this.ruleDecl));
+    const rules: A.Rule[] = [];
+    this.MANY(() => {
+      rules.push(this.SUBRULE(this.ruleDecl));
+    });
     this.CONSUME(T.RBrace);
+    return this.build(() => ({ kind: "rules", rules, range: this.rangeFrom(first) }));
   });
 
-  ruleDecl = this.RULE("ruleDecl", () => {
-    this.CONSUME(K.rule);
-    this.CONSUME(T.Identifier);
-    this.OR([
+  ruleDecl = this.RULE("ruleDecl", (): A.Rule => {
+    const first = this.CONSUME(K.rule);
+    const name = this.CONSUME(T.Identifier);
+    const guard = this.OR([
       {
         ALT: () => {
           this.CONSUME(K.when);
-          this.SUBRULE(this.expr);
+          return this.SUBRULE(this.expr);
         },
       },
-      { ALT: () => this.CONSUME(K.otherwise) },
+      {
+        ALT: () => {
+          this.CONSUME(K.otherwise);
+          return undefined;
+        },
+      },
     ]);
-    this.SUBRULE(this.block);
+    const body = this.SUBRULE(this.block);
+    return this.build(() => ({ name: this.nodes.name(name), guard, body, range: this.rangeFrom(first) }));
   });
 
-  outcome = this.RULE("outcome", () => {
+  outcome = this.RULE("outcome", (): A.Outcome =>
     this.OR([
       {
         ALT: () => {
-          this.CONSUME(K.exit);
-          this.CONSUME(T.Identifier, { LABEL: "code" });
+          const first = this.CONSUME(K.exit);
+          const code = this.CONSUME(T.Identifier);
+          return this.build((): A.Outcome => ({ kind: "exit", code: this.nodes.name(code), range: this.rangeFrom(first) }));
         },
       },
-      { ALT: () => this.CONSUME(K.retry) },
       {
         ALT: () => {
-          this.CONSUME(K.handoff);
-          this.CONSUME2(T.Identifier, { LABEL: "target" });
+          const first = this.CONSUME(K.retry);
+          return this.build((): A.Outcome => ({ kind: "retry", range: this.rangeFrom(first) }));
         },
       },
-    ]);
-  });
+      {
+        ALT: () => {
+          const first = this.CONSUME(K.handoff);
+          const target = this.CONSUME2(T.Identifier);
+          return this.build((): A.Outcome => ({ kind: "handoff", target: this.nodes.name(target), range: this.rangeFrom(first) }));
+        },
+      },
+    ]),
+  );
 
-  outcomeStmt = this.RULE("outcomeStmt", () => {
-    this.SUBRULE(this.outcome);
+  outcomeStmt = this.RULE("outcomeStmt", (): A.OutcomeStmt => {
+    const first = this.LA(1);
+    const outcome = this.SUBRULE(this.outcome);
     this.CONSUME(T.Semicolon);
+    return this.build(() => ({ kind: "outcome", outcome, range: this.rangeFrom(first) }));
   });
 
-  contractDecl = this.RULE("contractDecl", () => {
-    this.CONSUME(K.contract);
-    this.CONSUME(T.Identifier);
+  contractDecl = this.RULE("contractDecl", (): A.ContractDecl => {
+    const first = this.CONSUME(K.contract);
+    const handler = this.CONSUME(T.Identifier);
     this.CONSUME(T.LBrace);
+    const assumptions: A.Expr[] = [];
+    const clauses: A.ObserveClause[] = [];
     this.MANY(() =>
       this.OR([
-        { ALT: () => this.SUBRULE(this.assumeClause) },
-        { ALT: () => this.SUBRULE(this.observeClause) },
+        { ALT: () => assumptions.push(this.SUBRULE(this.assumeClause)) },
+        { ALT: () => clauses.push(this.SUBRULE(this.observeClause)) },
       ]),
     );
     this.CONSUME(T.RBrace);
+    return this.build(() => ({ kind: "contract", handler: this.nodes.name(handler), assumptions, clauses, range: this.rangeFrom(first) }));
   });
 
-  assumeClause = this.RULE("assumeClause", () => {
+  assumeClause = this.RULE("assumeClause", (): A.Expr => {
     this.CONSUME(K.assume);
-    this.SUBRULE(this.expr);
+    const e = this.SUBRULE(this.expr);
     this.CONSUME(T.Semicolon);
+    return e;
   });
 
-  observeClause = this.RULE("observeClause", () => {
-    this.CONSUME(K.on);
-    this.SUBRULE(this.outcome);
+  observeClause = this.RULE("observeClause", (): A.ObserveClause => {
+    const first = this.CONSUME(K.on);
+    const outcome = this.SUBRULE(this.outcome);
     this.CONSUME(T.LBrace);
-    this.MANY(() => this.SUBRULE(this.observedField));
+    const fields: A.ObservedField[] = [];
+    this.MANY(() => {
+      fields.push(this.SUBRULE(this.observedField));
+    });
     this.CONSUME(T.RBrace);
+    return this.build(() => ({ outcome, fields, range: this.rangeFrom(first) }));
   });
 
-  observedField = this.RULE("observedField", () => {
-    this.CONSUME(K.observe);
-    this.CONSUME(T.Identifier);
-    this.OPTION(() => {
+  observedField = this.RULE("observedField", (): A.ObservedField => {
+    const first = this.CONSUME(K.observe);
+    const field = this.CONSUME(T.Identifier);
+    const condition = this.OPTION(() => {
       this.CONSUME(K.when);
-      this.SUBRULE(this.expr);
+      return this.SUBRULE(this.expr);
     });
     this.CONSUME(T.Semicolon);
+    return this.build(() => ({ field: this.nodes.name(field), condition, range: this.rangeFrom(first) }));
   });
 
-  // ------------------------------------------------------------ expressions, loosest first
+  // ------------------------------------------------------------ expressions
 
-  expr = this.RULE("expr", () => {
-    this.SUBRULE(this.andExpr, { LABEL: "operands" });
-    this.MANY(() => {
-      this.CONSUME(T.OrOr, { LABEL: "operators" });
-      this.SUBRULE2(this.andExpr, { LABEL: "operands" });
+  /**
+   * Every binary operator in one loop: operands, operators and membership tests are read in
+   * order and the tree is built by precedence (precedence.ts). A gate ends the loop where the
+   * language does: at a second comparison in a row (`a == b == c` does not chain) and, for the
+   * elements of a set (`operandsOnly`), at any comparison or logical operator.
+   */
+  expr = this.RULE("expr", (operandsOnly = false): A.Expr => {
+    const first = this.LA(1);
+    const items: ChainItem[] = [{ kind: "operand", expr: this.SUBRULE(this.unaryExpr), start: first.startOffset }];
+    let compared = false;
+    this.MANY({
+      GATE: () => {
+        const group = operatorGroup(this.LA(1).tokenType);
+        return group === "operand" || (!operandsOnly && (group === "logical" || (group === "compare" && !compared)));
+      },
+      DEF: () => {
+        const step = this.OR(this.operatorSteps);
+        this.ACTION(() => {
+          const group = step[0].kind === "membership" ? "compare" : operatorGroup(step[0].token.tokenType);
+          if (group === "logical") compared = false;
+          else if (group === "compare") compared = true;
+          items.push(...step);
+        });
+      },
     });
+    return this.build(() => (items.length === 1 && items[0].kind === "operand" ? items[0].expr : this.nodes.chain(items)));
   });
 
-  andExpr = this.RULE("andExpr", () => {
-    this.SUBRULE(this.compareExpr, { LABEL: "operands" });
-    this.MANY(() => {
-      this.CONSUME(T.AndAnd, { LABEL: "operators" });
-      this.SUBRULE2(this.compareExpr, { LABEL: "operands" });
-    });
-  });
-
-  // Comparisons do not chain: `a == b == c` is a syntax error, not a surprise.
-  compareExpr = this.RULE("compareExpr", () => {
-    this.SUBRULE(this.bitOrExpr, { LABEL: "left" });
-    this.OPTION(() =>
-      this.OR([
-        {
-          ALT: () => {
-            this.OR2([
-              { ALT: () => this.CONSUME(T.EqEq, { LABEL: "operator" }) },
-              { ALT: () => this.CONSUME(T.NotEq, { LABEL: "operator" }) },
-              { ALT: () => this.CONSUME(T.LessEq, { LABEL: "operator" }) },
-              { ALT: () => this.CONSUME(T.GreaterEq, { LABEL: "operator" }) },
-              { ALT: () => this.CONSUME(T.Less, { LABEL: "operator" }) },
-              { ALT: () => this.CONSUME(T.Greater, { LABEL: "operator" }) },
-            ]);
-            this.SUBRULE2(this.bitOrExpr, { LABEL: "right" });
-          },
+  /** What may follow an operand in `expr`: an operator and its right operand, or a membership test. Built once; they capture nothing. */
+  private get operatorSteps(): IOrAlt<ChainItem[]>[] {
+    return this.alts("operatorSteps", () => [
+      {
+        ALT: (): ChainItem[] => {
+          const token = this.OR2(this.tokenAlts("binaryOperator", binaryOperators.map((o) => o.token)));
+          const first = this.LA(1);
+          const expr = this.SUBRULE2(this.unaryExpr);
+          return [
+            { kind: "operator", token },
+            { kind: "operand", expr, start: first.startOffset },
+          ];
         },
-        {
-          ALT: () => {
-            this.OPTION2(() => this.CONSUME(K.not));
-            this.CONSUME(K.in);
-            this.SUBRULE(this.setExpr);
-          },
+      },
+      {
+        ALT: (): ChainItem[] => {
+          const not = this.OPTION(() => this.CONSUME(K.not));
+          this.CONSUME(K.in);
+          const set = this.SUBRULE(this.setExpr);
+          return [{ kind: "membership", negated: not !== undefined, set }];
         },
-      ]),
-    );
-  });
+      },
+    ]);
+  }
 
-  setExpr = this.RULE("setExpr", () => {
+  setExpr = this.RULE("setExpr", (): A.SetExpr =>
     this.OR([
       {
         ALT: () => {
-          this.CONSUME(T.LBrace);
-          this.AT_LEAST_ONE_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.bitOrExpr, { LABEL: "elements" }) });
+          const first = this.CONSUME(T.LBrace);
+          const elements: A.Expr[] = [];
+          this.AT_LEAST_ONE_SEP({
+            SEP: T.Comma,
+            DEF: () => {
+              elements.push(this.SUBRULE(this.expr, { ARGS: [true] }));
+            },
+          });
           this.CONSUME(T.RBrace);
+          return this.build((): A.SetExpr => ({ kind: "setLiteral", elements, range: this.rangeFrom(first) }));
         },
       },
-      { ALT: () => this.CONSUME(T.Identifier) },
-    ]);
-  });
-
-  bitOrExpr = this.RULE("bitOrExpr", () => this.binaryLevel(this.bitXorExpr, [T.Pipe]));
-  bitXorExpr = this.RULE("bitXorExpr", () => this.binaryLevel(this.bitAndExpr, [T.Caret]));
-  bitAndExpr = this.RULE("bitAndExpr", () => this.binaryLevel(this.shiftExpr, [T.Amp]));
-  shiftExpr = this.RULE("shiftExpr", () => this.binaryLevel(this.additiveExpr, [T.ShiftLeft, T.ShiftRight]));
-  additiveExpr = this.RULE("additiveExpr", () => this.binaryLevel(this.unaryExpr, [T.Plus, T.Minus]));
-
-  unaryExpr = this.RULE("unaryExpr", () => {
-    this.OR([
       {
         ALT: () => {
-          this.OR2([
-            { ALT: () => this.CONSUME(T.Bang, { LABEL: "operator" }) },
-            { ALT: () => this.CONSUME(T.Tilde, { LABEL: "operator" }) },
-            { ALT: () => this.CONSUME(T.Minus, { LABEL: "operator" }) },
-          ]);
-          this.SUBRULE(this.unaryExpr);
+          const name = this.CONSUME(T.Identifier);
+          return this.build((): A.SetExpr => ({ kind: "setName", name: this.nodes.name(name), range: this.nodes.token(name) }));
         },
       },
-      { ALT: () => this.SUBRULE(this.postfixExpr) },
-    ]);
-  });
+    ]),
+  );
 
-  postfixExpr = this.RULE("postfixExpr", () => {
-    this.SUBRULE(this.primaryExpr);
-    this.MANY(() =>
-      this.OR([
-        { ALT: () => this.SUBRULE(this.fieldSuffix, { LABEL: "suffixes" }) },
-        { ALT: () => this.SUBRULE(this.sliceSuffix, { LABEL: "suffixes" }) },
-      ]),
+  /** Prefix operators, an operand, then field accesses and slices, which bind tighter. */
+  unaryExpr = this.RULE("unaryExpr", (): A.Expr => {
+    const prefixes: IToken[] = [];
+    this.MANY(() => {
+      prefixes.push(this.OR(this.tokenAlts("prefixOperator", [T.Bang, T.Tilde, T.Minus])));
+    });
+    const operand = this.SUBRULE(this.primaryExpr);
+    const suffixes: ((target: A.Expr) => A.Expr)[] = [];
+    this.MANY2(() =>
+      suffixes.push(
+        this.OR2(
+          this.alts<(target: A.Expr) => A.Expr>("suffix", () => [
+            { ALT: () => this.SUBRULE(this.fieldSuffix) },
+            { ALT: () => this.SUBRULE(this.sliceSuffix) },
+          ]),
+        ),
+      ),
     );
+    return this.build(() => (prefixes.length === 0 && suffixes.length === 0 ? operand : this.nodes.unary(prefixes, operand, suffixes, this.LA(0))));
   });
 
-  fieldSuffix = this.RULE("fieldSuffix", () => {
-    this.CONSUME(T.Dot);
-    this.CONSUME(T.Identifier);
+  fieldSuffix = this.RULE("fieldSuffix", (): ((target: A.Expr) => A.Expr) => {
+    const first = this.CONSUME(T.Dot);
+    const field = this.CONSUME(T.Identifier);
+    return this.build(() => {
+      const range = this.rangeFrom(first);
+      const name = this.nodes.name(field);
+      return (target: A.Expr): A.Expr => ({ kind: "field", target, field: name, range: this.nodes.span(target.range, range) });
+    });
   });
 
-  sliceSuffix = this.RULE("sliceSuffix", () => {
-    this.CONSUME(T.LBracket);
-    this.SUBRULE(this.signedInt, { LABEL: "hi" });
-    this.OPTION(() => {
+  sliceSuffix = this.RULE("sliceSuffix", (): ((target: A.Expr) => A.Expr) => {
+    const first = this.CONSUME(T.LBracket);
+    const hi = this.SUBRULE(this.signedInt);
+    const lo = this.OPTION(() => {
       this.CONSUME(T.Colon);
-      this.SUBRULE2(this.signedInt, { LABEL: "lo" });
+      return this.SUBRULE2(this.signedInt);
     });
     this.CONSUME(T.RBracket);
+    return this.build(() => {
+      const range = this.rangeFrom(first);
+      return (target: A.Expr): A.Expr => ({ kind: "slice", target, hi, lo, range: this.nodes.span(target.range, range) });
+    });
   });
 
-  primaryExpr = this.RULE("primaryExpr", () => {
-    this.OR([
-      { ALT: () => this.CONSUME(T.IntegerLiteral) },
-      { ALT: () => this.CONSUME(K.true) },
-      { ALT: () => this.CONSUME(K.false) },
-      { ALT: () => this.SUBRULE(this.readExpr) },
-      { ALT: () => this.SUBRULE(this.atExpr) },
-      { ALT: () => this.SUBRULE(this.callOrName) },
-      {
-        ALT: () => {
-          this.CONSUME(T.LParen);
-          this.SUBRULE(this.expr);
-          this.CONSUME(T.RParen);
+  primaryExpr = this.RULE("primaryExpr", (): A.Expr =>
+    this.OR(
+      this.alts<A.Expr>("primary", () => [
+        {
+          ALT: () => {
+            const t = this.CONSUME(T.IntegerLiteral);
+            return this.build(() => this.nodes.intLiteral(t));
+          },
         },
-      },
-    ]);
-  });
+        {
+          ALT: () => {
+            const t = this.CONSUME(K.true);
+            return this.build((): A.Expr => ({ kind: "bool", value: true, range: this.nodes.token(t) }));
+          },
+        },
+        {
+          ALT: () => {
+            const t = this.CONSUME(K.false);
+            return this.build((): A.Expr => ({ kind: "bool", value: false, range: this.nodes.token(t) }));
+          },
+        },
+        { ALT: () => this.SUBRULE(this.readExpr) },
+        { ALT: () => this.SUBRULE(this.atExpr) },
+        { ALT: () => this.SUBRULE(this.callOrName) },
+        {
+          ALT: () => {
+            this.CONSUME(T.LParen);
+            const e = this.SUBRULE(this.expr);
+            this.CONSUME(T.RParen);
+            return e;
+          },
+        },
+      ]),
+    ),
+  );
 
-  callOrName = this.RULE("callOrName", () => {
-    this.CONSUME(T.Identifier);
-    this.OPTION(() => {
+  callOrName = this.RULE("callOrName", (): A.Expr => {
+    const callee = this.CONSUME(T.Identifier);
+    const args = this.OPTION(() => {
+      const list: A.Expr[] = [];
       this.CONSUME(T.LParen);
-      this.MANY_SEP({ SEP: T.Comma, DEF: () => this.SUBRULE(this.expr, { LABEL: "args" }) });
+      this.MANY_SEP({
+        SEP: T.Comma,
+        DEF: () => {
+          list.push(this.SUBRULE(this.expr));
+        },
+      });
       this.CONSUME(T.RParen);
+      return list;
+    });
+    return this.build((): A.Expr => {
+      const name = this.nodes.name(callee);
+      return args === undefined ? { kind: "name", name, range: name.range } : { kind: "call", callee: name, args, range: this.rangeFrom(callee) };
     });
   });
 
-  alternative = this.RULE("alternative", () => {
-    this.CONSUME(T.Identifier, { LABEL: "base" });
-    this.OPTION(() => {
+  alternative = this.RULE("alternative", (): A.Alternative => {
+    const base = this.CONSUME(T.Identifier);
+    const replacement = this.OPTION(() => {
       this.CONSUME(K.or);
-      this.CONSUME2(T.Identifier, { LABEL: "replacement" });
+      const name = this.CONSUME2(T.Identifier);
       this.CONSUME(K.when);
-      this.CONSUME3(T.Identifier, { LABEL: "capability" });
+      const capability = this.CONSUME3(T.Identifier);
+      return { name, capability };
     });
+    return this.build(() => ({
+      base: this.nodes.name(base),
+      replacement: replacement === undefined ? undefined : { name: this.nodes.name(replacement.name), capability: this.nodes.name(replacement.capability) },
+      range: this.rangeFrom(base),
+    }));
   });
 
-  readExpr = this.RULE("readExpr", () => {
-    this.CONSUME(K.read);
-    this.SUBRULE(this.alternative);
+  readExpr = this.RULE("readExpr", (): A.ReadExpr => {
+    const first = this.CONSUME(K.read);
+    const register = this.SUBRULE(this.alternative);
+    return this.build(() => ({ kind: "read", register, range: this.rangeFrom(first) }));
   });
 
-  atExpr = this.RULE("atExpr", () => {
-    this.CONSUME(K.at);
-    this.SUBRULE(this.alternative);
+  atExpr = this.RULE("atExpr", (): A.AtExpr => {
+    const first = this.CONSUME(K.at);
+    const op = this.SUBRULE(this.alternative);
     this.CONSUME(T.LParen);
-    this.SUBRULE(this.expr);
+    const address = this.SUBRULE(this.expr);
     this.CONSUME(T.RParen);
-    this.OPTION(() => {
+    const preserving = this.OPTION(() => {
       this.CONSUME(K.preserving);
-      this.CONSUME(T.Identifier);
+      return this.CONSUME(T.Identifier);
     });
+    return this.build(() => ({ kind: "at", op, address, preserving: preserving === undefined ? undefined : this.nodes.name(preserving), range: this.rangeFrom(first) }));
   });
-
-  /** One precedence level: operands separated by any of `operators`, left-associative. */
-  private binaryLevel(next: (idx: number) => CstNode, operators: typeof T.Pipe[]): void {
-    this.SUBRULE(next, { LABEL: "operands" });
-    this.MANY(() => {
-      if (operators.length === 1) this.CONSUME(operators[0], { LABEL: "operators" });
-      else this.OR(this.operatorAlternatives(operators));
-      this.SUBRULE2(next, { LABEL: "operands" });
-    });
-  }
-
-  // chevrotain's advice: build OR alternatives once, not on every call.
-  private readonly alternativesCache = new Map<string, { ALT: () => IToken }[]>();
-  private operatorAlternatives(operators: typeof T.Pipe[]): { ALT: () => IToken }[] {
-    const key = operators.map((o) => o.name).join(",");
-    let alts = this.alternativesCache.get(key);
-    if (alts === undefined) {
-      alts = operators.map((op) => ({ ALT: () => this.CONSUME(op, { LABEL: "operators" }) }));
-      this.alternativesCache.set(key, alts);
-    }
-    return alts;
-  }
 }
 
 export const ruleParser = new RuleGrammar();
-
-export interface ParsedCst {
-  cst: CstNode;
-  tokens: IToken[];
-}

@@ -3,11 +3,10 @@
 // half-recovered tree.
 import type { IRecognitionException, IToken } from "chevrotain";
 import type { RuleFile } from "./ast.ts";
-import { AstBuilder, MissingChild } from "./build-ast.ts";
 import type { Diagnostic } from "./diagnostics.ts";
 import { ruleParser } from "./grammar.ts";
 import { SourceText } from "./source.ts";
-import { ruleLexer } from "./tokens.ts";
+import { ruleLexer, tokenEnd } from "./tokens.ts";
 
 export interface ParseResult {
   source: SourceText;
@@ -18,32 +17,24 @@ export interface ParseResult {
 export function parseText(path: string, text: string): ParseResult {
   const source = new SourceText(path, text);
   const diagnostics: Diagnostic[] = [];
+  const error = (code: Diagnostic["code"], message: string, start: number, end: number) =>
+    diagnostics.push({ severity: "error", code, message, file: path, range: source.range(start, end) });
 
   const lexed = ruleLexer.tokenize(text);
   for (const e of lexed.errors) {
     const ch = text.slice(e.offset, e.offset + Math.max(1, e.length));
-    diagnostics.push({
-      severity: "error",
-      code: "unexpected-character",
-      message: `unexpected character ${describeChars(ch)}`,
-      file: path,
-      range: source.range(e.offset, e.offset + Math.max(1, e.length)),
-    });
+    error("unexpected-character", `unexpected character ${describeChars(ch)}`, e.offset, e.offset + Math.max(1, e.length));
   }
-
   const tokens: IToken[] = [];
   for (const t of lexed.tokens) {
     const kind = t.tokenType.name;
-    if (kind === "UnterminatedComment" || kind === "UnterminatedString") {
-      const what = kind === "UnterminatedComment" ? "comment: `/*` has no `*/`" : "string: a string ends with `\"` on the same line";
-      diagnostics.push({
-        severity: "error",
-        code: "syntax-error",
-        message: `unterminated ${what}`,
-        file: path,
-        range: source.range(t.startOffset, t.startOffset + (kind === "UnterminatedComment" ? 2 : 1)),
-      });
-    } else tokens.push(t);
+    if (kind === "UnterminatedComment") {
+      error("syntax-error", "unterminated comment: `/*` has no `*/`", t.startOffset, t.startOffset + 2);
+    } else if (kind === "UnterminatedString") {
+      error("syntax-error", "unterminated string: a string ends with `\"` on the same line", t.startOffset, t.startOffset + 1);
+    } else {
+      tokens.push(t);
+    }
   }
 
   const limit = checkLimits(tokens, source);
@@ -52,24 +43,15 @@ export function parseText(path: string, text: string): ParseResult {
     return { source, ast: undefined, diagnostics };
   }
 
-  ruleParser.input = tokens;
-  const cst = ruleParser.file();
-  for (const e of ruleParser.errors) diagnostics.push(syntaxDiagnostic(e, source, tokens));
-
-  if (diagnostics.length > 0) return { source, ast: undefined, diagnostics };
-  try {
-    return { source, ast: new AstBuilder(source).file(cst), diagnostics };
-  } catch (err) {
-    if (!(err instanceof MissingChild)) throw err;
-    diagnostics.push({
-      severity: "error",
-      code: "syntax-error",
-      message: `incomplete ${err.message}`,
-      file: path,
-      range: source.range(text.length, text.length),
-    });
-    return { source, ast: undefined, diagnostics };
+  const parsed = ruleParser.parse(tokens, source);
+  for (const e of parsed.errors) {
+    diagnostics.push(syntaxDiagnostic(e, source, tokens));
   }
+  return { source, ast: diagnostics.length === 0 ? parsed.ast : undefined, diagnostics };
+}
+
+function atEndOfFile(tok: IToken): boolean {
+  return tok.tokenType?.name === "EOF" || Number.isNaN(tok.startOffset);
 }
 
 /** How deep brackets and prefix operators may nest, and how long one statement may be. Every
@@ -88,7 +70,7 @@ function checkLimits(tokens: IToken[], source: SourceText): Diagnostic | undefin
     code: "too-complex",
     message,
     file: source.path,
-    range: source.range(t.startOffset, (t.endOffset ?? t.startOffset) + 1),
+    range: source.range(t.startOffset, tokenEnd(t)),
   });
   for (const t of tokens) {
     const kind = t.tokenType.name;
@@ -115,9 +97,9 @@ function describeChars(ch: string): string {
 /** The token the parser stopped at, its expectation, and the rule it was in. */
 function syntaxDiagnostic(e: IRecognitionException, source: SourceText, tokens: IToken[]): Diagnostic {
   const tok = e.token;
-  const atEnd = tok.tokenType?.name === "EOF" || Number.isNaN(tok.startOffset);
+  const atEnd = atEndOfFile(tok);
   const offset = atEnd ? endOfLastToken(tokens, source) : tok.startOffset;
-  const end = atEnd ? offset : (tok.endOffset ?? tok.startOffset) + 1;
+  const end = atEnd ? offset : tokenEnd(tok);
   const found = atEnd ? "end of file" : `'${tok.image}'`;
   const ruleName = e.context?.ruleStack?.at(-1);
   const where = ruleName ? ` in ${humanRule(ruleName)}` : "";
@@ -128,7 +110,7 @@ function syntaxDiagnostic(e: IRecognitionException, source: SourceText, tokens: 
       const prev = (e as IRecognitionException & { previousToken?: IToken }).previousToken;
       // A missing terminator is reported where it belongs, after the last token, as GCC does.
       if (expected === "';'" && prev !== undefined && !Number.isNaN(prev.startOffset) && prev.tokenType?.name !== "EOF") {
-        const after = (prev.endOffset ?? prev.startOffset) + 1;
+        const after = tokenEnd(prev);
         return {
           severity: "error",
           code: "syntax-error",
@@ -176,7 +158,7 @@ function firstLine(s: string): string {
 
 function endOfLastToken(tokens: IToken[], source: SourceText): number {
   const last = tokens.at(-1);
-  return last === undefined ? source.text.length : (last.endOffset ?? last.startOffset) + 1;
+  return last === undefined ? source.text.length : tokenEnd(last);
 }
 
 const ruleNames: Record<string, string> = {

@@ -1,7 +1,7 @@
 // The lexer of the rule language: one token type per keyword and punctuator. Keywords are
 // declared with `longer_alt: Identifier` so that `rules_x` lexes as one identifier, as in
 // chevrotain's own examples.
-import type { TokenType } from "chevrotain";
+import type { IToken, TokenType } from "chevrotain";
 import { createToken, Lexer } from "./chevrotain.ts";
 
 export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\f]+/, group: Lexer.SKIPPED, line_breaks: true });
@@ -81,5 +81,13 @@ export const allTokens: TokenType[] = [
   LBrace, RBrace, LParen, RParen, LBracket, RBracket, Colon, Semicolon, Comma, Dot,
 ];
 
-/** One lexer instance for the whole process: chevrotain lexers are stateless between runs. */
-export const ruleLexer = new Lexer(allTokens, { positionTracking: "full", ensureOptimizations: false });
+/**
+ * One lexer instance for the whole process: chevrotain lexers are stateless between runs.
+ * Tokens carry offsets only (SourceText maps them to lines and columns), which keeps them small.
+ */
+export const ruleLexer = new Lexer(allTokens, { positionTracking: "onlyOffset", ensureOptimizations: false });
+
+/** The offset just past a token (tokens carry their start and their text, not their end). */
+export function tokenEnd(t: IToken): number {
+  return t.startOffset + t.image.length;
+}

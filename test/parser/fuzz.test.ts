@@ -21,7 +21,7 @@ import type { IToken } from "chevrotain";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { renderDiagnostic, type Diagnostic } from "../../src/parser/diagnostics.ts";
-import { allTokens, ruleLexer } from "../../src/parser/tokens.ts";
+import { allTokens, ruleLexer, tokenEnd } from "../../src/parser/tokens.ts";
 import { readFromDisk, WorkspaceLoader, type ReadBytes, type Workspace } from "../../src/parser/workspace.ts";
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
@@ -33,7 +33,7 @@ const SEED = 0x5eed_2016;
 
 // ------------------------------------------------------------------------------------ reading
 
-const diskCache = new Map<string, Uint8Array | undefined>();
+const diskCache = new Map<string, ReturnType<ReadBytes>>();
 /**
  * Imports come from disk, read once per test run (the loader asks for each import twice), and
  * only from under dsl/: a fuzzed `import "../../x";` must not read anything else.
@@ -103,7 +103,7 @@ function textOf(ws: Workspace, f: string, file: string, fuzzText: string): strin
   const src = ws.sources.get(f);
   if (src !== undefined) return src.text;
   const bytes = cachedDisk(f);
-  return bytes === undefined ? "" : lossy.decode(bytes);
+  return typeof bytes === "object" ? lossy.decode(bytes) : "";
 }
 
 function expectDiagnostic(d: Diagnostic, ws: Workspace, file: string, fuzzText: string): void {
@@ -212,10 +212,6 @@ function checkBytesAt(f: Bundled, bytes: Uint8Array): Workspace {
     expectFirstBadByte(bytes, bad[0]);
   }
   return ws;
-}
-
-function tokenEnd(t: IToken): number {
-  return (t.endOffset ?? t.startOffset) + 1;
 }
 
 function replaceToken(text: string, t: IToken, by: string): string {
