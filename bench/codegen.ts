@@ -26,8 +26,9 @@ import "../src/codegen/backends.ts";
 import { emitKernelAsm } from "../src/codegen/c/asm-file.ts";
 import { emitKernelC } from "../src/codegen/c/emit.ts";
 import { emitCVariant } from "../src/codegen/ts/c-variant.ts";
-import { asmVariantTarget, compileRuleFile, cVariantTarget, FunctionTarget, type HandlerFunction } from "../src/codegen/variants.ts";
-import { AssemblyTarget } from "../src/runtime/run/index.ts";
+import { compileRuleFile } from "../src/codegen/compile.ts";
+import { AssemblyTarget, FunctionTarget, type HandlerFunction } from "../src/runtime/run/index.ts";
+import { asmVariantTarget, cVariantTarget, recordLayout } from "../src/sides/rule-file.ts";
 import type { HandlerTarget } from "../src/runtime/run/types.ts";
 import type { Scenario } from "../src/runtime/scenario/index.ts";
 import { agreementScenarios } from "../test/codegen/scenarios.ts";
@@ -176,7 +177,7 @@ async function scenarioFigures(): Promise<Figure[]> {
   const kvm = compileRuleFile(path.relative(process.cwd(), path.join(repoRoot, "dsl", "kvm-2016.fault"))).module.handlers[0];
   if (ref !== undefined) {
     const fn = ref[1] as HandlerFunction;
-    targets.push({ name: `refs/kvm-2016-after.ts ${ref[0]} (FunctionTarget, HypApi)`, target: new FunctionTarget("refs/kvm-2016-after.ts", kvm.record.fields, { file: "refs/kvm-2016-after.ts", line: 1 }, fn) });
+    targets.push({ name: `refs/kvm-2016-after.ts ${ref[0]} (FunctionTarget, HypApi)`, target: new FunctionTarget("refs/kvm-2016-after.ts", recordLayout(kvm), { file: "refs/kvm-2016-after.ts", line: 1 }, fn) });
   }
   const subjects = targets.map((t) => ({
     name: t.name,

@@ -1,7 +1,7 @@
 // Equivalence: proof time per pair (z3's WebAssembly initialisation measured apart), sweep
 // scenarios per second for each pair (both sides run per scenario), and the ratio of proof time
 // to sweep time for the same pair. Medians over repetitions, pairs measured side by side.
-import { openSide } from "../src/equiv/sides.ts";
+import { openSide } from "../src/sides/open.ts";
 import { prove } from "../src/equiv/prove.ts";
 import { sweep } from "../src/equiv/sweep.ts";
 import { z3Context } from "../src/equiv/z3.ts";

@@ -6,7 +6,7 @@ import type { HandlerTarget, RunResult } from "../runtime/run/types.ts";
 import type { Scenario } from "../runtime/scenario/index.ts";
 import { numeral, scenarioFromValues, scenarioInputs } from "./model-scenario.ts";
 import type { Failure } from "./prove.ts";
-import type { Side } from "./sides.ts";
+import type { Side } from "../sides/side.ts";
 import type { SymValue } from "./symbolic/domain.ts";
 import { minimalModel } from "./minimize.ts";
 import { runOutcomeKey } from "./observe.ts";
@@ -43,7 +43,7 @@ export async function buildCounterexample(failure: Failure, a: Side, b: Side, ti
   const inputs = named.map((n) => ({ name: n.name, value: valueOf(n.value) }));
   const s = scenarioFromValues(combo, inputs, valueOf);
 
-  const [ta, tb] = [await a.target(), await b.target()];
+  const [ta, tb] = [a.concrete(), b.concrete()];
   const ra = run(ta, s);
   const rb = run(tb, s);
   const mismatch = reproduces(failure, a, b, ra, rb);

@@ -2,7 +2,7 @@
 import { buildCounterexample } from "./counterexample.ts";
 import { prove } from "./prove.ts";
 import type { EquivReport } from "./report.ts";
-import { openSide } from "./sides.ts";
+import { openSide } from "../sides/open.ts";
 import { sweep } from "./sweep.ts";
 
 export interface EquivOptions {

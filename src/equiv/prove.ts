@@ -2,12 +2,11 @@
 // side tests (VHE on and off always), then each obligation checked with z3 over the merged
 // results. "equivalent" is only returned when every check was unsatisfiable.
 import type { IrContract, IrModule } from "../codegen/ir/types.ts";
-import { loadProgram } from "../runtime/asm/program.ts";
 import { ARM64_HAS_VIRT_HOST_EXTN } from "../runtime/machine/cpu-features.ts";
 import { evalBool } from "./ir-eval.ts";
 import { OBLIGATIONS, type Obligation } from "./obligations.ts";
 import { observedFields } from "./observe.ts";
-import type { Side } from "./sides.ts";
+import type { Side } from "../sides/side.ts";
 import { Checker } from "./solver.ts";
 import { SymbolicDomain, type SymValue } from "./symbolic/domain.ts";
 import { exploreProgram } from "./symbolic/explore-asm.ts";
@@ -72,11 +71,9 @@ export function contractFor(a: Side, b: Side, strict: boolean): ContractUsed | u
 }
 
 async function explore(side: Side, inputs: SymbolicInputs, caps: Set<string>, checker: Checker): Promise<SymbolicPath[]> {
-  if (side.kind === "assembly") {
-    const program = loadProgram(side.program!, caps);
-    return exploreProgram(program, side.entry!, new SymbolicState(inputs, caps), checker);
-  }
-  return exploreFunction(side.fn as SymbolicHandler, () => new SymbolicState(inputs, caps), checker);
+  const view = side.symbolic;
+  if (view.kind === "machine-code") return exploreProgram(view.load(caps), view.entry, new SymbolicState(inputs, caps), checker);
+  return exploreFunction(view.fn as SymbolicHandler, () => new SymbolicState(inputs, caps), checker);
 }
 
 export async function prove(a: Side, b: Side, options: ProveOptions): Promise<Proof> {
@@ -207,7 +204,7 @@ function obligationChecks(ob: Obligation, combo: Combination, a: Side, b: Side, 
       break;
     case 4:
       for (const [side, ps] of [[a, combo.pathsA], [b, combo.pathsB]] as const) {
-        if (side.kind !== "assembly") continue;
+        if (side.symbolic.kind !== "machine-code") continue;
         for (const p of ps) {
           if (p.outcome.kind !== "retry") continue;
           const changed: Z3Bool[] = [];

@@ -8,7 +8,7 @@ import type { Counterexample } from "./counterexample.ts";
 import { decodeEsr } from "./decode.ts";
 import { OBLIGATIONS } from "./obligations.ts";
 import type { Proof } from "./prove.ts";
-import type { Side } from "./sides.ts";
+import type { Side } from "../sides/side.ts";
 
 export interface EquivReport {
   a: Side;

@@ -9,7 +9,7 @@ import { evalBool } from "./ir-eval.ts";
 import { observedFields, runOutcomeKey } from "./observe.ts";
 import { numeral, scenarioFromValues, scenarioInputs } from "./model-scenario.ts";
 import type { Combination, Proof } from "./prove.ts";
-import type { Side } from "./sides.ts";
+import type { Side } from "../sides/side.ts";
 import { SymbolicDomain, type SymValue } from "./symbolic/domain.ts";
 import { outcomeKey, type SymbolicPath } from "./symbolic/paths.ts";
 import type { Z3Bool } from "./z3.ts";
@@ -43,7 +43,7 @@ function* randomWords(seed: bigint): Generator<bigint> {
 
 export async function sweep(a: Side, b: Side, proof: Proof, o: SweepOptions): Promise<SweepResult> {
   const t0 = performance.now();
-  const [ta, tb] = [await a.target(), await b.target()];
+  const [ta, tb] = [a.concrete(), b.concrete()];
   const disagreements: string[] = [];
   let scenarios = 0;
   let classes = 0;

@@ -19,7 +19,8 @@
 // reported (it writes the faulting IPA), and the variants are run both with QEMU's value and with
 // the seed's arbitrary one, which must give the same result (no rule of the file depends on it).
 import * as path from "node:path";
-import { asmVariantTarget, compileRuleFile, cVariantTarget } from "../codegen/variants.ts";
+import { compileRuleFile } from "../codegen/compile.ts";
+import { asmVariantTarget, cVariantTarget } from "../sides/rule-file.ts";
 import type { HandlerTarget, RunResult } from "../runtime/run/types.ts";
 import { hpfarForIpa, scenario, trapFromGuestAccess, type Scenario, type TrapOutcome } from "../runtime/scenario/index.ts";
 import { VCPU_FAULT_FIELDS } from "../runtime/machine/vcpu-layout.ts";

@@ -17,7 +17,8 @@ import { ident, stringLiteral } from "../../src/codegen/escape.ts";
 import { lowerFile } from "../../src/codegen/ir/lower.ts";
 import type * as I from "../../src/codegen/ir/types.ts";
 import { emitCVariant, type CVariantOptions } from "../../src/codegen/ts/c-variant.ts";
-import { FunctionTarget, type HandlerFunction } from "../../src/codegen/variants.ts";
+import { FunctionTarget, type HandlerFunction } from "../../src/runtime/run/index.ts";
+import { recordLayout } from "../../src/sides/rule-file.ts";
 import { checkFiles } from "../../src/parser/workspace.ts";
 import { scenario } from "../../src/runtime/scenario/index.ts";
 
@@ -209,7 +210,7 @@ describe("the TypeScript emitters escape rule-file text on their own", () => {
     expect(mod.small_handler_record).toEqual(h.record.fields.map((f) => ({ name: f.name, width: f.width, offset: f.offset, size: f.size })));
     // The handler returns the hostile handoff target byte for byte, and traces the hostile rule name.
     const fn = mod.small_handler as HandlerFunction;
-    const target = new FunctionTarget("hostile", h.record.fields, { file: "hostile", line: 1 }, fn);
+    const target = new FunctionTarget("hostile", recordLayout(h), { file: "hostile", line: 1 }, fn);
     const r = target.run(scenario({ esr: 0x1en << 26n, caps: [] }), { trace: true });
     expect(r.outcome).toBe(EXTERNAL);
     const firstRule = h.body.end.kind === "decide" ? h.body.end.rules[0].name : "";

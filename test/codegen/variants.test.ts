@@ -4,7 +4,9 @@
 // by hand (refs/kvm-2016-after.ts). The proof that they agree on every input is the
 // equivalence checker's; this is the concrete cross-check.
 import { describe, expect, it } from "vitest";
-import { asmVariantTarget, compileRuleFile, cVariantTarget, FunctionTarget } from "../../src/codegen/variants.ts";
+import { compileRuleFile } from "../../src/codegen/compile.ts";
+import { FunctionTarget } from "../../src/runtime/run/index.ts";
+import { asmVariantTarget, cVariantTarget, recordLayout } from "../../src/sides/rule-file.ts";
 import { el1_sync_after } from "../../refs/kvm-2016-after.ts";
 import { agreementScenarios, resultKey } from "./scenarios.ts";
 
@@ -38,7 +40,7 @@ describe("dsl/kvm-2016.fault against the seed's C (refs/kvm-2016-after.ts)", () 
     const compiled = compileRuleFile("dsl/kvm-2016.fault");
     const generated = await cVariantTarget(compiled);
     const h = compiled.module.handlers[0];
-    const reference = new FunctionTarget("refs/kvm-2016-after.ts", h.record.fields, { file: "refs/kvm-2016-after.ts", line: 1 }, el1_sync_after);
+    const reference = new FunctionTarget("refs/kvm-2016-after.ts", recordLayout(h), { file: "refs/kvm-2016-after.ts", line: 1 }, el1_sync_after);
     const scenarios = agreementScenarios(["ARM64_HAS_VIRT_HOST_EXTN", "ARM64_WORKAROUND_834220"], 7);
     const seen = new Set<string>();
     for (const s of scenarios) {

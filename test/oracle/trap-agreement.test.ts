@@ -14,7 +14,8 @@ import {
   ORACLE_AREA_BASE, ORACLE_AREA_END, RecordingMemory, runTrapHarness, TRAP_HANDLER_S, TRAP_KINDS,
   type QemuTrapRun, type TrapCase, type TrapObservation,
 } from "../../src/oracle/index.ts";
-import { asmVariantTarget, compileRuleFile, cVariantTarget } from "../../src/codegen/variants.ts";
+import { compileRuleFile } from "../../src/codegen/compile.ts";
+import { asmVariantTarget, cVariantTarget } from "../../src/sides/rule-file.ts";
 import type { HandlerTarget } from "../../src/runtime/run/types.ts";
 
 const missing = missingOracleTools();

@@ -1,14 +1,13 @@
 // HandlerTarget for assembly: outcomes and their names, the recorded fault fields, system registers,
-// the retry obligations (GPRs, SP, PAR_EL1), traces, the per-capability load cache, the target
-// registry, and located errors.
+// the retry obligations (GPRs, SP, PAR_EL1), traces, the per-capability load cache, and located
+// errors. (Naming and opening targets: test/sides/open.test.ts.)
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { AsmError } from "../../src/runtime/asm/errors.ts";
 import { ARM64_HAS_VIRT_HOST_EXTN, ARM64_WORKAROUND_834220 } from "../../src/runtime/machine/cpu-features.ts";
 import {
-  AssemblyTarget, EXTERNAL_HANDLER_NAMES, HandlerRunError, KVM_2016_RECORD_LAYOUT, registerTargetKind, resolveTarget, runResultToJson,
-  TargetNameError, targetKinds, unregisterTargetKind, type HandlerTarget,
+  AssemblyTarget, EXTERNAL_HANDLER_NAMES, HandlerRunError, KVM_2016_RECORD_LAYOUT, runResultToJson,
 } from "../../src/runtime/run/index.ts";
 import { arbitraryValue, parseScenario, scenario, SCENARIO_LAYOUT } from "../../src/runtime/scenario/index.ts";
 
@@ -167,27 +166,5 @@ el1_sync:
 
   it("bad assembly is an AsmError at its location", () => {
     expect(() => asm("el1_sync:\n\tfrob x0")).toThrow(new AsmError({ file: "t.S", line: 2, column: 2 }, "unknown mnemonic 'frob'"));
-  });
-});
-
-describe("target registry", () => {
-  it("resolves assembly files and refuses other names with a TargetNameError", async () => {
-    expect((await resolveTarget(REF_PATH)).label).toBe(REF_PATH);
-    await expect(resolveTarget("dsl/kvm-2016.fault#c")).rejects.toThrow(TargetNameError);
-    await expect(resolveTarget("dsl/kvm-2016.fault#c")).rejects.toThrow(/rule-file targets \(x\.fault#c, x\.fault#asm\) come with code generation/);
-    await expect(resolveTarget("handler.c")).rejects.toThrow(new TargetNameError("'handler.c' is not a target: expected an assembly file (.S or .s), a rule file's variant (FILE.fault#c or FILE.fault#asm, optionally :HANDLER) or a reference (ref:NAME)"));
-    await expect(resolveTarget("missing.S")).rejects.toThrow(new AsmError({ file: "missing.S", line: 1, column: 1 }, "cannot read 'missing.S' (no such file)"));
-  });
-
-  it("lets code generation register rule-file targets ahead of the placeholder", async () => {
-    const fake: HandlerTarget = { label: "x.fault#c", layout: KVM_2016_RECORD_LAYOUT, run: (s, o) => seed.run(s, o) };
-    registerTargetKind({ name: "test rule file #c", matches: (t) => t.endsWith(".fault#c"), open: () => fake });
-    try {
-      expect(await resolveTarget("x.fault#c")).toBe(fake);
-      await expect(resolveTarget("x.fault#asm")).rejects.toThrow(TargetNameError);
-    } finally {
-      expect(unregisterTargetKind("test rule file #c")).toBe(true);
-    }
-    expect(targetKinds().map((k) => k.name)).toEqual(["assembly", "rule file"]);
   });
 });

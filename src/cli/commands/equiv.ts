@@ -1,7 +1,7 @@
 // `faultc equiv A B`: a verdict on two versions of the fault-decoding logic.
 import { equivalence } from "../../equiv/equiv.ts";
 import { renderJson, renderText, verdictWord } from "../../equiv/report.ts";
-import { SideError } from "../../equiv/sides.ts";
+import { SideError } from "../../sides/errors.ts";
 import { parseArgs, UsageError } from "../args.ts";
 import type { Command } from "../command.ts";
 

@@ -1,5 +1,5 @@
 // `faultc refs`: the bundled references `faultc equiv` can compare against.
-import { REFERENCES } from "../../equiv/references.ts";
+import { REFERENCES } from "../../sides/reference.ts";
 import { parseArgs, UsageError } from "../args.ts";
 import type { Command } from "../command.ts";
 

@@ -1,18 +1,10 @@
 // `faultc run TARGET`: runs a fault handler on scenarios on the machine model and prints results as
 // JSON (docs/RUN.md). One scenario from the options, or one per stdin line with --jsonl.
 import { createInterface } from "node:readline";
-import { ruleFileTargetKind } from "../../codegen/targets.ts";
-import { referenceTargetKind } from "../../equiv/sides.ts";
-import { AsmError } from "../../runtime/asm/errors.ts";
-import {
-  HandlerRunError, TargetNameError, registerTargetKind, resolveTarget, runResultToJson, type HandlerTarget, type RunOptions,
-} from "../../runtime/run/index.ts";
+import { HandlerRunError, runResultToJson, type HandlerTarget, type RunOptions } from "../../runtime/run/index.ts";
 import { KNOWN_CAPABILITIES, parseHex64, parseScenario, scenario, ScenarioError, type Scenario, type ScenarioAt, type TableFaultKind } from "../../runtime/scenario/index.ts";
+import { openSide, SideError } from "../../sides/index.ts";
 import { parseArgs, UsageError } from "../args.ts";
-
-// Rule files run through their generated variants.
-registerTargetKind(ruleFileTargetKind);
-registerTargetKind(referenceTargetKind);
 import type { Command, Output } from "../command.ts";
 
 /** Where --jsonl reads its lines from (stdin by default; tests pass their own). */
@@ -142,14 +134,12 @@ export function createRunCommand(lines: LineSource): Command {
       let target: HandlerTarget;
       try {
         const entry = args.flags.get("entry");
-        target = await resolveTarget(args.positionals[0], typeof entry === "string" ? { entry } : {});
+        target = (await openSide(args.positionals[0], typeof entry === "string" ? { entry } : {})).concrete();
       } catch (e) {
-        if (e instanceof TargetNameError) throw new UsageError(e.message);
-        if (e instanceof AsmError || e instanceof HandlerRunError) {
-          out.stderr(`${e.message}\n`);
-          return 1;
-        }
-        throw e;
+        if (!(e instanceof SideError)) throw e;
+        if (e.usage) throw new UsageError(e.message);
+        out.stderr(`${e.message}\n`);
+        return 1;
       }
 
       if (single !== undefined) {

@@ -8,11 +8,10 @@ import { parseProgram } from "../asm/parser.ts";
 import { loadProgram, type LoadedProgram, type ParsedProgram } from "../asm/program.ts";
 import { RunError, runProgram } from "../machine/interpreter.ts";
 import { Machine } from "../machine/machine.ts";
-import type { AccessSize } from "../memory.ts";
 import type { Bits } from "../semantics/concrete-domain.ts";
 import type { AccessBytes } from "../semantics/instruction.ts";
 import { scenarioMachineSetup, type Scenario } from "../scenario/index.ts";
-import { KVM_2016_RECORD_LAYOUT } from "./layout.ts";
+import { KVM_2016_RECORD_LAYOUT, readRecord } from "./layout.ts";
 import { externalHandlerName } from "./outcomes.ts";
 import { replayTrace } from "./tracing.ts";
 import { HandlerRunError, type HandlerTarget, type Outcome, type RecordLayout, type RunOptions, type RunResult } from "./types.ts";
@@ -104,10 +103,7 @@ export class AssemblyTarget implements HandlerTarget {
     }
 
     // Every field of the record, as it stands in the vcpu after the handler (fields start at zero).
-    const fault = new Map<string, bigint>();
-    for (const [name, field] of Object.entries(this.layout).sort(([, a], [, b]) => a.offset - b.offset)) {
-      fault.set(name, m.memory.read(meta.vcpu + BigInt(field.offset), field.size as AccessSize));
-    }
+    const fault = readRecord(m.memory, meta.vcpu, this.layout);
 
     const sysregs = new Map<string, bigint>([["PAR_EL1", m.getSysreg("PAR_EL1")], ...r.sysregWrites]);
     const sortedSysregs = new Map([...sysregs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

@@ -1,8 +1,16 @@
-// Record layouts the run targets read the fault record with.
+// Record layouts the run targets read the fault record with, and the reading itself.
 import { VCPU_FAULT_FIELDS } from "../machine/vcpu-layout.ts";
+import type { PhysicalMemory } from "../memory.ts";
 import type { RecordLayout } from "./types.ts";
 
 /** struct kvm_vcpu_fault_info of 2016 (u32 esr_el2; u64 far_el2; u64 hpfar_el2) in faultc's vcpu. */
 export const KVM_2016_RECORD_LAYOUT: RecordLayout = Object.fromEntries(
   VCPU_FAULT_FIELDS.map((f) => [f.name, { offset: f.offset, size: f.size }]),
 );
+
+/** Every field of the record at `vcpu`, in offset order, as it stands in memory. */
+export function readRecord(memory: PhysicalMemory, vcpu: bigint, layout: RecordLayout): Map<string, bigint> {
+  const fault = new Map<string, bigint>();
+  for (const [name, f] of Object.entries(layout).sort(([, a], [, b]) => a.offset - b.offset)) fault.set(name, memory.read(vcpu + BigInt(f.offset), f.size));
+  return fault;
+}

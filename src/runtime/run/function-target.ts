@@ -1,0 +1,62 @@
+// A HandlerTarget for a handler written as a TypeScript function over HypApi (a generated C-like
+// variant, or a hand-written reference): called with MachineHypApi on the scenario's machine, and
+// the fault record read back from the vcpu structure with its RecordLayout.
+import type { HypApi, Outcome as HypOutcome } from "../hyp/api.ts";
+import { MachineHypApi } from "../hyp/machine-api.ts";
+import { Machine } from "../machine/machine.ts";
+import { scenarioMachineSetup, type Scenario } from "../scenario/index.ts";
+import type { Bits } from "../semantics/concrete-domain.ts";
+import { readRecord } from "./layout.ts";
+import { HandlerRunError, type HandlerTarget, type RecordLayout, type RunOptions, type RunResult, type TraceEntry } from "./types.ts";
+
+export type HandlerFunction = (h: HypApi<Bits, boolean>) => HypOutcome;
+
+/** Where a function's code is written, for traces: its file and the line it starts at. */
+export interface FunctionOrigin {
+  readonly file: string;
+  readonly line: number;
+}
+
+export class FunctionTarget implements HandlerTarget {
+  constructor(
+    readonly label: string,
+    readonly layout: RecordLayout,
+    private readonly origin: FunctionOrigin,
+    private readonly fn: HandlerFunction,
+  ) {}
+
+  run(scenario: Scenario, opts: RunOptions = {}): RunResult {
+    const { config, meta } = scenarioMachineSetup(scenario, { deriveCapabilitiesFromMidr: opts.deriveCapabilitiesFromMidr ?? true });
+    const m = new Machine(config);
+    m.clearWrittenSysregs();
+    const api = new MachineHypApi(m);
+    let out: HypOutcome;
+    try {
+      out = this.fn(api);
+    } catch (e) {
+      throw new HandlerRunError(`${this.label}: error: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    // Every field of the record, as it stands in the vcpu after the handler (fields start at zero).
+    const fault = readRecord(m.memory, meta.vcpu, this.layout);
+    const sysregs = new Map<string, bigint>([["PAR_EL1", m.getSysreg("PAR_EL1")], ...m.writtenSysregs()]);
+    const entryPar = config.sysregs?.PAR_EL1 ?? 0n;
+    let line = this.origin.line;
+    const trace: TraceEntry[] = opts.trace
+      ? api.trace.map((t, index) => {
+          const m2 = /^rule .* \(line (\d+)\)$/.exec(t.text);
+          if (m2) line = Number(m2[1]);
+          return { index, loc: `${this.origin.file}:${line}`, text: t.text, writes: new Map(), stores: [] };
+        })
+      : [];
+    return {
+      outcome: out.kind === "handoff" ? out.target : out.kind,
+      ...(out.kind === "exit" ? { exitCode: out.code } : {}),
+      fault,
+      sysregs: new Map([...sysregs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+      parPreserved: m.getSysreg("PAR_EL1") === entryPar,
+      steps: api.trace.length,
+      meta,
+      trace,
+    };
+  }
+}
