@@ -1,12 +1,26 @@
 // One path through a handler, as symbolic execution finds it: the conditions under which it is
 // taken, how it ends, and the machine state it ends in.
 import type { Z3Bool } from "../z3.ts";
+import type { SymValue } from "./domain.ts";
 import type { SymbolicState } from "./state.ts";
 
-export type PathOutcome = { kind: "exit"; code: bigint } | { kind: "retry" } | { kind: "handoff"; target: string };
+export type PathOutcome =
+  | { kind: "exit"; code: bigint }
+  | { kind: "retry" }
+  | { kind: "handoff"; target: string }
+  /** A function's ret: its result is x0 of the final state; `target` is where it returned (X[n]). */
+  | { kind: "return"; target: SymValue }
+  /** brk #imm16 (the kernel's BUG()). */
+  | { kind: "breakpoint"; imm16: number };
 
 export function outcomeKey(o: PathOutcome): string {
-  return o.kind === "exit" ? `exit 0x${o.code.toString(16)}` : o.kind === "retry" ? "retry" : `handoff ${o.target}`;
+  switch (o.kind) {
+    case "exit": return `exit 0x${o.code.toString(16)}`;
+    case "retry": return "retry";
+    case "handoff": return `handoff ${o.target}`;
+    case "return": return "return";
+    case "breakpoint": return `brk #0x${o.imm16.toString(16)}`;
+  }
 }
 
 export interface SymbolicPath {

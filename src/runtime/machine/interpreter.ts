@@ -1,16 +1,21 @@
 // The concrete interpreter: runs a loaded program on a Machine from an entry label until it leaves
-// (b __guest_exit, eret, or a branch to another external routine), by calling the shared instruction
+// (b __guest_exit, eret, a branch to another external routine, ret, or brk), by calling the shared instruction
 // semantics with the concrete domain and following each branch whose condition evaluates true.
 import type { LoadedProgram } from "../asm/program.ts";
 import { formatLocation, type SourceLocation } from "../asm/errors.ts";
-import { concreteDomain } from "../semantics/concrete-domain.ts";
+import { concreteDomain, type Bits } from "../semantics/concrete-domain.ts";
+import type { ExitOutcome } from "../semantics/effect.ts";
 import { executeInstruction } from "../semantics/execute.ts";
 import type { Machine } from "./machine.ts";
 
 export type RunOutcome =
   | { kind: "guest-exit"; exitCode: bigint }
   | { kind: "eret" }
-  | { kind: "handler"; name: string };
+  | { kind: "handler"; name: string }
+  /** ret: a function returned to `target`; its result is in x0. */
+  | { kind: "return"; target: bigint }
+  /** brk: the code took a Breakpoint exception (the kernel's BUG()). */
+  | { kind: "breakpoint"; imm16: number };
 
 export interface RunResult {
   readonly outcome: RunOutcome;
@@ -73,12 +78,20 @@ export function runProgram(program: LoadedProgram, machine: Machine, options: Ru
           break;
         }
         return {
-          outcome: effect.outcome.kind === "guest-exit" ? { kind: "guest-exit", exitCode: effect.outcome.exitCode.value } : effect.outcome,
+          outcome: concreteOutcome(effect.outcome),
           steps,
           sysregWrites: machine.writtenSysregs(),
           trace,
         };
     }
+  }
+}
+
+function concreteOutcome(o: ExitOutcome<Bits>): RunOutcome {
+  switch (o.kind) {
+    case "guest-exit": return { kind: "guest-exit", exitCode: o.exitCode.value };
+    case "return": return { kind: "return", target: o.target.value };
+    default: return o;
   }
 }
 

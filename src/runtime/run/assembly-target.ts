@@ -3,7 +3,7 @@
 // run from the EL2 synchronous vector's entry label on the scenario's machine, and the fault
 // record read back from the vcpu structure with a RecordLayout (default: the 2016 kvm layout).
 import { readFileSync } from "node:fs";
-import { AsmError } from "../asm/errors.ts";
+import { AsmError, formatLocation } from "../asm/errors.ts";
 import { parseProgram } from "../asm/parser.ts";
 import { loadProgram, type LoadedProgram, type ParsedProgram } from "../asm/program.ts";
 import { RunError, runProgram } from "../machine/interpreter.ts";
@@ -100,6 +100,12 @@ export class AssemblyTarget implements HandlerTarget {
       case "handler":
         outcome = externalHandlerName(r.outcome.name);
         break;
+      case "return":
+      case "breakpoint": {
+        // A vector handler has no caller to return to, and brk is the kernel's BUG().
+        const last = program.instructions[r.trace[r.trace.length - 1]];
+        throw new HandlerRunError(`${formatLocation(last.loc)}: error: '${last.text.trim()}' ends the handler ${r.outcome.kind === "return" ? "by returning" : "with a breakpoint exception"}; it must leave through b __guest_exit, eret or a hand-off`);
+      }
     }
 
     // Every field of the record, as it stands in the vcpu after the handler (fields start at zero).

@@ -41,6 +41,19 @@ export function testAndBranch<V, B>(d: BitVecDomain<V, B>, s: ArchState<V, B>, i
   return branchTo(d, s, i.target, i.nonzero ? bit : d.notB(bit));
 }
 
+/** RET (branch/unconditional/register): BranchTo(X[n]) out of the function: the run ends. */
+export function returnFromFunction<V, B>(d: BitVecDomain<V, B>, s: ArchState<V, B>, i: Insn<"ret">): ControlEffect<V, B> {
+  return { kind: "exit", cond: d.true, outcome: { kind: "return", target: readReg(d, s, i.rn, 64) } };
+}
+
+/**
+ * BRK (system/exceptions/debug/breakpoint): AArch64.SoftwareBreakpoint(imm16), an exception to
+ * EL2 from EL2; the model does not run the exception vector, so the run ends there.
+ */
+export function breakpoint<V, B>(d: BitVecDomain<V, B>, i: Insn<"brk">): ControlEffect<V, B> {
+  return { kind: "exit", cond: d.true, outcome: { kind: "breakpoint", imm16: i.imm16 } };
+}
+
 /** ERET (branch/unconditional/eret): the run ends by returning to the guest. */
 export function exceptionReturn<V, B>(d: BitVecDomain<V, B>): ControlEffect<V, B> {
   return { kind: "exit", cond: d.true, outcome: { kind: "eret" } };

@@ -123,3 +123,27 @@ export function conditionalCompare<V, B>(d: BitVecDomain<V, B>, s: ArchState<V, 
     v: iteBool(d, holds, compared.v, fallback.v),
   });
 }
+
+/**
+ * CSEL/CSINC/CSINV/CSNEG (integer/conditional/select): Rn if ConditionHolds(cond), else Rm, Rm + 1,
+ * NOT(Rm) or NOT(Rm) + 1 (= -Rm).
+ */
+export function conditionalSelect<V, B>(d: BitVecDomain<V, B>, s: ArchState<V, B>, i: Insn<"condsel">): void {
+  const holds = conditionHolds(d, i.cond, s.readFlags());
+  const operand1 = readReg(d, s, i.rn, i.width);
+  const operand2 = readReg(d, s, i.rm, i.width);
+  const one = d.const(1n, i.width);
+  let otherwise: V;
+  switch (i.kind) {
+    case "csel": otherwise = operand2; break;
+    case "csinc": otherwise = d.add(operand2, one); break;
+    case "csinv": otherwise = d.not(operand2); break;
+    case "csneg": otherwise = d.add(d.not(operand2), one); break;
+  }
+  writeReg(d, s, i.rd, d.ite(holds, operand1, otherwise));
+}
+
+/** ADR/ADRP (integer/arithmetic/address/pc-rel): the address was formed from the PC when decoded. */
+export function formAddress<V, B>(d: BitVecDomain<V, B>, s: ArchState<V, B>, i: Insn<"adr">): void {
+  writeReg(d, s, i.rd, d.const(i.address, 64));
+}

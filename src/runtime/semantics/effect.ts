@@ -10,7 +10,11 @@ export type ExitOutcome<V> =
   /** eret: back to the guest. */
   | { kind: "eret" }
   /** A branch to another named routine outside the program (e.g. __fpsimd_guest_restore). */
-  | { kind: "handler"; name: string };
+  | { kind: "handler"; name: string }
+  /** ret: the function returns to its caller, at `target` (X[n], normally the link register). */
+  | { kind: "return"; target: V }
+  /** brk #imm16: a Breakpoint Instruction exception to EL2, where the kernel panics (BUG()). */
+  | { kind: "breakpoint"; imm16: number };
 
 export type ControlEffect<V, B> =
   | { kind: "next" }

@@ -34,6 +34,11 @@ export type Instruction<T = ResolvedTarget> =
   | { op: "bitfield"; kind: "sbfm" | "bfm" | "ubfm"; width: RegWidth; rd: GpRegister; rn: GpRegister; immr: number; imms: number }
   // CCMP/CCMN (register or immediate)
   | { op: "condcmp"; negate: boolean; width: RegWidth; rn: GpRegister; operand: { kind: "reg"; rm: GpRegister } | { kind: "imm"; imm5: number }; nzcv: number; cond: number }
+  // CSEL/CSINC/CSINV/CSNEG (cset, csetm, cinc, cinv, cneg are aliases)
+  | { op: "condsel"; kind: CondSelKind; width: RegWidth; rd: GpRegister; rn: GpRegister; rm: GpRegister; cond: number }
+  // ADR/ADRP with the result already formed from the instruction's own address (only code placed at
+  // an address, such as an object file's, has them): Xd = address
+  | { op: "adr"; page: boolean; rd: GpRegister; address: bigint }
   | { op: "b"; target: T }
   | { op: "bcond"; cond: number; target: T }
   | { op: "cbz"; nonzero: boolean; width: RegWidth; rt: GpRegister; target: T }
@@ -47,9 +52,16 @@ export type Instruction<T = ResolvedTarget> =
   | { op: "at"; kind: AtKind; rt: GpRegister }
   | { op: "barrier"; kind: "isb" | "dsb" | "dmb"; option: string }
   | { op: "nop" }
+  // A HINT the model's PE executes as NOP (it implements neither FEAT_PAuth nor FEAT_BTI): imm is CRm:op2
+  | { op: "hint"; imm: number }
+  // BRK #imm16: a Breakpoint Instruction exception, taken to EL2 (the kernel's BUG())
+  | { op: "brk"; imm16: number }
+  // RET Xn: back to the caller of the function being run (the run ends; x0 holds its result)
+  | { op: "ret"; rn: GpRegister }
   | { op: "eret" };
 
 export type LogicalKind = "and" | "orr" | "eor" | "ands";
+export type CondSelKind = "csel" | "csinc" | "csinv" | "csneg";
 export type AccessBytes = 1 | 2 | 4 | 8;
 /** offset: [rn, #off]; pre: [rn, #off]! (write back before); post: [rn], #off (write back after). */
 export type IndexMode = "offset" | "pre" | "post";

@@ -1,4 +1,4 @@
-// b, b.<cond> (and b<cond>), cbz/cbnz, tbz/tbnz, eret.
+// b, b.<cond> (and b<cond>), cbz/cbnz, tbz/tbnz, ret, eret.
 import { CONDITION_NAMES } from "../../semantics/flags.ts";
 import { conditionCode } from "../../semantics/flags.ts";
 import { checkRange } from "../operands.ts";
@@ -33,6 +33,13 @@ function tbz(nonzero: boolean): MnemonicHandler {
   };
 }
 
+/** ret [xn]: x30 when no register is named. */
+const ret: MnemonicHandler = (ops) => {
+  ops.expectCount(0, 1);
+  const rn = ops.length === 1 ? ops.register(0, { width: 64 }).reg : ({ kind: "x", index: 30 } as const);
+  return [{ op: "ret", rn }];
+};
+
 const eret: MnemonicHandler = (ops) => {
   ops.expectCount(0);
   return [{ op: "eret" }];
@@ -50,5 +57,5 @@ function conditionalBranches(): Record<string, MnemonicHandler> {
 }
 
 export const BRANCHES: Record<string, MnemonicHandler> = {
-  b, ...conditionalBranches(), cbz: cbz(false), cbnz: cbz(true), tbz: tbz(false), tbnz: tbz(true), eret,
+  b, ...conditionalBranches(), cbz: cbz(false), cbnz: cbz(true), tbz: tbz(false), tbnz: tbz(true), ret, eret,
 };

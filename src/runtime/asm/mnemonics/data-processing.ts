@@ -1,6 +1,7 @@
 // mov/movz/movn/movk, add/sub/cmp/cmn/neg, and/orr/eor/ands/tst/bic/orn/eon/mvn, lsl/lsr/asr/ror,
-// ubfx/sbfx/ubfiz/bfi/bfxil/ubfm/sbfm/bfm, ccmp/ccmn: parsing, encodability checks, alias lowering.
-import type { GpRegister, LogicalKind, RegWidth } from "../../semantics/instruction.ts";
+// ubfx/sbfx/ubfiz/bfi/bfxil/ubfm/sbfm/bfm, ccmp/ccmn, csel/csinc/csinv/csneg and their aliases
+// cset/csetm/cinc/cinv/cneg: parsing, encodability checks, alias lowering.
+import type { CondSelKind, GpRegister, LogicalKind, RegWidth } from "../../semantics/instruction.ts";
 import { encodeBitmask } from "../../semantics/bitmasks.ts";
 import { checkRange, type Operands } from "../operands.ts";
 import { asBitPattern, hex, mask, type MnemonicHandler, type ParsedInstruction } from "./handler.ts";
@@ -249,6 +250,42 @@ function conditionalCompare(negate: boolean): MnemonicHandler {
   };
 }
 
+function conditionalSelect(kind: CondSelKind): MnemonicHandler {
+  return (ops) => {
+    ops.expectCount(4);
+    const rd = ops.register(0);
+    const rn = ops.register(1, { width: rd.width });
+    const rm = ops.register(2, { width: rd.width });
+    return [{ op: "condsel", kind, width: rd.width, rd: rd.reg, rn: rn.reg, rm: rm.reg, cond: ops.condition(3) }];
+  };
+}
+
+/** The condition an alias inverts; al and nv cannot be inverted (the Arm ARM excludes them). */
+function invertibleCondition(ops: Operands, index: number): number {
+  const cond = ops.condition(index);
+  if (cond >= 14) throw ops.error(index, `'${ops.mnemonic}' cannot take condition al or nv`);
+  return cond ^ 1;
+}
+
+/** cset/csetm rd, cond: csinc/csinv rd, zr, zr, invert(cond). */
+function conditionalSet(kind: "csinc" | "csinv"): MnemonicHandler {
+  return (ops) => {
+    ops.expectCount(2);
+    const rd = ops.register(0);
+    return [{ op: "condsel", kind, width: rd.width, rd: rd.reg, rn: ZR, rm: ZR, cond: invertibleCondition(ops, 1) }];
+  };
+}
+
+/** cinc/cinv/cneg rd, rn, cond: csinc/csinv/csneg rd, rn, rn, invert(cond). */
+function conditionalOperate(kind: "csinc" | "csinv" | "csneg"): MnemonicHandler {
+  return (ops) => {
+    ops.expectCount(3);
+    const rd = ops.register(0);
+    const rn = ops.register(1, { width: rd.width });
+    return [{ op: "condsel", kind, width: rd.width, rd: rd.reg, rn: rn.reg, rm: rn.reg, cond: invertibleCondition(ops, 2) }];
+  };
+}
+
 export const DATA_PROCESSING: Record<string, MnemonicHandler> = {
   mov, movz: moveWide("movz"), movn: moveWide("movn"), movk: moveWide("movk"),
   add: addSub(false, false), adds: addSub(false, true), sub: addSub(true, false), subs: addSub(true, true),
@@ -261,4 +298,7 @@ export const DATA_PROCESSING: Record<string, MnemonicHandler> = {
   ubfiz: bitfieldAlias("ubfm", true), sbfiz: bitfieldAlias("sbfm", true), bfi: bitfieldAlias("bfm", true),
   ubfm: bitfieldRaw("ubfm"), sbfm: bitfieldRaw("sbfm"), bfm: bitfieldRaw("bfm"),
   ccmp: conditionalCompare(false), ccmn: conditionalCompare(true),
+  csel: conditionalSelect("csel"), csinc: conditionalSelect("csinc"), csinv: conditionalSelect("csinv"), csneg: conditionalSelect("csneg"),
+  cset: conditionalSet("csinc"), csetm: conditionalSet("csinv"),
+  cinc: conditionalOperate("csinc"), cinv: conditionalOperate("csinv"), cneg: conditionalOperate("csneg"),
 };
