@@ -10,7 +10,6 @@ import { pathToFileURL } from "node:url";
 import { runtimeImportFrom } from "../codegen/build.ts";
 import { compileRuleFile, RuleFileError, type CompiledRuleFile } from "../codegen/compile.ts";
 import type { IrHandler, IrModule } from "../codegen/ir/types.ts";
-import { exportNameOf } from "../codegen/names/mangle.ts";
 import { emitCVariant } from "../codegen/ts/c-variant.ts";
 import { writeFileAtomic } from "../io/atomic-write.ts";
 import { parseProgram } from "../runtime/asm/parser.ts";
@@ -74,8 +73,8 @@ type GenericHandler = <V, B>(api: HypApi<V, B>) => Outcome;
 /** The generated C-like module's function for handler `h`, and it as a run target. */
 async function cVariant(c: CompiledRuleFile, h: IrHandler): Promise<{ fn: GenericHandler; target: FunctionTarget }> {
   const mod = await loadCModule(c.module);
-  // The C-like module exports each handler's function under its generated name (names/mangle.ts).
-  const fn = mod[exportNameOf(h.name)];
+  // The C-like module exports each handler's function under the handler's name.
+  const fn = mod[h.name];
   if (typeof fn !== "function") throw SideError.input(`${c.module.file}: error: the generated module has no function ${h.name}`);
   return { fn: fn as GenericHandler, target: new FunctionTarget(`${c.module.file}#c:${h.name}`, recordLayout(h), h.origin, fn as HandlerFunction) };
 }
