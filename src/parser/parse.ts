@@ -25,14 +25,23 @@ export function parseText(path: string, text: string): ParseResult {
     const ch = text.slice(e.offset, e.offset + Math.max(1, e.length));
     error("unexpected-character", `unexpected character ${describeChars(ch)}`, e.offset, e.offset + Math.max(1, e.length));
   }
+  for (const bom of lexed.groups.byteOrderMarks ?? []) {
+    if (bom.startOffset > 0) error("unexpected-character", "unexpected character U+FEFF (a byte order mark, allowed only at the start of a file)", bom.startOffset, bom.startOffset + 1);
+  }
+
+  // The file ends inside an unterminated comment: what the parser then misses at the end is
+  // part of that one error, not another.
+  let endsInComment = false;
   const tokens: IToken[] = [];
   for (const t of lexed.tokens) {
     const kind = t.tokenType.name;
     if (kind === "UnterminatedComment") {
+      endsInComment = true;
       error("syntax-error", "unterminated comment: `/*` has no `*/`", t.startOffset, t.startOffset + 2);
     } else if (kind === "UnterminatedString") {
       error("syntax-error", "unterminated string: a string ends with `\"` on the same line", t.startOffset, t.startOffset + 1);
     } else {
+      if (kind === "StringLiteral") badEscapes(t, error);
       tokens.push(t);
     }
   }
@@ -45,9 +54,21 @@ export function parseText(path: string, text: string): ParseResult {
 
   const parsed = ruleParser.parse(tokens, source);
   for (const e of parsed.errors) {
+    if (endsInComment && atEndOfFile(e.token)) continue;
     diagnostics.push(syntaxDiagnostic(e, source, tokens));
   }
   return { source, ast: diagnostics.length === 0 ? parsed.ast : undefined, diagnostics };
+}
+
+/** A backslash in a string starts `\"` or `\\`, nothing else. */
+function badEscapes(t: IToken, error: (code: Diagnostic["code"], message: string, start: number, end: number) => void): void {
+  if (!t.image.includes("\\")) return;
+  for (const m of t.image.matchAll(/\\(.)/gsu)) {
+    if (m[1] === '"' || m[1] === "\\") continue;
+    const at = t.startOffset + (m.index ?? 0);
+    const escape = /^[\x21-\x7e]$/.test(m[1]) ? `\`\\${m[1]}\`` : `(a backslash before ${describeChars(m[1])})`;
+    error("syntax-error", `bad escape ${escape} in a string: the only escapes are \`\\"\` and \`\\\\\``, at, at + 1 + m[1].length);
+  }
 }
 
 function atEndOfFile(tok: IToken): boolean {

@@ -13,12 +13,16 @@ export const IntegerLiteral = createToken({
   name: "IntegerLiteral",
   pattern: /0[xX][0-9a-fA-F](?:_?[0-9a-fA-F])*|0[bB][01](?:_?[01])*|[0-9](?:_?[0-9])*/,
 });
-// Strings hold citations and names; they may not span lines. Escapes: \" and \\ only.
-export const StringLiteral = createToken({ name: "StringLiteral", pattern: /"(?:[^"\\\n\r]|\\["\\])*"/ });
+// Strings hold citations and names; they may not span lines. The escapes are \" and \\ only,
+// but a backslash before any other character still lexes as part of the string, so that
+// parse.ts reports a bad escape as such rather than as a string that ends early.
+export const StringLiteral = createToken({ name: "StringLiteral", pattern: /"(?:[^"\\\n\r]|\\[^\n\r])*"/ });
 // A comment or string that never ends is lexed as one token, so that it is reported once, as
 // what it is, instead of as a cascade of stray characters. parse.ts turns them into errors.
 export const UnterminatedComment = createToken({ name: "UnterminatedComment", pattern: /\/\*[\s\S]*/, line_breaks: true });
-export const UnterminatedString = createToken({ name: "UnterminatedString", pattern: /"(?:[^"\\\n\r]|\\["\\])*\\?/ });
+export const UnterminatedString = createToken({ name: "UnterminatedString", pattern: /"(?:[^"\\\n\r]|\\[^\n\r])*\\?/ });
+/** U+FEFF. Editors may write one at the start of a file; parse.ts accepts it there only. */
+export const ByteOrderMark = createToken({ name: "ByteOrderMark", pattern: /\uFEFF/, group: "byteOrderMarks" });
 
 const keywordNames = [
   "import", "source", "enum", "layout", "sysreg", "capability", "exitcode", "external", "record",
@@ -72,7 +76,7 @@ export const Comma = punct("Comma", ",");
 export const Dot = punct("Dot", ".");
 
 export const allTokens: TokenType[] = [
-  WhiteSpace, BlockComment, UnterminatedComment, LineComment,
+  WhiteSpace, ByteOrderMark, BlockComment, UnterminatedComment, LineComment,
   // Longest keywords first, so that `records` is not lexed as `record` + `s`.
   ...Object.values(keywords).sort((a, b) => String(b.PATTERN).length - String(a.PATTERN).length),
   Identifier, IntegerLiteral, StringLiteral, UnterminatedString,

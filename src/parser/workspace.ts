@@ -1,5 +1,5 @@
 // Loads rule files and the files they import, in dependency order, and checks each once.
-// Import paths are relative to the importing file. Missing imports and import cycles are
+// Relative import paths are relative to the importing file. Missing imports and import cycles are
 // located errors at the `import` that causes them.
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
@@ -102,7 +102,7 @@ export class WorkspaceLoader {
     for (const d of ast.decls) {
       if (d.kind !== "import") continue;
       checkStringSafe(d.path, r);
-      const target = path.normalize(path.join(path.dirname(file), d.path.value));
+      const target = importTarget(file, d.path.value);
       const st = this.state.get(target);
       if (st?.status === "checking") {
         const cycle = [...this.cyclePath(target, file)];
@@ -156,6 +156,11 @@ export class WorkspaceLoader {
     for (const f of stack.slice(start < 0 ? 0 : start)) yield f;
     yield target;
   }
+}
+
+/** The file an import names: an absolute path as it is, a relative one from the importing file's folder. */
+function importTarget(importer: string, imported: string): string {
+  return path.normalize(path.isAbsolute(imported) ? imported : path.join(path.dirname(importer), imported));
 }
 
 /** Convenience: load and check files from disk. */
