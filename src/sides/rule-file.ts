@@ -43,7 +43,7 @@ export function recordLayout(h: IrHandler): RecordLayout {
 export function asmVariantTarget(c: CompiledRuleFile, handler?: string): AssemblyTarget {
   const h = pickHandler(c.module, handler, "asm");
   const file = `${c.module.file}#asm`;
-  return assemblyTarget(() => new AssemblyTarget(parseProgram(c.program.text, { file, externals: c.program.externals }), { entry: exportNameOf(h.name), layout: recordLayout(h), label: `${file}:${h.name}` }));
+  return assemblyTarget(() => new AssemblyTarget(parseProgram(c.program.text, { file, externals: c.program.externals }), { entry: h.name, layout: recordLayout(h), label: `${file}:${h.name}` }));
 }
 
 type CModule = Record<string, unknown> & { origin: { file: string; inputHash: string } };
