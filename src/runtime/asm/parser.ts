@@ -250,7 +250,7 @@ export function parseProgram(source: string, options: ParseOptions = {}): Parsed
   const builder = new ProgramBuilder(extra);
   builder.externals = new Set(options.externals ?? DEFAULT_EXTERNALS);
   builder.feedSource(BUILTIN_MACRO_SOURCE, BUILTIN_MACRO_FILE);
-  builder.feedSource(source, file);
+  builder.feedSource(source.startsWith("\uFEFF") ? source.slice(1) : source, file); // a UTF-8 byte order mark is not text
   builder.finish();
   return { file, items: builder.items, externals: builder.externals };
 }

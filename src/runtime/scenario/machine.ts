@@ -23,7 +23,7 @@ import { PhysicalMemory } from "../memory.ts";
 import { TranslationTableBuilder } from "../mmu/builder.ts";
 import { S2AP } from "../mmu/descriptor-encoding.ts";
 import { arbitraryBytes, arbitraryValue } from "./prng.ts";
-import { hex, ScenarioError, type Scenario } from "./scenario.ts";
+import { checkSysregsKeys, hex, ScenarioError, type Scenario } from "./scenario.ts";
 
 /** Where the scenario machine puts hyp data and guest tables (physical addresses). */
 export const SCENARIO_LAYOUT = {
@@ -187,6 +187,7 @@ export function scenarioMachineSetup(s: Scenario, options: ScenarioMachineOption
     if (reg.name in sysregs || reg.name === "MIDR_EL1" || reg.reset !== "unknown" || reg.access !== "rw") continue;
     sysregs[reg.name] = draw(reg.name);
   }
+  checkSysregsKeys(s.sysregs ?? {});
   for (const [name, v] of Object.entries(s.sysregs ?? {})) sysregs[name] = v;
   const x: Record<number, bigint> = {};
   for (let i = 0; i <= 30; i++) x[i] = draw(`x${i}`);

@@ -80,14 +80,50 @@ export function scenario(fields: Partial<Scenario> & { esr: bigint }): Scenario 
   };
 }
 
+const DESCRIBE_LIMIT = 40;
+
+/**
+ * A value as it is quoted in an error: its JSON text, cut to 40 characters with "...". The text is
+ * written only as far as the cut, so a value nested 200,000 arrays deep costs a few dozen steps
+ * (JSON.stringify or String would recurse through all of it and overflow the stack).
+ */
 function describe(value: unknown): string {
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = String(value);
-  }
-  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+  let text = "";
+  const full = (): boolean => text.length > DESCRIBE_LIMIT;
+  const emit = (v: unknown): void => {
+    if (full()) return;
+    if (Array.isArray(v)) {
+      text += "[";
+      for (let i = 0; i < v.length && !full(); i++) {
+        if (i > 0) text += ",";
+        emit(v[i] === undefined ? null : v[i]);
+      }
+      text += "]";
+    } else if (isRecord(v)) {
+      text += "{";
+      let first = true;
+      for (const k of Object.keys(v)) {
+        if (full()) break;
+        if (v[k] === undefined) continue;
+        text += `${first ? "" : ","}${JSON.stringify(k)}:`;
+        first = false;
+        emit(v[k]);
+      }
+      text += "}";
+    } else if (typeof v === "string" || typeof v === "number" || typeof v === "boolean" || v === null) {
+      // A long string is cut before it is quoted (a 100 MB string is not copied to say so).
+      text += JSON.stringify(typeof v === "string" && v.length > DESCRIBE_LIMIT ? v.slice(0, DESCRIBE_LIMIT + 1) : v);
+    } else {
+      text += String(v); // not JSON (a library caller's bigint, undefined, a function)
+    }
+  };
+  emit(value);
+  return cut(text);
+}
+
+/** `text`, cut to 40 characters with "..." (errors quote what they reject, never all of it). */
+function cut(text: string): string {
+  return text.length > DESCRIBE_LIMIT ? `${text.slice(0, DESCRIBE_LIMIT - 3)}...` : text;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -100,20 +136,34 @@ export function parseHex64(value: unknown, what: string): bigint {
     throw new ScenarioError(`${what} must be a hex string like "0x1234", got ${describe(value)}`);
   }
   const n = BigInt(value);
-  if (n > MAX64) throw new ScenarioError(`${what} value ${value} does not fit in 64 bits`);
+  if (n > MAX64) throw new ScenarioError(`${what} value ${cut(value)} does not fit in 64 bits`);
   return n;
 }
 
-function parseCaps(value: unknown): string[] {
+/**
+ * How errors name a part of a scenario: as its JSON key (`"caps"`, `"sysregs.VTTBR_EL2"`) or as
+ * the option of `faultc run` that gives it (`--caps`, `--sysregs VTTBR_EL2`). The options are
+ * checked by the same code as the JSON, so that both accept and refuse the same values.
+ */
+export type Naming = "json" | "options";
+
+function named(naming: Naming, key: string, sub?: string): string {
+  if (naming === "options") return `--${key}${sub === undefined ? "" : ` ${sub}`}`;
+  return `"${sub === undefined ? key : `${key}.${sub}`}"`;
+}
+
+/** A list of capability names: each known, none twice. */
+export function parseCaps(value: unknown, naming: Naming = "json"): string[] {
+  const where = named(naming, "caps");
   if (!Array.isArray(value) || value.some((c) => typeof c !== "string")) {
-    throw new ScenarioError(`"caps" must be an array of capability names, got ${describe(value)}`);
+    throw new ScenarioError(`${where} must be an array of capability names, got ${describe(value)}`);
   }
   const seen = new Set<string>();
   for (const c of value as string[]) {
     if (!KNOWN_CAPABILITIES.includes(c)) {
-      throw new ScenarioError(`unknown capability "${c}" in "caps" (known: ${KNOWN_CAPABILITIES.join(", ")})`);
+      throw new ScenarioError(`unknown capability ${describe(c)} in ${where} (known: ${KNOWN_CAPABILITIES.join(", ")})`);
     }
-    if (seen.has(c)) throw new ScenarioError(`capability "${c}" appears twice in "caps"`);
+    if (seen.has(c)) throw new ScenarioError(`capability ${describe(c)} appears twice in ${where}`);
     seen.add(c);
   }
   return [...seen];
@@ -129,7 +179,7 @@ function parseAt(value: unknown): ScenarioAt {
     if (keys.length === 1 && keys[0] === "ok") {
       const ipa = parseHex64(value.ok, `"at.ok"`);
       if (ipa >> BigInt(SCENARIO_IPA_BITS) !== 0n) {
-        throw new ScenarioError(`"at.ok" IPA ${value.ok as string} is outside the ${SCENARIO_IPA_BITS}-bit IPA space`);
+        throw new ScenarioError(`"at.ok" IPA ${cut(value.ok as string)} is outside the ${SCENARIO_IPA_BITS}-bit IPA space`);
       }
       return { ok: ipa };
     }
@@ -137,7 +187,7 @@ function parseAt(value: unknown): ScenarioAt {
     if (keys.length === 1 && keys[0] === "s2fault" && isRecord(value.s2fault)) {
       const spec = value.s2fault;
       for (const k of Object.keys(spec)) {
-        if (k !== "level" && k !== "fault") throw new ScenarioError(`unknown key "${k}" in "at.s2fault" (expected level, fault)`);
+        if (k !== "level" && k !== "fault") throw new ScenarioError(`unknown key ${describe(k)} in "at.s2fault" (expected level, fault)`);
       }
       const level = spec.level ?? 3;
       if (typeof level !== "number" || !Number.isInteger(level) || level < 0 || level > 3) {
@@ -153,31 +203,52 @@ function parseAt(value: unknown): ScenarioAt {
   throw new ScenarioError(`"at" must be ${AT_FORMS}, got ${describe(value)}`);
 }
 
-/** The system registers a scenario may set: names the model knows, checked by the machine's table. */
+/**
+ * Registers a scenario sets through a key of its own. "sysregs" may not set them too: the machine
+ * builds more than the register from such a key (FAR_EL2's page is in the guest tables, MIDR_EL1
+ * implies capabilities), so a second value would silently win over only part of it.
+ */
+const REGISTER_KEYS: Readonly<Record<string, string>> = { ESR_EL2: "esr", FAR_EL2: "far", HPFAR_EL2: "hpfar", PAR_EL1: "par", MIDR_EL1: "midr" };
 
-function parseSysregs(value: unknown): Record<string, bigint> {
-  if (!isRecord(value)) throw new ScenarioError(`"sysregs" must be an object of register names to hex values, got ${describe(value)}`);
+/** Throws when `sysregs` names a register that has its own scenario key. */
+export function checkSysregsKeys(sysregs: Readonly<Record<string, unknown>>, naming: Naming = "json"): void {
+  for (const name of Object.keys(sysregs)) {
+    const key = REGISTER_KEYS[name];
+    if (key !== undefined) {
+      throw new ScenarioError(`${named(naming, "sysregs", name)} sets the register that ${named(naming, key)} sets; give it as ${named(naming, key)}`);
+    }
+  }
+}
+
+/** The system registers a scenario may set: names the model knows, checked by the machine's table. */
+export function parseSysregs(value: unknown, naming: Naming = "json"): Record<string, bigint> {
+  const where = named(naming, "sysregs");
+  if (!isRecord(value)) throw new ScenarioError(`${where} must be an object of register names to hex values, got ${describe(value)}`);
   const out: Record<string, bigint> = {};
   for (const [name, v] of Object.entries(value)) {
-    if (!/^[A-Z][A-Z0-9_]*$/.test(name) || sysregByName(name) === undefined) throw new ScenarioError(`unknown system register "${name}" in "sysregs"`);
-    out[name] = parseHex64(v, `"sysregs.${name}"`);
+    if (!/^[A-Z][A-Z0-9_]*$/.test(name) || sysregByName(name) === undefined) throw new ScenarioError(`unknown system register ${describe(name)} in ${where}`);
+    out[name] = parseHex64(v, named(naming, "sysregs", name));
   }
+  checkSysregsKeys(out, naming);
   return out;
 }
 
-/** Parses a scenario from JSON text or from an already parsed JSON value. */
+/**
+ * Parses a scenario from JSON text or from an already parsed JSON value. A UTF-8 byte order mark
+ * before the text (what some editors write at the start of a file) is accepted and ignored.
+ */
 export function parseScenario(input: string | unknown): Scenario {
   let value: unknown = input;
   if (typeof input === "string") {
     try {
-      value = JSON.parse(input);
+      value = JSON.parse(input.startsWith("\uFEFF") ? input.slice(1) : input);
     } catch (e) {
       throw new ScenarioError(`not valid JSON: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
     }
   }
   if (!isRecord(value)) throw new ScenarioError(`a scenario must be a JSON object, got ${describe(value)}`);
   for (const key of Object.keys(value)) {
-    if (!(KEYS as readonly string[]).includes(key)) throw new ScenarioError(`unknown key "${key}" (expected one of ${KEYS.join(", ")})`);
+    if (!(KEYS as readonly string[]).includes(key)) throw new ScenarioError(`unknown key ${describe(key)} (expected one of ${KEYS.join(", ")})`);
   }
   if (!("esr" in value)) throw new ScenarioError(`missing key "esr"`);
   const seed = value.seed ?? 0;
