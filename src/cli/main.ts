@@ -1,8 +1,9 @@
 // The `faultc` command: one module per subcommand under commands/. Exit status: 0 ok,
-// 1 findings or errors in the input, 2 usage error, 70 internal error (a bug in faultc,
-// reported in one line, never as a stack trace).
+// 1 findings or errors in the input, 2 usage error, 141 standard output closed early (as on
+// SIGPIPE), 70 internal error (a bug in faultc, reported in one line, never as a stack trace).
+import { readFileSync } from "node:fs";
 import { UsageError } from "./args.ts";
-import { processOutput, type Command, type Output } from "./command.ts";
+import { installPipeHandlers, processOutput, type Command, type Output } from "./command.ts";
 import { buildCommand } from "./commands/build.ts";
 import { checkCommand } from "./commands/check.ts";
 import { equivCommand } from "./commands/equiv.ts";
@@ -28,17 +29,40 @@ function overview(): string {
     "commands:",
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     "",
-    "Run 'faultc COMMAND --help' for a command's options.",
+    "Run 'faultc COMMAND --help' for a command's options, 'faultc --version' for the version.",
     "Exit status: 0 ok, 1 errors or findings in the input, 2 usage error.",
   ].join("\n");
 }
 
+/** The version in package.json, the one place it is written. */
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
+
 export async function main(argv: string[], out: Output = processOutput): Promise<number> {
+  if (out === processOutput) installPipeHandlers();
   const [name, ...rest] = argv;
-  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+  if (name === "--version" || name === "-V") {
+    if (rest.length > 0) {
+      out.stderr(`faultc: --version takes no arguments\n`);
+      return 2;
+    }
+    out.stdout(`faultc ${version()}\n`);
+    return 0;
+  }
+  if (name === undefined) {
+    out.stderr(`faultc: no command given\n${overview()}\n`);
+    return 2;
+  }
+  if (name === "--help" || name === "-h" || name === "help") {
     const topic = name === "help" ? commands.find((c) => c.name === rest[0]) : undefined;
+    if (name === "help" && rest.length > 0 && topic === undefined) {
+      out.stderr(`faultc help: unknown command '${rest[0]}'\n${overview()}\n`);
+      return 2;
+    }
     out.stdout((topic ? topic.usage : overview()) + "\n");
-    return name === undefined ? 2 : 0;
+    return 0;
   }
   const command = commands.find((c) => c.name === name);
   if (command === undefined) {

@@ -3,6 +3,7 @@
 // located errors at the `import` that causes them.
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
+import { readFailure } from "../io/read-failure.ts";
 import type { RuleFile } from "./ast.ts";
 import { collectGlobals } from "./checker/declarations.ts";
 import { BodyChecker, checkStringSafe } from "./checker/handlers.ts";
@@ -31,14 +32,17 @@ export interface Workspace {
   diagnostics: Diagnostic[];
 }
 
-/** Reads a file's bytes, or undefined when it cannot be read. Replaceable in tests. */
-export type ReadBytes = (file: string) => Uint8Array | undefined;
+/**
+ * Reads a file's bytes; when it cannot be read, why ("no such file", "is a directory", ...), or
+ * undefined for no reason given. Replaceable in tests.
+ */
+export type ReadBytes = (file: string) => Uint8Array | string | undefined;
 
 export const readFromDisk: ReadBytes = (file) => {
   try {
     return readFileSync(file);
-  } catch {
-    return undefined;
+  } catch (e) {
+    return readFailure(e);
   }
 };
 
@@ -68,9 +72,10 @@ export class WorkspaceLoader {
     const st = this.state.get(file);
     if (st?.status === "done") return st.checked;
     const bytes = this.read(file);
-    if (bytes === undefined) {
+    if (bytes === undefined || typeof bytes === "string") {
       if (importedBy === undefined) {
-        this.ws.diagnostics.push({ severity: "error", code: "file-not-found", message: `cannot read '${file}'`, file, range: new SourceText(file, "").range(0, 0) });
+        const why = bytes === undefined ? "" : ` (${bytes})`;
+        this.ws.diagnostics.push({ severity: "error", code: "file-not-found", message: `cannot read '${file}'${why}`, file, range: new SourceText(file, "").range(0, 0) });
       }
       return undefined;
     }
@@ -109,7 +114,7 @@ export class WorkspaceLoader {
         r.error("import-cycle", d.path.range, `import cycle: ${cycle.join(" -> ")}`);
         continue;
       }
-      if (this.read(target) === undefined && st === undefined) {
+      if (typeof this.read(target) !== "object" && st === undefined) {
         r.error("import-not-found", d.path.range, `cannot find imported file '${d.path.value}' (looked for ${target})`);
         continue;
       }

@@ -1,18 +1,13 @@
 // The faultc command as users meet it: exit codes, help for every subcommand, diagnostics on
 // stderr, JSON on stdout, and no stack trace for any input.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { commands, main } from "../../src/cli/main.ts";
-
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
-  return { code, stdout, stderr };
-}
+import { commands } from "../../src/cli/main.ts";
+import { readFailure } from "../../src/io/read-failure.ts";
+import { cli as run } from "./harness.ts";
 
 describe("faultc", () => {
   it("prints an overview with every command and exits 0 for --help", async () => {
@@ -55,10 +50,71 @@ describe("faultc", () => {
     ]);
   });
 
-  it("check: a missing file is a located error, exit 1", async () => {
+  it("check: a file that cannot be read is a located error that says why, exit 1", async () => {
     const r = await run(["check", "no/such/file.fault"]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("no/such/file.fault:1:1: error: cannot read 'no/such/file.fault' [file-not-found]");
+    expect(r.stderr).toContain("no/such/file.fault:1:1: error: cannot read 'no/such/file.fault' (no such file) [file-not-found]");
+    const dir = mkdtempSync(path.join(tmpdir(), "faultc-"));
+    const folder = path.join(dir, "folder.fault");
+    mkdirSync(folder);
+    expect((await run(["check", folder])).stderr).toContain(`${folder}:1:1: error: cannot read '${folder}' (is a directory) [file-not-found]`);
+    const under = path.join(dir, "notes.txt");
+    writeFileSync(under, "");
+    expect((await run(["check", path.join(under, "x.fault")])).stderr).toContain("(a part of the path is not a directory)");
+  });
+
+  // Root reads any file whatever its mode, so the case cannot be made there.
+  it.skipIf(process.getuid?.() === 0)("check: a file without read permission says so", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "faultc-"));
+    const locked = path.join(dir, "locked.fault");
+    writeFileSync(locked, "");
+    chmodSync(locked, 0o000);
+    const r = await run(["check", locked]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`cannot read '${locked}' (permission denied) [file-not-found]`);
+  });
+
+  it("the reason a read failed, in the words every input error uses", () => {
+    expect(["ENOENT", "EISDIR", "EACCES", "EPERM", "ENOTDIR", "EIO"].map((code) => readFailure(Object.assign(new Error(code), { code })))).toEqual([
+      "no such file", "is a directory", "permission denied", "permission denied", "a part of the path is not a directory", "unreadable: EIO",
+    ]);
+  });
+
+  it("check -: reads the rule file from standard input, named <stdin> in diagnostics", async () => {
+    // Its imports are relative to the current folder.
+    const text = readFileSync("test/fixtures/check/width-mismatch.fault", "utf8")
+      .replace('import "support/', 'import "test/fixtures/check/support/')
+      .replace('import "../../../dsl/', 'import "dsl/');
+    const r = await run(["check", "-"], text);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("<stdin>:5:16: error: field esr has 64 bits but this value has 6; use zext, sext or trunc [width-mismatch]");
+    const json = await run(["check", "--json", "-"], text);
+    expect((JSON.parse(json.stdout) as { file: string }[]).map((d) => d.file)).toEqual(["<stdin>"]);
+    expect(await run(["check", "-", "-"])).toMatchObject({ code: 2, stderr: expect.stringContaining("'-' (standard input) given twice") as unknown });
+  });
+
+  it("check: a UTF-8 byte order mark before a rule file is accepted", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "faultc-"));
+    const file = path.join(dir, "bom.fault");
+    const arch = path.relative(dir, path.resolve("dsl/arch"));
+    writeFileSync(file, "\uFEFF" + readFileSync("dsl/kvm-2016.fault", "utf8").replaceAll('import "arch/', `import "${arch}/`));
+    expect(await run(["check", file])).toEqual({ code: 0, stdout: "", stderr: "" });
+  });
+
+  it("--version prints the version package.json gives", async () => {
+    const pkg = JSON.parse(readFileSync("package.json", "utf8")) as { version: string };
+    expect(await run(["--version"])).toEqual({ code: 0, stdout: `faultc ${pkg.version}\n`, stderr: "" });
+    expect((await run(["--version", "x"])).code).toBe(2);
+  });
+
+  it("no command, or help on an unknown one: exit 2, on stderr", async () => {
+    const none = await run([]);
+    expect(none).toMatchObject({ code: 2, stdout: "" });
+    expect(none.stderr).toMatch(/^faultc: no command given\nusage: faultc COMMAND/);
+    const help = await run(["help", "frob"]);
+    expect(help).toMatchObject({ code: 2, stdout: "" });
+    expect(help.stderr).toContain("faultc help: unknown command 'frob'");
+    expect((await run(["help", "run"])).stdout).toMatch(/^usage: faultc run/);
   });
 
   it("check: usage errors exit 2", async () => {

@@ -1,8 +1,8 @@
 // `faultc check FILE...`: parse and check rule files, print diagnostics.
 import { diagnosticToJson, hasErrors, renderDiagnostic } from "../../parser/diagnostics.ts";
-import { checkFiles } from "../../parser/workspace.ts";
+import { checkFiles, readFromDisk, type ReadBytes } from "../../parser/workspace.ts";
 import { parseArgs, UsageError } from "../args.ts";
-import type { Command } from "../command.ts";
+import { processInput, STDIN_FILE, type Command } from "../command.ts";
 
 export const checkCommand: Command = {
   name: "check",
@@ -12,12 +12,18 @@ export const checkCommand: Command = {
 Parses and checks each rule file and the files it imports. Diagnostics are printed as
   file:line:col: severity: message [code]
 followed by the source line and a caret under the range; with --json, as one JSON array.
+FILE '-' is standard input, named ${STDIN_FILE} in diagnostics (its imports are relative to the
+current directory). A file that cannot be read is an error that says why.
 
 Exit status: 0 no errors (warnings allowed), 1 errors in the input, 2 usage error.`,
-  run(argv, out) {
+  async run(argv, out) {
     const args = parseArgs(argv, { json: {}, help: {}, h: {} });
     if (args.positionals.length === 0) throw new UsageError("no rule files given");
-    const ws = checkFiles(args.positionals);
+    if (args.positionals.filter((f) => f === "-").length > 1) throw new UsageError("'-' (standard input) given twice");
+    const files = args.positionals.map((f) => (f === "-" ? STDIN_FILE : f));
+    const stdin = files.includes(STDIN_FILE) ? await (out.stdin ?? processInput).bytes() : undefined;
+    const read: ReadBytes = (f) => (f === STDIN_FILE && stdin !== undefined ? stdin : readFromDisk(f));
+    const ws = checkFiles(files, read);
     if (args.flags.has("json")) {
       out.stdout(JSON.stringify(ws.diagnostics.map(diagnosticToJson), null, 2) + "\n");
     } else {
