@@ -390,3 +390,35 @@ describe("faultc build removes orphans only, never another rule file's outputs",
     expect(readFileSync(file, "utf8")).toBe("a regular file\n");
   });
 });
+
+describe("faultc build and main in a working folder of their own (the CLI spawned there, default generated/)", () => {
+  it("building one rule file, main --dsl DIR --no-equiv, then deleting a rule file: only that file's outputs go", () => {
+    const root = tempDir();
+    cpSync("dsl", path.join(root, "dsl"), { recursive: true });
+    const cli = (...argv: string[]) => {
+      const r = spawnSync(process.execPath, [path.resolve("bin/faultc.js"), ...argv], { cwd: root, encoding: "utf8" });
+      expect(r.stderr, argv.join(" ")).toBe("");
+      expect(r.status, argv.join(" ")).toBe(0);
+      return r.stdout;
+    };
+    const gen = path.join(root, "generated");
+    expect(cli("build")).toContain("16 written, 0 unchanged, 0 removed");
+    ageFiles(gen);
+    const before = snapshot(gen);
+    expect(cli("build", "dsl/xen.fault")).toBe("0 written, 4 unchanged, 0 removed\n");
+    expect(snapshot(gen)).toEqual(before);
+
+    // Another folder of rule files: main adds its outputs and keeps dsl/'s.
+    cpSync(path.join(root, "dsl", "arch"), path.join(root, "more", "arch"), { recursive: true });
+    cpSync(path.join(root, "dsl", "xen.fault"), path.join(root, "more", "extra.fault"));
+    expect(cli("main", "--dsl", "more", "--no-equiv")).toContain("generated/: 4 written, 0 unchanged, 0 removed\n");
+    expect(only(snapshot(gen), names.map((n) => `${n}.`))).toEqual(before);
+
+    rmSync(path.join(root, "dsl", "xen.fault"));
+    const removed = cli("build");
+    expect(removed).toContain("0 written, 12 unchanged, 4 removed\n");
+    for (const s of SUFFIXES) expect(removed).toContain(`removed ${path.join("generated", `xen${s}`)}\n`);
+    expect([...snapshot(gen).keys()]).toEqual([...names.filter((n) => n !== "xen"), "extra"].flatMap((n) => SUFFIXES.map((s) => `${n}${s}`)).sort());
+    expect(cli("build", "--check")).toContain("is up to date");
+  }, 120_000);
+});
