@@ -81,8 +81,7 @@ export interface Staleness {
  * - the rule file its header names (relative to the current folder, like every path faultc is
  *   given) is gone from a folder that still exists. If the folder is missing too, the file may
  *   have been built from another working folder, so it is left alone;
- * - or that rule file exists but its outputs have other names (the file was renamed, or its
- *   backend is no longer registered).
+ * - or that rule file exists but its outputs have other names (the file was renamed or copied).
  * A file whose rule file exists and names it is never an orphan, whether or not this build was
  * given that rule file: building one rule file leaves every other rule file's outputs alone.
  */
