@@ -10,6 +10,7 @@ import { pathToFileURL } from "node:url";
 import { runtimeImportFrom } from "../codegen/build.ts";
 import { compileRuleFile, RuleFileError, type CompiledRuleFile } from "../codegen/compile.ts";
 import type { IrHandler, IrModule } from "../codegen/ir/types.ts";
+import { exportNameOf } from "../codegen/names/mangle.ts";
 import { emitCVariant } from "../codegen/ts/c-variant.ts";
 import { writeFileAtomic } from "../io/atomic-write.ts";
 import { parseProgram } from "../runtime/asm/parser.ts";
@@ -43,7 +44,7 @@ export function recordLayout(h: IrHandler): RecordLayout {
 export function asmVariantTarget(c: CompiledRuleFile, handler?: string): AssemblyTarget {
   const h = pickHandler(c.module, handler, "asm");
   const file = `${c.module.file}#asm`;
-  return assemblyTarget(() => new AssemblyTarget(parseProgram(c.program.text, { file, externals: c.program.externals }), { entry: h.name, layout: recordLayout(h), label: `${file}:${h.name}` }));
+  return assemblyTarget(() => new AssemblyTarget(parseProgram(c.program.text, { file, externals: c.program.externals }), { entry: exportNameOf(h.name), layout: recordLayout(h), label: `${file}:${h.name}` }));
 }
 
 type CModule = Record<string, unknown> & { origin: { file: string; inputHash: string } };
@@ -73,8 +74,8 @@ type GenericHandler = <V, B>(api: HypApi<V, B>) => Outcome;
 /** The generated C-like module's function for handler `h`, and it as a run target. */
 async function cVariant(c: CompiledRuleFile, h: IrHandler): Promise<{ fn: GenericHandler; target: FunctionTarget }> {
   const mod = await loadCModule(c.module);
-  // The C-like module exports each handler's function under the handler's name.
-  const fn = mod[h.name];
+  // The C-like module exports each handler's function under its generated name (names/mangle.ts).
+  const fn = mod[exportNameOf(h.name)];
   if (typeof fn !== "function") throw SideError.input(`${c.module.file}: error: the generated module has no function ${h.name}`);
   return { fn: fn as GenericHandler, target: new FunctionTarget(`${c.module.file}#c:${h.name}`, recordLayout(h), h.origin, fn as HandlerFunction) };
 }

@@ -6,6 +6,7 @@ import { stringLiteral } from "../escape.ts";
 import { formatTypeScript } from "../format.ts";
 import { headerLines } from "../header.ts";
 import type * as I from "../ir/types.ts";
+import { exportNameOf } from "../names/mangle.ts";
 import type { AsmProgram } from "./program.ts";
 
 const project = new Project({ useInMemoryFileSystem: true, compilerOptions: { noLib: true } });
@@ -29,7 +30,7 @@ export async function emitAsmModule(m: I.IrModule, program: AsmProgram): Promise
     declarations: [
       {
         name: "handlers",
-        initializer: `[${m.handlers.map((h) => `{ name: ${stringLiteral(h.name)}, entry: ${stringLiteral(h.name)}, record: ${recordLiteral(h.record)} }`).join(", ")}] as const`,
+        initializer: `[${m.handlers.map((h) => `{ name: ${stringLiteral(h.name)}, entry: ${stringLiteral(exportNameOf(h.name))}, record: ${recordLiteral(h.record)} }`).join(", ")}] as const`,
       },
     ],
   });
@@ -37,7 +38,7 @@ export async function emitAsmModule(m: I.IrModule, program: AsmProgram): Promise
     isExported: true,
     declarationKind: VariableDeclarationKind.Const,
     docs: ["Symbols outside the program that it branches to."],
-    declarations: [{ name: "externals", initializer: `[${program.externals.map(stringLiteral).join(", ")}] as const` }],
+    declarations: [{ name: "externals", initializer: `[${[...program.externals.keys()].map(stringLiteral).join(", ")}] as const` }],
   });
   sf.addVariableStatement({
     isExported: true,

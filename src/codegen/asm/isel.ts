@@ -6,19 +6,16 @@
 // when needed), restored before eret, and left on the stack for __guest_exit.
 import { commentText } from "../escape.ts";
 import type * as I from "../ir/types.ts";
+import { exportNameOf, mangle, platformName } from "../names/mangle.ts";
 import { isArithmeticImmediate, isConditionalCompareImmediate, isLogicalImmediate, materialise, widthMask } from "./immediates.ts";
 
 export class IselError extends Error {}
 
-/**
- * A name printed into the program as a symbol or operand (a label, a branch target, a capability,
- * a system register). The IR allows any string there; one with a newline would add lines to
- * the program, so anything that is not an identifier is refused rather than printed.
- */
-function sym(name: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new IselError(`internal: '${name}' is not an identifier`);
-  return name;
-}
+// Names printed into the program: a handler's label and an external's symbol are the rule file's
+// names, mangled (names/mangle.ts: never a register name, `__guest_exit` or a cpp macro); a
+// capability or a system register is the platform's, printed as it is. The IR allows any string
+// there; one with a newline would add lines to the program, so both refuse anything that is not
+// an identifier rather than print it.
 
 /** Registers the allocator may use: x0-x17 (x18 is the platform register, x19+ callee-saved). */
 const POOL = Array.from({ length: 18 }, (_, i) => i);
@@ -64,7 +61,7 @@ class Selector {
   run(): SelectedHandler {
     this.block(this.h.body, new Map());
     const saved = Math.max(4, this.maxUsed + 1 + ((this.maxUsed + 1) % 2));
-    const prologue = [`${sym(this.h.name)}:`, "\t// entered from the EL2 sync vector: x0-x3 are the guest's", "\tsave_x0_to_x3"];
+    const prologue = [`${exportNameOf(this.h.name)}:`, "\t// entered from the EL2 sync vector: x0-x3 are the guest's", "\tsave_x0_to_x3"];
     for (let r = 4; r < saved; r += 2) prologue.push(`\tstp x${r}, x${r + 1}, [sp, #-16]!`);
     const restoreExtra: string[] = [];
     for (let r = saved - 2; r >= 4; r -= 2) restoreExtra.push(`\tldp x${r}, x${r + 1}, [sp], #16`);
@@ -98,7 +95,7 @@ class Selector {
   }
 
   private label(): string {
-    return `.L${this.h.name}_${++this.labelCount}`;
+    return `.L${exportNameOf(this.h.name)}_${++this.labelCount}`;
   }
 
   private place(label: string): void {
@@ -125,12 +122,12 @@ class Selector {
       }
       case "sysreg": {
         const r = this.alloc();
-        if (e.reg.alternative === undefined) this.emit(`mrs x${r}, ${sym(e.reg.base).toLowerCase()}`);
+        if (e.reg.alternative === undefined) this.emit(`mrs x${r}, ${platformName(e.reg.base).toLowerCase()}`);
         else {
-          this.out.push(`alternative_if_not ${sym(e.reg.alternative.capability)}`);
-          this.emit(`mrs x${r}, ${sym(e.reg.base).toLowerCase()}`);
+          this.out.push(`alternative_if_not ${platformName(e.reg.alternative.capability)}`);
+          this.emit(`mrs x${r}, ${platformName(e.reg.base).toLowerCase()}`);
           this.out.push("alternative_else");
-          this.emit(`mrs x${r}, ${sym(e.reg.alternative.register).toLowerCase()}`);
+          this.emit(`mrs x${r}, ${platformName(e.reg.alternative.register).toLowerCase()}`);
           this.out.push("alternative_endif");
         }
         return { reg: r, owned: true };
@@ -271,7 +268,7 @@ class Selector {
         return;
       case "cap":
         // Patched at boot: the default side is for CPUs without the capability.
-        this.out.push(`alternative_if_not ${sym(b.name)}`);
+        this.out.push(`alternative_if_not ${platformName(b.name)}`);
         this.emit(when ? "nop" : `b ${target}`);
         this.out.push("alternative_else");
         this.emit(when ? `b ${target}` : "nop");
@@ -430,7 +427,7 @@ class Selector {
     }
     if (s.op.alternative === undefined) this.emit(`at ${s.op.base.toLowerCase()}, x${va.reg}`);
     else {
-      this.out.push(`alternative_if_not ${sym(s.op.alternative.capability)}`);
+      this.out.push(`alternative_if_not ${platformName(s.op.alternative.capability)}`);
       this.emit(`at ${s.op.base.toLowerCase()}, x${va.reg}`);
       this.out.push("alternative_else");
       this.emit(`at ${s.op.alternative.op.toLowerCase()}, x${va.reg}`);
@@ -468,7 +465,7 @@ class Selector {
       case "handoff":
         this.comment(`handoff ${t.target}: ${this.where(t.origin)}`);
         this.out.push(RESTORE_EXTRA);
-        this.emit(`b ${sym(t.target)}`);
+        this.emit(`b ${mangle(t.target)}`);
         return;
       case "decide": {
         const snapshot = new Set(this.free);

@@ -4,6 +4,7 @@
 import { commentText } from "../escape.ts";
 import { headerLines } from "../header.ts";
 import type * as I from "../ir/types.ts";
+import { exportNameOf, mangle } from "../names/mangle.ts";
 import { selectHandler } from "./isel.ts";
 
 /** The symbol the kernel exits to the host through, with x0 = vcpu and x1 = exit code. */
@@ -11,10 +12,14 @@ export const GUEST_EXIT = "__guest_exit";
 
 export interface AsmProgram {
   text: string;
-  /** Entry label of each handler. */
+  /** Entry label of each handler (exportNameOf its name). */
   entries: string[];
-  /** Symbols the program branches to outside itself. */
-  externals: string[];
+  /**
+   * Symbols the program branches to outside itself, each with the name a run reports for it:
+   * the rule file's name of the external, whose symbol is that name mangled (parseProgram takes
+   * this map as its `externals`).
+   */
+  externals: ReadonlyMap<string, string>;
 }
 
 export function assembleModule(m: I.IrModule): AsmProgram {
@@ -27,11 +32,13 @@ export function assembleModule(m: I.IrModule): AsmProgram {
     // Field names escaped like the rest: a newline in one would add a line to the program.
     lines.push(`// ${h.record.fields.map((f) => `${commentText(f.name)} at vcpu+0x${f.offset.toString(16)} (${f.size * 8} bits)`).join(", ")};`);
     lines.push(`// saves x0-x${sel.saved - 1} on entry.`);
-    lines.push(`\t.global ${h.name}`);
-    lines.push(`\t.type ${h.name}, %function`);
+    const label = exportNameOf(h.name);
+    lines.push(`\t.global ${label}`);
+    lines.push(`\t.type ${label}, %function`);
     lines.push(...sel.lines);
-    lines.push(`\t.size ${h.name}, . - ${h.name}`);
+    lines.push(`\t.size ${label}, . - ${label}`);
   }
   lines.push("");
-  return { text: lines.join("\n"), entries: m.handlers.map((h) => h.name), externals: [GUEST_EXIT, ...m.externals] };
+  const externals = new Map<string, string>([[GUEST_EXIT, GUEST_EXIT], ...m.externals.map((x): [string, string] => [mangle(x), x])]);
+  return { text: lines.join("\n"), entries: m.handlers.map((h) => exportNameOf(h.name)), externals };
 }

@@ -12,10 +12,10 @@
 // can hold, and cpus_have_final_cap is the kernel's patch-time test (a static key in a tree).
 import { boolNodes, bvNodes } from "../ir/walk.ts";
 import { headerLines } from "../header.ts";
-import { ident } from "../escape.ts";
 import * as I from "../ir/types.ts";
+import { exportNameOf, mangle, mangleMember, platformName } from "../names/mangle.ts";
 import { bool, bv, readsSysreg, text } from "./expr.ts";
-import { cComment, cName, cStringLiteral, moduleTag } from "./names.ts";
+import { cComment, cStringLiteral, moduleTag } from "./names.ts";
 
 type AtStmt = Extract<I.Stmt, { kind: "at" }>;
 
@@ -56,16 +56,18 @@ function stmtComment(o: I.Origin, handler: string): string {
 
 function atHelperName(s: AtStmt): string {
   const alt = s.op.alternative;
-  const op = alt ? `${s.op.base}_or_${alt.op}_when_${ident(alt.capability)}` : s.op.base;
+  const op = alt ? `${s.op.base}_or_${alt.op}_when_${platformName(alt.capability)}` : s.op.base;
   return `faultc_at_${op.toLowerCase()}${s.preserve ? "_preserving_par" : ""}`;
 }
 
+// FAULTC_* names are faultc's: no rule-file name is one (names/mangle.ts), and the mangled
+// name after the prefix keeps them apart from each other and from FAULTC_HANDOFF_FIRST.
 function exitMacro(name: string): string {
-  return `FAULTC_EXIT_CODE_${ident(name)}`;
+  return `FAULTC_EXIT_CODE_${mangle(name)}`;
 }
 
 function handoffName(target: string): string {
-  return `FAULTC_HANDOFF_${ident(target)}`;
+  return `FAULTC_HANDOFF_${mangle(target)}`;
 }
 
 // ---------------------------------------------------------------- walking the IR
@@ -244,8 +246,8 @@ function recordLayouts(m: I.IrModule): Map<string, RecordLayout> {
   for (const h of m.handlers) if (!records.some((r) => r.name === h.record.name)) records.push(h.record);
   const layouts = new Map<string, RecordLayout>();
   for (const r of records) {
-    const path = records.length === 1 ? "fault" : `fault.${cName(r.name)}`;
-    layouts.set(r.name, { record: r, access: (f) => `${path}.${cName(f)}` });
+    const path = records.length === 1 ? "fault" : `fault.${mangleMember(r.name)}`;
+    layouts.set(r.name, { record: r, access: (f) => `${path}.${mangleMember(f)}` });
   }
   return layouts;
 }
@@ -256,14 +258,14 @@ function emitRecords(w: Lines, m: I.IrModule): void {
   for (const { record } of layouts.values()) {
     w.line();
     w.line(`/* What the handlers leave for the host (record ${cComment(record.name)}), at vcpu + ${hex(I.RECORD_BASE)}. */`);
-    w.line(`struct ${cName(record.name)} {`);
+    w.line(`struct ${mangleMember(record.name)} {`);
     let at = I.RECORD_BASE;
     let pad = 0;
     for (const f of [...record.fields].sort((a, b) => a.offset - b.offset)) {
       const natural = Math.ceil(at / f.size) * f.size;
       if (f.offset < natural) throw new Error(`internal: field ${f.name} of ${record.name} at ${hex(f.offset)} overlaps the field before it`);
       if (f.offset > natural) w.line(`\tu8 __pad${pad++}[${hex(f.offset - at)}];`);
-      w.line(`\t${f.size === 4 ? "u32" : "u64"} ${cName(f.name)};${f.width !== f.size * 8 ? `\t/* ${f.width} bits */` : ""}`);
+      w.line(`\t${f.size === 4 ? "u32" : "u64"} ${mangleMember(f.name)};${f.width !== f.size * 8 ? `\t/* ${f.width} bits */` : ""}`);
       at = f.offset + f.size;
     }
     w.line("};");
@@ -277,10 +279,10 @@ function emitRecords(w: Lines, m: I.IrModule): void {
   w.line(`\tu8 __reserved[${hex(I.RECORD_BASE)}];`);
   if (layouts.size === 1) {
     const [only] = layouts.values();
-    w.line(`\tstruct ${cName(only.record.name)} fault;`);
+    w.line(`\tstruct ${mangleMember(only.record.name)} fault;`);
   } else {
     w.line("\tunion {");
-    for (const { record } of layouts.values()) w.line(`\t\tstruct ${cName(record.name)} ${cName(record.name)};`);
+    for (const { record } of layouts.values()) w.line(`\t\tstruct ${mangleMember(record.name)} ${mangleMember(record.name)};`);
     w.line("\t} fault;");
   }
   w.line("};");
@@ -298,12 +300,12 @@ function emitRecords(w: Lines, m: I.IrModule): void {
 function emitFunction(w: Lines, f: I.IrFunction): void {
   w.line();
   w.line(`/* fn ${cComment(f.name)} (${where(f.origin)}): ${f.width} bits */`);
-  w.line(`static inline u64 ${cName(f.name)}(${params(f.params)})`);
+  w.line(`static inline u64 ${mangle(f.name)}(${params(f.params)})`);
   w.line("{");
   w.indent(() => {
     const refs = new Set<string>();
     bvRefs(f.body, refs);
-    for (const p of f.params) if (!refs.has(p.id)) w.line(`(void)${cName(p.id)};`);
+    for (const p of f.params) if (!refs.has(p.id)) w.line(`(void)${mangle(p.id)};`);
     w.line(`return ${text(bv(f.body, true))};`);
   });
   w.line("}");
@@ -312,19 +314,19 @@ function emitFunction(w: Lines, f: I.IrFunction): void {
 function emitPredicate(w: Lines, p: I.IrPredicate): void {
   w.line();
   w.line(`/* pred ${cComment(p.name)} (${where(p.origin)}) */`);
-  w.line(`static inline bool ${cName(p.name)}(${params(p.params)})`);
+  w.line(`static inline bool ${mangle(p.name)}(${params(p.params)})`);
   w.line("{");
   w.indent(() => {
     const refs = new Set<string>();
     boolRefs(p.body, refs);
-    for (const x of p.params) if (!refs.has(x.id)) w.line(`(void)${cName(x.id)};`);
+    for (const x of p.params) if (!refs.has(x.id)) w.line(`(void)${mangle(x.id)};`);
     w.line(`return ${text(bool(p.body))};`);
   });
   w.line("}");
 }
 
 function params(ps: I.IrParam[]): string {
-  return ps.length === 0 ? "void" : ps.map((p) => `u64 ${cName(p.id)}`).join(", ");
+  return ps.length === 0 ? "void" : ps.map((p) => `u64 ${mangle(p.id)}`).join(", ");
 }
 
 function atInsn(w: Lines, op: I.AtOp): void {
@@ -352,7 +354,7 @@ function emitAtHelper(w: Lines, name: string, s: AtStmt): void {
       w.line("par = read_sysreg(par_el1);");
     }
     if (alt) {
-      w.line(`if (cpus_have_final_cap(${ident(alt.capability)}))`);
+      w.line(`if (cpus_have_final_cap(${platformName(alt.capability)}))`);
       w.indent(() => atInsn(w, alt.op));
       w.line("else");
       w.indent(() => atInsn(w, s.op.base));
@@ -374,7 +376,7 @@ function emitAtHelper(w: Lines, name: string, s: AtStmt): void {
 // ---------------------------------------------------------------- handlers
 
 function handlerSignature(h: I.IrHandler): string {
-  return `int ${cName(h.name)}(struct faultc_vcpu *vcpu, u64 *exit_code)`;
+  return `int ${exportNameOf(h.name)}(struct faultc_vcpu *vcpu, u64 *exit_code)`;
 }
 
 function emitHandler(w: Lines, m: I.IrModule, h: I.IrHandler): void {
@@ -398,7 +400,7 @@ function emitHandler(w: Lines, m: I.IrModule, h: I.IrHandler): void {
 
   w.line();
   w.line("/*");
-  w.line(` * handler ${cComment(h.name)} (${where(h.origin)}): records into struct ${cName(h.record.name)}.`);
+  w.line(` * handler ${cComment(h.name)} (${where(h.origin)}): records into struct ${mangleMember(h.record.name)}.`);
   w.line(` * Returns ${returns.join(", ")}.`);
   w.line(" */");
   w.line(`${handlerSignature(h)}`);
@@ -424,7 +426,7 @@ function block(w: Lines, h: I.IrHandler, layout: RecordLayout, b: I.Block, outer
   for (const x of inlineChain(b)) {
     x.stmts.forEach((s, i) => {
       if (s.kind === "record" || !isUsed(x, i, s.id)) return;
-      const name = cName(s.id);
+      const name = mangle(s.id);
       const type = s.kind === "letBool" ? "bool" : "u64";
       if (outer.get(name) === type || decls.some((d) => d.name === name)) return;
       decls.push({ name, type });
@@ -449,14 +451,14 @@ function inline(w: Lines, h: I.IrHandler, layout: RecordLayout, b: I.Block, scop
       case "let":
       case "letBool": {
         const value = s.kind === "let" ? bv(s.value, true) : bool(s.value);
-        if (isUsed(b, i, s.id)) w.line(`${cName(s.id)} = ${text(value)};`);
+        if (isUsed(b, i, s.id)) w.line(`${mangle(s.id)} = ${text(value)};`);
         else if (s.kind === "let" && readsSysreg(s.value)) w.line(`(void)(${text(value)});\t/* ${cComment(s.id)} is not used */`);
         else w.line(`/* ${cComment(s.id)} is not used */`);
         break;
       }
       case "at": {
         const call = `${atHelperName(s)}(${text(bv(s.address, true))})`;
-        if (isUsed(b, i, s.id)) w.line(`${cName(s.id)} = ${call};`);
+        if (isUsed(b, i, s.id)) w.line(`${mangle(s.id)} = ${call};`);
         else w.line(`(void)${call};\t/* ${cComment(s.id)} is not used */`);
         break;
       }

@@ -5,9 +5,8 @@
 // Parentheses: every binary operand that is itself a different binary operation is
 // parenthesised (what gcc -Wparentheses asks for, and what a reader expects).
 import { bvNodes } from "../ir/walk.ts";
-import { ident } from "../escape.ts";
 import type * as I from "../ir/types.ts";
-import { cName } from "./names.ts";
+import { mangle, platformName } from "../names/mangle.ts";
 
 const PRIMARY = 16;
 const UNARY = 15;
@@ -97,14 +96,14 @@ function truncate(c: C, width: number): C {
 }
 
 export function sysregName(reg: string): string {
-  return ident(reg).toLowerCase();
+  return platformName(reg).toLowerCase();
 }
 
 export function sysregRead(reg: I.SysregChoice): C {
   const base = primary(`read_sysreg(${sysregName(reg.base)})`);
   if (reg.alternative === undefined) return base;
   return {
-    text: `cpus_have_final_cap(${ident(reg.alternative.capability)}) ? read_sysreg(${sysregName(reg.alternative.register)}) : ${base.text}`,
+    text: `cpus_have_final_cap(${platformName(reg.alternative.capability)}) ? read_sysreg(${sysregName(reg.alternative.register)}) : ${base.text}`,
     prec: CONDITIONAL,
   };
 }
@@ -123,7 +122,7 @@ export function bv(e: I.BvExpr, bare = false): C {
     case "sysreg":
       return sysregRead(e.reg);
     case "var":
-      return primary(cName(e.id));
+      return primary(mangle(e.id));
     case "not":
       return truncate(unary("~", bv(e.a)), e.width);
     case "neg":
@@ -160,7 +159,7 @@ export function bv(e: I.BvExpr, bare = false): C {
       return truncate({ text: `(u64)sign_extend64(${bv(e.a, true).text}, ${from - 1})`, prec: UNARY }, e.width);
     }
     case "call":
-      return primary(`${cName(e.fn)}(${e.args.map((a) => bv(a, true).text).join(", ")})`);
+      return primary(`${mangle(e.fn)}(${e.args.map((a) => bv(a, true).text).join(", ")})`);
     case "input":
     case "field":
       throw new Error(`internal: ${e.op} outside a contract`);
@@ -194,7 +193,7 @@ export function bool(b: I.BoolExpr): C {
     case "false":
       return primary("false");
     case "cap":
-      return primary(`cpus_have_final_cap(${ident(b.name)})`);
+      return primary(`cpus_have_final_cap(${platformName(b.name)})`);
     case "cmp": {
       // An unsigned value against 0 by < or >= is a constant (and gcc -Wtype-limits says so).
       const k = constValue(b.b);
@@ -220,9 +219,9 @@ export function bool(b: I.BoolExpr): C {
     case "or":
       return bin("||", bool(b.a), bool(b.b));
     case "pred":
-      return primary(`${cName(b.name)}(${b.args.map((a) => bv(a, true).text).join(", ")})`);
+      return primary(`${mangle(b.name)}(${b.args.map((a) => bv(a, true).text).join(", ")})`);
     case "bvar":
-      return primary(cName(b.id));
+      return primary(mangle(b.id));
   }
 }
 

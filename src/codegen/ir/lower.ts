@@ -13,7 +13,7 @@ import { RECORD_BASE } from "./types.ts";
 import { boolNodes } from "./walk.ts";
 
 /** Bumped whenever generated output changes for the same input, so the input hash changes too. */
-export const GENERATOR_VERSION = "faultc-codegen-1";
+export const GENERATOR_VERSION = "faultc-codegen-2";
 
 export class LoweringError extends Error {}
 

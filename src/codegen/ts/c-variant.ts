@@ -4,8 +4,9 @@
 // runs on the machine model and is executed symbolically by the equivalence checker.
 // Built as ts-morph structures, printed once, formatted once; never type-checked here.
 import { Project, VariableDeclarationKind, type WriterFunction } from "ts-morph";
-import { commentText, ident, stringLiteral } from "../escape.ts";
+import { commentText, stringLiteral } from "../escape.ts";
 import { formatTypeScript } from "../format.ts";
+import { exportNameOf, mangle, platformName } from "../names/mangle.ts";
 import { headerLines } from "../header.ts";
 import type * as I from "../ir/types.ts";
 import { recordLiteral } from "../asm/asm-module.ts";
@@ -25,7 +26,8 @@ function at(o: I.Origin): string {
 
 function atHelperName(s: Extract<I.Stmt, { kind: "at" }>): string {
   // The capability's name becomes part of a function name: refused unless it is an identifier.
-  const op = s.op.alternative ? `${s.op.base}_or_${s.op.alternative.op}_when_${ident(s.op.alternative.capability)}` : s.op.base;
+  // Rule-file names never start with translate_ (names/mangle.ts), so no helper meets one.
+  const op = s.op.alternative ? `${s.op.base}_or_${s.op.alternative.op}_when_${platformName(s.op.alternative.capability)}` : s.op.base;
   return `translate_${op.toLowerCase()}${s.preserve ? "_preserving_par" : ""}`;
 }
 
@@ -53,9 +55,9 @@ export async function emitCVariant(m: I.IrModule, opts: CVariantOptions): Promis
 
   for (const f of m.functions) {
     sf.addFunction({
-      name: ident(f.name),
+      name: mangle(f.name),
       typeParameters: ["V", "B"],
-      parameters: [{ name: "h", type: "HypApi<V, B>" }, ...f.params.map((p) => ({ name: ident(p.id), type: "V" }))],
+      parameters: [{ name: "h", type: "HypApi<V, B>" }, ...f.params.map((p) => ({ name: mangle(p.id), type: "V" }))],
       returnType: "V",
       docs: [`fn ${f.name} (${where(f.origin)}): bits(${f.width})`],
       statements: ["const d = h.d;", `return ${bvExpr(f.body)};`],
@@ -63,9 +65,9 @@ export async function emitCVariant(m: I.IrModule, opts: CVariantOptions): Promis
   }
   for (const p of m.predicates) {
     sf.addFunction({
-      name: ident(p.name),
+      name: mangle(p.name),
       typeParameters: ["V", "B"],
-      parameters: [{ name: "h", type: "HypApi<V, B>" }, ...p.params.map((x) => ({ name: ident(x.id), type: "V" }))],
+      parameters: [{ name: "h", type: "HypApi<V, B>" }, ...p.params.map((x) => ({ name: mangle(x.id), type: "V" }))],
       returnType: "B",
       docs: [`pred ${p.name} (${where(p.origin)})`],
       statements: ["const d = h.d;", `return ${boolExpr(p.body)};`],
@@ -100,11 +102,11 @@ export async function emitCVariant(m: I.IrModule, opts: CVariantOptions): Promis
       declarationKind: VariableDeclarationKind.Const,
       docs: [`Where handler ${h.name} records its fields in the vcpu structure (C layout).`],
       declarations: [
-        { name: `${ident(h.name)}_record`, initializer: `${recordLiteral(h.record)} as const` },
+        { name: `${exportNameOf(h.name)}_record`, initializer: `${recordLiteral(h.record)} as const` },
       ],
     });
     sf.addFunction({
-      name: ident(h.name),
+      name: exportNameOf(h.name),
       isExported: true,
       typeParameters: ["V", "B"],
       parameters: [{ name: "h", type: "HypApi<V, B>" }],
@@ -128,10 +130,10 @@ function block(w: Writer, b: I.Block, record: I.IrRecord): void {
     switch (s.kind) {
       case "let":
       case "letBool":
-        w.writeLine(`const ${ident(s.id)} = ${s.kind === "let" ? bvExpr(s.value) : boolExpr(s.value)};`);
+        w.writeLine(`const ${mangle(s.id)} = ${s.kind === "let" ? bvExpr(s.value) : boolExpr(s.value)};`);
         break;
       case "at":
-        w.writeLine(`const ${ident(s.id)} = ${atHelperName(s)}(h, ${bvExpr(s.address)});`);
+        w.writeLine(`const ${mangle(s.id)} = ${atHelperName(s)}(h, ${bvExpr(s.address)});`);
         break;
       case "record": {
         const f = record.fields.find((x) => x.name === s.field);

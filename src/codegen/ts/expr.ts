@@ -1,5 +1,6 @@
 // IR expressions as TypeScript over the abstract domain `d` of a HypApi `h`.
-import { ident, stringLiteral } from "../escape.ts";
+import { stringLiteral } from "../escape.ts";
+import { mangle } from "../names/mangle.ts";
 import type * as I from "../ir/types.ts";
 
 function hex(v: bigint): string {
@@ -18,7 +19,7 @@ export function bvExpr(e: I.BvExpr): string {
     case "sysreg":
       return sysregRead(e.reg);
     case "var":
-      return ident(e.id);
+      return mangle(e.id);
     case "not":
       return `d.not(${bvExpr(e.a)})`;
     case "neg":
@@ -39,7 +40,7 @@ export function bvExpr(e: I.BvExpr): string {
     case "sext":
       return `d.signExtend(${bvExpr(e.a)}, ${e.width})`;
     case "call":
-      return `${ident(e.fn)}(h, ${e.args.map(bvExpr).join(", ")})`;
+      return `${mangle(e.fn)}(h, ${e.args.map(bvExpr).join(", ")})`;
     case "input":
     case "field":
       throw new Error(`internal: ${e.op} outside a contract`);
@@ -119,9 +120,9 @@ export function boolExpr(b: I.BoolExpr): string {
     case "or":
       return `d.orB(${boolExpr(b.a)}, ${boolExpr(b.b)})`;
     case "pred":
-      return `${ident(b.name)}(h, ${b.args.map(bvExpr).join(", ")})`;
+      return `${mangle(b.name)}(h, ${b.args.map(bvExpr).join(", ")})`;
     case "bvar":
-      return ident(b.id);
+      return mangle(b.id);
   }
   throw new Error("internal: unknown condition");
 }

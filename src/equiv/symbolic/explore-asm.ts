@@ -89,7 +89,7 @@ export async function exploreProgram(
         if (!("c" in code)) throw new ExplorationIncomplete(`${insn.text}: the exit code is not a constant`);
         outcome = { kind: "exit", code: code.c.value };
       } else if (o.kind === "eret") outcome = { kind: "retry" };
-      else if (o.kind === "handler") outcome = { kind: "handoff", target: externalHandlerName(o.name) };
+      else if (o.kind === "handler") outcome = { kind: "handoff", target: externalHandlerName(o.name, program.externalNames) };
       else outcome = o;
       paths.push({ conds: p.conds, outcome, state: p.state, steps: p.steps });
       if (paths.length > limits.maxPaths) throw new ExplorationIncomplete(`more than ${limits.maxPaths} paths`);

@@ -25,8 +25,12 @@ export interface ParseOptions {
   file?: string;
   /** Extra symbolic constants (override the built-in ones). */
   constants?: ReadonlyMap<string, bigint> | Record<string, bigint>;
-  /** Symbols outside the program; defaults to DEFAULT_EXTERNALS. */
-  externals?: Iterable<string>;
+  /**
+   * Symbols outside the program; defaults to DEFAULT_EXTERNALS. As a map, each symbol's name for
+   * run results (a branch to it ends the run in that handoff), when the program's own symbol
+   * spelling differs from the name its author uses (a generated program's escaped symbols).
+   */
+  externals?: Iterable<string> | ReadonlyMap<string, string>;
 }
 
 /** Directives with no effect on the model's execution (section and symbol bookkeeping, alignment). */
@@ -248,9 +252,10 @@ export function parseProgram(source: string, options: ParseOptions = {}): Parsed
   const file = options.file ?? "<input>";
   const extra = options.constants instanceof Map ? options.constants : new Map(Object.entries(options.constants ?? {}));
   const builder = new ProgramBuilder(extra);
-  builder.externals = new Set(options.externals ?? DEFAULT_EXTERNALS);
+  const externals = options.externals ?? DEFAULT_EXTERNALS;
+  builder.externals = new Set(externals instanceof Map ? externals.keys() : (externals as Iterable<string>));
   builder.feedSource(BUILTIN_MACRO_SOURCE, BUILTIN_MACRO_FILE);
   builder.feedSource(source.startsWith("\uFEFF") ? source.slice(1) : source, file); // a UTF-8 byte order mark is not text
   builder.finish();
-  return { file, items: builder.items, externals: builder.externals };
+  return { file, items: builder.items, externals: builder.externals, ...(externals instanceof Map ? { externalNames: externals } : {}) };
 }

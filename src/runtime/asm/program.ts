@@ -31,6 +31,8 @@ export interface ParsedProgram {
   readonly items: readonly ProgramItem[];
   /** Symbols outside the program a branch may name (they end a run). */
   readonly externals: ReadonlySet<string>;
+  /** Names for run results of external symbols, where they differ from the symbol (see externalHandlerName). */
+  readonly externalNames?: ReadonlyMap<string, string>;
 }
 
 export interface LoadedInstruction {
@@ -45,6 +47,7 @@ export interface LoadedProgram {
   readonly instructions: readonly LoadedInstruction[];
   /** Global labels to instruction indices (a label at the very end maps to instructions.length). */
   readonly labels: ReadonlyMap<string, number>;
+  readonly externalNames?: ReadonlyMap<string, string>;
 }
 
 type FlatItem = Exclude<ProgramItem, { kind: "alternative" }>;
@@ -90,7 +93,7 @@ export function loadProgram(program: ParsedProgram, capabilities: Iterable<strin
     const loc = item.targetLoc ?? item.loc;
     instructions.push({ insn: resolveInstruction(item.insn, (ref) => resolve(ref, position, loc)), loc: item.loc, text: item.text });
   });
-  return { file: program.file, capabilities: caps, instructions, labels };
+  return { file: program.file, capabilities: caps, instructions, labels, ...(program.externalNames ? { externalNames: program.externalNames } : {}) };
 }
 
 function resolveInstruction(insn: Instruction<SymbolRef>, resolve: (ref: SymbolRef) => ResolvedTarget): Instruction<ResolvedTarget> {

@@ -98,7 +98,7 @@ export class AssemblyTarget implements HandlerTarget {
         outcome = "retry";
         break;
       case "handler":
-        outcome = externalHandlerName(r.outcome.name);
+        outcome = externalHandlerName(r.outcome.name, program.externalNames);
         break;
       case "return":
       case "breakpoint": {
