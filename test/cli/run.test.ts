@@ -1,12 +1,15 @@
 // `faultc run`: one scenario from options, --jsonl streams, target resolution, and errors that are
 // one line with the right exit status and never a stack trace.
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { createRunCommand } from "../../src/cli/commands/run.ts";
 import { main } from "../../src/cli/main.ts";
+import { KNOWN_CAPABILITIES } from "../../src/runtime/scenario/index.ts";
+import { KIND_DESCRIPTIONS } from "../../src/sides/index.ts";
+import { cli } from "./harness.ts";
 
 const SEED = "refs/kvm-2016-before.S";
 
@@ -78,11 +81,20 @@ describe("faultc run", () => {
     [[SEED, "x.S"], "unexpected argument 'x.S'"],
     [[SEED, "--esr", "92000007"], '--esr must be a hex string like "0x1234", got "92000007"'],
     [[SEED, "--esr", "0x1", "--far", "0x10000000000000000"], "--far value 0x10000000000000000 does not fit in 64 bits"],
-    [[SEED, "--esr", "0x1", "--at", "ok"], "--at must be ok:IPA, fault or s2fault:LEVEL[:translation|permission|access-flag], got 'ok'"],
+    [[SEED, "--esr", "0x1", "--at", "ok"], "--at must be ok:IPA, par:PAR, fault or s2fault:LEVEL[:translation|permission|access-flag], got 'ok'"],
     [[SEED, "--esr", "0x1", "--at", "ok:0x1000000000000"], "--at ok:0x1000000000000: IPA 0x1000000000000 is outside the 48-bit IPA space"],
     [[SEED, "--esr", "0x1", "--at", "ok:80001000"], '--at ok:80001000: IPA must be a hex string like "0x1234", got "80001000"'],
-    [[SEED, "--esr", "0x1", "--at", "s2fault:4"], "--at must be ok:IPA, fault or s2fault:LEVEL[:translation|permission|access-flag], got 's2fault:4'"],
-    [[SEED, "--esr", "0x1", "--caps", "VHE"], "--caps: unknown capability 'VHE' (known: ARM64_HAS_VIRT_HOST_EXTN, ARM64_WORKAROUND_834220, ARM64_HAS_S1POE)"],
+    [[SEED, "--esr", "0x1", "--at", "s2fault:4"], "--at must be ok:IPA, par:PAR, fault or s2fault:LEVEL[:translation|permission|access-flag], got 's2fault:4'"],
+    [[SEED, "--esr", "0x1", "--at", "par:801"], '--at par:801: PAR_EL1 must be a hex string like "0x1234", got "801"'],
+    [[SEED, "--esr", "0x1", "--caps", "VHE"], `unknown capability "VHE" in --caps (known: ${KNOWN_CAPABILITIES.join(", ")})`],
+    [[SEED, "--esr", "0x1", "--caps", "ARM64_HAS_S1POE,ARM64_HAS_S1POE"], 'capability "ARM64_HAS_S1POE" appears twice in --caps'],
+    [[SEED, "--esr", "0x1", "--sysregs", "ESR_EL2=0x1"], "--sysregs ESR_EL2 sets the register that --esr sets; give it as --esr"],
+    [[SEED, "--esr", "0x1", "--sysregs", "MIDR_EL1=0x411fd072"], "--sysregs MIDR_EL1 sets the register that --midr sets; give it as --midr"],
+    [[SEED, "--esr", "0x1", "--sysregs", "VTTBR_EL2"], "--sysregs must be NAME=HEX[,NAME=HEX...], got 'VTTBR_EL2'"],
+    [[SEED, "--esr", "0x1", "--sysregs", "VTTBR_EL2=0x0,VTTBR_EL2=0x1"], "--sysregs: register 'VTTBR_EL2' given twice"],
+    [[SEED, "--esr", "0x1", "--sysregs", "NOPE=0x1"], 'unknown system register "NOPE" in --sysregs'],
+    [[SEED, "--esr", "0x1", "--sysregs", "VTTBR_EL2=1"], '--sysregs VTTBR_EL2 must be a hex string like "0x1234", got "1"'],
+    [["-", "--jsonl"], "TARGET '-' and --jsonl both read standard input; give one of them a file"],
     [[SEED, "--esr", "0x1", "--seed", "-1"], "--seed must be a non-negative decimal integer, got '-1'"],
     [[SEED, "--jsonl", "--esr", "0x1"], "--esr cannot be combined with --jsonl (each line is a whole scenario)"],
     [[SEED, "--esr", "0x1", "--frob"], "unknown option '--frob'"],
@@ -102,6 +114,41 @@ describe("faultc run", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("--jsonl");
     expect(r.stdout).toContain("s2fault:LEVEL[:KIND]");
+    for (const kind of [...Object.values(KIND_DESCRIPTIONS), "par:PAR", "--sysregs NAME=HEX"]) expect(r.stdout).toContain(kind);
+    expect(r.stdout).not.toContain("come with code generation");
+  });
+
+  it("a counterexample replays from the command line as from JSON: --at par:PAR and --sysregs", async () => {
+    const flags = await run(["run", SEED, "--esr", "0x5a000000", "--far", "0x1000", "--at", "par:0x801", "--sysregs", "VTTBR_EL2=0x0,ESR_EL1=0x5"]);
+    const stream = await jsonl(['{"esr":"0x5a000000","far":"0x1000","at":{"par":"0x801"},"sysregs":{"VTTBR_EL2":"0x0","ESR_EL1":"0x5"}}']);
+    expect(flags.code).toBe(0);
+    expect(stream.out).toEqual([JSON.parse(flags.stdout)]);
+    expect((stream.out[0] as ResultJson).outcome).toBe("host_hvc"); // VTTBR_EL2 = 0: no guest, the host's HVC
+    // AT on FAR answers the given PAR: the handler records what it makes of it.
+    const at = await run(["run", SEED, "--esr", "0x9200004f", "--far", "0x1234", "--at", "par:0x80001000"]);
+    const atJson = await jsonl(['{"esr":"0x9200004f","far":"0x1234","at":{"par":"0x80001000"}}']);
+    expect(atJson.out).toEqual([JSON.parse(at.stdout)]);
+  });
+
+  it("TARGET '-' reads the assembly from standard input, named <stdin>", async () => {
+    const text = readFileSync(SEED, "utf8");
+    const r = await cli(["run", "-", "--esr", "0x92000007", "--far", "0x1234", "--trace"], text);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout) as ResultJson;
+    expect(j.outcome).toBe("exit");
+    expect(j.trace[0].loc).toBe("<stdin>:26:2");
+    const bad = await cli(["run", "-", "--esr", "0x1"], "el1_sync:\n\tfrob x0\n");
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/^<stdin>:2:2: error: [^\n]+\n$/);
+  });
+
+  it("a UTF-8 byte order mark before an assembly file is accepted", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "faultc-run-"));
+    const bom = path.join(dir, "bom.S");
+    writeFileSync(bom, "\uFEFF" + readFileSync(SEED, "utf8"));
+    const r = await run(["run", bom, "--esr", "0x92000007", "--trace"]);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as ResultJson).trace[0].loc).toBe(`${bom}:26:2`);
   });
 
   it("an unreadable target, bad assembly and a failed run: one located line, exit 1, no stack trace", async () => {
@@ -170,6 +217,40 @@ describe("faultc run", () => {
       const lines = stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(lines[0]).toMatchObject({ outcome: "retry" });
       expect(lines[1]).toEqual({ error: `line 2: ${undef}:2:2: error: mrs\tx0, far_el12: FAR_EL12 is UNDEFINED at EL2 when HCR_EL2.E2H == 0` });
+    });
+
+    it("a line nested 200,000 deep is that line's error; the stream goes on", async () => {
+      const deep = `{"esr":${"[".repeat(200_000)}${"]".repeat(200_000)}}`;
+      const r = await jsonl([deep, '{"esr":"0x92000007"}', "[".repeat(200_000) + "]".repeat(200_000), `{"esr":"0x1","sysregs":{"VTTBR_EL2":${"[".repeat(100_000)}${"]".repeat(100_000)}}}`]);
+      expect(r.code).toBe(1);
+      expect(r.out).toHaveLength(4);
+      expect(r.out[0]).toEqual({ error: `line 1: "esr" must be a hex string like "0x1234", got ${"[".repeat(37)}...` });
+      expect(r.out[1]).toMatchObject({ outcome: "exit" });
+      expect(r.out[2]).toEqual({ error: `line 3: a scenario must be a JSON object, got ${"[".repeat(37)}...` });
+      expect(r.out[3]).toEqual({ error: `line 4: "sysregs.VTTBR_EL2" must be a hex string like "0x1234", got ${"[".repeat(37)}...` });
+    });
+
+    it("a byte order mark before the first line is accepted; sysregs may not set what a key sets", async () => {
+      const r = await cli(["run", SEED, "--jsonl"], ["\uFEFF{\"esr\":\"0x92000007\"}", '{"esr":"0x1","sysregs":{"ESR_EL2":"0x92000007"}}', '{"esr":"0x1","sysregs":{"MIDR_EL1":"0x411fd072"}}', '{"esr":"0x1","far":"0x0","sysregs":{"FAR_EL2":"0x1234"}}'].join("\n"));
+      const out = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(out[0]).toMatchObject({ outcome: "exit" });
+      expect(out.slice(1)).toEqual([
+        { error: 'line 2: "sysregs.ESR_EL2" sets the register that "esr" sets; give it as "esr"' },
+        { error: 'line 3: "sysregs.MIDR_EL1" sets the register that "midr" sets; give it as "midr"' },
+        { error: 'line 4: "sysregs.FAR_EL2" sets the register that "far" sets; give it as "far"' },
+      ]);
+    });
+
+    it("a reader that stops early (| head -1): exit 141 quietly, as a filter on SIGPIPE", async () => {
+      const child = spawn(process.execPath, ["bin/faultc.js", "run", SEED, "--jsonl"], { stdio: ["pipe", "pipe", "pipe"] });
+      let stderr = "";
+      child.stderr.on("data", (d: Buffer) => void (stderr += d.toString()));
+      child.stdout.once("data", () => child.stdout.destroy());
+      child.stdin.on("error", () => undefined); // it may stop reading before all lines are in
+      child.stdin.end('{"esr":"0x92000007"}\n'.repeat(5000));
+      const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+      expect(stderr).toBe("");
+      expect(code).toBe(141);
     });
 
     it("reads stdin through the installed bin", () => {

@@ -1,30 +1,33 @@
 // `faultc run TARGET`: runs a fault handler on scenarios on the machine model and prints results as
 // JSON (docs/RUN.md). One scenario from the options, or one per stdin line with --jsonl.
-import { createInterface } from "node:readline";
-import { HandlerRunError, runResultToJson, type HandlerTarget, type RunOptions } from "../../runtime/run/index.ts";
-import { KNOWN_CAPABILITIES, parseHex64, parseScenario, scenario, ScenarioError, type Scenario, type ScenarioAt, type TableFaultKind } from "../../runtime/scenario/index.ts";
-import { openSide, SideError } from "../../sides/index.ts";
+import { AssemblyTarget, HandlerRunError, runResultToJson, type HandlerTarget, type RunOptions } from "../../runtime/run/index.ts";
+import {
+  KNOWN_CAPABILITIES, parseCaps, parseHex64, parseScenario, parseSysregs, scenario, ScenarioError, type Scenario, type ScenarioAt, type TableFaultKind,
+} from "../../runtime/scenario/index.ts";
+import { assemblyTarget } from "../../sides/assembly.ts";
+import { KIND_DESCRIPTIONS, openSide, SideError } from "../../sides/index.ts";
 import { parseArgs, UsageError } from "../args.ts";
-import type { Command, Output } from "../command.ts";
+import { processInput, STDIN_FILE, type Command, type Output } from "../command.ts";
 
-/** Where --jsonl reads its lines from (stdin by default; tests pass their own). */
+/** Where --jsonl reads its lines from: standard input (out.stdin) unless a test gives its own. */
 export type LineSource = () => AsyncIterable<string>;
 
-export const stdinLines: LineSource = () => createInterface({ input: process.stdin, crlfDelay: Infinity });
-
-const SCENARIO_FLAGS = ["esr", "far", "hpfar", "par", "at", "caps", "midr", "seed"] as const;
+const SCENARIO_FLAGS = ["esr", "far", "hpfar", "par", "at", "caps", "midr", "seed", "sysregs"] as const;
 
 const USAGE = `usage: faultc run TARGET --esr HEX [--far HEX] [--hpfar HEX|unknown] [--par HEX]
-                  [--at ok:IPA|fault|s2fault:LEVEL[:KIND]] [--caps CAP,...] [--midr HEX]
-                  [--seed N] [--entry LABEL] [--trace]
+                  [--at ok:IPA|par:PAR|fault|s2fault:LEVEL[:KIND]] [--caps CAP,...] [--midr HEX]
+                  [--seed N] [--sysregs NAME=HEX,...] [--entry LABEL] [--trace]
        faultc run TARGET --jsonl [--entry LABEL] [--trace]
 
 Runs the fault handler TARGET on the AArch64 EL2 machine model, as after a guest trap, and prints
 the result as one line of JSON: outcome (exit, retry, or the handler it hands over to), exit code,
 the fault record fields it wrote, system registers (PAR_EL1 and every one written), and checks.
 
-TARGET    an assembly file (.S or .s), run from the label el1_sync (--entry to change it).
-          Rule-file targets (x.fault#c, x.fault#asm) come with code generation.
+TARGET is one of:
+${Object.values(KIND_DESCRIPTIONS).map((d) => `  ${d}`).join("\n")}
+  - (standard input): an assembly file; not with --jsonl
+An assembly file runs from the label el1_sync (--entry to change it); 'faultc refs' lists the
+references.
 
 Scenario (hex values are 0x...; all but --esr optional):
   --esr HEX        ESR_EL2
@@ -33,42 +36,68 @@ Scenario (hex values are 0x...; all but --esr optional):
   --par HEX        the guest's PAR_EL1 (default 0)
   --at SPEC        what AT S1E1R on FAR finds in the guest's stage-1 tables:
                      ok:IPA     FAR's page maps to IPA's page (default: ok:FAR, identity)
+                     par:PAR    AT on FAR gives exactly this PAR_EL1 (what 'faultc equiv'
+                                counterexamples give as {"at":{"par":...}})
                      fault      FAR's page is not mapped
                      s2fault:LEVEL[:KIND]  the stage-1 table read at LEVEL (0-3) meets a stage-2
                                 fault, KIND translation (default), permission or access-flag
-  --caps A,B       capabilities: ${KNOWN_CAPABILITIES.join(", ")}
+  --caps A,B       capabilities, each once: ${KNOWN_CAPABILITIES.join(", ")}
   --midr HEX       MIDR_EL1 (Cortex-A57 r0p0-r1p2 adds ARM64_WORKAROUND_834220)
   --seed N         seed of the arbitrary values (guest registers, UNKNOWN registers; default 0)
+  --sysregs NAME=HEX,...  system registers set instead of seeded ones (e.g. VTTBR_EL2=0x0), as the
+                   JSON "sysregs" key; not those the options above set (ESR_EL2: --esr, ...)
 
   --jsonl          read one scenario per stdin line (JSON, see docs/RUN.md), write one result per
                    line; a bad line gives {"error":"line N: ..."} and the stream goes on
   --trace          include a per-instruction trace (text, location, registers and memory written)
 
-Exit status: 0 ok, 1 bad assembly, a failed run, or a bad --jsonl line, 2 usage error.`;
+Exit status: 0 ok, 1 bad assembly, a failed run, or a bad --jsonl line, 2 usage error,
+141 standard output closed before the end (e.g. by '| head -1').`;
 
 function flagHex(value: string, flag: string): bigint {
+  return optionValue(() => parseHex64(value, `--${flag}`));
+}
+
+/** The value forms of --at (ok:IPA, par:PAR), checked as the JSON's {"ok":...} and {"par":...}; what errors call the value. */
+const AT_VALUE_FORMS = { ok: "IPA", par: "PAR_EL1" } as const;
+
+function parseAtFlag(value: string): ScenarioAt {
+  if (value === "fault") return "fault";
+  const form = /^(ok|par):/.exec(value)?.[1] as keyof typeof AT_VALUE_FORMS | undefined;
+  if (form !== undefined) {
+    try {
+      const parsed = parseScenario({ esr: "0x0", at: { [form]: value.slice(form.length + 1) } }).at;
+      if (parsed !== undefined) return parsed;
+    } catch (e) {
+      if (e instanceof ScenarioError) throw new UsageError(`--at ${value}: ${e.message.replace(new RegExp(`^"at\\.${form}"( IPA)?`), AT_VALUE_FORMS[form])}`);
+      throw e;
+    }
+  }
+  const m = /^s2fault:([0-3])(?::(translation|permission|access-flag))?$/.exec(value);
+  if (m) return { s2fault: { level: Number(m[1]), fault: (m[2] ?? "translation") as TableFaultKind } };
+  throw new UsageError(`--at must be ok:IPA, par:PAR, fault or s2fault:LEVEL[:translation|permission|access-flag], got '${value}'`);
+}
+
+/** A ScenarioError in an option's value is a usage error. */
+function optionValue<T>(parse: () => T): T {
   try {
-    return parseHex64(value, `--${flag}`);
+    return parse();
   } catch (e) {
     if (e instanceof ScenarioError) throw new UsageError(e.message);
     throw e;
   }
 }
 
-function parseAtFlag(value: string): ScenarioAt {
-  if (value === "fault") return "fault";
-  if (value.startsWith("ok:")) {
-    try {
-      const parsed = parseScenario({ esr: "0x0", at: { ok: value.slice(3) } }).at;
-      if (parsed !== undefined) return parsed;
-    } catch (e) {
-      if (e instanceof ScenarioError) throw new UsageError(`--at ${value}: ${e.message.replace(/^"at\.ok"( IPA)?/, "IPA")}`);
-      throw e;
-    }
+/** --sysregs NAME=HEX,...: the JSON "sysregs" object, checked by the same code. */
+function parseSysregsFlag(value: string): Record<string, bigint> {
+  const entries: [string, string][] = [];
+  for (const item of value.split(",")) {
+    const m = /^([^=]*)=(.*)$/.exec(item);
+    if (m === null) throw new UsageError(`--sysregs must be NAME=HEX[,NAME=HEX...], got '${item}'`);
+    if (entries.some(([name]) => name === m[1])) throw new UsageError(`--sysregs: register '${m[1]}' given twice`);
+    entries.push([m[1], m[2]]);
   }
-  const m = /^s2fault:([0-3])(?::(translation|permission|access-flag))?$/.exec(value);
-  if (m) return { s2fault: { level: Number(m[1]), fault: (m[2] ?? "translation") as TableFaultKind } };
-  throw new UsageError(`--at must be ok:IPA, fault or s2fault:LEVEL[:translation|permission|access-flag], got '${value}'`);
+  return optionValue(() => parseSysregs(Object.fromEntries(entries), "options"));
 }
 
 function scenarioFromFlags(flags: Map<string, string | true>): Scenario {
@@ -78,10 +107,9 @@ function scenarioFromFlags(flags: Map<string, string | true>): Scenario {
   };
   const esr = get("esr");
   if (esr === undefined) throw new UsageError("missing --esr (or read scenarios with --jsonl)");
-  const caps = get("caps")?.split(",") ?? [];
-  for (const c of caps) {
-    if (!KNOWN_CAPABILITIES.includes(c)) throw new UsageError(`--caps: unknown capability '${c}' (known: ${KNOWN_CAPABILITIES.join(", ")})`);
-  }
+  const capsText = get("caps");
+  const caps = capsText === undefined ? [] : optionValue(() => parseCaps(capsText.split(","), "options"));
+  const sysregsText = get("sysregs");
   const seedText = get("seed");
   if (seedText !== undefined && !/^\d{1,15}$/.test(seedText)) throw new UsageError(`--seed must be a non-negative decimal integer, got '${seedText}'`);
   const hpfar = get("hpfar");
@@ -95,9 +123,10 @@ function scenarioFromFlags(flags: Map<string, string | true>): Scenario {
     ...(hpfar !== undefined ? { hpfar: hpfar === "unknown" ? "unknown" : flagHex(hpfar, "hpfar") } : {}),
     ...(par !== undefined ? { par: flagHex(par, "par") } : {}),
     ...(at !== undefined ? { at: parseAtFlag(at) } : {}),
-    caps: [...new Set(caps)],
+    caps,
     ...(midr !== undefined ? { midr: flagHex(midr, "midr") } : {}),
     ...(seedText !== undefined ? { seed: Number(seedText) } : {}),
+    ...(sysregsText !== undefined ? { sysregs: parseSysregsFlag(sysregsText) } : {}),
   });
 }
 
@@ -115,7 +144,13 @@ function runOne(target: HandlerTarget, s: Scenario, opts: RunOptions): { line: s
   }
 }
 
-export function createRunCommand(lines: LineSource): Command {
+/** TARGET '-': an assembly program read from standard input, named <stdin> in errors and traces. */
+async function stdinAssembly(out: Output, options: { entry?: string }): Promise<HandlerTarget> {
+  const text = new TextDecoder().decode(await (out.stdin ?? processInput).bytes());
+  return assemblyTarget(() => AssemblyTarget.fromSource(text, STDIN_FILE, options));
+}
+
+export function createRunCommand(lines?: LineSource): Command {
   return {
     name: "run",
     summary: "run a fault handler on the machine model for a scenario; print the result as JSON",
@@ -126,6 +161,7 @@ export function createRunCommand(lines: LineSource): Command {
       if (args.positionals.length === 0) throw new UsageError("no TARGET given");
       if (args.positionals.length > 1) throw new UsageError(`unexpected argument '${args.positionals[1]}'`);
       const jsonl = args.flags.has("jsonl");
+      if (jsonl && args.positionals[0] === "-") throw new UsageError("TARGET '-' and --jsonl both read standard input; give one of them a file");
       const scenarioFlag = SCENARIO_FLAGS.find((f) => args.flags.has(f));
       if (jsonl && scenarioFlag !== undefined) throw new UsageError(`--${scenarioFlag} cannot be combined with --jsonl (each line is a whole scenario)`);
       const single = jsonl ? undefined : scenarioFromFlags(args.flags);
@@ -134,7 +170,8 @@ export function createRunCommand(lines: LineSource): Command {
       let target: HandlerTarget;
       try {
         const entry = args.flags.get("entry");
-        target = (await openSide(args.positionals[0], typeof entry === "string" ? { entry } : {})).concrete();
+        const options = typeof entry === "string" ? { entry } : {};
+        target = args.positionals[0] === "-" ? await stdinAssembly(out, options) : (await openSide(args.positionals[0], options)).concrete();
       } catch (e) {
         if (!(e instanceof SideError)) throw e;
         if (e.usage) throw new UsageError(e.message);
@@ -154,7 +191,7 @@ export function createRunCommand(lines: LineSource): Command {
 
       let bad = 0;
       let lineNo = 0;
-      for await (const text of lines()) {
+      for await (const text of lines ? lines() : (out.stdin ?? processInput).lines()) {
         lineNo++;
         if (text.trim() === "") continue;
         let s: Scenario;
@@ -179,4 +216,4 @@ export function createRunCommand(lines: LineSource): Command {
   };
 }
 
-export const runCommand: Command = createRunCommand(stdinLines);
+export const runCommand: Command = createRunCommand();
