@@ -2,10 +2,12 @@
 import { hex } from "../scenario/index.ts";
 import type { RunResult, TraceEntry } from "./types.ts";
 
+/**
+ * Keys can be names from rule files (record fields): Object.fromEntries defines each as an own
+ * property, so that `__proto__` is a key like any other (assigning it would set the prototype).
+ */
 function hexRecord(m: ReadonlyMap<string, bigint>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of m) out[k] = hex(v);
-  return out;
+  return Object.fromEntries([...m].map(([k, v]) => [k, hex(v)]));
 }
 
 export function traceEntryToJson(t: TraceEntry): Record<string, unknown> {
