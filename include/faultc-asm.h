@@ -43,6 +43,7 @@
 	.equ	ARM64_HAS_VIRT_HOST_EXTN, 0
 	.equ	ARM64_WORKAROUND_834220, 1
 	.equ	ARM64_HAS_S1POE, 2
+	.equ	ARM64_KVM_HVHE, 3
 
 /* Linux 4.6 arch/arm64/kvm/hyp/hyp-entry.S: the guest's x0-x3 on the EL2 stack. */
 	.macro	save_x0_to_x3

@@ -2,7 +2,7 @@
 // side tests (VHE on and off always), then each obligation checked with z3 over the merged
 // results. "equivalent" is only returned when every check was unsatisfiable.
 import type { IrContract, IrModule } from "../codegen/ir/types.ts";
-import { ARM64_HAS_VIRT_HOST_EXTN } from "../runtime/machine/cpu-features.ts";
+import { ARM64_HAS_VIRT_HOST_EXTN, hypRunsWithE2H } from "../runtime/machine/cpu-features.ts";
 import { evalBool } from "./ir-eval.ts";
 import { OBLIGATIONS, type Obligation } from "./obligations.ts";
 import { observedFields } from "./observe.ts";
@@ -89,7 +89,7 @@ export async function prove(a: Side, b: Side, options: ProveOptions): Promise<Pr
   try {
     for (const capList of subsets(capNames)) {
       const caps = new Set(capList);
-      const inputs = new SymbolicInputs(d, caps.has(ARM64_HAS_VIRT_HOST_EXTN));
+      const inputs = new SymbolicInputs(d, hypRunsWithE2H(caps));
       const noField = () => {
         throw new Error("internal: an assumption names a recorded field");
       };

@@ -8,7 +8,7 @@ import { RunError, runProgram } from "../../src/runtime/machine/interpreter.ts";
 import { SYSREG_TABLE, genericSysregName, sysregByName } from "../../src/runtime/machine/sysreg-table.ts";
 import { resolveSysregAccess } from "../../src/runtime/machine/sysreg-access.ts";
 import {
-  ARM64_HAS_VIRT_HOST_EXTN, ARM64_WORKAROUND_834220, capabilitiesFromMidr, hasErratum834220,
+  ARM64_HAS_VIRT_HOST_EXTN, ARM64_KVM_HVHE, ARM64_WORKAROUND_834220, capabilitiesFromMidr, hasErratum834220,
 } from "../../src/runtime/machine/cpu-features.ts";
 
 function run(source: string, config: MachineConfig = {}) {
@@ -72,6 +72,12 @@ describe("VHE and EL access rules", () => {
   it("a VHE machine boots with HCR_EL2.E2H set", () => {
     expect(new Machine({ capabilities: [ARM64_HAS_VIRT_HOST_EXTN] }).getSysreg("HCR_EL2")).toBe(1n << 34n);
     expect(new Machine().getSysreg("HCR_EL2")).toBe(0n);
+  });
+
+  it("so does one whose nVHE hypervisor runs under hVHE (ARM64_KVM_HVHE): its *_EL1 accesses reach *_EL2", () => {
+    expect(new Machine({ capabilities: [ARM64_KVM_HVHE] }).getSysreg("HCR_EL2")).toBe(1n << 34n);
+    const { m } = run("\tmrs x0, esr_el1\n\tmrs x1, far_el1", { capabilities: [ARM64_KVM_HVHE], sysregs: regs });
+    expect([m.getX(0), m.getX(1)]).toEqual([0x2222n, 0x4444n]);
   });
 
   it("with E2H=1, *_EL1 reaches *_EL2 and *_EL12 reaches EL1; PAR_EL1 and MIDR_EL1 are not redirected", () => {

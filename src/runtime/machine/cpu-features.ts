@@ -2,6 +2,16 @@
 
 export const ARM64_HAS_VIRT_HOST_EXTN = "ARM64_HAS_VIRT_HOST_EXTN";
 export const ARM64_WORKAROUND_834220 = "ARM64_WORKAROUND_834220";
+/** hVHE (Linux 6.4 on): the nVHE hypervisor runs with HCR_EL2.E2H=1 while the host kernel stays at EL1. */
+export const ARM64_KVM_HVHE = "ARM64_KVM_HVHE";
+
+/**
+ * Whether Linux's hypervisor code runs with HCR_EL2.E2H=1: under VHE (the host lives at EL2) and
+ * under hVHE (the nVHE hypervisor sets E2H for itself and keeps it while the guest runs).
+ */
+export function hypRunsWithE2H(caps: ReadonlySet<string>): boolean {
+  return caps.has(ARM64_HAS_VIRT_HOST_EXTN) || caps.has(ARM64_KVM_HVHE);
+}
 
 /** MIDR_EL1 fields: Implementer [31:24], Variant [23:20], Architecture [19:16], PartNum [15:4], Revision [3:0]. */
 export interface MidrFields {

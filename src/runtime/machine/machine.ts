@@ -12,7 +12,7 @@ import type { AccessBytes } from "../semantics/instruction.ts";
 import type { ArchState, AtKind } from "../semantics/state.ts";
 import { addressTranslateS1E1 } from "../mmu/at.ts";
 import type { AddressTranslator } from "./address-translator.ts";
-import { ARM64_HAS_VIRT_HOST_EXTN, capabilitiesFromMidr } from "./cpu-features.ts";
+import { capabilitiesFromMidr, hypRunsWithE2H } from "./cpu-features.ts";
 import { HCR_EL2_E2H, resolveSysregAccess } from "./sysreg-access.ts";
 import { storageRegisters, sysregByName } from "./sysreg-table.ts";
 
@@ -62,8 +62,9 @@ export class Machine implements ArchState<Bits, boolean> {
     if (config.deriveCapabilitiesFromMidr) for (const c of capabilitiesFromMidr(midr)) caps.add(c);
     this.capabilities = caps;
     for (const [name, value] of Object.entries(config.sysregs ?? {})) this.setSysreg(name, value);
-    // Linux running with VHE keeps HCR_EL2.E2H set at all times (the host lives at EL2).
-    if (caps.has(ARM64_HAS_VIRT_HOST_EXTN)) this.setSysreg("HCR_EL2", this.getSysreg("HCR_EL2") | HCR_EL2_E2H);
+    // Linux running with VHE keeps HCR_EL2.E2H set at all times (the host lives at EL2), and so
+    // does its nVHE hypervisor under hVHE.
+    if (hypRunsWithE2H(caps)) this.setSysreg("HCR_EL2", this.getSysreg("HCR_EL2") | HCR_EL2_E2H);
     for (const [index, value] of Object.entries(config.x ?? {})) this.setX(Number(index), value);
     if (config.sp !== undefined) this.sp = config.sp & MASK64;
   }

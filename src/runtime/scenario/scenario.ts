@@ -13,7 +13,7 @@ import { sysregByName } from "../machine/sysreg-table.ts";
 export const ARM64_HAS_S1POE = "ARM64_HAS_S1POE";
 
 /** The CPU capabilities (Linux cpucaps names) a scenario may name. */
-export const KNOWN_CAPABILITIES: readonly string[] = ["ARM64_HAS_VIRT_HOST_EXTN", "ARM64_WORKAROUND_834220", ARM64_HAS_S1POE];
+export const KNOWN_CAPABILITIES: readonly string[] = ["ARM64_HAS_VIRT_HOST_EXTN", "ARM64_WORKAROUND_834220", ARM64_HAS_S1POE, "ARM64_KVM_HVHE"];
 
 /** The kind of stage-2 fault a stage-1 table fetch meets. */
 export type TableFaultKind = "translation" | "permission" | "access-flag";
