@@ -2,14 +2,16 @@
 
 export interface SourceLocation {
   readonly file: string;
-  /** 1-based. */
+  /** 1-based (0 for code read from an object file, which has no lines). */
   readonly line: number;
-  /** 1-based, counting a tab as one column (as GNU as does). */
+  /** 1-based, counting a tab as one column (as GNU as does); 0 in an object file. */
   readonly column: number;
+  /** In an object file: where the instruction is, `symbol+0xoffset`, shown instead of line:col. */
+  readonly symbol?: string;
 }
 
 export function formatLocation(loc: SourceLocation): string {
-  return `${loc.file}:${loc.line}:${loc.column}`;
+  return loc.symbol !== undefined ? `${loc.file}:${loc.symbol}` : `${loc.file}:${loc.line}:${loc.column}`;
 }
 
 /**
