@@ -50,11 +50,6 @@ function untrack(tmp: string): void {
   }
 }
 
-/** The temporary files this process has now (for tests). */
-export function liveTemporaries(): string[] {
-  return [...live];
-}
-
 /**
  * Test hook: with FAULTC_TEST_HOLD_TEMP_MS set, every write waits that long (on the event loop,
  * so signals are handled) between writing its temporary file and renaming it, after saying

@@ -1,7 +1,10 @@
 // `faultc build` as a whole, in temporary folders: what a first and a second build write, that
 // changing one rule file rewrites only its outputs, that a failing build leaves every earlier
 // output as it was, `--check` (missing, stale, orphaned; hand-written files never touched),
-// determinism across output folders, and the committed generated/ being current.
+// determinism across output folders, and the committed generated/ being current. Then what a
+// build removes: only orphans (an output whose own rule file is gone or no longer makes it) and
+// dead processes' temporary files, never the outputs of rule files it was not given (one rule
+// file of several, two builds into one --out, main --dsl DIR), and --out below a regular file.
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
