@@ -1,11 +1,20 @@
 // What every subcommand provides. Output goes through `out`, and standard input comes through
 // `out.stdin`, so that tests can capture the one and give the other.
+import { fstatSync } from "node:fs";
 import { createInterface } from "node:readline";
+import { readFailure } from "../io/read-failure.ts";
 
 /** Standard input, read either whole (a `-` file argument) or a line at a time (--jsonl). */
 export interface Input {
   bytes(): Promise<Uint8Array>;
   lines(): AsyncIterable<string>;
+}
+
+/** Standard input cannot be read (it is a directory, say); the message says why. Exit 1. */
+export class InputError extends Error {
+  constructor(readonly reason: string) {
+    super(`cannot read standard input (${reason})`);
+  }
 }
 
 /** The name a `-` file argument (standard input) goes by in diagnostics, as in GCC's. */
@@ -41,7 +50,23 @@ export function streamInput(open: () => NodeJS.ReadableStream): Input {
   };
 }
 
-export const processInput: Input = streamInput(() => process.stdin);
+/**
+ * The process's standard input. A directory given as standard input (`< folder`) reads as empty
+ * through process.stdin, so it is refused before the read: an empty rule file or scenario stream
+ * would pass where the user meant something else.
+ */
+function openStdin(): NodeJS.ReadableStream {
+  let directory = false;
+  try {
+    directory = fstatSync(0).isDirectory();
+  } catch (e) {
+    throw new InputError(readFailure(e));
+  }
+  if (directory) throw new InputError("is a directory");
+  return process.stdin;
+}
+
+export const processInput: Input = streamInput(openStdin);
 
 let pipeHandlersInstalled = false;
 

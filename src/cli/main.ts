@@ -3,7 +3,7 @@
 // SIGPIPE), 70 internal error (a bug in faultc, reported in one line, never as a stack trace).
 import { readFileSync } from "node:fs";
 import { UsageError } from "./args.ts";
-import { installPipeHandlers, processOutput, type Command, type Output } from "./command.ts";
+import { InputError, installPipeHandlers, processOutput, type Command, type Output } from "./command.ts";
 import { buildCommand } from "./commands/build.ts";
 import { checkCommand } from "./commands/check.ts";
 import { equivCommand } from "./commands/equiv.ts";
@@ -79,6 +79,10 @@ export async function main(argv: string[], out: Output = processOutput): Promise
     if (err instanceof UsageError) {
       out.stderr(`faultc ${command.name}: ${err.message}\n${command.usage.split("\n")[0]}\n`);
       return 2;
+    }
+    if (err instanceof InputError) {
+      out.stderr(`faultc ${command.name}: ${err.message}\n`);
+      return 1;
     }
     const message = err instanceof Error ? err.message : String(err);
     out.stderr(`faultc ${command.name}: internal error: ${message.split("\n")[0]}\n`);

@@ -1,7 +1,7 @@
 // The faultc command as users meet it: exit codes, help for every subcommand, diagnostics on
 // stderr, JSON on stdout, and no stack trace for any input.
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -91,6 +91,22 @@ describe("faultc", () => {
     const json = await run(["check", "--json", "-"], text);
     expect((JSON.parse(json.stdout) as { file: string }[]).map((d) => d.file)).toEqual(["<stdin>"]);
     expect(await run(["check", "-", "-"])).toMatchObject({ code: 2, stderr: expect.stringContaining("'-' (standard input) given twice") as unknown });
+  });
+
+  it("a directory as standard input is refused, not read as empty", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "faultc-"));
+    const spawnWithDirStdin = (args: string[]) => {
+      const fd = openSync(dir, "r");
+      try {
+        return spawnSync(process.execPath, ["bin/faultc.js", ...args], { stdio: [fd, "pipe", "pipe"], encoding: "utf8" });
+      } finally {
+        closeSync(fd);
+      }
+    };
+    const check = spawnWithDirStdin(["check", "-"]);
+    expect([check.status, check.stderr]).toEqual([1, "<stdin>:1:1: error: cannot read '<stdin>' (is a directory) [file-not-found]\n1 error, 0 warnings\n"]);
+    const jsonl = spawnWithDirStdin(["run", "refs/kvm-2016-before.S", "--jsonl"]);
+    expect([jsonl.status, jsonl.stdout, jsonl.stderr]).toEqual([1, "", "faultc run: cannot read standard input (is a directory)\n"]);
   });
 
   it("check: a UTF-8 byte order mark before a rule file is accepted", async () => {

@@ -2,7 +2,17 @@
 import { diagnosticToJson, hasErrors, renderDiagnostic } from "../../parser/diagnostics.ts";
 import { checkFiles, readFromDisk, type ReadBytes } from "../../parser/workspace.ts";
 import { parseArgs, UsageError } from "../args.ts";
-import { processInput, STDIN_FILE, type Command } from "../command.ts";
+import { InputError, processInput, STDIN_FILE, type Command, type Output } from "../command.ts";
+
+/** Standard input's bytes, or why it cannot be read (a diagnostic at <stdin>:1:1, as for a file). */
+async function stdinBytes(out: Output): Promise<Uint8Array | string> {
+  try {
+    return await (out.stdin ?? processInput).bytes();
+  } catch (e) {
+    if (e instanceof InputError) return e.reason;
+    throw e;
+  }
+}
 
 export const checkCommand: Command = {
   name: "check",
@@ -21,7 +31,7 @@ Exit status: 0 no errors (warnings allowed), 1 errors in the input, 2 usage erro
     if (args.positionals.length === 0) throw new UsageError("no rule files given");
     if (args.positionals.filter((f) => f === "-").length > 1) throw new UsageError("'-' (standard input) given twice");
     const files = args.positionals.map((f) => (f === "-" ? STDIN_FILE : f));
-    const stdin = files.includes(STDIN_FILE) ? await (out.stdin ?? processInput).bytes() : undefined;
+    const stdin = files.includes(STDIN_FILE) ? await stdinBytes(out) : undefined;
     const read: ReadBytes = (f) => (f === STDIN_FILE && stdin !== undefined ? stdin : readFromDisk(f));
     const ws = checkFiles(files, read);
     if (args.flags.has("json")) {
