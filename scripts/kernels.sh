@@ -166,6 +166,7 @@ build() {
 main() {
   local t0; t0=$(now)
   mkdir -p "$KDIR"
+  KDIR=$(cd "$KDIR" && pwd) # the build steps run inside the trees
   exec 9>"$KDIR/.lock"
   flock 9 || die "cannot lock $KDIR/.lock"
   need_tools

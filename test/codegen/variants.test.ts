@@ -10,7 +10,7 @@ import { asmVariantTarget, cVariantTarget, recordLayout } from "../../src/sides/
 import { el1_sync_after } from "../../refs/kvm-2016-after.ts";
 import { agreementScenarios, resultKey } from "./scenarios.ts";
 
-const files = ["dsl/kvm-2016.fault", "dsl/kvm-2016-el1-sync.fault", "dsl/linux-6.15.fault", "dsl/xen.fault"];
+const files = ["dsl/kvm-2016.fault", "dsl/kvm-2016-el1-sync.fault", "dsl/linux-6.1.fault", "dsl/linux-6.12.fault", "dsl/linux-6.15.fault", "dsl/xen.fault"];
 
 describe.each(files)("%s", (file) => {
   it("asm-like and C-like variants agree on every scenario", async () => {

@@ -45,7 +45,7 @@ describe("the seed's two versions", () => {
   });
 });
 
-describe.each(["dsl/kvm-2016.fault", "dsl/kvm-2016-el1-sync.fault", "dsl/linux-6.15.fault", "dsl/xen.fault"])("%s", (file) => {
+describe.each(["dsl/kvm-2016.fault", "dsl/kvm-2016-el1-sync.fault", "dsl/linux-6.1.fault", "dsl/linux-6.12.fault", "dsl/linux-6.15.fault", "dsl/xen.fault"])("%s", (file) => {
   it("asm-like and C-like variants are equivalent strictly", async () => {
     const r = await equivalence(`${file}#asm`, `${file}#c`, { ...opts, strict: true, fills: 1 });
     expect(r.proof.verdict).toBe("equivalent");
