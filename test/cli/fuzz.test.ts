@@ -142,6 +142,7 @@ function target(): string {
     () => `${base}#${rnd.pick(["c", "asm", "x", ""])}`,
     () => `${base}#${rnd.pick(["c", "asm"])}:${rnd.pick(["el1_sync", "nope", ""])}`,
     () => rnd.pick(["ref:kvm-2016-before", "ref:kvm-2016-after", "ref:", "ref:nope", "refs/kvm-2016-before.S"]),
+    () => `${rnd.pick([...files.odd, ...files.assemblyFiles])}${rnd.pick([".o", ".ko", ""])}:${rnd.pick(["el1_sync", "bad sym", "", "__kvm_hyp_handle_fpsimd"])}`,
   ])();
 }
 
