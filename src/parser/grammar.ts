@@ -15,6 +15,16 @@ import * as T from "./tokens.ts";
 
 const K = T.keywords;
 
+/**
+ * Returns `f`. A closure written straight as an object property (`DEF: () => ...`) is renamed
+ * by the TypeScript loader (tsx runs esbuild with keepNames) every time the object literal is
+ * evaluated, a defineProperty call per closure; on rules run for every expression that was a
+ * measurable share of parse time. A closure passed through here is an argument, not renamed.
+ */
+function unnamed<F extends (...args: never[]) => unknown>(f: F): F {
+  return f;
+}
+
 class RuleGrammar extends EmbeddedActionsParser {
   /** Builds the nodes of the file being parsed. */
   private ast: AstBuilder | undefined;
@@ -231,7 +241,7 @@ class RuleGrammar extends EmbeddedActionsParser {
   });
 
   typeRef = this.RULE("typeRef", (): A.TypeRef => {
-    const t = this.OR([{ ALT: () => this.CONSUME(T.IntegerLiteral) }, { ALT: () => this.CONSUME(T.Identifier) }]);
+    const t = this.OR(this.tokenAlts("typeRef", [T.IntegerLiteral, T.Identifier]));
     return this.build(() =>
       t.tokenType === T.IntegerLiteral
         ? { kind: "bitsType", width: this.nodes.smallInt(t).value, range: this.nodes.token(t) }
@@ -309,9 +319,9 @@ class RuleGrammar extends EmbeddedActionsParser {
     this.CONSUME(T.LParen);
     this.MANY_SEP({
       SEP: T.Comma,
-      DEF: () => {
+      DEF: unnamed(() => {
         params.push(this.SUBRULE(this.param));
-      },
+      }),
     });
     this.CONSUME(T.RParen);
     return params;
@@ -412,47 +422,51 @@ class RuleGrammar extends EmbeddedActionsParser {
   ruleDecl = this.RULE("ruleDecl", (): A.Rule => {
     const first = this.CONSUME(K.rule);
     const name = this.CONSUME(T.Identifier);
-    const guard = this.OR([
-      {
-        ALT: () => {
-          this.CONSUME(K.when);
-          return this.SUBRULE(this.expr);
+    const guard = this.OR(
+      this.alts<A.Expr | undefined>("guard", () => [
+        {
+          ALT: () => {
+            this.CONSUME(K.when);
+            return this.SUBRULE(this.expr);
+          },
         },
-      },
-      {
-        ALT: () => {
-          this.CONSUME(K.otherwise);
-          return undefined;
+        {
+          ALT: () => {
+            this.CONSUME(K.otherwise);
+            return undefined;
+          },
         },
-      },
-    ]);
+      ]),
+    );
     const body = this.SUBRULE(this.block);
     return this.build(() => ({ name: this.nodes.name(name), guard, body, range: this.rangeFrom(first) }));
   });
 
   outcome = this.RULE("outcome", (): A.Outcome =>
-    this.OR([
-      {
-        ALT: () => {
-          const first = this.CONSUME(K.exit);
-          const code = this.CONSUME(T.Identifier);
-          return this.build((): A.Outcome => ({ kind: "exit", code: this.nodes.name(code), range: this.rangeFrom(first) }));
+    this.OR(
+      this.alts<A.Outcome>("outcome", () => [
+        {
+          ALT: () => {
+            const first = this.CONSUME(K.exit);
+            const code = this.CONSUME(T.Identifier);
+            return this.build((): A.Outcome => ({ kind: "exit", code: this.nodes.name(code), range: this.rangeFrom(first) }));
+          },
         },
-      },
-      {
-        ALT: () => {
-          const first = this.CONSUME(K.retry);
-          return this.build((): A.Outcome => ({ kind: "retry", range: this.rangeFrom(first) }));
+        {
+          ALT: () => {
+            const first = this.CONSUME(K.retry);
+            return this.build((): A.Outcome => ({ kind: "retry", range: this.rangeFrom(first) }));
+          },
         },
-      },
-      {
-        ALT: () => {
-          const first = this.CONSUME(K.handoff);
-          const target = this.CONSUME2(T.Identifier);
-          return this.build((): A.Outcome => ({ kind: "handoff", target: this.nodes.name(target), range: this.rangeFrom(first) }));
+        {
+          ALT: () => {
+            const first = this.CONSUME(K.handoff);
+            const target = this.CONSUME2(T.Identifier);
+            return this.build((): A.Outcome => ({ kind: "handoff", target: this.nodes.name(target), range: this.rangeFrom(first) }));
+          },
         },
-      },
-    ]),
+      ]),
+    ),
   );
 
   outcomeStmt = this.RULE("outcomeStmt", (): A.OutcomeStmt => {
@@ -521,19 +535,20 @@ class RuleGrammar extends EmbeddedActionsParser {
     const items: ChainItem[] = [{ kind: "operand", expr: this.SUBRULE(this.unaryExpr), start: first.startOffset }];
     let compared = false;
     this.MANY({
-      GATE: () => {
+      GATE: unnamed(() => {
         const group = operatorGroup(this.LA(1).tokenType);
         return group === "operand" || (!operandsOnly && (group === "logical" || (group === "compare" && !compared)));
-      },
-      DEF: () => {
+      }),
+      DEF: unnamed(() => {
         const step = this.OR(this.operatorSteps);
         this.ACTION(() => {
-          const group = step[0].kind === "membership" ? "compare" : operatorGroup(step[0].token.tokenType);
+          const head = step[0];
+          const group = head.kind === "membership" ? "compare" : head.kind === "operator" ? operatorGroup(head.token.tokenType) : undefined;
           if (group === "logical") compared = false;
           else if (group === "compare") compared = true;
           items.push(...step);
         });
-      },
+      }),
     });
     return this.build(() => (items.length === 1 && items[0].kind === "operand" ? items[0].expr : this.nodes.chain(items)));
   });
@@ -676,9 +691,9 @@ class RuleGrammar extends EmbeddedActionsParser {
       this.CONSUME(T.LParen);
       this.MANY_SEP({
         SEP: T.Comma,
-        DEF: () => {
+        DEF: unnamed(() => {
           list.push(this.SUBRULE(this.expr));
-        },
+        }),
       });
       this.CONSUME(T.RParen);
       return list;
