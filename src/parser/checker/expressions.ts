@@ -25,6 +25,8 @@ export interface ExprEnv {
   model: SemanticModel;
   /** Parameter types of predicates and functions, resolved once. */
   signature: (callee: Extract<GlobalSymbol, { kind: "pred" | "fn" }>) => { params: Ty[]; result: Ty };
+  /** The enums in `globals` with a member of that name, in the order of `globals`. */
+  enumsWithMember: (member: string) => EnumSymbol[];
 }
 
 export const AT_OPERATIONS = ["S1E1R", "S1E1W", "S1E1A", "S1E0R", "S1E0W"] as const;
@@ -150,7 +152,7 @@ export class ExprChecker {
     }
     if (hint !== undefined && hint.members.has(text)) return this.enumMember(e, hint, text);
     // A bare name that is a member of exactly one enum in scope is also accepted.
-    const owners = [...this.env.globals.values()].filter((s): s is EnumSymbol => s.kind === "enum" && s.members.has(text));
+    const owners = this.env.enumsWithMember(text);
     if (owners.length === 1 && hint === undefined) return this.enumMember(e, owners[0], text);
     if (owners.length > 1) {
       this.r.error("ambiguous-name", e.range, `'${text}' is a member of ${owners.map((o) => o.name).join(" and ")}: qualify it, e.g. ${owners[0].name}.${text}`);

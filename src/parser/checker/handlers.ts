@@ -7,7 +7,7 @@ import { ExprChecker, type ExprEnv, type Local, type Mode } from "./expressions.
 import type { SemanticModel } from "./model.ts";
 import type { Reporter } from "./reporter.ts";
 import { aKind, kindWord, type GlobalSymbol, type RecordSymbol } from "./symbols.ts";
-import { errorTy, showTy, type Ty } from "./types.ts";
+import { errorTy, showTy, type EnumSymbol, type Ty } from "./types.ts";
 
 export class BodyChecker {
   private readonly signatures = new Map<GlobalSymbol, { params: Ty[]; result: Ty }>();
@@ -20,7 +20,33 @@ export class BodyChecker {
   ) {}
 
   private env(mode: Mode, locals: Map<string, Local>, record?: RecordSymbol): ExprEnv {
-    return { globals: this.globals, locals, mode, record, r: this.r, model: this.model, signature: (s) => this.signature(s) };
+    return {
+      globals: this.globals,
+      locals,
+      mode,
+      record,
+      r: this.r,
+      model: this.model,
+      signature: (s) => this.signature(s),
+      enumsWithMember: (m) => this.enumsWithMember(m),
+    };
+  }
+
+  /** Enums by member name, built on first use: looking through every global for each bare name made checking quadratic in the file's size. */
+  private enumIndex: Map<string, EnumSymbol[]> | undefined;
+  private enumsWithMember(member: string): EnumSymbol[] {
+    if (this.enumIndex === undefined) {
+      this.enumIndex = new Map();
+      for (const s of this.globals.values()) {
+        if (s.kind !== "enum") continue;
+        for (const m of s.members.keys()) {
+          const owners = this.enumIndex.get(m);
+          if (owners === undefined) this.enumIndex.set(m, [s]);
+          else owners.push(s);
+        }
+      }
+    }
+    return this.enumIndex.get(member) ?? [];
   }
 
   /** Parameter and result types of a predicate or function; resolved once, errors reported once. */
@@ -147,14 +173,16 @@ export class BodyChecker {
       }
     };
     const own = this.file.decls.filter((d): d is A.PredDecl | A.FnDecl => d.kind === "pred" || d.kind === "fn");
+    const ownNames = new Set(own.map((d) => d.name.text));
     const graph = new Map<string, string[]>();
     for (const d of own) {
       const out: string[] = [];
       callees(d.body, out);
-      graph.set(d.name.text, out.filter((n) => graph.has(n) || own.some((o) => o.name.text === n)));
+      graph.set(d.name.text, out.filter((n) => ownNames.has(n)));
     }
+    const cyclic = onCycles(graph);
     for (const d of own) {
-      const path = findCycle(d.name.text, graph);
+      const path = cyclic.has(d.name.text) ? findCycle(d.name.text, graph) : undefined;
       if (path !== undefined) this.r.error("recursion", d.name.range, `${d.name.text} calls itself: ${path.join(" -> ")}`);
     }
   }
@@ -302,6 +330,16 @@ export class BodyChecker {
 
   // ------------------------------------------------------------ contracts
 
+  /** The first contract of each handler, built on first use (a search per contract was quadratic). */
+  private firstContracts: Map<string, A.ContractDecl> | undefined;
+  private firstContract(handler: string): A.ContractDecl | undefined {
+    if (this.firstContracts === undefined) {
+      this.firstContracts = new Map();
+      for (const x of this.file.decls) if (x.kind === "contract" && !this.firstContracts.has(x.handler.text)) this.firstContracts.set(x.handler.text, x);
+    }
+    return this.firstContracts.get(handler);
+  }
+
   private checkContract(d: A.ContractDecl): void {
     const h = this.globals.get(d.handler.text);
     if (h === undefined) {
@@ -312,7 +350,7 @@ export class BodyChecker {
       this.r.error("not-a-handler", d.handler.range, `'${d.handler.text}' is ${aKind(h)}, not a handler`);
       return;
     }
-    const other = this.file.decls.find((x): x is A.ContractDecl => x.kind === "contract" && x.handler.text === d.handler.text);
+    const other = this.firstContract(d.handler.text);
     if (other !== undefined && other !== d) {
       this.r.error("duplicate-name", d.handler.range, `handler ${d.handler.text} already has a contract`, [{ message: "the first one", file: this.file.path, range: other.handler.range }]);
     }
@@ -352,22 +390,79 @@ export function checkStringSafe(s: A.StringValue, r: Reporter): void {
   }
 }
 
+/**
+ * A path from `start` back to itself, the first a depth-first search in call order finds.
+ * Iterative, so that a long chain of calls cannot exhaust the stack.
+ */
 function findCycle(start: string, graph: Map<string, string[]>): string[] | undefined {
-  const stack: string[] = [];
-  const visiting = new Set<string>();
-  const dfs = (n: string): string[] | undefined => {
-    if (n === start && stack.length > 0) return [...stack, n];
-    if (visiting.has(n)) return undefined;
-    visiting.add(n);
-    stack.push(n);
-    for (const m of graph.get(n) ?? []) {
-      const found = dfs(m);
-      if (found !== undefined) return found;
+  const visiting = new Set<string>([start]);
+  const stack: { node: string; next: number }[] = [{ node: start, next: 0 }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    const out = graph.get(top.node) ?? [];
+    if (top.next >= out.length) {
+      stack.pop();
+      continue;
     }
-    stack.pop();
-    return undefined;
-  };
-  return dfs(start);
+    const m = out[top.next++];
+    if (m === start) return [...stack.map((f) => f.node), m];
+    if (visiting.has(m)) continue;
+    visiting.add(m);
+    stack.push({ node: m, next: 0 });
+  }
+  return undefined;
+}
+
+/** The nodes that lie on some cycle (Tarjan's strongly connected components, iterative). */
+function onCycles(graph: Map<string, string[]>): Set<string> {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const components: string[] = [];
+  const cyclic = new Set<string>();
+  let counter = 0;
+  for (const root of graph.keys()) {
+    if (index.has(root)) continue;
+    const work: { node: string; next: number }[] = [{ node: root, next: 0 }];
+    index.set(root, counter);
+    low.set(root, counter++);
+    components.push(root);
+    onStack.add(root);
+    while (work.length > 0) {
+      const top = work[work.length - 1];
+      const out = graph.get(top.node) ?? [];
+      if (top.next < out.length) {
+        const m = out[top.next++];
+        if (!index.has(m)) {
+          index.set(m, counter);
+          low.set(m, counter++);
+          components.push(m);
+          onStack.add(m);
+          work.push({ node: m, next: 0 });
+        } else if (onStack.has(m)) {
+          low.set(top.node, Math.min(low.get(top.node)!, index.get(m)!));
+        }
+        continue;
+      }
+      work.pop();
+      if (work.length > 0) {
+        const parent = work[work.length - 1].node;
+        low.set(parent, Math.min(low.get(parent)!, low.get(top.node)!));
+      }
+      if (low.get(top.node) === index.get(top.node)) {
+        const scc: string[] = [];
+        let n: string;
+        do {
+          n = components.pop()!;
+          onStack.delete(n);
+          scc.push(n);
+        } while (n !== top.node);
+        const selfLoop = out.includes(top.node);
+        if (scc.length > 1 || selfLoop) for (const x of scc) cyclic.add(x);
+      }
+    }
+  }
+  return cyclic;
 }
 
 export { showTy };
