@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { createRunCommand } from "../../src/cli/commands/run.ts";
 import { main } from "../../src/cli/main.ts";
-import { KNOWN_CAPABILITIES } from "../../src/runtime/scenario/index.ts";
+import { KNOWN_CAPABILITIES, parseScenario, scenarioToOptions } from "../../src/runtime/scenario/index.ts";
 import { KIND_DESCRIPTIONS } from "../../src/sides/index.ts";
 import { cli } from "./harness.ts";
 
@@ -128,6 +128,23 @@ describe("faultc run", () => {
     const at = await run(["run", SEED, "--esr", "0x9200004f", "--far", "0x1234", "--at", "par:0x80001000"]);
     const atJson = await jsonl(['{"esr":"0x9200004f","far":"0x1234","at":{"par":"0x80001000"}}']);
     expect(atJson.out).toEqual([JSON.parse(at.stdout)]);
+  });
+
+  it("scenarioToOptions: every scenario's options run it as its JSON does", async () => {
+    const scenarios = [
+      '{"esr":"0x92000045","far":"0x1234","hpfar":"0x10","par":"0x12345b81","at":{"ok":"0x80001000"},"caps":["ARM64_WORKAROUND_834220","ARM64_HAS_VIRT_HOST_EXTN"],"midr":"0x411fd072","seed":7}',
+      '{"esr":"0x9200004f","far":"0x1234","at":"fault","hpfar":"unknown"}',
+      '{"esr":"0x92000007","far":"0x1000","at":{"s2fault":{"level":1,"fault":"access-flag"}}}',
+      '{"esr":"0x5a000000","at":{"par":"0x801"},"sysregs":{"VTTBR_EL2":"0x0","ESR_EL1":"0x5"}}',
+      '{"esr":"0x1e000000"}',
+    ];
+    for (const text of scenarios) {
+      const options = scenarioToOptions(parseScenario(text));
+      const flags = await run(["run", SEED, ...options]);
+      expect(flags.stderr).toBe("");
+      expect((await jsonl([text])).out).toEqual([JSON.parse(flags.stdout)]);
+    }
+    expect(scenarioToOptions(parseScenario(scenarios[3]))).toEqual(["--esr", "0x5a000000", "--at", "par:0x801", "--sysregs", "VTTBR_EL2=0x0,ESR_EL1=0x5"]);
   });
 
   it("TARGET '-' reads the assembly from standard input, named <stdin>", async () => {

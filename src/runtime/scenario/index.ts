@@ -2,7 +2,7 @@
 // it, and the trap builder that derives it from a guest access.
 export {
   ARM64_HAS_S1POE, KNOWN_CAPABILITIES, SCENARIO_IPA_BITS, ScenarioError, checkSysregsKeys, hex, parseCaps, parseHex64, parseScenario, parseSysregs,
-  scenario, scenarioToJson, type Naming, type Scenario, type ScenarioAt, type TableFaultKind,
+  scenario, scenarioToJson, scenarioToOptions, type Naming, type Scenario, type ScenarioAt, type TableFaultKind,
 } from "./scenario.ts";
 export {
   SCENARIO_LAYOUT, machineForScenario, scenarioMachineSetup, unknownHpfarValue,

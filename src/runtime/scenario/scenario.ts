@@ -272,6 +272,26 @@ export function hex(value: bigint): string {
   return `0x${value.toString(16)}`;
 }
 
+/**
+ * The scenario as `faultc run` options, each key as the option of its name (keys at their
+ * defaults left out), so that a counterexample replays from a command line as from its JSON.
+ */
+export function scenarioToOptions(s: Scenario): string[] {
+  const out = ["--esr", hex(s.esr)];
+  if (s.far !== 0n) out.push("--far", hex(s.far));
+  if (s.hpfar !== 0n) out.push("--hpfar", s.hpfar === "unknown" ? "unknown" : hex(s.hpfar));
+  if (s.par !== 0n) out.push("--par", hex(s.par));
+  if (s.at !== undefined) {
+    const at = s.at === "fault" ? "fault" : "ok" in s.at ? `ok:${hex(s.at.ok)}` : "par" in s.at ? `par:${hex(s.at.par)}` : `s2fault:${s.at.s2fault.level}:${s.at.s2fault.fault}`;
+    out.push("--at", at);
+  }
+  if (s.caps.length > 0) out.push("--caps", s.caps.join(","));
+  if (s.midr !== undefined) out.push("--midr", hex(s.midr));
+  if (s.seed !== 0) out.push("--seed", String(s.seed));
+  if (s.sysregs !== undefined) out.push("--sysregs", Object.entries(s.sysregs).map(([k, v]) => `${k}=${hex(v)}`).join(","));
+  return out;
+}
+
 /** The JSON value of a scenario (every key present except an absent midr; stable key order). */
 export function scenarioToJson(s: Scenario): Record<string, unknown> {
   const at =
