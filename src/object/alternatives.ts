@@ -57,8 +57,18 @@ export const CAPABILITY_DEFAULTS: ReadonlyMap<string, { readonly present: boolea
   ["ARM64_ALWAYS_SYSTEM", { present: true, reason: "set on every system once capabilities are finalized (cpucap_always), before any hyp code runs" }],
 ]);
 
+/** An alt_instr as stored: ALT_ORIG_PTR, ALT_REPL_PTR and the raw fields. */
+export interface RawAlternative {
+  readonly index: number;
+  readonly origin: bigint;
+  readonly replacement: bigint;
+  readonly cpucap: number;
+  readonly origLen: number;
+  readonly altLen: number;
+}
+
 /** Reads every entry of .altinstructions (none if the object has no such section). */
-export function readAlternatives(image: ObjectImage, names: CapabilityNames): AlternativeEntry[] {
+export function readAlternatives(image: ObjectImage): RawAlternative[] {
   const elf = image.elf;
   const section = elf.section(".altinstructions");
   if (section === undefined) return [];
@@ -66,38 +76,43 @@ export function readAlternatives(image: ObjectImage, names: CapabilityNames): Al
   const placed = image.placedSection(section);
   if (placed === undefined) throw elf.error(".altinstructions is not an allocated section");
   const view = new DataView(placed.bytes.buffer, placed.bytes.byteOffset, placed.bytes.byteLength);
-  const out: AlternativeEntry[] = [];
+  const out: RawAlternative[] = [];
   for (let i = 0; i * ALT_INSTR_SIZE < section.size; i++) {
     const at = i * ALT_INSTR_SIZE;
     const field = placed.address + BigInt(at);
-    const origin = field + BigInt(view.getInt32(at, true));
-    const replacement = field + 4n + BigInt(view.getInt32(at + 4, true));
-    const cpucap = view.getUint16(at + 8, true);
-    const origLen = view.getUint8(at + 10);
-    const altLen = view.getUint8(at + 11);
-    const number = cpucap & ~ARM64_CB_BIT;
-    const capability = names.byNumber.get(number);
-    const where = `.altinstructions entry ${i} (patching ${image.describe(origin)})`;
-    if (capability === undefined) throw elf.error(`${where}: capability number ${number} is not defined in ${names.header}`);
-    const isCallback = (cpucap & ARM64_CB_BIT) !== 0;
-    if (origLen % 4 !== 0) throw elf.error(`${where}: orig_len ${origLen} is not a whole number of instructions`);
-    let callback: string | undefined;
-    if (isCallback) {
-      // BUG_ON(alt->alt_len != 0) in __apply_alternatives.
-      if (altLen !== 0) throw elf.error(`${where}: a callback alternative (${capability}) with alt_len ${altLen}; the kernel requires 0`);
-      callback = image.describe(replacement);
-    } else if (altLen !== origLen) {
-      // BUG_ON(alt->alt_len != alt->orig_len).
-      throw elf.error(`${where}: alt_len ${altLen} differs from orig_len ${origLen} (${capability}); the kernel requires them equal`);
-    }
-    out.push({ index: i, origin, replacement, cpucap, capability, ...(callback !== undefined ? { callback } : {}), origLen, altLen });
+    out.push({
+      index: i,
+      origin: field + BigInt(view.getInt32(at, true)),
+      replacement: field + 4n + BigInt(view.getInt32(at + 4, true)),
+      cpucap: view.getUint16(at + 8, true),
+      origLen: view.getUint8(at + 10),
+      altLen: view.getUint8(at + 11),
+    });
   }
   return out;
 }
 
+/**
+ * Names the entries' capabilities and callbacks, and checks them as __apply_alternatives does
+ * (its BUG_ONs): an entry it would refuse is an error, naming the entry and what it patches.
+ */
+export function nameAlternatives(image: ObjectImage, raw: readonly RawAlternative[], names: CapabilityNames): AlternativeEntry[] {
+  return raw.map((e) => {
+    const where = `.altinstructions entry ${e.index} (patching ${image.describe(e.origin)})`;
+    const number = e.cpucap & ~ARM64_CB_BIT;
+    const capability = names.byNumber.get(number);
+    if (capability === undefined) throw image.elf.error(`${where}: capability number ${number} is not defined in ${names.header}`);
+    const isCallback = (e.cpucap & ARM64_CB_BIT) !== 0;
+    if (e.origLen % 4 !== 0) throw image.elf.error(`${where}: orig_len ${e.origLen} is not a whole number of instructions`);
+    if (isCallback && e.altLen !== 0) throw image.elf.error(`${where}: a callback alternative (${capability}) with alt_len ${e.altLen}; the kernel requires 0`);
+    if (!isCallback && e.altLen !== e.origLen) throw image.elf.error(`${where}: alt_len ${e.altLen} differs from orig_len ${e.origLen} (${capability}); the kernel requires them equal`);
+    return { ...e, capability, ...(isCallback ? { callback: image.describe(e.replacement) } : {}) };
+  });
+}
+
 /** The entries that patch [start, end); an entry straddling the range's edge is an error. */
-export function alternativesWithin(image: ObjectImage, entries: readonly AlternativeEntry[], start: bigint, end: bigint, what: string): AlternativeEntry[] {
-  const inside: AlternativeEntry[] = [];
+export function alternativesWithin<E extends RawAlternative>(image: ObjectImage, entries: readonly E[], start: bigint, end: bigint, what: string): E[] {
+  const inside: E[] = [];
   for (const e of entries) {
     const eEnd = e.origin + BigInt(e.origLen);
     if (eEnd <= start || e.origin >= end || e.origLen === 0) continue;

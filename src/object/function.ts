@@ -7,7 +7,7 @@
 // combination, is an error naming its place, its hex and objdump's reading of it.
 import type { LoadedInstruction, LoadedProgram } from "../runtime/asm/program.ts";
 import type { Instruction, ResolvedTarget } from "../runtime/semantics/instruction.ts";
-import { alternativesWithin, applyAlternatives, readAlternatives, type AlternativeEntry } from "./alternatives.ts";
+import { alternativesWithin, applyAlternatives, nameAlternatives, readAlternatives, type AlternativeEntry } from "./alternatives.ts";
 import { loadCapabilityNames, type CapabilityNames } from "./cpucaps.ts";
 import { decodeA64, type DecodedInstruction } from "./decode.ts";
 import { disassemble } from "./disassemble.ts";
@@ -91,9 +91,9 @@ export function openObjectFunction(file: string, symbol: string, options: Object
   const what = `${symbol} (${hex(start)}..${hex(end)})`;
 
   // Only a function that has alternatives needs its build tree's capability names.
-  const hasAlternatives = object.section(".altinstructions") !== undefined && object.section(".altinstructions")!.size > 0;
-  const names: CapabilityNames = hasAlternatives ? loadCapabilityNames(file, options.cpucaps) : { header: "", byNumber: new Map(), byName: new Map() };
-  const entries = alternativesWithin(image, readAlternatives(image, names), start, end, what);
+  const patching = alternativesWithin(image, readAlternatives(image), start, end, what);
+  const names: CapabilityNames = patching.length > 0 ? loadCapabilityNames(file, options.cpucaps) : { header: "", byNumber: new Map(), byName: new Map() };
+  const entries = nameAlternatives(image, patching, names);
   const capabilities = [...new Set(entries.map((e) => e.capability))].sort();
   const indexOf = (address: bigint) => Number((address - start) / 4n);
   const alternatives: AlternativeSite[] = entries.map((e) => ({
