@@ -126,7 +126,7 @@ function dataProcessingImmediate(w: number, address: bigint): DecodedInstruction
       return { op: "bitfield", kind, width, rd: reg(rd, "zr"), rn: reg(rn, "zr"), immr, imms };
     }
     default:
-      fail("EXTR (extract register), which the model does not implement");
+      fail("EXTR (extract register)");
   }
 }
 
@@ -186,7 +186,7 @@ function branchRegister(w: number): DecodedInstruction {
   if (opc === 0b0100 && op3 === 0 && rn === 31 && op4 === 0) return { op: "eret" };
   if (opc === 0b0000 && op3 === 0 && op4 === 0) fail("BR (branch to register), an indirect branch the model does not follow");
   if (opc === 0b0001 && op3 === 0 && op4 === 0) fail("BLR (branch with link to register): the model runs one function and does not call others");
-  fail("a branch (register) with pointer authentication or another form the model does not implement");
+  fail("a branch (register) with pointer authentication, or another branch-register form");
 }
 
 function system(w: number): DecodedInstruction {
@@ -215,7 +215,7 @@ function system(w: number): DecodedInstruction {
         if (option === undefined) fail(kind === "dsb" && (crm === 0 || crm === 4) ? `${crm === 0 ? "SSBB" : "PSSBB"} (speculative store bypass barrier)` : `${kind.toUpperCase()} with reserved option #${crm}`);
         return { op: "barrier", kind, option };
       }
-      fail(op2 === 0b010 ? "CLREX" : op2 === 0b111 ? "SB (speculation barrier)" : "a barrier the model does not implement");
+      fail(op2 === 0b010 ? "CLREX" : op2 === 0b111 ? "SB (speculation barrier)" : "another barrier");
     }
     if (crn === 0b0100) fail("MSR (immediate) to a PSTATE field, which the model does not hold");
     fail("an unallocated system instruction");
@@ -224,7 +224,7 @@ function system(w: number): DecodedInstruction {
     const name = `sys #${op1}, C${crn}, C${crm}, #${op2}`;
     if (l === 1) fail(`SYSL (${name})`);
     const at = AT_OPERATIONS.get(`${op1}:${crn}:${crm}:${op2}`);
-    if (at === undefined) fail(`${name}: a cache, TLB or address-translation operation the model does not implement`);
+    if (at === undefined) fail(`${name}: a cache, TLB or address-translation operation`);
     return { op: "at", kind: at, rt: reg(rt, "zr") };
   }
   if (op0 >= 0b10) {
@@ -258,11 +258,11 @@ function loadStore(w: number): DecodedInstruction {
       if (op4 === 0b11) return loadStoreSingle(w, "pre", imm9, true);
       fail("LDTR/STTR (unprivileged load or store)");
     }
-    if (op4 === 0b10) fail("a load or store with a register offset, which the model does not implement");
+    if (op4 === 0b10) fail("a load or store with a register offset");
     fail("an atomic memory operation or a load with pointer authentication");
   }
   if ((op0 & 0b0011) === 0b0001 && (op2 & 0b10) === 0) fail("a load literal (PC-relative), which reads the object's data the model's memory does not hold");
-  fail("an exclusive, ordered, tag or other load/store the model does not implement");
+  fail("an exclusive, ordered, tag or other load/store");
 }
 
 function loadStoreSingle(w: number, mode: IndexMode, imm: bigint, unscaled = false): DecodedInstruction {
@@ -274,7 +274,7 @@ function loadStoreSingle(w: number, mode: IndexMode, imm: bigint, unscaled = fal
   if (opc >= 0b10) {
     if (size === 0b11 && opc === 0b10) fail(unscaled ? "PRFUM (prefetch)" : "PRFM (prefetch)");
     if (size >= 0b10 && opc === 0b11) fail("an unallocated load/store register encoding");
-    fail("a sign-extending load (LDRSB/LDRSH/LDRSW), which the model does not implement");
+    fail("a sign-extending load (LDRSB/LDRSH/LDRSW)");
   }
   const load = opc === 0b01;
   const offset = unscaled ? imm : imm * BigInt(bytes);
@@ -332,7 +332,7 @@ function dataProcessingRegister(w: number): DecodedInstruction {
         rd: reg(rd, "zr"), rn: reg(rn, "zr"), rm: reg(rm, "zr"), shift: SHIFTS[shift] as "lsl" | "lsr" | "asr", amount,
       };
     }
-    fail("ADD/SUB (extended register), which the model does not implement");
+    fail("ADD/SUB (extended register)");
   }
   switch (op2) {
     case 0b0010: {
@@ -347,7 +347,7 @@ function dataProcessingRegister(w: number): DecodedInstruction {
       return { op: "condsel", kind, width, rd: reg(rd, "zr"), rn: reg(rn, "zr"), rm: reg(rm, "zr"), cond: field(w, 15, 12) };
     }
     case 0b0110: {
-      if (bit(w, 30) === 1) fail("a data-processing (1 source) instruction (RBIT, REV, CLZ, CLS, PAC...), which the model does not implement");
+      if (bit(w, 30) === 1) fail("a data-processing (1 source) instruction (RBIT, REV, CLZ, CLS, PAC...)");
       if (bit(w, 29) !== 0) fail("an unallocated data-processing (2 source) encoding");
       const opcode = field(w, 15, 10);
       const shift = ({ 0b001000: "lsl", 0b001001: "lsr", 0b001010: "asr", 0b001011: "ror" } as Record<number, ShiftType>)[opcode];
@@ -355,7 +355,7 @@ function dataProcessingRegister(w: number): DecodedInstruction {
       return { op: "shift-reg", shift, width, rd: reg(rd, "zr"), rn: reg(rn, "zr"), rm: reg(rm, "zr") };
     }
     default:
-      if ((op2 & 0b1000) === 0b1000) fail("a data-processing (3 source) instruction (MADD, MSUB, SMULL, ...), which the model does not implement");
-      fail("add/subtract with carry, flag manipulation or another data-processing (register) form the model does not implement");
+      if ((op2 & 0b1000) === 0b1000) fail("a data-processing (3 source) instruction (MADD, MSUB, SMULL, ...)");
+      fail("add/subtract with carry, flag manipulation or another data-processing (register) form");
   }
 }

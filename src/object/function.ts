@@ -70,6 +70,8 @@ export interface ObjectFunction {
   readonly fixups: readonly FixupPath[];
   /** The function with the alternatives of the present capabilities applied (cached per set). */
   load(present: Iterable<string>): LoadedProgram;
+  /** Its machine words with those alternatives applied, as the kernel leaves them in memory. */
+  words(present: Iterable<string>): Uint32Array;
   /** Every subset of `capabilities`, smallest first, each sorted: the combinations to load. */
   combinations(): string[][];
 }
@@ -129,6 +131,7 @@ export function openObjectFunction(file: string, symbol: string, options: Object
 
   return {
     object, file, symbol, address: start, size: Number(sym.size), capabilityHeader: names.header, capabilities, alternatives, fixups, load,
+    words: (present) => applyAlternatives(image, entries, start, end, new Set(present)),
     combinations: () => subsets(capabilities),
   };
 }
@@ -153,7 +156,7 @@ function loadFunction(object: ObjectFile, symbol: string, start: bigint, end: bi
       const objdump = objdumpWord(words[i]);
       const by = patchedBy(address);
       const origin = by === undefined ? "" : ` (patched in by .altinstructions entry ${by.index}, ${by.capability})`;
-      throw new ObjectError(object.file, `${where}: ${hex8(words[i])} (${objdump === undefined ? "objdump not available" : `objdump: ${objdump}`})${origin}: ${decoded.reason}, which the model does not implement`);
+      throw new ObjectError(object.file, `${where}: ${hex8(words[i])} (${objdump === undefined ? "objdump not available" : `objdump: ${objdump}`})${origin}: the model does not run ${decoded.reason}`);
     }
     const insn = resolveTargets(decoded.insn, (t) => {
       if (t >= start && t < end) {

@@ -76,13 +76,14 @@ export function parseObjdump(out: string): ObjdumpLine[] {
   return lines;
 }
 
-/** objdump -D -b binary over raw words, as lines at addresses 0, 4, 8, ... */
-export function objdumpWords(dir: string, words: readonly number[]): ObjdumpLine[] {
+/** objdump -D -b binary over raw words, as lines at addresses base, base + 4, ... */
+export function objdumpWords(dir: string, words: ArrayLike<number>, base = 0n): ObjdumpLine[] {
   const file = path.join(dir, `words-${words.length}.bin`);
   const bytes = Buffer.alloc(words.length * 4);
-  words.forEach((w, i) => bytes.writeUInt32LE(w >>> 0, i * 4));
+  for (let i = 0; i < words.length; i++) bytes.writeUInt32LE(words[i] >>> 0, i * 4);
   writeFileSync(file, bytes);
-  return parseObjdump(execFileSync(OBJDUMP, ["-D", "-b", "binary", "-m", "aarch64", file], { encoding: "utf8", maxBuffer: 256 << 20 }));
+  const args = ["-D", "-b", "binary", "-m", "aarch64", `--adjust-vma=0x${base.toString(16)}`, file];
+  return parseObjdump(execFileSync(OBJDUMP, args, { encoding: "utf8", maxBuffer: 256 << 20 }));
 }
 
 /**
