@@ -8,6 +8,7 @@
 import { codegenBenchmark } from "./codegen.ts";
 import { equivBenchmark } from "./equiv.ts";
 import { mmuWalksBenchmark } from "./mmu-walks.ts";
+import { objectBenchmark } from "./object.ts";
 import { oracleBenchmark } from "./oracle.ts";
 import { parseCheckBenchmark } from "./parse-check.ts";
 import { runtimeBenchmark } from "./runtime.ts";
@@ -15,7 +16,7 @@ import type { Benchmark, Figure } from "./types.ts";
 
 export type { Benchmark, Figure } from "./types.ts";
 
-export const benchmarks: readonly Benchmark[] = [parseCheckBenchmark, mmuWalksBenchmark, runtimeBenchmark, codegenBenchmark, equivBenchmark, oracleBenchmark];
+export const benchmarks: readonly Benchmark[] = [parseCheckBenchmark, mmuWalksBenchmark, runtimeBenchmark, objectBenchmark, codegenBenchmark, equivBenchmark, oracleBenchmark];
 
 export interface BenchIo {
   out: (line: string) => void;
