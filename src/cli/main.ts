@@ -6,13 +6,14 @@ import { UsageError } from "./args.ts";
 import { InputError, installPipeHandlers, processOutput, type Command, type Output } from "./command.ts";
 import { buildCommand } from "./commands/build.ts";
 import { checkCommand } from "./commands/check.ts";
+import { docsCommand } from "./commands/docs.ts";
 import { equivCommand } from "./commands/equiv.ts";
 import { refsCommand } from "./commands/refs.ts";
 import { mainCommand } from "./commands/main-job.ts";
 import { railroadCommand } from "./commands/railroad.ts";
 import { runCommand } from "./commands/run.ts";
 
-export const commands: Command[] = [checkCommand, buildCommand, runCommand, equivCommand, refsCommand, mainCommand, railroadCommand];
+export const commands: Command[] = [checkCommand, buildCommand, runCommand, equivCommand, refsCommand, mainCommand, railroadCommand, docsCommand];
 
 export function registerCommand(c: Command): void {
   if (!commands.some((x) => x.name === c.name)) commands.push(c);
