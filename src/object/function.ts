@@ -7,7 +7,7 @@
 // combination, is an error naming its place, its hex and objdump's reading of it.
 import type { LoadedInstruction, LoadedProgram } from "../runtime/asm/program.ts";
 import type { Instruction, ResolvedTarget } from "../runtime/semantics/instruction.ts";
-import { alternativesWithin, applyAlternatives, nameAlternatives, readAlternatives, type AlternativeEntry } from "./alternatives.ts";
+import { CAPABILITY_DEFAULTS, alternativesWithin, applyAlternatives, nameAlternatives, readAlternatives, type AlternativeEntry } from "./alternatives.ts";
 import { loadCapabilityNames, type CapabilityNames } from "./cpucaps.ts";
 import { decodeA64, type DecodedInstruction } from "./decode.ts";
 import { disassemble } from "./disassemble.ts";
@@ -66,6 +66,12 @@ export interface ObjectFunction {
   readonly capabilityHeader: string;
   /** Every capability the function's alternatives test, by name, sorted. */
   readonly capabilities: readonly string[];
+  /**
+   * Of those, the ones with a documented default (CAPABILITY_DEFAULTS: ARM64_ALWAYS_SYSTEM and
+   * ARM64_ALWAYS_BOOT are present on every system hyp code runs on), for a report to show when
+   * no rule names them; the rest are to be enumerated.
+   */
+  readonly capabilityDefaults: ReadonlyMap<string, { readonly present: boolean; readonly reason: string }>;
   readonly alternatives: readonly AlternativeSite[];
   readonly fixups: readonly FixupPath[];
   /** The function with the alternatives of the present capabilities applied (cached per set). */
@@ -131,6 +137,7 @@ export function openObjectFunction(file: string, symbol: string, options: Object
 
   return {
     object, file, symbol, address: start, size: Number(sym.size), capabilityHeader: names.header, capabilities, alternatives, fixups, load,
+    capabilityDefaults: new Map(capabilities.flatMap((c) => { const d = CAPABILITY_DEFAULTS.get(c); return d === undefined ? [] : [[c, d] as const]; })),
     words: (present) => applyAlternatives(image, entries, start, end, new Set(present)),
     combinations: () => subsets(capabilities),
   };

@@ -39,6 +39,8 @@ for (const version of KERNEL_VERSIONS) {
         const names = loadCapabilityNames(obj);
         for (const site of f.alternatives) expect(names.byName.has(site.capability)).toBe(true);
         expect(f.alternatives.filter((a) => a.callback !== undefined).map((a) => [a.capability, a.callback])).toEqual([["ARM64_ALWAYS_SYSTEM", "alt_cb_patch_nops"]]);
+        expect([...f.capabilityDefaults.keys()]).toEqual(["ARM64_ALWAYS_SYSTEM"]);
+        expect(f.capabilityDefaults.get("ARM64_ALWAYS_SYSTEM")?.present).toBe(true);
         expect(f.fixups.map((x) => x.text.split(/[ ,]+/)[1])).toEqual(expected.fixups);
         for (const x of f.fixups) {
           expect(x.reachable).toBe(false);
