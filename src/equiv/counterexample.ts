@@ -9,6 +9,7 @@ import type { Failure } from "./prove.ts";
 import type { Side } from "../sides/side.ts";
 import type { SymValue } from "./symbolic/domain.ts";
 import { minimalModel } from "./minimize.ts";
+import { pairName } from "./fields.ts";
 import { runOutcomeKey } from "./observe.ts";
 import { runResultToJson } from "../runtime/run/json.ts";
 import { SCENARIO_REGISTERS } from "./symbolic/inputs.ts";
@@ -73,11 +74,11 @@ function reproduces(f: Failure, a: Side, b: Side, ra: RunResult, rb: RunResult):
     case 1:
       return runOutcomeKey(ra) !== runOutcomeKey(rb) ? undefined : `both sides ${runOutcomeKey(ra)}`;
     case 2: {
-      const name = /^field (\S+)/.exec(f.what)?.[1] ?? "";
-      const va = ra.fault.get(name);
-      const vb = rb.fault.get(name);
+      if (f.field === undefined) return "the report does not name the field";
+      const va = ra.fault.get(f.field.a);
+      const vb = rb.fault.get(f.field.b);
       if (runOutcomeKey(ra) !== runOutcomeKey(rb)) return `the outcomes differ instead (${runOutcomeKey(ra)} vs ${runOutcomeKey(rb)})`;
-      return va !== vb ? undefined : `${name} is 0x${(va ?? 0n).toString(16)} on both sides`;
+      return va !== vb ? undefined : `${pairName(f.field)} is 0x${(va ?? 0n).toString(16)} on both sides`;
     }
     case 3: {
       const reg = /^(\S+) after/.exec(f.what)?.[1] ?? "";

@@ -1,17 +1,44 @@
-// What a contract observes, shared by the proof and the sweep: the fields compared for an
-// outcome, and the outcome of a concrete run in the same words as a symbolic path's.
+// What a contract observes, shared by the proof and the sweep: the field pairs compared for an
+// outcome, where a field its conditions name is read, and the outcome of a concrete run in the
+// same words as a symbolic path's.
 import type { RunResult } from "../runtime/run/types.ts";
 import type { BoolExpr } from "../codegen/ir/types.ts";
+import type { FieldPair } from "./fields.ts";
 import type { ContractUsed } from "./prove.ts";
 import { outcomeKey } from "./symbolic/paths.ts";
 
-/** The fields observed on `outcome`: the contract's clause for it, or every common field. */
-export function observedFields(contract: ContractUsed | undefined, outcome: string, common: readonly string[]): { name: string; when: BoolExpr | undefined }[] {
+/**
+ * The pairs observed on `outcome`: the contract's clause for it (its field names are its own
+ * side's), or every pair.
+ */
+export function observedFields(contract: ContractUsed | undefined, outcome: string, pairs: readonly FieldPair[]): { pair: FieldPair; when: BoolExpr | undefined }[] {
   const clause = contract?.contract.clauses.find((c) => outcomeKey(c.outcome.kind === "exit" ? { kind: "exit", code: c.outcome.code } : c.outcome) === outcome);
-  return clause === undefined ? common.map((name) => ({ name, when: undefined })) : clause.fields.filter((f) => common.includes(f.name));
+  if (contract === undefined || clause === undefined) return pairs.map((pair) => ({ pair, when: undefined }));
+  return clause.fields.flatMap((f) => {
+    const pair = pairs.find((p) => p[contract.side] === f.name);
+    return pair === undefined ? [] : [{ pair, when: f.when }];
+  });
+}
+
+/**
+ * Where a field named in a contract's condition is read: on side A when it is in a pair (so that
+ * both sides' fields are judged by the same value), else on the contract's own side.
+ */
+export function whenFieldSource(contract: ContractUsed | undefined, pairs: readonly FieldPair[], name: string): { side: "a" | "b"; field: string } {
+  const owner = contract?.side ?? "a";
+  const pair = pairs.find((p) => p[owner] === name);
+  return pair !== undefined ? { side: "a", field: pair.a } : { side: owner, field: name };
 }
 
 /** A concrete run's outcome as `outcomeKey` writes a path's: "exit 0x1", "retry", "handoff NAME". */
 export function runOutcomeKey(r: RunResult): string {
   return r.outcome === "exit" ? `exit 0x${(r.exitCode ?? 0n).toString(16)}` : r.outcome === "retry" ? "retry" : `handoff ${r.outcome}`;
+}
+
+/** An outcome key as a verb phrase: "exits 0x1", "retries", "hands off to host_hvc". */
+export function outcomePhrase(key: string): string {
+  if (key.startsWith("exit ")) return `exits ${key.slice(5)}`;
+  if (key === "retry") return "retries";
+  if (key.startsWith("handoff ")) return `hands off to ${key.slice(8)}`;
+  return `ends with ${key}`;
 }

@@ -5,7 +5,8 @@ import type { IrContract, IrModule } from "../codegen/ir/types.ts";
 import { ARM64_HAS_VIRT_HOST_EXTN, hypRunsWithE2H } from "../runtime/machine/cpu-features.ts";
 import { evalBool } from "./ir-eval.ts";
 import { OBLIGATIONS, type Obligation } from "./obligations.ts";
-import { observedFields } from "./observe.ts";
+import { pairFields, pairName, type FieldPair } from "./fields.ts";
+import { observedFields, outcomePhrase, whenFieldSource } from "./observe.ts";
 import type { Side } from "../sides/side.ts";
 import { Checker } from "./solver.ts";
 import { SymbolicDomain, type SymValue } from "./symbolic/domain.ts";
@@ -19,6 +20,8 @@ import { z3Context, type Z3Bool } from "./z3.ts";
 export interface ContractUsed {
   /** The rule file whose contract it is. */
   file: string;
+  /** The side it is from: its field names are that side's. */
+  side: "a" | "b";
   contract: IrContract;
   module: IrModule;
 }
@@ -41,6 +44,8 @@ export interface Failure {
   query: Z3Bool[];
   /** The terms whose values differ (for the report), when there are two. */
   terms: { a?: SymValue; b?: SymValue };
+  /** For obligation 2: the fields that differ. */
+  field?: FieldPair;
 }
 
 export type ProofVerdict = { verdict: "equivalent" } | { verdict: "different"; failure: Failure } | { verdict: "unknown"; reason: string };
@@ -49,12 +54,18 @@ export type Proof = ProofVerdict & {
   combos: Combination[];
   contract: ContractUsed | undefined;
   solverCalls: number;
-  /** Record fields only one side has. */
+  /** The record fields compared, A's with B's (same names, and --map). */
+  fields: FieldPair[];
+  /** The --map pairs given. */
+  map: FieldPair[];
+  /** Record fields in no pair, as A.NAME or B.NAME. */
   notCompared: string[];
 };
 
 export interface ProveOptions {
   strict: boolean;
+  /** A's record fields compared with B's of another name (--map A_FIELD=B_FIELD). */
+  map?: readonly FieldPair[];
   timeoutMs?: number;
 }
 
@@ -66,25 +77,26 @@ function subsets(items: readonly string[]): string[][] {
 
 export function contractFor(a: Side, b: Side, strict: boolean): ContractUsed | undefined {
   if (strict) return undefined;
-  for (const s of [b, a]) if (s.contract && s.module) return { file: s.module.file, contract: s.contract, module: s.module };
+  for (const [s, side] of [[b, "b"], [a, "a"]] as const) if (s.contract && s.module) return { file: s.module.file, side, contract: s.contract, module: s.module };
   return undefined;
 }
 
 async function explore(side: Side, inputs: SymbolicInputs, caps: Set<string>, checker: Checker): Promise<SymbolicPath[]> {
   const view = side.symbolic;
   if (view.kind === "machine-code") return exploreProgram(view.load(caps), view.entry, new SymbolicState(inputs, caps), checker);
-  return exploreFunction(view.fn as SymbolicHandler, () => new SymbolicState(inputs, caps), checker);
+  return exploreFunction(view.fn as SymbolicHandler, view.origin, () => new SymbolicState(inputs, caps), checker);
 }
 
 export async function prove(a: Side, b: Side, options: ProveOptions): Promise<Proof> {
+  // Records with nothing to compare are an error before any exploration.
+  const { pairs, notCompared } = pairFields(a, b, options.map);
   const ctx = await z3Context();
   const d = new SymbolicDomain(ctx);
   const contract = contractFor(a, b, options.strict);
   const capNames = [...new Set([...a.capabilities, ...b.capabilities, ARM64_HAS_VIRT_HOST_EXTN])].sort();
-  const common = Object.keys(a.layout).filter((f) => f in b.layout);
-  const notCompared = [...Object.keys(a.layout), ...Object.keys(b.layout)].filter((f) => !common.includes(f)).sort();
   const combos: Combination[] = [];
-  const result = (p: ProofVerdict): Proof => ({ ...p, combos, contract, solverCalls: combos.reduce((n, c) => n + c.checker.calls, 0), notCompared });
+  const map = [...(options.map ?? [])];
+  const result = (p: ProofVerdict): Proof => ({ ...p, combos, contract, solverCalls: combos.reduce((n, c) => n + c.checker.calls, 0), fields: pairs, map, notCompared });
 
   try {
     for (const capList of subsets(capNames)) {
@@ -107,10 +119,10 @@ export async function prove(a: Side, b: Side, options: ProveOptions): Promise<Pr
   let undecided: string | undefined;
   for (const ob of OBLIGATIONS) {
     for (const combo of combos) {
-      const checks = obligationChecks(ob, combo, a, b, common, contract);
+      const checks = obligationChecks(ob, combo, a, b, pairs, contract);
       for (const c of checks) {
         const r = await combo.checker.check(c.query);
-        if (r === "sat") return result({ verdict: "different", failure: { obligation: ob, combo, what: c.what, query: c.query, terms: c.terms } });
+        if (r === "sat") return result({ verdict: "different", failure: { obligation: ob, combo, what: c.what, query: c.query, terms: c.terms, ...(c.field ? { field: c.field } : {}) } });
         if (r === "unknown") undecided ??= `obligation ${ob.id} (${ob.name}), ${c.what}, capabilities {${combo.caps.join(", ")}}: the solver gave up`;
       }
     }
@@ -123,10 +135,11 @@ interface Check {
   what: string;
   query: Z3Bool[];
   terms: { a?: SymValue; b?: SymValue };
+  field?: FieldPair;
 }
 
 /** The satisfiability questions of one obligation under one capability combination. */
-function obligationChecks(ob: Obligation, combo: Combination, a: Side, b: Side, common: string[], contract: ContractUsed | undefined): Check[] {
+function obligationChecks(ob: Obligation, combo: Combination, a: Side, b: Side, pairs: readonly FieldPair[], contract: ContractUsed | undefined): Check[] {
   const ctx = combo.inputs.d.ctx;
   const d = combo.inputs.d;
   const conj = (p: SymbolicPath): Z3Bool => (p.conds.length === 0 ? (ctx.Bool.val(true) as Z3Bool) : (ctx.And(...p.conds) as Z3Bool));
@@ -150,11 +163,16 @@ function obligationChecks(ob: Obligation, combo: Combination, a: Side, b: Side, 
 
   switch (ob.id) {
     case 1:
+      // For each outcome, an input where one side has it and the other has another: named by both.
+      const asked = new Set<string>();
       for (const o of outcomes) {
-        const inA = anyOf(A.get(o) ?? []);
-        const inB = anyOf(B.get(o) ?? []);
-        checks.push({ what: `outcome ${o} on side A only`, query: [inA, ctx.Not(inB) as Z3Bool], terms: {} });
-        checks.push({ what: `outcome ${o} on side B only`, query: [inB, ctx.Not(inA) as Z3Bool], terms: {} });
+        const differ = (oa: string, ob: string) => {
+          if (oa === ob || asked.has(`${oa}|${ob}`)) return;
+          asked.add(`${oa}|${ob}`);
+          checks.push({ what: `side A ${outcomePhrase(oa)}, side B ${outcomePhrase(ob)}`, query: [anyOf(A.get(oa)!), anyOf(B.get(ob)!)], terms: {} });
+        };
+        if (A.has(o)) for (const ob of [...B.keys()].sort()) differ(o, ob);
+        if (B.has(o)) for (const oa of [...A.keys()].sort()) differ(oa, o);
       }
       break;
     case 2:
@@ -162,29 +180,30 @@ function obligationChecks(ob: Obligation, combo: Combination, a: Side, b: Side, 
         const pa = A.get(o);
         const pb = B.get(o);
         if (pa === undefined || pb === undefined) continue;
-        const observed = observedFields(contract, o, common);
+        const observed = observedFields(contract, o, pairs);
+        const fieldOf = (side: Side, name: string, width: number) => (p: SymbolicPath) => d.zeroExtend(p.state.field(side.layout[name].offset, side.layout[name].size as 4 | 8), width);
         for (const f of observed) {
-          const width = Math.max(a.layout[f.name].size, b.layout[f.name].size) * 8;
-          const fieldOf = (side: Side) => (p: SymbolicPath) => d.zeroExtend(p.state.field(side.layout[f.name].offset, side.layout[f.name].size as 4 | 8), width);
-          const va = merged(pa, fieldOf(a));
-          const vb = merged(pb, fieldOf(b));
+          const width = Math.max(a.layout[f.pair.a].size, b.layout[f.pair.b].size) * 8;
+          const va = merged(pa, fieldOf(a, f.pair.a, width));
+          const vb = merged(pb, fieldOf(b, f.pair.b, width));
           const query = [anyOf(pa), anyOf(pb), neq(va, vb)];
           if (f.when !== undefined) {
-            // Fields named in the condition are read on side A.
+            // Fields named in the condition are read on side A (through the pairing).
             const when = evalBool(f.when, {
               d,
               input: (r) => combo.inputs.sysreg(r),
               caps: new Set(combo.caps),
               module: contract?.module,
               field: (name, w) => {
-                const lay = a.layout[name];
-                if (lay === undefined) throw new Error(`internal: no field ${name}`);
-                return d.extract(merged(pa, (p) => d.zeroExtend(p.state.field(lay.offset, lay.size as 4 | 8), 64)), w - 1, 0);
+                const src = whenFieldSource(contract, pairs, name);
+                const [side, ps] = src.side === "a" ? [a, pa] : [b, pb];
+                if (side.layout[src.field] === undefined) throw new Error(`internal: no field ${name}`);
+                return d.extract(merged(ps, fieldOf(side, src.field, 64)), w - 1, 0);
               },
             });
             query.push(d.boolTerm(when));
           }
-          checks.push({ what: `field ${f.name} on ${o}`, query, terms: { a: va, b: vb } });
+          checks.push({ what: `field ${pairName(f.pair)} on ${o}`, query, terms: { a: va, b: vb }, field: f.pair });
         }
       }
       break;

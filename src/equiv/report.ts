@@ -56,6 +56,7 @@ export function renderText(r: EquivReport): string {
   const caps = [...new Set(p.combos.flatMap((c) => c.caps))].sort();
   out.push(`capability combinations: ${p.combos.length}${caps.length ? ` (subsets of ${caps.join(", ")})` : ""}`);
   out.push(`paths: ${r.a.label}: ${p.combos.map((c) => c.pathsA.length).join("/")}; ${r.b.label}: ${p.combos.map((c) => c.pathsB.length).join("/")}`);
+  if (p.map.length) out.push(`fields mapped (--map): ${p.map.map((m) => `A.${m.a} = B.${m.b}`).join(", ")}`);
   if (p.notCompared.length) out.push(`fields on one side only (not compared): ${p.notCompared.join(", ")}`);
   out.push("", "Obligations:");
   const failedId = p.verdict === "different" ? p.failure.obligation.id : undefined;
@@ -101,6 +102,7 @@ export function renderJson(r: EquivReport): object {
     verdict: word,
     sides: { a: r.a.label, b: r.b.label },
     strict: r.strict,
+    ...(p.map.length ? { map: Object.fromEntries(p.map.map((m) => [m.a, m.b])) } : {}),
     contract: r.strict || p.contract === undefined ? null : { file: p.contract.file, text: p.contract.contract.text },
     capabilities: p.combos.map((c) => c.caps),
     obligation: p.verdict === "different" ? { id: p.failure.obligation.id, name: p.failure.obligation.name, what: p.failure.what } : null,

@@ -6,7 +6,8 @@
 import type { HandlerTarget } from "../runtime/run/types.ts";
 import type { Scenario } from "../runtime/scenario/index.ts";
 import { evalBool } from "./ir-eval.ts";
-import { observedFields, runOutcomeKey } from "./observe.ts";
+import { pairName } from "./fields.ts";
+import { observedFields, runOutcomeKey, whenFieldSource } from "./observe.ts";
 import { numeral, scenarioFromValues, scenarioInputs } from "./model-scenario.ts";
 import type { Combination, Proof } from "./prove.ts";
 import type { Side } from "../sides/side.ts";
@@ -121,18 +122,21 @@ function compareConcretely(
   if (proof.verdict !== "equivalent") return undefined;
   if (runOutcomeKey(ra) !== runOutcomeKey(rb)) return `proven equivalent, but the outcomes differ (${runOutcomeKey(ra)} vs ${runOutcomeKey(rb)}) on ${where}`;
   const contract = strict ? undefined : proof.contract;
-  const common = [...ra.fault.keys()].filter((k) => rb.fault.has(k));
-  const observed = observedFields(contract, runOutcomeKey(ra), common);
+  const observed = observedFields(contract, runOutcomeKey(ra), proof.fields);
   const input = (reg: string): SymValue => {
     const v = reg === "ESR_EL2" ? s.esr : reg === "FAR_EL2" ? s.far : reg === "HPFAR_EL2" ? (s.hpfar === "unknown" ? 0n : s.hpfar) : reg === "PAR_EL1" ? s.par : (s.sysregs?.[reg] ?? 0n);
     return d.const(v, 64);
   };
   for (const f of observed) {
     if (f.when !== undefined) {
-      const w = evalBool(f.when, { d, input, caps: new Set(combo.caps), module: contract?.module, field: (n, width) => d.const(ra.fault.get(n) ?? 0n, width) });
+      const field = (n: string, width: number) => {
+        const src = whenFieldSource(contract, proof.fields, n);
+        return d.const((src.side === "a" ? ra : rb).fault.get(src.field) ?? 0n, width);
+      };
+      const w = evalBool(f.when, { d, input, caps: new Set(combo.caps), module: contract?.module, field });
       if (!("b" in w) || !w.b) continue;
     }
-    if (ra.fault.get(f.name) !== rb.fault.get(f.name)) return `proven equivalent, but field ${f.name} differs on ${where}`;
+    if (ra.fault.get(f.pair.a) !== rb.fault.get(f.pair.b)) return `proven equivalent, but field ${pairName(f.pair)} differs on ${where}`;
   }
   // Registers both sides report (PAR_EL1 always; one written by one side only is compared by the proof).
   for (const reg of [...ra.sysregs.keys()].filter((r) => rb.sysregs.has(r))) {

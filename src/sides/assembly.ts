@@ -53,6 +53,12 @@ export function openAssemblyFile(label: string, name: SideName, file: string, en
   return machineCodeSide(label, name, assemblyTarget(() => AssemblyTarget.fromFile(file, { entry, layout, label })));
 }
 
+/** Assembly text that comes from no file (`faultc run -` reads it from standard input), named `file` in errors and traces. */
+export function openAssemblySource(text: string, file: string, options: OpenOptions = {}): Side {
+  const target = assemblyTarget(() => AssemblyTarget.fromSource(text, file, { entry: options.entry ?? DEFAULT_ENTRY }));
+  return machineCodeSide(file, { kind: "assembly", file }, target);
+}
+
 export function openAssembly(name: AssemblyName, options: OpenOptions): Side {
   return openAssemblyFile(name.file, name, name.file, options.entry ?? DEFAULT_ENTRY, KVM_2016_RECORD_LAYOUT);
 }

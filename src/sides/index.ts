@@ -1,4 +1,5 @@
 // Sides: every kind of handler faultc can name, open, run on the model and explore symbolically.
+export { openAssemblySource } from "./assembly.ts";
 export { SideError } from "./errors.ts";
 export { KIND_DESCRIPTIONS, parseSideName, type SideKind, type SideName } from "./name.ts";
 export { openSide } from "./open.ts";

@@ -1,6 +1,8 @@
 // `faultc equiv A B`: a verdict on two versions of the fault-decoding logic.
 import { equivalence } from "../../equiv/equiv.ts";
+import { FieldPairingError, parseFieldMap } from "../../equiv/fields.ts";
 import { renderJson, renderText, verdictWord } from "../../equiv/report.ts";
+import { ExplorationError } from "../../equiv/symbolic/exploration-error.ts";
 import { SideError } from "../../sides/errors.ts";
 import { parseArgs, UsageError } from "../args.ts";
 import type { Command } from "../command.ts";
@@ -8,7 +10,8 @@ import type { Command } from "../command.ts";
 export const equivCommand: Command = {
   name: "equiv",
   summary: "prove two versions equivalent, or show the smallest input where they differ",
-  usage: `usage: faultc equiv [--strict] [--json] [--no-sweep] [--fills N] [--timeout MS] A B
+  usage: `usage: faultc equiv [--strict] [--json] [--no-sweep] [--fills N] [--timeout MS]
+                    [--map A_FIELD=B_FIELD]... A B
 
 A and B are each one of:
   FILE.fault#c[:HANDLER]    a rule file's C-like variant (generated TypeScript)
@@ -26,10 +29,23 @@ that shows it (fewest set bits, then smallest values), decoded, with both sides'
 scenario that replays with 'faultc run'. The sweep then runs every input class the branch
 conditions distinguish on both sides concretely, as a cross-check of the proof.
 
-Exit status: 0 equivalent, 1 different, 3 unknown (the solver gave up, or the model could not
-reproduce the proof's counterexample), 2 usage error.`,
+Record fields of the same name are compared. Records that name the same thing differently are
+paired with --map A_FIELD=B_FIELD (once per pair; a field of side A's record, then one of side
+B's); records that share no field, and are not mapped, are an error.
+
+  --strict         ignore contracts: every outcome observes every field
+  --json           the report as JSON (scenario and results in faultc run's forms)
+  --no-sweep       skip the concrete cross-check
+  --fills N        scenarios per input class in the sweep (default 3)
+  --timeout MS     solver time limit per question (default 60000)
+  --map A=B        compare side A's field A with side B's field B (repeatable)
+
+Exit status: 0 equivalent; 1 different, or an error in a side (a rule file with errors, bad
+assembly, no entry label, an UNDEFINED system-register access or a path running off the end of
+the program, records that share no field), located; 2 usage error; 3 unknown (the solver gave
+up or a limit was reached, or the model could not reproduce the proof's counterexample).`,
   async run(argv, out) {
-    const args = parseArgs(argv, { strict: {}, json: {}, "no-sweep": {}, fills: { value: true }, timeout: { value: true }, help: {}, h: {} });
+    const args = parseArgs(argv, { strict: {}, json: {}, "no-sweep": {}, fills: { value: true }, timeout: { value: true }, map: { value: true, repeat: true }, help: {}, h: {} });
     if (args.positionals.length !== 2) throw new UsageError(`expected two sides to compare, got ${args.positionals.length}`);
     const int = (name: string, dflt: number, min: number, max: number): number => {
       const v = args.flags.get(name);
@@ -49,16 +65,23 @@ reproduce the proof's counterexample), 2 usage error.`,
         : undefined;
     let report;
     try {
+      const map = parseFieldMap(args.lists.get("map") ?? []);
       report = await equivalence(args.positionals[0], args.positionals[1], {
         strict: args.flags.has("strict"),
         sweep: !args.flags.has("no-sweep"),
         fills,
         timeoutMs,
+        ...(map.length ? { map } : {}),
         ...(progress ? { progress } : {}),
       });
     } catch (e) {
-      if (e instanceof SideError) {
+      if (e instanceof SideError || e instanceof FieldPairingError) {
         if (e.usage) throw new UsageError(e.message);
+        // A side's errors are located in its file; the pairing of two records has no one place.
+        out.stderr(e instanceof FieldPairingError ? `faultc equiv: ${e.message}\n` : `${e.message}\n`);
+        return 1;
+      }
+      if (e instanceof ExplorationError) {
         out.stderr(`${e.message}\n`);
         return 1;
       }

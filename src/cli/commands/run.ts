@@ -1,11 +1,10 @@
 // `faultc run TARGET`: runs a fault handler on scenarios on the machine model and prints results as
 // JSON (docs/RUN.md). One scenario from the options, or one per stdin line with --jsonl.
-import { AssemblyTarget, HandlerRunError, runResultToJson, type HandlerTarget, type RunOptions } from "../../runtime/run/index.ts";
+import { HandlerRunError, runResultToJson, type HandlerTarget, type RunOptions } from "../../runtime/run/index.ts";
 import {
   KNOWN_CAPABILITIES, parseCaps, parseHex64, parseScenario, parseSysregs, scenario, ScenarioError, type Scenario, type ScenarioAt, type TableFaultKind,
 } from "../../runtime/scenario/index.ts";
-import { assemblyTarget } from "../../sides/assembly.ts";
-import { KIND_DESCRIPTIONS, openSide, SideError } from "../../sides/index.ts";
+import { KIND_DESCRIPTIONS, openAssemblySource, openSide, SideError } from "../../sides/index.ts";
 import { parseArgs, UsageError } from "../args.ts";
 import { processInput, STDIN_FILE, type Command, type Output } from "../command.ts";
 
@@ -147,7 +146,7 @@ function runOne(target: HandlerTarget, s: Scenario, opts: RunOptions): { line: s
 /** TARGET '-': an assembly program read from standard input, named <stdin> in errors and traces. */
 async function stdinAssembly(out: Output, options: { entry?: string }): Promise<HandlerTarget> {
   const text = new TextDecoder().decode(await (out.stdin ?? processInput).bytes());
-  return assemblyTarget(() => AssemblyTarget.fromSource(text, STDIN_FILE, options));
+  return openAssemblySource(text, STDIN_FILE, options).concrete();
 }
 
 export function createRunCommand(lines?: LineSource): Command {

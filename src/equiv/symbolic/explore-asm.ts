@@ -2,12 +2,15 @@
 // (src/runtime/semantics), over the symbolic domain: the same code that runs concretely, so
 // the interpreter and the prover cannot drift. A branch whose condition is symbolic forks the
 // state when both ways are feasible.
+import { formatLocation } from "../../runtime/asm/errors.ts";
 import type { LoadedProgram } from "../../runtime/asm/program.ts";
+import { UndefinedSysregAccess } from "../../runtime/machine/sysreg-access.ts";
 import { externalHandlerName } from "../../runtime/run/outcomes.ts";
 import { executeInstruction } from "../../runtime/semantics/execute.ts";
 import type { Checker } from "../solver.ts";
 import type { Z3Bool } from "../z3.ts";
 import { isConcreteBool, type SymBool } from "./domain.ts";
+import { ExplorationError } from "./exploration-error.ts";
 import { ExplorationIncomplete, type PathOutcome, type SymbolicPath } from "./paths.ts";
 import { SymbolicUnsupported, type SymbolicState } from "./state.ts";
 
@@ -35,7 +38,7 @@ export async function exploreProgram(
   limits: ExploreLimits = DEFAULT_LIMITS,
 ): Promise<SymbolicPath[]> {
   const start = program.labels.get(entry);
-  if (start === undefined) throw new ExplorationIncomplete(`no label '${entry}' in ${program.file}`);
+  if (start === undefined) throw new ExplorationError(program.file, `no label '${entry}' (the entry point) in the program`, [...program.capabilities]);
   const d = initial.d;
   const paths: SymbolicPath[] = [];
   const work: Pending[] = [{ pc: start, state: initial, conds: [], steps: [] }];
@@ -54,13 +57,17 @@ export async function exploreProgram(
     for (let n = 0; ; n++) {
       if (n >= limits.maxSteps) throw new ExplorationIncomplete(`a path runs longer than ${limits.maxSteps} instructions`);
       const insn = program.instructions[p.pc];
-      if (insn === undefined) throw new ExplorationIncomplete(`${program.file}: a path runs off the end of the program`);
+      if (insn === undefined) {
+        const last = program.instructions[Number(p.steps[p.steps.length - 1])];
+        throw new ExplorationError(last ? formatLocation(last.loc) : program.file, last ? `a path runs off the end of the program after '${last.text.trim()}'` : "the entry label is at the end of the program", [...initial.caps]);
+      }
       p.steps.push(String(p.pc));
       let effect;
       try {
         effect = executeInstruction(d, p.state, insn.insn);
       } catch (e) {
         if (e instanceof SymbolicUnsupported) throw new ExplorationIncomplete(`${insn.text}: ${e.message}`);
+        if (e instanceof UndefinedSysregAccess) throw new ExplorationError(formatLocation(insn.loc), `${insn.text}: ${e.message}`, [...initial.caps]);
         throw e;
       }
       if (effect.kind === "next") {

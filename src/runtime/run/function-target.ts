@@ -17,6 +17,12 @@ export interface FunctionOrigin {
   readonly line: number;
 }
 
+/** The line a trace entry of HypApi's enterRule names ("rule NAME (line N)"), if it is one. */
+export function ruleLine(traceText: string): number | undefined {
+  const m = /^rule .* \(line (\d+)\)$/.exec(traceText);
+  return m ? Number(m[1]) : undefined;
+}
+
 export class FunctionTarget implements HandlerTarget {
   constructor(
     readonly label: string,
@@ -43,8 +49,7 @@ export class FunctionTarget implements HandlerTarget {
     let line = this.origin.line;
     const trace: TraceEntry[] = opts.trace
       ? api.trace.map((t, index) => {
-          const m2 = /^rule .* \(line (\d+)\)$/.exec(t.text);
-          if (m2) line = Number(m2[1]);
+          line = ruleLine(t.text) ?? line;
           return { index, loc: `${this.origin.file}:${line}`, text: t.text, writes: new Map(), stores: [] };
         })
       : [];
