@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseScenario } from "../../src/runtime/scenario/index.ts";
-import { openSide, parseSideName, REFERENCES, SideError, type Side } from "../../src/sides/index.ts";
+import { openAssemblySource, openSide, parseSideName, REFERENCES, SideError, type Side } from "../../src/sides/index.ts";
 
 async function failure(spec: string, options = {}): Promise<SideError> {
   try {
@@ -94,6 +94,12 @@ describe("opening sides", () => {
     const diag = await failure("test/fixtures/check/width-mismatch.fault#c");
     expect(diag.usage).toBe(false);
     expect(diag.message).toContain("width-mismatch.fault:5:16: error:");
+  });
+
+  it("assembly text from no file (faultc run -) is a side like a file's, named as given", () => {
+    const side = openAssemblySource("start:\n\teret\n", "<stdin>", { entry: "start" });
+    expect([side.label, side.kind, side.symbolic.kind, side.concrete().run(permission).outcome]).toEqual(["<stdin>", "assembly", "machine-code", "retry"]);
+    expect(() => openAssemblySource("el1_sync:\n\tfrob x0\n", "<stdin>")).toThrow(SideError.input("<stdin>:2:2: error: unknown mnemonic 'frob'"));
   });
 
   it("every bundled reference opens", async () => {
