@@ -123,22 +123,25 @@ export class ObjectImage {
   }
 
   /**
-   * An address as people read it: `symbol` or `symbol+0xoff`, from the sized symbol (function or
-   * object) that covers it, else the nearest symbol before it in the same section, else
-   * `section+0xoff`; an external slot is its symbol's name; anything else is hex.
+   * An address as people read it: `symbol` or `symbol+0xoff`, from a symbol exactly there, else
+   * the sized symbol (function or object) that covers it, else the nearest symbol before it in the
+   * same section, else `section+0xoff`; an external slot is its symbol's name; anything else is hex.
    */
   describe(address: bigint): string {
     const ext = this.externalAt.get(address);
     if (ext !== undefined) return ext;
     const p = this.sectionAt(address);
+    let exact: { address: bigint; name: string; sized: boolean } | undefined;
     let cover: { address: bigint; name: string } | undefined;
     let before: { address: bigint; name: string } | undefined;
     for (const l of this.located) {
       if (l.address > address) break;
+      if (l.address === address && (exact === undefined || (l.sized && !exact.sized))) exact = l;
       if (l.sized && address < l.address + l.size) cover = l;
       if (!l.sized && p !== undefined && l.address >= p.address) before = l;
     }
-    const best = cover ?? before;
+    // A symbol exactly there (an absolute one too, such as a linker-defined routine) names it best.
+    const best = exact ?? cover ?? before;
     if (best !== undefined) return offsetName(best.name, address - best.address);
     if (p !== undefined) return offsetName(p.section.name, address - p.address);
     return hex(address);

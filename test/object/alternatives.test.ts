@@ -5,12 +5,13 @@
 // (alt_cb_patch_nops, and any other callback refused by name), literal loads refused, and the
 // kernel's BUG_ON conditions as errors. Capability numbers are named from a cpucaps header found
 // above the object, as in a build tree.
+import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { expect, it } from "vitest";
 import { ObjectError } from "../../src/object/errors.ts";
 import { openObjectFunction } from "../../src/object/function.ts";
-import { compile, describeWithCross, scratchDir } from "./cross-toolchain.ts";
+import { compile, describeWithCross, GCC, scratchDir } from "./cross-toolchain.ts";
 
 const HEADER = `#ifndef __ASM_CPUCAP_DEFS_H
 #define __ASM_CPUCAP_DEFS_H
@@ -265,6 +266,21 @@ describeWithCross("alternatives as the kernel applies them", () => {
     expect(error("overlap")).toBe("no error");
     expect(error("overlap", ["ARM64_WORKAROUND_834220", "ARM64_WORKAROUND_1508412"])).toMatch(/entries 2 \(ARM64_WORKAROUND_834220\) and 3 \(ARM64_WORKAROUND_1508412\) both patch overlap/);
     expect(error("straddle_a")).toMatch(/entry 4 patches straddle_a\+0x4\.\.\+0x8, which crosses the edge of straddle_a/);
+  });
+
+  it("a linked executable (relocations applied by ld, sections at their addresses) loads to the same code", () => {
+    const exe = path.join(objDir, "alts.elf");
+    execFileSync(GCC, ["-nostdlib", "-static", "-Wl,-e,plain", "-Wl,-Ttext=0x40080000", "-Wl,--defsym=alt_cb_patch_nops=0x40000000", "-Wl,--defsym=kvm_update_va_mask=0x40000010", "-o", exe, obj]);
+    for (const symbol of ["plain", "branch_out", "branch_inside", "callback", "no_alternatives"]) {
+      const linked = openObjectFunction(exe, symbol);
+      const relocatable = openObjectFunction(obj, symbol);
+      expect(linked.object.elf.type).toBe("executable");
+      expect(linked.alternatives.map(({ entry: _, ...a }) => a)).toEqual(relocatable.alternatives.map(({ entry: _, ...a }) => a));
+      for (const caps of relocatable.combinations()) {
+        expect(linked.load(caps).instructions.map((i) => [i.loc.symbol, i.text, i.insn])).toEqual(relocatable.load(caps).instructions.map((i) => [i.loc.symbol, i.text, i.insn]));
+      }
+    }
+    expect(openObjectFunction(exe, "plain").address).toBe(0x40080000n);
   });
 
   it("without a build tree above the object the header must be named; naming it works", () => {
