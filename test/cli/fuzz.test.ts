@@ -9,10 +9,10 @@
 //
 // Nothing may be written outside the test's own folder: build always gets --out or --check,
 // railroad --out, and main only arguments it refuses before it builds generated/.
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cli } from "./harness.ts";
 
 const SEED = 0x9_2016;
@@ -125,6 +125,10 @@ beforeAll(() => {
     `${"{\"a\":".repeat(50_000)}1${"}".repeat(50_000)}`,
     '{"esr":"0x1","sysregs":{"ESR_EL2":"0x2"}}\n{"esr":"0x1","caps":["ARM64_HAS_S1POE","ARM64_HAS_S1POE"]}\n{"esr":"0x1","sysregs":{"__proto__":"0x1"}}',
   );
+});
+
+afterAll(() => {
+  if (files.dir !== "") rmSync(files.dir, { recursive: true, force: true });
 });
 
 const BAD_VALUES = ["", "0x", "zz", "-1", "0x1ffffffffffffffffff", "1e9", "ok:", "par:", "s2fault:9", "NaN", "\u0000", "x".repeat(300)];
