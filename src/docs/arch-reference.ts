@@ -139,7 +139,7 @@ function section(kind: GlobalSymbol["kind"], symbols: GlobalSymbol[], docs: DocC
       }));
     case "pred":
     case "fn":
-      return symbols.flatMap((s) => [`#### \`${s.name}\` (${where(s)})`, "", ...docs.of((s.decl as A.Decl).range).map((p) => prose(p) + "\n"), "```", signature(s.decl as A.PredDecl | A.FnDecl), "```", ""]);
+      return symbols.flatMap((s) => [`#### \`${s.name}\` (${where(s)})`, "", ...docs.of((s.decl as A.Decl).range).map((p) => prose(p) + "\n"), "```text", signature(s.decl as A.PredDecl | A.FnDecl), "```", ""]);
     case "handler":
       return table(["handler", "record", "declared", ""], symbols.map((s) => [code(s.name), code((s.decl as A.HandlerDecl).record.text), where(s), doc(s)]));
     default:

@@ -64,8 +64,8 @@ describe("docs/ARCH.md", () => {
     const md = archReference(w, [f]);
     expect(md).toContain("| `MASK` | 8 bits | 0xF0 (`0xF0`) | defs.fault:3 | the high half |");
     expect(md).toContain("| `N` | integer | 0x3 (`3`) | defs.fault:4 |");
-    expect(md).toContain("#### `low` (defs.fault:6)\n\nTrue for a low value.\n\n```\npred low(r: R) = r.LOW == 0;\n```");
-    expect(md).toContain("```\nfn twice(x: 8) : 8 = x + x;\n```");
+    expect(md).toContain("#### `low` (defs.fault:6)\n\nTrue for a low value.\n\n```text\npred low(r: R) = r.LOW == 0;\n```");
+    expect(md).toContain("```text\nfn twice(x: 8) : 8 = x + x;\n```");
   });
 });
 
