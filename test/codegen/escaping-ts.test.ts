@@ -14,7 +14,7 @@ import { emitAsmModule } from "../../src/codegen/asm/asm-module.ts";
 import { assembleModule } from "../../src/codegen/asm/program.ts";
 import { runtimeImportFrom } from "../../src/codegen/build.ts";
 import { stringLiteral } from "../../src/codegen/escape.ts";
-import { mangle } from "../../src/codegen/names/mangle.ts";
+import { exportNameOf, mangle } from "../../src/codegen/names/mangle.ts";
 import { lowerFile } from "../../src/codegen/ir/lower.ts";
 import type * as I from "../../src/codegen/ir/types.ts";
 import { emitCVariant, type CVariantOptions } from "../../src/codegen/ts/c-variant.ts";
@@ -227,7 +227,7 @@ describe("the TypeScript emitters escape rule-file text on their own", () => {
     expect(mod.origin).toEqual({ file: m.file, inputHash: m.inputHash });
     expect(mod.text).toBe(program.text);
     expect(mod.externals).toEqual([...program.externals.keys()]);
-    expect(mod.handlers).toEqual(m.handlers.map((h) => ({ name: h.name, entry: h.name, record: h.record.fields.map((f) => ({ name: f.name, width: f.width, offset: f.offset, size: f.size })) })));
+    expect(mod.handlers).toEqual(m.handlers.map((h) => ({ name: h.name, entry: exportNameOf(h.name), record: h.record.fields.map((f) => ({ name: f.name, width: f.width, offset: f.offset, size: f.size })) })));
     // Inside the program, rule-file text is in `//` comments that end at their line.
     for (const line of program.text.split("\n")) {
       const code = line.replace(/\/\/.*$/, "");
