@@ -214,7 +214,7 @@ describe("headers", () => {
 
   it("every generated file of every bundled rule file starts with it", async () => {
     const plan = await planBuild(bundledRuleFiles(), "generated");
-    expect(plan.outputs.length).toBe(16);
+    expect(plan.outputs.length).toBe(24);
     for (const o of plan.outputs) {
       const m = plan.modules.find((x) => o.path.startsWith(`generated/${x.name}.`));
       if (m === undefined) throw new Error(`no module for ${o.path}`);

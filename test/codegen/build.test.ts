@@ -186,7 +186,7 @@ describe("faultc build", () => {
     expect(b.stdout).toContain(`wrote ${missing}\n`);
     expect(b.stdout).toContain(`wrote ${stale}\n`);
     expect(b.stdout).toContain(`removed ${orphan}\n`);
-    expect(b.stdout).toContain("2 written, 14 unchanged, 1 removed");
+    expect(b.stdout).toContain("2 written, 22 unchanged, 1 removed");
     expect(existsSync(orphan)).toBe(false);
     const after = snapshot(out);
     expect(after.get("notes.md")).toEqual(untouched.get("notes.md"));
@@ -366,7 +366,7 @@ describe("faultc build removes orphans only, never another rule file's outputs",
     );
     const r = await run(["build", "--out", out]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe(`removed ${dead}\n0 written, 16 unchanged, 1 removed\n`);
+    expect(r.stdout).toBe(`removed ${dead}\n0 written, 24 unchanged, 1 removed\n`);
     expect(existsSync(running)).toBe(true);
   });
 
@@ -405,7 +405,7 @@ describe("faultc build and main in a working folder of their own (the CLI spawne
       return r.stdout;
     };
     const gen = path.join(root, "generated");
-    expect(cli("build")).toContain("16 written, 0 unchanged, 0 removed");
+    expect(cli("build")).toContain("24 written, 0 unchanged, 0 removed");
     ageFiles(gen);
     const before = snapshot(gen);
     expect(cli("build", "dsl/xen.fault")).toBe("0 written, 4 unchanged, 0 removed\n");
@@ -419,7 +419,7 @@ describe("faultc build and main in a working folder of their own (the CLI spawne
 
     rmSync(path.join(root, "dsl", "xen.fault"));
     const removed = cli("build");
-    expect(removed).toContain("0 written, 12 unchanged, 4 removed\n");
+    expect(removed).toContain("0 written, 20 unchanged, 4 removed\n");
     for (const s of SUFFIXES) expect(removed).toContain(`removed ${path.join("generated", `xen${s}`)}\n`);
     expect([...snapshot(gen).keys()]).toEqual([...names.filter((n) => n !== "xen"), "extra"].flatMap((n) => SUFFIXES.map((s) => `${n}${s}`)).sort());
     expect(cli("build", "--check")).toContain("is up to date");
