@@ -7,7 +7,7 @@
 // the process's exit. Only SIGKILL (or a crash of the machine) can leave one: its name,
 // `.faultc-tmp-PID-N-NAME`, says which process made it, so that a later build can tell a
 // leftover of a dead process (removed) from a write in progress (left alone).
-import { readdirSync, rmSync, statSync } from "node:fs";
+import { lstatSync, readdirSync, rmSync, statSync } from "node:fs";
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import { constants } from "node:os";
 import * as path from "node:path";
@@ -86,14 +86,29 @@ function describe(file: string, err: unknown): Error {
   const blocker = nonFolderAncestor(path.dirname(file));
   if (blocker !== undefined) return new OutputError(`cannot write '${file}': '${blocker}' is a file, not a folder`);
   if (code === "EISDIR") return new OutputError(`cannot write '${file}': it is a folder`);
-  // "EACCES: permission denied, open '...'": the reason without the temporary file's name.
-  const reason = (err as Error).message.split(",")[0];
+  // "EACCES: permission denied, open '...'": the reason in words, without the code or the
+  // temporary file's name.
+  const reason = (err as Error).message.split(",")[0].replace(/^[A-Z]+: /, "");
   return new OutputError(`cannot write '${file}': ${reason}`);
 }
 
 /** Writes `content` to `file` atomically, making its folder if needed. Throws OutputError. */
 export async function writeFileAtomic(file: string, content: string): Promise<void> {
   const dir = path.dirname(file);
+  // A rename replaces whatever the name held: a device (/dev/full), a FIFO or a socket would be
+  // turned into a regular file, and a symbolic link replaced instead of followed. Only regular
+  // files (or nothing) are ever replaced.
+  let existing;
+  try {
+    existing = lstatSync(file);
+  } catch {
+    existing = undefined;
+  }
+  if (existing !== undefined && existing.isDirectory()) throw new OutputError(`cannot write '${file}': it is a folder`);
+  if (existing !== undefined && !existing.isFile()) {
+    const what = existing.isSymbolicLink() ? "a symbolic link" : existing.isFIFO() ? "a FIFO" : existing.isSocket() ? "a socket" : "a device";
+    throw new OutputError(`cannot write '${file}': it is ${what}, not a regular file`);
+  }
   try {
     await mkdir(dir, { recursive: true });
   } catch (err) {

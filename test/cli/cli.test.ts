@@ -156,6 +156,14 @@ describe("faultc", () => {
     expect(r.stdout).toMatch(/dsl\/xen\.fault\s+do_trap_stage2_abort_guest/);
   });
 
+  it("main: a --dsl folder without rule files is a usage error, and nothing is built", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "faultc-"));
+    const r = await run(["main", "--dsl", dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`no rule files (*.fault) directly under '${dir}'`);
+    expect(r.stdout).toBe("");
+  });
+
   it("the installed bin runs through node (npx faultc)", () => {
     const r = spawnSync(process.execPath, ["bin/faultc.js", "check", "test/fixtures/syntax/truncated.fault"], { encoding: "utf8" });
     expect(r.status).toBe(1);

@@ -5,7 +5,7 @@
 // build removes: only orphans (an output whose own rule file is gone or no longer makes it) and
 // dead processes' temporary files, never the outputs of rule files it was not given (one rule
 // file of several, two builds into one --out, main --dsl DIR), and --out below a regular file.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -391,6 +391,24 @@ describe("faultc build removes orphans only, never another rule file's outputs",
     expect(dir.stderr).toBe(`faultc railroad: cannot write '${root}': it is a folder\n`);
     expect(readdirSync(root)).toEqual(["plain"]);
     expect(readFileSync(file, "utf8")).toBe("a regular file\n");
+  });
+});
+
+describe("writeFileAtomic replaces regular files only", () => {
+  it("a device, a FIFO or a symbolic link at the target is an OutputError and is left as it was", async () => {
+    const { writeFileAtomic, OutputError } = await import("../../src/io/atomic-write.ts");
+    const root = tempDir();
+    const target = path.join(root, "real");
+    writeFileSync(target, "kept\n");
+    const link = path.join(root, "link");
+    symlinkSync(target, link);
+    await expect(writeFileAtomic(link, "new")).rejects.toThrow(new OutputError(`cannot write '${link}': it is a symbolic link, not a regular file`));
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(target, "utf8")).toBe("kept\n");
+    // /dev/null is a character device on every Linux machine; nothing is written to it.
+    await expect(writeFileAtomic("/dev/null", "new")).rejects.toThrow("cannot write '/dev/null': it is a device, not a regular file");
+    expect(lstatSync("/dev/null").isCharacterDevice()).toBe(true);
+    expect(readdirSync(root).sort()).toEqual(["link", "real"]);
   });
 });
 

@@ -60,6 +60,7 @@ Exit status 1 if a rule file has errors, a verdict is unknown, or a sweep disagr
     } catch {
       throw new UsageError(`cannot read the rule file directory '${dir}'`);
     }
+    if (files.length === 0) throw new UsageError(`no rule files (*.fault) directly under '${dir}'`);
 
     out.stdout("== check\n");
     const ws = checkFiles(files);
