@@ -6,7 +6,8 @@ export const issueCodes = {
   "invalid-utf8": "the file is not valid UTF-8",
   "unexpected-character": "a character that starts no token",
   "syntax-error": "the tokens do not follow the grammar",
-  "too-complex": "brackets or prefix operators nested deeper than 64, or a statement over 1024 tokens",
+  "too-complex": "brackets or prefix operators nested deeper than 64, a statement over 1024 tokens, or a file over 32 MiB",
+  "too-many-errors": "more than 50 errors in one file: the rest are not reported",
   // imports
   "import-not-found": "an imported file does not exist",
   "import-cycle": "files import each other in a cycle",

@@ -17,6 +17,52 @@ export interface Diagnostic {
   related?: { message: string; file: string; range: Range }[];
 }
 
+/**
+ * At most this many diagnostics are reported per file; then one more error says so, and the
+ * rest are dropped (Clang's -ferror-limit does the same). A file of garbage then costs bounded
+ * time, memory and output.
+ */
+export const MAX_DIAGNOSTICS_PER_FILE = 50;
+
+export function tooManyErrors(file: string, range: Range): Diagnostic {
+  return {
+    severity: "error",
+    code: "too-many-errors",
+    message: `too many errors: the rest of this file is not reported (at most ${MAX_DIAGNOSTICS_PER_FILE} per file)`,
+    file,
+    range,
+  };
+}
+
+/** A file's diagnostics, up to the limit. */
+export class FileDiagnostics {
+  readonly list: Diagnostic[] = [];
+  /** Set once the limit is reached: later diagnostics are dropped. */
+  full = false;
+
+  add(d: Diagnostic): void {
+    if (this.full) return;
+    if (this.list.length < MAX_DIAGNOSTICS_PER_FILE) {
+      this.list.push(d);
+      return;
+    }
+    this.list.push(tooManyErrors(d.file, d.range));
+    this.full = true;
+  }
+
+  /** Ends the list at `range` (where checking stopped) unless it has ended already. */
+  close(file: string, range: Range): void {
+    if (this.full) return;
+    this.list.push(tooManyErrors(file, range));
+    this.full = true;
+  }
+
+  /** How many more may be added before the limit. */
+  get room(): number {
+    return this.full ? 0 : MAX_DIAGNOSTICS_PER_FILE - this.list.length;
+  }
+}
+
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === "error");
 }
@@ -51,6 +97,9 @@ export function renderDiagnostic(d: Diagnostic, sources: ReadonlyMap<string, Sou
 
 function excerpt(src: SourceText, range: Range): string[] {
   const raw = src.lineText(range.start.line);
+  // A line that long is not shown (it only grows below); deciding before rewriting it keeps a
+  // huge one-line file from being rewritten for every diagnostic.
+  if (raw.length > 200) return [];
   // Tabs are shown as single spaces so that the caret lines up whatever the terminal's tab stops.
   const text = printable(raw.replace(/\t/g, " "));
   if (text.length > 200) return [];

@@ -25,27 +25,51 @@ function unnamed<F extends (...args: never[]) => unknown>(f: F): F {
   return f;
 }
 
+/** Thrown through the rules to end a parse that has reported as many errors as it may. */
+class ErrorLimitReached extends Error {}
+
+// chevrotain records every syntax error through this method, which its typings do not show.
+const saveError = (EmbeddedActionsParser.prototype as unknown as { SAVE_ERROR(e: IRecognitionException): IRecognitionException }).SAVE_ERROR;
+
 class RuleGrammar extends EmbeddedActionsParser {
   /** Builds the nodes of the file being parsed. */
   private ast: AstBuilder | undefined;
+  private errorLimit = Infinity;
+  private errorCount = 0;
 
   constructor() {
     super(T.allTokens, { recoveryEnabled: true, maxLookahead: 2 });
     this.performSelfAnalysis();
   }
 
-  /** Parses one file's tokens; the AST is undefined when there were syntax errors. The parser keeps no reference to the tokens afterwards. */
-  parse(tokens: IToken[], source: SourceText): { ast: A.RuleFile | undefined; errors: IRecognitionException[] } {
+  /**
+   * Parses one file's tokens; the AST is undefined when there were syntax errors. At the error
+   * after `errorLimit` errors the parse stops (`stopped`; that error is the last in `errors`).
+   * The parser keeps no reference to the tokens afterwards.
+   */
+  parse(tokens: IToken[], source: SourceText, errorLimit = Infinity): { ast: A.RuleFile | undefined; errors: IRecognitionException[]; stopped: boolean } {
     this.ast = new AstBuilder(source);
     this.input = tokens;
+    this.errorLimit = errorLimit;
+    this.errorCount = 0;
     try {
       const file = this.file();
       const errors = this.errors;
-      return { ast: errors.length === 0 ? file : undefined, errors };
+      return { ast: errors.length === 0 ? file : undefined, errors, stopped: false };
+    } catch (err) {
+      if (!(err instanceof ErrorLimitReached)) throw err;
+      return { ast: undefined, errors: this.errors, stopped: true };
     } finally {
       this.input = [];
       this.ast = undefined;
     }
+  }
+
+  /** Records an error, as chevrotain does, and stops the parse at the limit. */
+  protected SAVE_ERROR(error: IRecognitionException): IRecognitionException {
+    const saved = saveError.call(this, error);
+    if (++this.errorCount > this.errorLimit) throw new ErrorLimitReached();
+    return saved;
   }
 
   // ------------------------------------------------------------ helpers

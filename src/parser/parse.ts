@@ -3,7 +3,7 @@
 // half-recovered tree.
 import type { IRecognitionException, IToken } from "chevrotain";
 import type { RuleFile } from "./ast.ts";
-import type { Diagnostic } from "./diagnostics.ts";
+import { FileDiagnostics, type Diagnostic } from "./diagnostics.ts";
 import { ruleParser } from "./grammar.ts";
 import { SourceText } from "./source.ts";
 import { ruleLexer, tokenEnd } from "./tokens.ts";
@@ -14,14 +14,38 @@ export interface ParseResult {
   diagnostics: Diagnostic[];
 }
 
+/**
+ * The largest rule file read: far above any real one (the bundled files are tens of KB), and
+ * low enough that checking it stays well within the default V8 heap (checking uses about 60
+ * bytes of memory per byte of input at peak, see `npm run bench`).
+ */
+export const MAX_FILE_BYTES = 32 * 1024 * 1024;
+
+/** The error for a file of `bytes` bytes if that is over MAX_FILE_BYTES. */
+export function fileTooLarge(path: string, bytes: number): Diagnostic | undefined {
+  if (bytes <= MAX_FILE_BYTES) return undefined;
+  const start = { line: 1, column: 1, offset: 0 };
+  return {
+    severity: "error",
+    code: "too-complex",
+    message: `the file is ${bytes} bytes; a rule file may be at most ${MAX_FILE_BYTES} bytes (32 MiB)`,
+    file: path,
+    range: { start, end: { ...start, column: 2, offset: 1 } },
+  };
+}
+
 export function parseText(path: string, text: string): ParseResult {
   const source = new SourceText(path, text);
-  const diagnostics: Diagnostic[] = [];
+  const tooLarge = fileTooLarge(path, Buffer.byteLength(text, "utf8"));
+  if (tooLarge !== undefined) return { source, ast: undefined, diagnostics: [tooLarge] };
+
+  const diagnostics = new FileDiagnostics();
   const error = (code: Diagnostic["code"], message: string, start: number, end: number) =>
-    diagnostics.push({ severity: "error", code, message, file: path, range: source.range(start, end) });
+    diagnostics.add({ severity: "error", code, message, file: path, range: source.range(start, end) });
 
   const lexed = ruleLexer.tokenize(text);
   for (const e of lexed.errors) {
+    if (diagnostics.full) break;
     const ch = text.slice(e.offset, e.offset + Math.max(1, e.length));
     error("unexpected-character", `unexpected character ${describeChars(ch)}`, e.offset, e.offset + Math.max(1, e.length));
   }
@@ -45,19 +69,23 @@ export function parseText(path: string, text: string): ParseResult {
       tokens.push(t);
     }
   }
+  if (diagnostics.full) return { source, ast: undefined, diagnostics: diagnostics.list };
 
   const limit = checkLimits(tokens, source);
   if (limit !== undefined) {
-    diagnostics.push(limit);
-    return { source, ast: undefined, diagnostics };
+    diagnostics.add(limit);
+    return { source, ast: undefined, diagnostics: diagnostics.list };
   }
 
-  const parsed = ruleParser.parse(tokens, source);
+  const parsed = ruleParser.parse(tokens, source, diagnostics.room);
   for (const e of parsed.errors) {
     if (endsInComment && atEndOfFile(e.token)) continue;
-    diagnostics.push(syntaxDiagnostic(e, source, tokens));
+    diagnostics.add(syntaxDiagnostic(e, source, tokens));
   }
-  return { source, ast: diagnostics.length === 0 ? parsed.ast : undefined, diagnostics };
+  const last = parsed.errors.at(-1);
+  if (parsed.stopped && last !== undefined) diagnostics.close(path, syntaxDiagnostic(last, source, tokens).range);
+  const list = diagnostics.list;
+  return { source, ast: list.length === 0 ? parsed.ast : undefined, diagnostics: list };
 }
 
 /** A backslash in a string starts `\"` or `\\`, nothing else. */

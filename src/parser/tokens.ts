@@ -89,7 +89,13 @@ export const allTokens: TokenType[] = [
  * One lexer instance for the whole process: chevrotain lexers are stateless between runs.
  * Tokens carry offsets only (SourceText maps them to lines and columns), which keeps them small.
  */
-export const ruleLexer = new Lexer(allTokens, { positionTracking: "onlyOffset", ensureOptimizations: false });
+export const ruleLexer = new Lexer(allTokens, {
+  positionTracking: "onlyOffset",
+  ensureOptimizations: false,
+  // parse.ts words its own messages; chevrotain's, built for every bad character of a large
+  // file of garbage, cost more than lexing it.
+  errorMessageProvider: { buildUnexpectedCharactersMessage: () => "", buildUnableToPopLexerModeMessage: () => "" },
+});
 
 /** The offset just past a token (tokens carry their start and their text, not their end). */
 export function tokenEnd(t: IToken): number {

@@ -11,7 +11,7 @@ import { emptyModel, type SemanticModel } from "./checker/model.ts";
 import { Reporter } from "./checker/reporter.ts";
 import { declName, type GlobalSymbol } from "./checker/symbols.ts";
 import { sortDiagnostics, type Diagnostic } from "./diagnostics.ts";
-import { parseText } from "./parse.ts";
+import { fileTooLarge, parseText } from "./parse.ts";
 import { decodeUtf8, SourceText } from "./source.ts";
 
 export interface CheckedFile {
@@ -77,6 +77,12 @@ export class WorkspaceLoader {
         const why = bytes === undefined ? "" : ` (${bytes})`;
         this.ws.diagnostics.push({ severity: "error", code: "file-not-found", message: `cannot read '${file}'${why}`, file, range: new SourceText(file, "").range(0, 0) });
       }
+      return undefined;
+    }
+    const tooLarge = fileTooLarge(file, bytes.length);
+    if (tooLarge !== undefined) {
+      this.ws.diagnostics.push(tooLarge);
+      this.state.set(file, { status: "done", checked: undefined });
       return undefined;
     }
     const decoded = decodeUtf8(bytes);

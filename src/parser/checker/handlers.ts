@@ -182,6 +182,7 @@ export class BodyChecker {
     }
     const cyclic = onCycles(graph);
     for (const d of own) {
+      if (this.r.full) break;
       const path = cyclic.has(d.name.text) ? findCycle(d.name.text, graph) : undefined;
       if (path !== undefined) this.r.error("recursion", d.name.range, `${d.name.text} calls itself: ${path.join(" -> ")}`);
     }
