@@ -243,6 +243,8 @@ export function parseElf(bytes: Uint8Array, file: string): ElfFile {
     raw.push(s);
   }
 
+  // Section 0 is reserved (gABI): nothing may be read through it.
+  if (raw[0].type !== SHT_NULL) fail(`section 0 has type ${raw[0].type}; the reserved first section must be SHT_NULL`);
   const shstr = raw[shstrndx];
   if (shstr.type !== SHT_STRTAB) fail(`section ${shstrndx}, named by e_shstrndx, is not a string table (type ${shstr.type})`);
   const sections: ElfSection[] = raw.map((s, index) => ({

@@ -75,6 +75,10 @@ export class ObjectFile {
     if ((section.flags & SHF_EXECINSTR) === 0n) throw this.elf.error(`'${name}' is in section ${section.name}, which does not hold code`);
     if (sym.size === 0n) throw this.elf.error(`'${name}' has no size in the symbol table, so where it ends is unknown`);
     if (sym.size % 4n !== 0n) throw this.elf.error(`'${name}' is ${sym.size} bytes long, not a whole number of instructions`);
+    const start = this.image.symbolAddress(sym);
+    if (sym.size > BigInt(section.size) || this.image.sectionAt(start, Number(sym.size)) === undefined) {
+      throw this.elf.error(`'${name}' (${hex(sym.size)} bytes at ${hex(start)}) does not lie within its section ${section.name}`);
+    }
     return sym;
   }
 }
