@@ -3,10 +3,11 @@
 // HypApi. Both are compiled from the rule file as it is now; the C-like module is the committed
 // one in generated/ when its input hash matches, and otherwise a fresh one written to a cache
 // folder.
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { runtimeImportFrom } from "../codegen/build.ts";
 import { compileRuleFile, RuleFileError, type CompiledRuleFile } from "../codegen/compile.ts";
 import type { IrHandler, IrModule } from "../codegen/ir/types.ts";
@@ -49,6 +50,18 @@ export function asmVariantTarget(c: CompiledRuleFile, handler?: string): Assembl
 
 type CModule = Record<string, unknown> & { origin: { file: string; inputHash: string } };
 
+const RUNTIME_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "runtime");
+
+/**
+ * Where a fresh C-like module for `m` is cached. The module imports the runtime by a path relative
+ * to its folder, so the folder is this checkout's as well as this input's: a module written by
+ * another checkout (or before a checkout moved) is never imported.
+ */
+export function cModuleCacheDir(m: IrModule): string {
+  const runtime = createHash("sha256").update(RUNTIME_DIR).digest("hex").slice(0, 8);
+  return path.join(tmpdir(), "faultc-generated", `${m.inputHash.slice(0, 16)}-${runtime}`);
+}
+
 /** Imports the C-like variant's generated module for `m`: generated/ if current, else a fresh one. */
 export async function loadCModule(m: IrModule, generatedDir = "generated"): Promise<CModule> {
   const committed = path.resolve(generatedDir, `${m.name}.c.ts`);
@@ -56,8 +69,8 @@ export async function loadCModule(m: IrModule, generatedDir = "generated"): Prom
     const mod = (await import(pathToFileURL(committed).href)) as CModule;
     if (mod.origin?.inputHash === m.inputHash) return mod;
   }
-  const root = path.join(tmpdir(), "faultc-generated");
-  const dir = path.join(root, m.inputHash.slice(0, 16));
+  const dir = cModuleCacheDir(m);
+  const root = path.dirname(dir);
   const file = path.join(dir, `${m.name}.c.ts`);
   if (!existsSync(file)) {
     mkdirSync(dir, { recursive: true });

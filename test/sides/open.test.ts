@@ -1,12 +1,16 @@
 // Sides by name: every kind parses to its name, opens to the same handler concretely and
 // symbolically, and every bad name or bad input is a SideError of the right sort (usage for
 // the name, input for what it points at), with the message faultc prints.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { compileRuleFile } from "../../src/codegen/compile.ts";
 import { parseScenario } from "../../src/runtime/scenario/index.ts";
 import { openAssemblySource, openSide, parseSideName, REFERENCES, SideError, type Side } from "../../src/sides/index.ts";
+import { cModuleCacheDir } from "../../src/sides/rule-file.ts";
 
 async function failure(spec: string, options = {}): Promise<SideError> {
   try {
@@ -100,6 +104,16 @@ describe("opening sides", () => {
     const side = openAssemblySource("start:\n\teret\n", "<stdin>", { entry: "start" });
     expect([side.label, side.kind, side.symbolic.kind, side.concrete().run(permission).outcome]).toEqual(["<stdin>", "assembly", "machine-code", "retry"]);
     expect(() => openAssemblySource("el1_sync:\n\tfrob x0\n", "<stdin>")).toThrow(SideError.input("<stdin>:2:2: error: unknown mnemonic 'frob'"));
+  });
+
+  it("a fresh C-like module is cached in a folder of this checkout's runtime, and runs from there", async () => {
+    const compiled = compileRuleFile("test/fixtures/equiv/kvm-2016-renamed.fault");
+    const runtime = fileURLToPath(new URL("../../src/runtime", import.meta.url));
+    const dir = cModuleCacheDir(compiled.module);
+    expect(path.basename(dir)).toBe(`${compiled.module.inputHash.slice(0, 16)}-${createHash("sha256").update(runtime).digest("hex").slice(0, 8)}`);
+    const side = await openSide("test/fixtures/equiv/kvm-2016-renamed.fault#c");
+    expect(side.concrete().run(permission).fault.get("ipa")).toBe(0x800010n);
+    expect(existsSync(path.join(dir, "kvm-2016-renamed.c.ts"))).toBe(true);
   });
 
   it("every bundled reference opens", async () => {
