@@ -153,6 +153,7 @@ function handMade(): I.IrModule {
     sources: PAYLOADS,
     functions: [],
     predicates: [],
+    bindings: [],
     handlers: [
       {
         name: "h",

@@ -94,6 +94,7 @@ class Lowering {
       functions,
       predicates,
       handlers,
+      bindings: [],
       exitCodes,
       externals,
     };

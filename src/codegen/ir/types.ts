@@ -143,6 +143,35 @@ export interface IrHandler {
   origin: Origin;
 }
 
+/**
+ * `binding SYMBOL for HANDLER { ... }`: how a compiled function (`OBJ.o:SYMBOL`) holds a part of a
+ * handler's work, so that the function can be a side of `faultc run` and `faultc equiv` against
+ * the handler. The function is called on the inputs `when` holds (its callers' condition; every
+ * input when absent) with argument registers set from the trap's inputs, writes the record fields
+ * `record.fields` into the C struct `record.struct` behind a pointer argument, and returns a value
+ * that `returns` maps to the handler's outcomes.
+ */
+export interface IrBinding {
+  /** The function's symbol in the object. */
+  symbol: string;
+  /** The handler whose work it does. */
+  handler: string;
+  /** `kernel "6.12"`: binds objects of build trees whose kernel release starts with this; undefined: any. */
+  kernel: string | undefined;
+  /** The inputs the function is called on: a condition over system registers at the trap and capabilities. */
+  when: BoolExpr | undefined;
+  /** Argument registers at entry, in register order. */
+  args: IrBindingArg[];
+  /** The struct behind the record pointer argument and the fields the function writes. */
+  record: { struct: string; fields: string[] } | undefined;
+  /** The return register (x0 or w0) and each value's outcome; any other value is a difference. */
+  returns: { width: 32 | 64; cases: { value: bigint; outcome: IrOutcome }[] };
+  origin: Origin;
+}
+
+/** One argument register: `xN = EXPR` (a 64-bit value over the trap's inputs) or `xN = &record`. */
+export type IrBindingArg = { reg: number; kind: "value"; value: BvExpr } | { reg: number; kind: "record" };
+
 export interface IrModule {
   /** The rule file, as given to the compiler. */
   file: string;
@@ -154,6 +183,8 @@ export interface IrModule {
   functions: IrFunction[];
   predicates: IrPredicate[];
   handlers: IrHandler[];
+  /** How compiled functions hold the handlers' work (`binding` declarations), in file order. */
+  bindings: IrBinding[];
   /** Every exit code the handlers can use, by name. */
   exitCodes: { name: string; value: bigint }[];
   /** Every external handler the handlers can hand over to. */
