@@ -4,22 +4,41 @@
 import { readFileSync } from "node:fs";
 import { UsageError } from "./args.ts";
 import { InputError, installPipeHandlers, processOutput, type Command, type Output } from "./command.ts";
-import { buildCommand } from "./commands/build.ts";
-import { checkCommand } from "./commands/check.ts";
-import { docsCommand } from "./commands/docs.ts";
-import { equivCommand } from "./commands/equiv.ts";
-import { refsCommand } from "./commands/refs.ts";
-import { mainCommand } from "./commands/main-job.ts";
-import { railroadCommand } from "./commands/railroad.ts";
-import { runCommand } from "./commands/run.ts";
 
-export const commands: Command[] = [checkCommand, buildCommand, runCommand, equivCommand, refsCommand, mainCommand, railroadCommand, docsCommand];
+/**
+ * Every command by name, in the order the overview lists them. A command's module is loaded
+ * when it runs or its help is asked for: loading all of them at start (the code generators,
+ * the prover, the object reader) was most of the start-up time of `faultc check`.
+ */
+const commandModules: Record<string, () => Promise<Command>> = {
+  check: async () => (await import("./commands/check.ts")).checkCommand,
+  build: async () => (await import("./commands/build.ts")).buildCommand,
+  run: async () => (await import("./commands/run.ts")).runCommand,
+  equiv: async () => (await import("./commands/equiv.ts")).equivCommand,
+  refs: async () => (await import("./commands/refs.ts")).refsCommand,
+  main: async () => (await import("./commands/main-job.ts")).mainCommand,
+  railroad: async () => (await import("./commands/railroad.ts")).railroadCommand,
+  docs: async () => (await import("./commands/docs.ts")).docsCommand,
+};
+
+const registered: Command[] = [];
 
 export function registerCommand(c: Command): void {
-  if (!commands.some((x) => x.name === c.name)) commands.push(c);
+  if (!(c.name in commandModules) && !registered.some((x) => x.name === c.name)) registered.push(c);
 }
 
-function overview(): string {
+async function findCommand(name: string): Promise<Command | undefined> {
+  const load = Object.hasOwn(commandModules, name) ? commandModules[name] : undefined;
+  return load !== undefined ? load() : registered.find((c) => c.name === name);
+}
+
+/** Every command, loaded. */
+export async function loadCommands(): Promise<Command[]> {
+  return [...(await Promise.all(Object.values(commandModules).map((load) => load()))), ...registered];
+}
+
+async function overview(): Promise<string> {
+  const commands = await loadCommands();
   const width = Math.max(...commands.map((c) => c.name.length));
   return [
     "usage: faultc COMMAND [OPTIONS] [ARGS]",
@@ -53,21 +72,21 @@ export async function main(argv: string[], out: Output = processOutput): Promise
     return 0;
   }
   if (name === undefined) {
-    out.stderr(`faultc: no command given\n${overview()}\n`);
+    out.stderr(`faultc: no command given\n${await overview()}\n`);
     return 2;
   }
   if (name === "--help" || name === "-h" || name === "help") {
-    const topic = name === "help" ? commands.find((c) => c.name === rest[0]) : undefined;
+    const topic = name === "help" && rest[0] !== undefined ? await findCommand(rest[0]) : undefined;
     if (name === "help" && rest.length > 0 && topic === undefined) {
-      out.stderr(`faultc help: unknown command '${rest[0]}'\n${overview()}\n`);
+      out.stderr(`faultc help: unknown command '${rest[0]}'\n${await overview()}\n`);
       return 2;
     }
-    out.stdout((topic ? topic.usage : overview()) + "\n");
+    out.stdout((topic ? topic.usage : await overview()) + "\n");
     return 0;
   }
-  const command = commands.find((c) => c.name === name);
+  const command = await findCommand(name);
   if (command === undefined) {
-    out.stderr(`faultc: unknown command '${name}'\n${overview()}\n`);
+    out.stderr(`faultc: unknown command '${name}'\n${await overview()}\n`);
     return 2;
   }
   if (rest.includes("--help") || rest.includes("-h")) {

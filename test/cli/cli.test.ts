@@ -5,9 +5,11 @@ import { chmodSync, closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, w
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { commands } from "../../src/cli/main.ts";
+import { loadCommands } from "../../src/cli/main.ts";
 import { readFailure } from "../../src/io/read-failure.ts";
 import { cli as run } from "./harness.ts";
+
+const commands = await loadCommands();
 
 describe("faultc", () => {
   it("prints an overview with every command and exits 0 for --help", async () => {
