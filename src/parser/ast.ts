@@ -177,7 +177,8 @@ export type Decl =
   | PredDecl
   | FnDecl
   | HandlerDecl
-  | ContractDecl;
+  | ContractDecl
+  | BindingDecl;
 
 export interface ImportDecl extends NodeBase {
   kind: "import";
@@ -291,6 +292,56 @@ export interface ObserveClause extends NodeBase {
 export interface ObservedField extends NodeBase {
   field: Name;
   condition: Expr | undefined;
+}
+
+/**
+ * `binding SYMBOL for HANDLER { ... }`: how a compiled function does a handler's work. Its
+ * items: `kernel "6.12";`, `when COND;`, `xN = EXPR;`, `xN = &STRUCT { field, ... };` and
+ * `return wN { VALUE: OUTCOME; ... }`. `for`, `kernel` and `return` are words of the binding
+ * only (not reserved elsewhere); the checker says when one is misspelt.
+ */
+export interface BindingDecl extends NodeBase {
+  kind: "binding";
+  symbol: Name;
+  /** The word between the symbol and the handler; must be `for`. */
+  forWord: Name;
+  handler: Name;
+  items: BindingItem[];
+}
+export type BindingItem = BindingKernel | BindingWhen | BindingValueArg | BindingRecordArg | BindingReturn;
+export interface BindingKernel extends NodeBase {
+  kind: "kernel";
+  /** Must be `kernel`. */
+  word: Name;
+  release: StringValue;
+}
+export interface BindingWhen extends NodeBase {
+  kind: "when";
+  condition: Expr;
+}
+/** `x0 = ESR_EL2;`: the register holds this value (over the trap's inputs) at entry. */
+export interface BindingValueArg extends NodeBase {
+  kind: "valueArg";
+  reg: Name;
+  value: Expr;
+}
+/** `x1 = &kvm_vcpu_fault_info { far_el2, hpfar_el2 };`: the register points at the record, as that C struct. */
+export interface BindingRecordArg extends NodeBase {
+  kind: "recordArg";
+  reg: Name;
+  struct: Name;
+  fields: Name[];
+}
+export interface BindingReturn extends NodeBase {
+  kind: "return";
+  /** Must be `return`. */
+  word: Name;
+  reg: Name;
+  cases: BindingReturnCase[];
+}
+export interface BindingReturnCase extends NodeBase {
+  value: IntLiteral;
+  outcome: Outcome;
 }
 
 export interface RuleFile {

@@ -45,6 +45,7 @@ export const issueCodes = {
   "effect-not-allowed": "a register read or AT where effects are not allowed",
   "recursion": "a predicate or function that calls itself",
   "unsafe-string": "a string with characters that could break out of generated code",
+  "bad-binding": "a binding with a register, kernel release or return value a compiled function cannot have",
   // control flow
   "missing-outcome": "a path that ends without exit, retry or handoff",
   "unreachable-statement": "a statement after the end of its path",

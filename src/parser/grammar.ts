@@ -141,6 +141,7 @@ class RuleGrammar extends EmbeddedActionsParser {
         { ALT: () => this.SUBRULE(this.fnDecl) },
         { ALT: () => this.SUBRULE(this.handlerDecl) },
         { ALT: () => this.SUBRULE(this.contractDecl) },
+        { ALT: () => this.SUBRULE(this.bindingDecl) },
       ]),
     ),
   );
@@ -545,6 +546,98 @@ class RuleGrammar extends EmbeddedActionsParser {
     this.CONSUME(T.Semicolon);
     return this.build(() => ({ field: this.nodes.name(field), condition, range: this.rangeFrom(first) }));
   });
+
+  // binding __get_fault_info for fixup_guest_exit { kernel "6.12"; when C; x0 = E; x1 = &S { f, g }; return w0 { 1: exit X; 0: retry; } }
+  bindingDecl = this.RULE("bindingDecl", (): A.BindingDecl => {
+    const first = this.CONSUME(K.binding);
+    const symbol = this.CONSUME(T.Identifier);
+    const forWord = this.CONSUME2(T.Identifier);
+    const handler = this.CONSUME3(T.Identifier);
+    this.CONSUME(T.LBrace);
+    const items: A.BindingItem[] = [];
+    this.MANY(() => {
+      items.push(this.SUBRULE(this.bindingItem));
+    });
+    this.CONSUME(T.RBrace);
+    return this.build(() => ({
+      kind: "binding", symbol: this.nodes.name(symbol), forWord: this.nodes.name(forWord), handler: this.nodes.name(handler), items, range: this.rangeFrom(first),
+    }));
+  });
+
+  bindingItem = this.RULE("bindingItem", (): A.BindingItem =>
+    this.OR(
+      this.alts<A.BindingItem>("bindingItem", () => [
+        {
+          // when COND;
+          ALT: () => {
+            const first = this.CONSUME(K.when);
+            const condition = this.SUBRULE(this.expr);
+            this.CONSUME(T.Semicolon);
+            return this.build((): A.BindingItem => ({ kind: "when", condition, range: this.rangeFrom(first) }));
+          },
+        },
+        {
+          // kernel "6.12";
+          GATE: () => this.LA(2).tokenType === T.StringLiteral,
+          ALT: () => {
+            const word = this.CONSUME(T.Identifier);
+            const release = this.CONSUME(T.StringLiteral);
+            this.CONSUME5(T.Semicolon);
+            return this.build((): A.BindingItem => ({ kind: "kernel", word: this.nodes.name(word), release: this.nodes.stringValue(release), range: this.rangeFrom(word) }));
+          },
+        },
+        {
+          // xN = &STRUCT { field, ... };  or  xN = EXPR;
+          GATE: () => this.LA(2).tokenType === T.Assign,
+          ALT: () => {
+            const reg = this.CONSUME2(T.Identifier);
+            this.CONSUME(T.Assign);
+            return this.OR2([
+              {
+                ALT: () => {
+                  this.CONSUME(T.Amp);
+                  const struct = this.CONSUME3(T.Identifier);
+                  this.CONSUME(T.LBrace);
+                  const fields: IToken[] = [];
+                  this.MANY_SEP({ SEP: T.Comma, DEF: () => fields.push(this.CONSUME4(T.Identifier)) });
+                  this.CONSUME(T.RBrace);
+                  this.CONSUME2(T.Semicolon);
+                  return this.build((): A.BindingItem => ({
+                    kind: "recordArg", reg: this.nodes.name(reg), struct: this.nodes.name(struct), fields: fields.map((f) => this.nodes.name(f)), range: this.rangeFrom(reg),
+                  }));
+                },
+              },
+              {
+                ALT: () => {
+                  const value = this.SUBRULE2(this.expr);
+                  this.CONSUME3(T.Semicolon);
+                  return this.build((): A.BindingItem => ({ kind: "valueArg", reg: this.nodes.name(reg), value, range: this.rangeFrom(reg) }));
+                },
+              },
+            ]);
+          },
+        },
+        {
+          // return w0 { 1: exit X; 0: retry; }
+          ALT: () => {
+            const word = this.CONSUME5(T.Identifier);
+            const reg = this.CONSUME6(T.Identifier);
+            this.CONSUME2(T.LBrace);
+            const cases: A.BindingReturnCase[] = [];
+            this.MANY2(() => {
+              const value = this.CONSUME(T.IntegerLiteral);
+              this.CONSUME(T.Colon);
+              const outcome = this.SUBRULE(this.outcome);
+              this.CONSUME4(T.Semicolon);
+              cases.push(this.build(() => ({ value: this.nodes.intLiteral(value), outcome, range: this.rangeFrom(value) })));
+            });
+            this.CONSUME2(T.RBrace);
+            return this.build((): A.BindingItem => ({ kind: "return", word: this.nodes.name(word), reg: this.nodes.name(reg), cases, range: this.rangeFrom(word) }));
+          },
+        },
+      ]),
+    ),
+  );
 
   // ------------------------------------------------------------ expressions
 

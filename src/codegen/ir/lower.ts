@@ -94,7 +94,7 @@ class Lowering {
       functions,
       predicates,
       handlers,
-      bindings: [],
+      bindings: decls.filter((d): d is A.BindingDecl => d.kind === "binding").map((b) => this.binding(b)),
       exitCodes,
       externals,
     };
@@ -453,6 +453,30 @@ class Lowering {
     if (t.kind === "exit") return { kind: "exit", code: t.code, name: t.name };
     if (t.kind === "handoff") return { kind: "handoff", target: t.target };
     return { kind: "retry" };
+  }
+
+  private binding(d: A.BindingDecl): I.IrBinding {
+    const kernel = d.items.find((i): i is A.BindingKernel => i.kind === "kernel");
+    const when = d.items.find((i): i is A.BindingWhen => i.kind === "when");
+    const record = d.items.find((i): i is A.BindingRecordArg => i.kind === "recordArg");
+    const ret = d.items.find((i): i is A.BindingReturn => i.kind === "return");
+    if (ret === undefined) throw new Error(`internal: binding ${d.symbol.text} passed the checker without a return`);
+    const regOf = (n: A.Name) => Number(n.text.slice(1));
+    const args: I.IrBindingArg[] = d.items
+      .flatMap((i): I.IrBindingArg[] =>
+        i.kind === "valueArg" ? [{ reg: regOf(i.reg), kind: "value", value: this.bv(i.value, 64) }] : i.kind === "recordArg" ? [{ reg: regOf(i.reg), kind: "record" }] : [],
+      )
+      .sort((a, b) => a.reg - b.reg);
+    return {
+      symbol: d.symbol.text,
+      handler: d.handler.text,
+      kernel: kernel?.release.value,
+      when: when === undefined ? undefined : this.bool(when.condition),
+      args,
+      record: record === undefined ? undefined : { struct: record.struct.text, fields: record.fields.map((f) => f.text) },
+      returns: { width: ret.reg.text.startsWith("w") ? 32 : 64, cases: ret.cases.map((c) => ({ value: c.value.value, outcome: this.irOutcome(c.outcome) })) },
+      origin: this.origin(d, this.file.path),
+    };
   }
 
   private contract(d: A.ContractDecl): I.IrContract {

@@ -1,6 +1,7 @@
 // Checks of handlers (statements, rules, outcomes), predicates, functions, constants and
 // contracts.
 import type * as A from "../ast.ts";
+import { checkBinding, checkBindingsDistinct } from "./bindings.ts";
 import { analyseRules } from "./coverage.ts";
 import { resolveType } from "./declarations.ts";
 import { ExprChecker, type ExprEnv, type Local, type Mode } from "./expressions.ts";
@@ -84,6 +85,15 @@ export class BodyChecker {
         case "contract":
           this.checkContract(d);
           break;
+        case "binding":
+          checkBinding(d, {
+            globals: this.globals,
+            r: this.r,
+            file: this.file,
+            inputs: () => new ExprChecker(this.env("contract", new Map(), undefined)),
+            checkOutcome: (o) => this.checkOutcome(o),
+          });
+          break;
         case "source":
           checkStringSafe(d.text, this.r);
           break;
@@ -91,6 +101,7 @@ export class BodyChecker {
           break;
       }
     }
+    checkBindingsDistinct(this.file.decls, this.r, this.file.path);
     this.checkRecursion();
   }
 

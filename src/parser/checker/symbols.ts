@@ -29,6 +29,7 @@ export function declName(d: A.Decl): A.Name | undefined {
     case "import":
     case "source":
     case "contract":
+    case "binding":
       return undefined;
     default:
       return d.name;
