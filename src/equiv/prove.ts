@@ -3,7 +3,7 @@
 // results. "equivalent" is only returned when every check was unsatisfiable.
 import type { IrContract, IrModule } from "../codegen/ir/types.ts";
 import { ARM64_HAS_VIRT_HOST_EXTN, hypRunsWithE2H } from "../runtime/machine/cpu-features.ts";
-import { evalBool } from "./ir-eval.ts";
+import { evalBool } from "../codegen/ir/eval.ts";
 import { OBLIGATIONS, type Obligation } from "./obligations.ts";
 import { pairFields, pairName, type FieldPair } from "./fields.ts";
 import { observedFields, outcomePhrase, whenFieldSource } from "./observe.ts";

@@ -5,7 +5,7 @@
 // path the class was drawn from). A disagreement is a bug in faultc and is reported loudly.
 import type { HandlerTarget } from "../runtime/run/types.ts";
 import type { Scenario } from "../runtime/scenario/index.ts";
-import { evalBool } from "./ir-eval.ts";
+import { evalBool } from "../codegen/ir/eval.ts";
 import { pairName } from "./fields.ts";
 import { observedFields, runOutcomeKey, whenFieldSource } from "./observe.ts";
 import { numeral, scenarioFromValues, scenarioInputs } from "./model-scenario.ts";

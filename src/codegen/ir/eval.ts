@@ -1,20 +1,27 @@
-// Contract expressions (IR) evaluated over a symbolic run: a register's name means its value
-// when the handler started, a field's name its value when it ended.
-import type * as I from "../codegen/ir/types.ts";
-import type { SymbolicDomain, SymBool, SymValue } from "./symbolic/domain.ts";
+// IR expressions evaluated over any bit-vector domain (the concrete one, or the prover's symbolic
+// one): a contract's conditions over a finished run, and a binding's argument values and `when`
+// over the inputs of a call. `input` is a system register's value when the handler started;
+// `sysreg` (a binding's value read where the function is called) goes through `read`, which
+// resolves the register's alternative and encoding as an mrs does; `field` is a recorded field's
+// value when the handler ended. Nothing here reads memory or runs code.
+import type { BitVecDomain } from "../../runtime/semantics/domain.ts";
+import type * as I from "./types.ts";
 
-export interface IrEnv {
-  d: SymbolicDomain;
+export interface IrEnv<V, B> {
+  d: BitVecDomain<V, B>;
   /** A system register's value when the handler started. */
-  input(reg: string): SymValue;
+  input(reg: string): V;
+  /** A read of the register `reg` chooses, where the expression stands; absent where no register is read (contracts). */
+  read?(reg: I.SysregChoice): V;
   caps: ReadonlySet<string>;
-  /** A recorded field's final value, zero-extended to its IR width; undefined if the side has none. */
-  field(name: string, width: number): SymValue;
+  /** A recorded field's final value, zero-extended to its IR width; absent where no field has a value yet. */
+  field?(name: string, width: number): V;
+  /** The module whose functions and predicates calls name. */
   module: I.IrModule | undefined;
-  vars?: Map<string, SymValue>;
+  vars?: Map<string, V>;
 }
 
-export function evalBv(e: I.BvExpr, env: IrEnv): SymValue {
+export function evalBv<V, B>(e: I.BvExpr, env: IrEnv<V, B>): V {
   const d = env.d;
   switch (e.op) {
     case "const":
@@ -22,14 +29,16 @@ export function evalBv(e: I.BvExpr, env: IrEnv): SymValue {
     case "input":
       return d.extract(env.input(e.reg), e.width - 1, 0);
     case "field":
+      if (env.field === undefined) throw new Error(`internal: field ${e.name} where no field has a value`);
       return env.field(e.name, e.width);
     case "var": {
       const v = env.vars?.get(e.id);
-      if (v === undefined) throw new Error(`internal: unbound ${e.id} in a contract`);
+      if (v === undefined) throw new Error(`internal: unbound ${e.id}`);
       return v;
     }
     case "sysreg":
-      throw new Error("internal: a register read in a contract");
+      if (env.read === undefined) throw new Error("internal: a register read where none is made (a contract)");
+      return d.extract(env.read(e.reg), e.width - 1, 0);
     case "not":
       return d.not(evalBv(e.a, env));
     case "neg":
@@ -58,7 +67,7 @@ export function evalBv(e: I.BvExpr, env: IrEnv): SymValue {
   }
 }
 
-export function evalBool(b: I.BoolExpr, env: IrEnv): SymBool {
+export function evalBool<V, B>(b: I.BoolExpr, env: IrEnv<V, B>): B {
   const d = env.d;
   switch (b.op) {
     case "true":
@@ -105,7 +114,7 @@ export function evalBool(b: I.BoolExpr, env: IrEnv): SymBool {
       return evalBool(p.body, { ...env, vars });
     }
     case "bvar":
-      throw new Error("internal: a boolean variable in a contract");
+      throw new Error("internal: a boolean variable outside a handler");
   }
   throw new Error("internal: unknown condition");
 }
