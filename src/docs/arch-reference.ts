@@ -119,7 +119,8 @@ function fileSection(f: CheckedFile, ws: Workspace, importer: string): string[] 
 }
 
 function section(kind: GlobalSymbol["kind"], symbols: GlobalSymbol[], docs: DocComments): string[] {
-  const doc = (s: GlobalSymbol) => cell(docs.of((s.decl as A.Decl).range).join(" "));
+  const ranges = symbols.map((s) => (s.decl as A.Decl).range);
+  const doc = (s: GlobalSymbol) => cell(docs.ofRun(ranges, symbols.indexOf(s)).join(" "));
   switch (kind) {
     case "enum":
       return symbols.flatMap((s) => enumSection(s as EnumSymbol, docs));

@@ -45,6 +45,20 @@ export class DocComments {
 
   /** The paragraphs documenting the item at `range`: the comment lines above it, then the one after it. */
   of(range: Range): string[] {
+    return paragraphs([...this.aboveLines(range), ...this.afterLines(range)]);
+  }
+
+  /**
+   * The same for one of a run of declarations on consecutive lines (`external a;` `external b;`):
+   * the comment above the run documents each of them, unless one has a comment above of its own.
+   */
+  ofRun(run: Range[], index: number): string[] {
+    let first = index;
+    while (first > 0 && this.aboveLines(run[first]).length === 0 && run[first - 1].end.line + 1 === run[first].start.line) first--;
+    return paragraphs([...this.aboveLines(run[first]), ...this.afterLines(run[index])]);
+  }
+
+  private aboveLines(range: Range): string[] {
     const text = this.source.text;
     const above: Comment[] = [];
     let next = range.start.offset;
@@ -54,8 +68,13 @@ export class DocComments {
       above.unshift(c);
       next = c.start;
     }
+    return above.flatMap((c) => c.lines);
+  }
+
+  private afterLines(range: Range): string[] {
+    const text = this.source.text;
     const after = this.comments.find((c) => c.start >= range.end.offset && /^[ \t;,]*$/.test(text.slice(range.end.offset, c.start)));
-    return paragraphs([...above.flatMap((c) => c.lines), ...(after ? ["", ...after.lines] : [])]);
+    return after ? ["", ...after.lines] : [];
   }
 
   private lastEndingBefore(offset: number): number {

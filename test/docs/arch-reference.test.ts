@@ -41,6 +41,7 @@ describe("docs/ARCH.md", () => {
     expect(reference).toContain("| `ARM_EXCEPTION_TRAP` | 2 | linux-kvm-6.fault:");
     expect(reference).toContain("| `esr_el2` | 32 bits |");
     expect(reference).toContain("`ARM_EXCEPTION_TRAP` (linux-kvm-6.fault:14, linux-kvm.fault:10)");
+    expect(reference).toMatch(/\| `kvm_hyp_handle_sysreg` \| linux-kvm-6\.fault:\d+ \| The hyp exit handlers /);
   });
 
   it("is the same text whatever the order the files were checked in", () => {
@@ -108,6 +109,16 @@ describe("doc comments", () => {
     expect(docs.of(at("B = 2;"))).toEqual([]);
     expect(docs.of(at("C = 3;"))).toEqual(["after C only"]);
     expect(docs.of(at("D = 4;"))).toEqual(["block above D"]);
+  });
+
+  it("gives the comment above a run of declarations on consecutive lines to each of them", () => {
+    const run = new SourceText("r.fault", "source \"s\";\n// Handed over to.\nexternal a;\nexternal b;  // b's own\n// c's own\nexternal c;\nexternal d;\n\nexternal e;\n");
+    const d = new DocComments(run);
+    const ranges = ["external a;", "external b;", "external c;", "external d;", "external e;"].map((x) => {
+      const o = run.text.indexOf(x);
+      return run.range(o, o + x.length);
+    });
+    expect(ranges.map((_, i) => d.ofRun(ranges, i))).toEqual([["Handed over to."], ["Handed over to.", "b's own"], ["c's own"], ["c's own"], []]);
   });
 
   it("does not take a comment separated by a blank line, or the previous line's trailing comment", () => {
