@@ -80,31 +80,32 @@ export class AstBuilder {
   chain(items: readonly ChainItem[]): A.Expr {
     const operands: Operand[] = [];
     const operators: IToken[] = [];
-    const reduceWhile = (tighterThan: (p: number) => boolean) => {
-      while (operators.length > 0 && tighterThan(precedenceOf(operators[operators.length - 1].image))) {
-        const op = operators.pop() as IToken;
-        const right = operands.pop() as Operand;
-        const left = operands.pop() as Operand;
-        const expr: A.BinaryExpr = { kind: "binary", op: op.image as A.BinaryOp, left: left.expr, right: right.expr, range: this.span(left.expr.range, right.expr.range) };
-        operands.push({ expr, start: left.start });
-      }
-    };
     for (const item of items) {
       if (item.kind === "operand") {
         operands.push({ expr: item.expr, start: item.start });
       } else if (item.kind === "operator") {
-        const p = precedenceOf(item.token.image);
-        reduceWhile((q) => q >= p);
+        this.reduce(operands, operators, precedenceOf(item.token.image));
         operators.push(item.token);
       } else {
-        reduceWhile((q) => q >= MEMBERSHIP_PRECEDENCE);
+        this.reduce(operands, operators, MEMBERSHIP_PRECEDENCE);
         const x = operands.pop() as Operand;
         const range = { start: this.src.position(x.start), end: item.set.range.end };
         operands.push({ expr: { kind: "in", negated: item.negated, operand: x.expr, set: item.set, range }, start: x.start });
       }
     }
-    reduceWhile(() => true);
+    this.reduce(operands, operators, -Infinity);
     return (operands[0] as Operand).expr;
+  }
+
+  /** Applies the pending operators that bind at least as tightly as `precedence`. */
+  private reduce(operands: Operand[], operators: IToken[], precedence: number): void {
+    while (operators.length > 0 && precedenceOf(operators[operators.length - 1].image) >= precedence) {
+      const op = operators.pop() as IToken;
+      const right = operands.pop() as Operand;
+      const left = operands.pop() as Operand;
+      const expr: A.BinaryExpr = { kind: "binary", op: op.image as A.BinaryOp, left: left.expr, right: right.expr, range: this.span(left.expr.range, right.expr.range) };
+      operands.push({ expr, start: left.start });
+    }
   }
 }
 

@@ -79,19 +79,19 @@ class RuleGrammar extends EmbeddedActionsParser {
   }
 
   /**
-   * Runs an action that builds a node; not while chevrotain records the grammar. After a
-   * syntax error the tree is discarded and recovered parts may be missing, so a failure to
-   * build is ignored then; on a clean parse it is a bug and propagates.
+   * Runs an action that builds a node; not while chevrotain records the grammar (what `ACTION`
+   * does, without another closure per node). After a syntax error the tree is discarded and
+   * recovered parts may be missing, so a failure to build is ignored then; on a clean parse it
+   * is a bug and propagates.
    */
   private build<R>(make: () => R): R {
-    return this.ACTION(() => {
-      try {
-        return make();
-      } catch (err) {
-        if (this.errors.length > 0) return undefined as R;
-        throw err;
-      }
-    });
+    if (this.RECORDING_PHASE) return undefined as R;
+    try {
+      return make();
+    } catch (err) {
+      if (this.errors.length > 0) return undefined as R;
+      throw err;
+    }
   }
 
   /** From `first` to the last token consumed so far. */
