@@ -6,6 +6,7 @@
 // up from the object's folder. For an object outside its tree, the header is named explicitly.
 import { existsSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
+import { foldersAbove } from "./build-tree.ts";
 import { ObjectError } from "./errors.ts";
 
 /** Where each kernel generation keeps the numbers, relative to the tree root, newest first. */
@@ -49,16 +50,13 @@ export function parseCpucapHeader(text: string, header: string): CapabilityNames
 
 /** The cpucaps header of the tree holding `objectPath`: the nearest folder above it with one. */
 export function findCpucapHeader(objectPath: string): string | undefined {
-  let dir = path.dirname(path.resolve(objectPath));
-  for (;;) {
+  for (const dir of foldersAbove(objectPath)) {
     for (const rel of CPUCAP_HEADERS) {
       const candidate = path.join(dir, rel);
       if (existsSync(candidate) && statSync(candidate).isFile()) return candidate;
     }
-    const parent = path.dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
   }
+  return undefined;
 }
 
 /**
