@@ -66,7 +66,7 @@ describe("parseScenario", () => {
     [{ esr: "0x1", midr: "0x1_0" }, '"midr" must be a hex string like "0x1234", got "0x1_0"'],
     [{ esr: "0x1", caps: "ARM64_WORKAROUND_834220" }, '"caps" must be an array of capability names, got "ARM64_WORKAROUND_834220"'],
     [{ esr: "0x1", caps: [1] }, '"caps" must be an array of capability names, got [1]'],
-    [{ esr: "0x1", caps: ["ARM64_HAS_VHE"] }, 'unknown capability "ARM64_HAS_VHE" in "caps" (known: ARM64_HAS_VIRT_HOST_EXTN, ARM64_WORKAROUND_834220, ARM64_HAS_S1POE, ARM64_KVM_HVHE)'],
+    [{ esr: "0x1", caps: ["ARM64_HAS_VHE"] }, 'unknown capability "ARM64_HAS_VHE" in "caps" (known: ARM64_HAS_VIRT_HOST_EXTN, ARM64_WORKAROUND_834220, ARM64_HAS_S1POE, ARM64_KVM_HVHE, ARM64_ALWAYS_SYSTEM, ARM64_WORKAROUND_1508412)'],
     [{ esr: "0x1", caps: ["ARM64_HAS_S1POE", "ARM64_HAS_S1POE"] }, 'capability "ARM64_HAS_S1POE" appears twice in "caps"'],
     [{ esr: "0x1", at: "ok" }, '"at" must be {"ok":"0x<IPA>"}, "fault", {"par":"0x<PAR_EL1>"} or {"s2fault":{"level":0-3,"fault":"translation"|"permission"|"access-flag"}}, got "ok"'],
     [{ esr: "0x1", at: { ok: "0x1", extra: 1 } }, '"at" must be {"ok":"0x<IPA>"}, "fault", {"par":"0x<PAR_EL1>"} or {"s2fault":{"level":0-3,"fault":"translation"|"permission"|"access-flag"}}, got {"ok":"0x1","extra":1}'],

@@ -6,13 +6,12 @@ import { readFileSync } from "node:fs";
 import { AsmError, formatLocation } from "../asm/errors.ts";
 import { parseProgram } from "../asm/parser.ts";
 import { loadProgram, type LoadedProgram, type ParsedProgram } from "../asm/program.ts";
-import { RunError, runProgram } from "../machine/interpreter.ts";
 import { Machine } from "../machine/machine.ts";
 import type { Bits } from "../semantics/concrete-domain.ts";
 import type { AccessBytes } from "../semantics/instruction.ts";
 import { scenarioMachineSetup, type Scenario } from "../scenario/index.ts";
 import { KVM_2016_RECORD_LAYOUT, readRecord } from "./layout.ts";
-import { externalHandlerName } from "./outcomes.ts";
+import { handlerExit, runMachineCode } from "./machine-code.ts";
 import { replayTrace } from "./tracing.ts";
 import { HandlerRunError, type HandlerTarget, type Outcome, type RecordLayout, type RunOptions, type RunResult } from "./types.ts";
 
@@ -79,34 +78,14 @@ export class AssemblyTarget implements HandlerTarget {
     const replay = opts.trace ? new Machine({ ...config, memory: config.memory?.clone() }) : undefined;
     const m = new Machine(config);
     const program = this.load(m.capabilities);
-    let r;
-    try {
-      r = runProgram(program, m, { entry: this.entry, maxSteps: opts.maxSteps ?? 100_000 });
-    } catch (e) {
-      if (e instanceof RunError) throw new HandlerRunError(e.message);
-      throw e;
+    const r = runMachineCode(program, m, this.entry, opts);
+    const left = handlerExit(r.outcome, program);
+    if (left === undefined) {
+      // A vector handler has no caller to return to, and brk is the kernel's BUG().
+      const last = program.instructions[r.trace[r.trace.length - 1]];
+      throw new HandlerRunError(`${formatLocation(last.loc)}: error: '${last.text.trim()}' ends the handler ${r.outcome.kind === "return" ? "by returning" : "with a breakpoint exception"}; it must leave through b __guest_exit, eret or a hand-off`);
     }
-
-    let outcome: Outcome;
-    let exitCode: bigint | undefined;
-    switch (r.outcome.kind) {
-      case "guest-exit":
-        outcome = "exit";
-        exitCode = r.outcome.exitCode;
-        break;
-      case "eret":
-        outcome = "retry";
-        break;
-      case "handler":
-        outcome = externalHandlerName(r.outcome.name, program.externalNames);
-        break;
-      case "return":
-      case "breakpoint": {
-        // A vector handler has no caller to return to, and brk is the kernel's BUG().
-        const last = program.instructions[r.trace[r.trace.length - 1]];
-        throw new HandlerRunError(`${formatLocation(last.loc)}: error: '${last.text.trim()}' ends the handler ${r.outcome.kind === "return" ? "by returning" : "with a breakpoint exception"}; it must leave through b __guest_exit, eret or a hand-off`);
-      }
-    }
+    const { outcome, exitCode } = left;
 
     // Every field of the record, as it stands in the vcpu after the handler (fields start at zero).
     const fault = readRecord(m.memory, meta.vcpu, this.layout);

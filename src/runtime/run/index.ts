@@ -4,5 +4,6 @@ export { HandlerRunError, type HandlerTarget, type Outcome, type RecordLayout, t
 export { EXTERNAL_HANDLER_NAMES, externalHandlerName } from "./outcomes.ts";
 export { KVM_2016_RECORD_LAYOUT, readRecord } from "./layout.ts";
 export { AssemblyTarget, DEFAULT_ENTRY, type AssemblyTargetOptions } from "./assembly-target.ts";
+export { CALLEE_SAVED, CALLER_RETURN_ADDRESS, FunctionCallTarget, unmappedReturn, type CallInputs, type FixedCapability, type FunctionCall } from "./function-call-target.ts";
 export { FunctionTarget, type FunctionOrigin, type HandlerFunction } from "./function-target.ts";
 export { runResultToJson, traceEntryToJson } from "./json.ts";

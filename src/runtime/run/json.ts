@@ -20,15 +20,17 @@ export function traceEntryToJson(t: TraceEntry): Record<string, unknown> {
   };
 }
 
-/** {"outcome","exit_code"?,"fault","sysregs","gprs_restored"?,"sp_restored"?,"par_preserved","steps","meta","trace"} */
+/** {"outcome","exit_code"?,"returned"?,"fault","sysregs","gprs_restored"?,"sp_restored"?,"callee_saved_restored"?,"par_preserved","steps","meta","trace"} */
 export function runResultToJson(r: RunResult): Record<string, unknown> {
   return {
     outcome: r.outcome,
     ...(r.exitCode !== undefined ? { exit_code: hex(r.exitCode) } : {}),
+    ...(r.returned !== undefined ? { returned: hex(r.returned) } : {}),
     fault: hexRecord(r.fault),
     sysregs: hexRecord(r.sysregs),
     ...(r.gprsRestored !== undefined ? { gprs_restored: r.gprsRestored } : {}),
     ...(r.spRestored !== undefined ? { sp_restored: r.spRestored } : {}),
+    ...(r.calleeSavedRestored !== undefined ? { callee_saved_restored: r.calleeSavedRestored } : {}),
     par_preserved: r.parPreserved,
     steps: r.steps,
     meta: {

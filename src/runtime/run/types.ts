@@ -8,7 +8,10 @@ export type RecordLayout = Readonly<Record<string, { readonly offset: number; re
 /**
  * exit: the handler left to the host (b __guest_exit) with exitCode;
  * retry: it re-entered the guest (eret);
- * anything else: it branched to that external handler, by the rule language's name (host_hvc, ...).
+ * anything else: it branched to that external handler, by the rule language's name (host_hvc, ...);
+ * a function target (FunctionCallTarget) also ends with "returns 0xV", a returned value its
+ * mapping does not name, or "brk #0xN", the kernel's BUG() (outcomes of their own, with a space,
+ * so that no handler's name is one).
  */
 export type Outcome = "exit" | "retry" | (string & {});
 
@@ -29,6 +32,8 @@ export interface RunResult {
   readonly outcome: Outcome;
   /** For outcome "exit": the exception code the handler passed to the host (x1). */
   readonly exitCode?: bigint;
+  /** For a function target that returned: x0 as it returned it (the outcome is what its mapping makes of it). */
+  readonly returned?: bigint;
   /** Every field of the fault record, by name, as the handler left it (fields start at zero), in layout order. */
   readonly fault: ReadonlyMap<string, bigint>;
   /** PAR_EL1 (always) and every system register the handler wrote, final values, sorted by name. */
@@ -39,6 +44,8 @@ export interface RunResult {
    */
   readonly gprsRestored?: boolean;
   readonly spRestored?: boolean;
+  /** For a function target that returned: x19-x29 and SP are as at the call (AAPCS64's callee-saved registers). */
+  readonly calleeSavedRestored?: boolean;
   /** PAR_EL1 at the end equals the guest's PAR_EL1 at entry (it belongs to the guest). */
   readonly parPreserved: boolean;
   /** Instructions executed. */

@@ -12,8 +12,13 @@ import { sysregByName } from "../machine/sysreg-table.ts";
 
 export const ARM64_HAS_S1POE = "ARM64_HAS_S1POE";
 
-/** The CPU capabilities (Linux cpucaps names) a scenario may name. */
-export const KNOWN_CAPABILITIES: readonly string[] = ["ARM64_HAS_VIRT_HOST_EXTN", "ARM64_WORKAROUND_834220", ARM64_HAS_S1POE, "ARM64_KVM_HVHE"];
+/**
+ * The CPU capabilities (Linux cpucaps names) a scenario may name. The last two matter only to the
+ * alternatives of compiled kernel objects (PATH.o:SYMBOL): ARM64_ALWAYS_SYSTEM (set on every
+ * system, which an object target adds itself) and ARM64_WORKAROUND_1508412 (barriers around
+ * PAR_EL1 reads), so that a proof's counterexample over them replays.
+ */
+export const KNOWN_CAPABILITIES: readonly string[] = ["ARM64_HAS_VIRT_HOST_EXTN", "ARM64_WORKAROUND_834220", ARM64_HAS_S1POE, "ARM64_KVM_HVHE", "ARM64_ALWAYS_SYSTEM", "ARM64_WORKAROUND_1508412"];
 
 /** The kind of stage-2 fault a stage-1 table fetch meets. */
 export type TableFaultKind = "translation" | "permission" | "access-flag";
