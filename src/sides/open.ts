@@ -3,6 +3,7 @@
 import { SideError } from "./errors.ts";
 import { openAssembly } from "./assembly.ts";
 import { KIND_DESCRIPTIONS, parseSideName, type SideKind, type SideName } from "./name.ts";
+import { openObject } from "./object.ts";
 import { openReference } from "./reference.ts";
 import { openRuleFile } from "./rule-file.ts";
 import type { OpenOptions, Side } from "./side.ts";
@@ -14,7 +15,7 @@ const OPENERS: { readonly [K in SideKind]: Opener<K> | undefined } = {
   assembly: openAssembly,
   "rule-file": openRuleFile,
   reference: openReference,
-  object: undefined,
+  object: openObject,
 };
 
 const OPENABLE = (Object.keys(KIND_DESCRIPTIONS) as SideKind[]).filter((k) => OPENERS[k] !== undefined);
