@@ -89,7 +89,7 @@ function reproduces(f: Failure, a: Side, b: Side, ra: RunResult, rb: RunResult):
     case 4: {
       const side = f.what.startsWith(a.label) ? ra : f.what.startsWith(b.label) ? rb : undefined;
       if (side === undefined) return "the report does not name the side";
-      return side.gprsRestored === false || side.spRestored === false ? undefined : "the registers are restored in the replay";
+      return side.gprsRestored === false || side.spRestored === false || side.calleeSavedRestored === false ? undefined : "the registers are restored in the replay";
     }
   }
 }

@@ -10,5 +10,5 @@ export const OBLIGATIONS: readonly Obligation[] = [
   { id: 1, name: "outcome", text: "the same outcome (exit and its code, re-entry to the guest, or the handler handed over to)" },
   { id: 2, name: "recorded fields", text: "the same value in each observed field of the vcpu fault record" },
   { id: 3, name: "system registers", text: "the same system registers after the handler (PAR_EL1 restored, nothing else changed)" },
-  { id: 4, name: "general registers", text: "an assembly side restores x0-x30 and SP when it re-enters the guest" },
+  { id: 4, name: "general registers", text: "an assembly side restores x0-x30 and SP to re-enter the guest; a function keeps x19-x29 and SP" },
 ];

@@ -5,7 +5,7 @@ import type { RunResult } from "../runtime/run/types.ts";
 import type { BoolExpr } from "../codegen/ir/types.ts";
 import type { FieldPair } from "./fields.ts";
 import type { ContractUsed } from "./prove.ts";
-import { outcomeKey } from "./symbolic/paths.ts";
+import { outcomeKey, UNMAPPED_RETURN, type PathOutcome } from "./symbolic/paths.ts";
 
 /**
  * The pairs observed on `outcome`: the contract's clause for it (its field names are its own
@@ -30,9 +30,18 @@ export function whenFieldSource(contract: ContractUsed | undefined, pairs: reado
   return pair !== undefined ? { side: "a", field: pair.a } : { side: owner, field: name };
 }
 
-/** A concrete run's outcome as `outcomeKey` writes a path's: "exit 0x1", "retry", "handoff NAME". */
+/**
+ * A concrete run's outcome as `outcomeKey` writes a path's: "exit 0x1", "retry", "handoff NAME";
+ * a function's own outcomes ("returns 0x5", "brk #0x800") as they are.
+ */
 export function runOutcomeKey(r: RunResult): string {
+  if (r.outcome.includes(" ")) return r.outcome;
   return r.outcome === "exit" ? `exit 0x${(r.exitCode ?? 0n).toString(16)}` : r.outcome === "retry" ? "retry" : `handoff ${r.outcome}`;
+}
+
+/** Whether a concrete run's outcome is the symbolic path's: any returned value the binding does not map is the one unmapped outcome. */
+export function sameOutcome(runKey: string, o: PathOutcome): boolean {
+  return o.kind === "unmapped" ? runKey.startsWith("returns ") : runKey === outcomeKey(o);
 }
 
 /** An outcome key as a verb phrase: "exits 0x1", "retries", "hands off to host_hvc". */
@@ -40,5 +49,7 @@ export function outcomePhrase(key: string): string {
   if (key.startsWith("exit ")) return `exits ${key.slice(5)}`;
   if (key === "retry") return "retries";
   if (key.startsWith("handoff ")) return `hands off to ${key.slice(8)}`;
+  if (key.startsWith("returns ")) return key;
+  if (key.startsWith("brk ")) return `takes ${key} (BUG())`;
   return `ends with ${key}`;
 }

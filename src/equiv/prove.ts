@@ -1,6 +1,8 @@
 // The proof: both sides executed symbolically for every combination of the capabilities either
-// side tests (VHE on and off always), then each obligation checked with z3 over the merged
-// results. "equivalent" is only returned when every check was unsatisfiable.
+// side tests (VHE on and off always) that agrees with what each side's build fixes, then each
+// obligation checked with z3 over the merged results. "equivalent" is only returned when every
+// check was unsatisfiable. A function side (an object function with a binding) is explored as
+// its caller calls it, and only on the inputs its binding says it is called on.
 import type { IrContract, IrModule } from "../codegen/ir/types.ts";
 import { ARM64_HAS_VIRT_HOST_EXTN, hypRunsWithE2H } from "../runtime/machine/cpu-features.ts";
 import { evalBool } from "../codegen/ir/eval.ts";
@@ -11,8 +13,10 @@ import type { Side } from "../sides/side.ts";
 import { Checker } from "./solver.ts";
 import { SymbolicDomain, type SymValue } from "./symbolic/domain.ts";
 import { exploreProgram } from "./symbolic/explore-asm.ts";
+import { exploreCall, symbolicCallInputs } from "./symbolic/explore-call.ts";
 import { exploreFunction, type SymbolicHandler } from "./symbolic/explore-fn.ts";
-import { SymbolicInputs } from "./symbolic/inputs.ts";
+import { CALLEE_SAVED } from "../runtime/run/function-call-target.ts";
+import { SYM_STACK_TOP, SymbolicInputs } from "./symbolic/inputs.ts";
 import { ExplorationIncomplete, outcomeKey, type SymbolicPath } from "./symbolic/paths.ts";
 import { SymbolicState } from "./symbolic/state.ts";
 import { z3Context, type Z3Bool } from "./z3.ts";
@@ -50,8 +54,37 @@ export interface Failure {
 
 export type ProofVerdict = { verdict: "equivalent" } | { verdict: "different"; failure: Failure } | { verdict: "unknown"; reason: string };
 
+/** A capability fixed on one side (or both), and why. */
+export interface FixedInProof {
+  name: string;
+  present: boolean;
+  /** Which side fixes it, how and why. */
+  by: { side: "a" | "b"; kind: "build" | "default"; reason: string }[];
+}
+
+/** A condition every query assumes besides the contract's: where a function side is called. */
+export interface Assumed {
+  side: "a" | "b";
+  text: string;
+}
+
+/** The two sides cannot run on one system: one side's build fixes a capability present, the other's absent. */
+export class IncomparableSides extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "IncomparableSides";
+  }
+}
+
 export type Proof = ProofVerdict & {
   combos: Combination[];
+  /** The capabilities enumerated (each combination is a subset of them, plus the fixed ones present). */
+  enumerated: string[];
+  fixed: FixedInProof[];
+  /** Where function sides are called: assumed by every query, --strict or not. */
+  assumed: Assumed[];
+  /** Fields of a handler's record that a function side's caller records, not the function: not compared. */
+  recordedByCaller: string[];
   contract: ContractUsed | undefined;
   solverCalls: number;
   /** The record fields compared, A's with B's (same names, and --map). */
@@ -83,29 +116,69 @@ export function contractFor(a: Side, b: Side, strict: boolean): ContractUsed | u
 
 async function explore(side: Side, inputs: SymbolicInputs, caps: Set<string>, checker: Checker): Promise<SymbolicPath[]> {
   const view = side.symbolic;
+  if (view.kind === "machine-code" && view.call !== undefined) return exploreCall(view.load(caps), view.entry, view.call, inputs, caps, checker);
   if (view.kind === "machine-code") return exploreProgram(view.load(caps), view.entry, new SymbolicState(inputs, caps), checker);
   return exploreFunction(view.fn as SymbolicHandler, view.origin, () => new SymbolicState(inputs, caps), checker);
 }
 
+/** The capabilities fixed by either side; a capability one side fixes present and the other absent leaves nothing to compare. */
+export function fixedCapabilities(a: Side, b: Side): FixedInProof[] {
+  const out = new Map<string, FixedInProof>();
+  for (const [side, s] of [["a", a], ["b", b]] as const) {
+    for (const [name, f] of s.fixedCapabilities ?? []) {
+      const known = out.get(name);
+      if (known !== undefined && known.present !== f.present) {
+        const other = known.by[0];
+        const [with_, without] = f.present ? [[side, s, f.reason], [other.side, other.side === "a" ? a : b, other.reason]] as const : [[other.side, other.side === "a" ? a : b, other.reason], [side, s, f.reason]] as const;
+        throw new IncomparableSides(`no system runs both sides: side ${with_[0].toUpperCase()} (${with_[1].label}) runs only with ${name} (${with_[2]}), side ${without[0].toUpperCase()} (${without[1].label}) never (${without[2]})`);
+      }
+      const entry = known ?? { name, present: f.present, by: [] };
+      entry.by.push({ side, kind: f.kind, reason: f.reason });
+      out.set(name, entry);
+    }
+  }
+  return [...out.values()].sort((x, y) => (x.name < y.name ? -1 : 1));
+}
+
+/** The record fields of a handler that a function side's caller records (the other side's fields in no pair). */
+function callerFields(a: Side, b: Side, notCompared: string[]): { recordedByCaller: string[]; notCompared: string[] } {
+  const isCall = (s: Side) => s.symbolic.kind === "machine-code" && s.symbolic.call !== undefined;
+  const byCaller = (n: string) => (n.startsWith("B.") && isCall(a) && !isCall(b)) || (n.startsWith("A.") && isCall(b) && !isCall(a));
+  return { recordedByCaller: notCompared.filter(byCaller), notCompared: notCompared.filter((n) => !byCaller(n)) };
+}
+
 export async function prove(a: Side, b: Side, options: ProveOptions): Promise<Proof> {
-  // Records with nothing to compare are an error before any exploration.
-  const { pairs, notCompared } = pairFields(a, b, options.map);
+  // Records with nothing to compare, and sides no system runs both of, are errors before any exploration.
+  const paired = pairFields(a, b, options.map);
+  const pairs = paired.pairs;
+  const { recordedByCaller, notCompared } = callerFields(a, b, paired.notCompared);
+  const fixed = fixedCapabilities(a, b);
   const ctx = await z3Context();
   const d = new SymbolicDomain(ctx);
   const contract = contractFor(a, b, options.strict);
-  const capNames = [...new Set([...a.capabilities, ...b.capabilities, ARM64_HAS_VIRT_HOST_EXTN])].sort();
+  const enumerated = [...new Set([...a.capabilities, ...b.capabilities, ARM64_HAS_VIRT_HOST_EXTN])].filter((c) => !fixed.some((f) => f.name === c)).sort();
+  const present = fixed.filter((f) => f.present).map((f) => f.name);
+  const assumed: Assumed[] = [];
+  for (const [side, s] of [["a", a], ["b", b]] as const) {
+    if (s.symbolic.kind === "machine-code" && s.symbolic.call !== undefined) assumed.push({ side, text: s.symbolic.call.calledText });
+  }
   const combos: Combination[] = [];
   const map = [...(options.map ?? [])];
-  const result = (p: ProofVerdict): Proof => ({ ...p, combos, contract, solverCalls: combos.reduce((n, c) => n + c.checker.calls, 0), fields: pairs, map, notCompared });
+  const result = (p: ProofVerdict): Proof => ({ ...p, combos, enumerated, fixed, assumed, recordedByCaller, contract, solverCalls: combos.reduce((n, c) => n + c.checker.calls, 0), fields: pairs, map, notCompared });
 
   try {
-    for (const capList of subsets(capNames)) {
+    for (const subset of subsets(enumerated)) {
+      const capList = [...subset, ...present].sort();
       const caps = new Set(capList);
       const inputs = new SymbolicInputs(d, hypRunsWithE2H(caps));
       const noField = () => {
         throw new Error("internal: an assumption names a recorded field");
       };
       const assumptions = (contract?.contract.assumptions ?? []).map((x) => d.boolTerm(evalBool(x, { d, input: (r) => inputs.sysreg(r), caps, field: noField, module: contract?.module })));
+      // A function side is compared only where its caller calls it: the binding's `when`.
+      for (const s of [a, b]) {
+        if (s.symbolic.kind === "machine-code" && s.symbolic.call !== undefined) assumptions.push(d.boolTerm(s.symbolic.call.called(d, symbolicCallInputs(inputs, caps))));
+      }
       const checker = new Checker(ctx, () => [...assumptions, ...inputs.axioms], options.timeoutMs);
       const pathsA = await explore(a, inputs, caps, checker);
       const pathsB = await explore(b, inputs, caps, checker);
@@ -224,6 +297,16 @@ function obligationChecks(ob: Obligation, combo: Combination, a: Side, b: Side, 
     case 4:
       for (const [side, ps] of [[a, combo.pathsA], [b, combo.pathsB]] as const) {
         if (side.symbolic.kind !== "machine-code") continue;
+        if (side.symbolic.call !== undefined) {
+          // A function gives its caller back x19-x29 and SP (AAPCS64), on every path that returns.
+          for (const p of ps) {
+            if (!p.returned) continue;
+            const changed: Z3Bool[] = CALLEE_SAVED.map((i) => neq(p.state.x[i], combo.inputs.x(i)));
+            changed.push(neq(p.state.sp, d.const(SYM_STACK_TOP, 64)));
+            checks.push({ what: `${side.label} returns with x19-x29 or SP changed`, query: [conj(p), ctx.Or(...changed) as Z3Bool], terms: {} });
+          }
+          continue;
+        }
         for (const p of ps) {
           if (p.outcome.kind !== "retry") continue;
           const changed: Z3Bool[] = [];

@@ -35,12 +35,34 @@ function contractLines(r: EquivReport): string[] {
   return [`contract: from ${c.file}`, ...c.contract.text.split("\n").map((l) => `  ${l}`)];
 }
 
+/** What the report says of each side's binding, fixed capabilities, assumptions and notes (nothing for sides without them). */
+function sideLines(r: EquivReport): string[] {
+  const p = r.proof;
+  const out: string[] = [];
+  for (const [id, s] of [["A", r.a], ["B", r.b]] as const) {
+    const b = s.binding;
+    if (b === undefined) continue;
+    const kernel = b.kernel === undefined ? "any kernel" : `kernel "${b.kernel}"`;
+    const release = b.release === undefined ? "the object is in no build tree" : `the object's release: ${b.release}`;
+    out.push(`binding of side ${id}: ${b.file}:${b.line}, ${b.symbol} for ${b.handler} (${kernel}; ${release})${b.struct ? `; struct ${b.struct.name} as the DWARF of ${b.struct.from} lays it out` : ""}`);
+  }
+  for (const x of p.assumed) out.push(`assumed (where side ${x.side.toUpperCase()} is called, --strict too): ${x.text}`);
+  if (p.fixed.length > 0) {
+    out.push("capabilities fixed:");
+    for (const f of p.fixed) out.push(`  ${f.name} ${f.present ? "present" : "absent"} (${f.by.map((x) => `side ${x.side.toUpperCase()}: ${x.reason}`).join("; ")})`);
+  }
+  if (p.recordedByCaller.length) out.push(`fields the function's caller records (not compared): ${p.recordedByCaller.join(", ")}`);
+  for (const [id, s] of [["A", r.a], ["B", r.b]] as const) for (const n of s.notes ?? []) out.push(`side ${id}: ${n}`);
+  return out.length > 0 ? [...out, ""] : [];
+}
+
 function resultLines(label: string, res: RunResult): string[] {
   const out = [`${label}`];
-  out.push(`  outcome: ${res.outcome}${res.exitCode !== undefined ? ` ${hex(res.exitCode)}` : ""}`);
+  out.push(`  outcome: ${res.outcome}${res.exitCode !== undefined ? ` ${hex(res.exitCode)}` : ""}${res.returned !== undefined ? ` (returned ${hex(res.returned)})` : ""}`);
   out.push(`  fault record: ${[...res.fault].map(([k, v]) => `${k}=${hex(v)}`).join(" ") || "(none)"}`);
   out.push(`  system registers after: ${[...res.sysregs].map(([k, v]) => `${k}=${hex(v)}`).join(" ")}`);
   if (res.gprsRestored !== undefined) out.push(`  x0-x30 restored: ${res.gprsRestored ? "yes" : "NO"}, SP restored: ${res.spRestored ? "yes" : "NO"}`);
+  if (res.calleeSavedRestored !== undefined) out.push(`  x19-x29 and SP as at the call: ${res.calleeSavedRestored ? "yes" : "NO"}`);
   out.push("  trace:");
   for (const t of res.trace) {
     const writes = [...t.writes].map(([k, v]) => `${k}=${hex(v)}`).join(" ");
@@ -53,8 +75,10 @@ export function renderText(r: EquivReport): string {
   const p = r.proof;
   const out: string[] = ["----------------------------------------", `faultc equiv ${r.a.label} ${r.b.label}${r.strict ? " --strict" : ""}`, ""];
   out.push(...contractLines(r), "");
-  const caps = [...new Set(p.combos.flatMap((c) => c.caps))].sort();
-  out.push(`capability combinations: ${p.combos.length}${caps.length ? ` (subsets of ${caps.join(", ")})` : ""}`);
+  out.push(...sideLines(r));
+  const caps = p.enumerated;
+  const present = p.fixed.filter((f) => f.present).map((f) => f.name);
+  out.push(`capability combinations: ${p.combos.length}${caps.length ? ` (subsets of ${caps.join(", ")}${present.length ? `, each with ${present.join(", ")}` : ""})` : ""}`);
   out.push(`paths: ${r.a.label}: ${p.combos.map((c) => c.pathsA.length).join("/")}; ${r.b.label}: ${p.combos.map((c) => c.pathsB.length).join("/")}`);
   if (p.map.length) out.push(`fields mapped (--map): ${p.map.map((m) => `A.${m.a} = B.${m.b}`).join(", ")}`);
   if (p.notCompared.length) out.push(`fields on one side only (not compared): ${p.notCompared.join(", ")}`);
@@ -95,6 +119,22 @@ export function renderText(r: EquivReport): string {
   return out.join("\n") + "\n";
 }
 
+/** The JSON of sideLines: only the keys that have something to say. */
+function bindingsJson(r: EquivReport): object {
+  const p = r.proof;
+  const bindings = Object.fromEntries(
+    ([["a", r.a], ["b", r.b]] as const).flatMap(([id, s]) => (s.binding === undefined ? [] : [[id, { file: s.binding.file, line: s.binding.line, symbol: s.binding.symbol, handler: s.binding.handler, kernel: s.binding.kernel ?? null, release: s.binding.release ?? null, when: s.binding.when ?? null, ...(s.binding.struct ? { struct: s.binding.struct } : {}) }]])),
+  );
+  const notes = Object.fromEntries(([["a", r.a], ["b", r.b]] as const).flatMap(([id, s]) => (s.notes?.length ? [[id, s.notes]] : [])));
+  return {
+    ...(Object.keys(bindings).length ? { bindings } : {}),
+    ...(p.assumed.length ? { assumed: p.assumed } : {}),
+    ...(p.fixed.length ? { fixed_capabilities: p.fixed } : {}),
+    ...(p.recordedByCaller.length ? { recorded_by_caller: p.recordedByCaller } : {}),
+    ...(Object.keys(notes).length ? { notes } : {}),
+  };
+}
+
 export function renderJson(r: EquivReport): object {
   const p = r.proof;
   const word = verdictWord(r);
@@ -105,6 +145,7 @@ export function renderJson(r: EquivReport): object {
     ...(p.map.length ? { map: Object.fromEntries(p.map.map((m) => [m.a, m.b])) } : {}),
     contract: r.strict || p.contract === undefined ? null : { file: p.contract.file, text: p.contract.contract.text },
     capabilities: p.combos.map((c) => c.caps),
+    ...bindingsJson(r),
     obligation: p.verdict === "different" ? { id: p.failure.obligation.id, name: p.failure.obligation.name, what: p.failure.what } : null,
     ...(p.verdict === "unknown" ? { reason: p.reason } : {}),
     ...(r.counterexample

@@ -7,7 +7,7 @@ import type { HandlerTarget } from "../runtime/run/types.ts";
 import type { Scenario } from "../runtime/scenario/index.ts";
 import { evalBool } from "../codegen/ir/eval.ts";
 import { pairName } from "./fields.ts";
-import { observedFields, runOutcomeKey, whenFieldSource } from "./observe.ts";
+import { observedFields, runOutcomeKey, sameOutcome, whenFieldSource } from "./observe.ts";
 import { numeral, scenarioFromValues, scenarioInputs } from "./model-scenario.ts";
 import type { Combination, Proof } from "./prove.ts";
 import type { Side } from "../sides/side.ts";
@@ -117,8 +117,8 @@ function compareConcretely(
   const rb = tb.run(s, opts);
   const where = JSON.stringify(s, (_, v) => (typeof v === "bigint" ? `0x${v.toString(16)}` : v));
   // The symbolic path the class came from must be the one the concrete run took.
-  if (runOutcomeKey(ra) !== outcomeKey(pa.outcome)) return `${a.label}: concretely ${runOutcomeKey(ra)}, symbolically ${outcomeKey(pa.outcome)} on ${where}`;
-  if (runOutcomeKey(rb) !== outcomeKey(pb.outcome)) return `${b.label}: concretely ${runOutcomeKey(rb)}, symbolically ${outcomeKey(pb.outcome)} on ${where}`;
+  if (!sameOutcome(runOutcomeKey(ra), pa.outcome)) return `${a.label}: concretely ${runOutcomeKey(ra)}, symbolically ${outcomeKey(pa.outcome)} on ${where}`;
+  if (!sameOutcome(runOutcomeKey(rb), pb.outcome)) return `${b.label}: concretely ${runOutcomeKey(rb)}, symbolically ${outcomeKey(pb.outcome)} on ${where}`;
   if (proof.verdict !== "equivalent") return undefined;
   if (runOutcomeKey(ra) !== runOutcomeKey(rb)) return `proven equivalent, but the outcomes differ (${runOutcomeKey(ra)} vs ${runOutcomeKey(rb)}) on ${where}`;
   const contract = strict ? undefined : proof.contract;

@@ -11,7 +11,12 @@ export type PathOutcome =
   /** A function's ret: its result is x0 of the final state; `target` is where it returned (X[n]). */
   | { kind: "return"; target: SymValue }
   /** brk #imm16 (the kernel's BUG()). */
-  | { kind: "breakpoint"; imm16: number };
+  | { kind: "breakpoint"; imm16: number }
+  /** A function returned to its caller a value its binding maps to no outcome (any such value: one outcome). */
+  | { kind: "unmapped"; value: SymValue };
+
+/** The outcome key of every returned value a function's binding does not map. */
+export const UNMAPPED_RETURN = "returns a value its binding does not map";
 
 export function outcomeKey(o: PathOutcome): string {
   switch (o.kind) {
@@ -20,6 +25,7 @@ export function outcomeKey(o: PathOutcome): string {
     case "handoff": return `handoff ${o.target}`;
     case "return": return "return";
     case "breakpoint": return `brk #0x${o.imm16.toString(16)}`;
+    case "unmapped": return UNMAPPED_RETURN;
   }
 }
 
@@ -30,6 +36,8 @@ export interface SymbolicPath {
   state: SymbolicState;
   /** What the path did, for reports: rules entered and branches, or instruction indices. */
   steps: string[];
+  /** A function's path that returned to its caller (its outcome is what its binding makes of the value). */
+  returned?: boolean;
 }
 
 /** The handler could not be explored completely (step limit, unsupported operation, solver gave up). */
