@@ -101,7 +101,7 @@ describe("faultc run", () => {
     [["dsl/kvm-2016.fault#x", "--esr", "0x1"], "'dsl/kvm-2016.fault#x': a rule-file target is FILE.fault#c or FILE.fault#asm, optionally followed by :HANDLER"],
     [["dsl/kvm-2016.fault#c", "--esr", "0x1", "--entry", "x"], "--entry is for assembly targets; name a rule file's handler as dsl/kvm-2016.fault#c:HANDLER"],
     [["ref:nope", "--esr", "0x1"], "unknown reference 'ref:nope' (faultc refs lists them)"],
-    [["handler.c", "--esr", "0x1"], "'handler.c' is not a target: expected an assembly file (.S or .s), a rule file's variant (FILE.fault#c or FILE.fault#asm, optionally :HANDLER) or a reference (ref:NAME)"],
+    [["handler.c", "--esr", "0x1"], "'handler.c' is not a target: expected an assembly file (.S or .s), a rule file's variant (FILE.fault#c or FILE.fault#asm, optionally :HANDLER), a reference (ref:NAME) or a function in an object file (PATH.o:SYMBOL or PATH.ko:SYMBOL)"],
   ])("usage error: %j", async (argv, message) => {
     const r = await run(["run", ...argv]);
     expect(r.code).toBe(2);

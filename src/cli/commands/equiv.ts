@@ -2,22 +2,34 @@
 import { equivalence } from "../../equiv/equiv.ts";
 import { FieldPairingError, parseFieldMap } from "../../equiv/fields.ts";
 import { renderJson, renderText, verdictWord } from "../../equiv/report.ts";
+import { IncomparableSides } from "../../equiv/prove.ts";
 import { ExplorationError } from "../../equiv/symbolic/exploration-error.ts";
-import { SideError } from "../../sides/errors.ts";
+import { bindingsFromFile, parseSideName, SideError, type BindingCandidate } from "../../sides/index.ts";
 import { parseArgs, UsageError } from "../args.ts";
 import type { Command } from "../command.ts";
+
+/** Whether `spec` names an object function (a malformed name is not one; opening it says why). */
+function isObjectName(spec: string): boolean {
+  try {
+    return parseSideName(spec)?.kind === "object";
+  } catch {
+    return false;
+  }
+}
 
 export const equivCommand: Command = {
   name: "equiv",
   summary: "prove two versions equivalent, or show the smallest input where they differ",
   usage: `usage: faultc equiv [--strict] [--json] [--no-sweep] [--fills N] [--timeout MS]
-                    [--map A_FIELD=B_FIELD]... A B
+                    [--map A_FIELD=B_FIELD]... [--binding FILE.fault]... A B
 
 A and B are each one of:
   FILE.fault#c[:HANDLER]    a rule file's C-like variant (generated TypeScript)
   FILE.fault#asm[:HANDLER]  a rule file's asm-like variant (run by the model's interpreter)
   FILE.S                    an assembly file, entered at el1_sync (e.g. refs/kvm-2016-before.S)
   ref:NAME                  a bundled reference (faultc refs lists them)
+  PATH.o:SYMBOL             a function of a compiled object, called as a rule file's binding
+                            says (from the other side's rule file, --binding, or dsl/)
 
 Both sides are executed symbolically with z3 for every combination of the capabilities either
 side tests (VHE on and off always), and checked in order for: 1. the same outcome; 2. the same
@@ -39,14 +51,19 @@ B's); records that share no field, and are not mapped, are an error.
   --fills N        scenarios per input class in the sweep (default 3)
   --timeout MS     solver time limit per question (default 60000)
   --map A=B        compare side A's field A with side B's field B (repeatable)
+  --binding FILE   take an object function's binding from this rule file (repeatable)
 
 Exit status: 0 equivalent; 1 different, or an error in a side (a rule file with errors, bad
 assembly, no entry label, an UNDEFINED system-register access or a path running off the end of
 the program, records that share no field), located; 2 usage error; 3 unknown (the solver gave
 up or a limit was reached, or the model could not reproduce the proof's counterexample).`,
   async run(argv, out) {
-    const args = parseArgs(argv, { strict: {}, json: {}, "no-sweep": {}, fills: { value: true }, timeout: { value: true }, map: { value: true, repeat: true }, help: {}, h: {} });
+    const args = parseArgs(argv, { strict: {}, json: {}, "no-sweep": {}, fills: { value: true }, timeout: { value: true }, map: { value: true, repeat: true }, binding: { value: true, repeat: true }, help: {}, h: {} });
     if (args.positionals.length !== 2) throw new UsageError(`expected two sides to compare, got ${args.positionals.length}`);
+    const bindingFiles = args.lists.get("binding") ?? [];
+    if (bindingFiles.length > 0 && !args.positionals.some(isObjectName)) {
+      throw new UsageError("--binding is for a side that is an object function (PATH.o:SYMBOL)");
+    }
     const int = (name: string, dflt: number, min: number, max: number): number => {
       const v = args.flags.get(name);
       if (v === undefined) return dflt;
@@ -66,7 +83,9 @@ up or a limit was reached, or the model could not reproduce the proof's countere
     let report;
     try {
       const map = parseFieldMap(args.lists.get("map") ?? []);
+      const bindings: BindingCandidate[] | undefined = bindingFiles.length > 0 ? bindingFiles.flatMap((f) => bindingsFromFile(f)) : undefined;
       report = await equivalence(args.positionals[0], args.positionals[1], {
+        ...(bindings ? { bindings } : {}),
         strict: args.flags.has("strict"),
         sweep: !args.flags.has("no-sweep"),
         fills,
@@ -79,6 +98,10 @@ up or a limit was reached, or the model could not reproduce the proof's countere
         if (e.usage) throw new UsageError(e.message);
         // A side's errors are located in its file; the pairing of two records has no one place.
         out.stderr(e instanceof FieldPairingError ? `faultc equiv: ${e.message}\n` : `${e.message}\n`);
+        return 1;
+      }
+      if (e instanceof IncomparableSides) {
+        out.stderr(`faultc equiv: ${e.message}\n`);
         return 1;
       }
       if (e instanceof ExplorationError) {

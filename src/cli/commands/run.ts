@@ -4,7 +4,7 @@ import { HandlerRunError, runResultToJson, type HandlerTarget, type RunOptions }
 import {
   KNOWN_CAPABILITIES, parseCaps, parseHex64, parseScenario, parseSysregs, scenario, ScenarioError, type Scenario, type ScenarioAt, type TableFaultKind,
 } from "../../runtime/scenario/index.ts";
-import { KIND_DESCRIPTIONS, openAssemblySource, openSide, SideError } from "../../sides/index.ts";
+import { bindingsFromFile, KIND_DESCRIPTIONS, openAssemblySource, openSide, parseSideName, SideError } from "../../sides/index.ts";
 import { parseArgs, UsageError } from "../args.ts";
 import { processInput, STDIN_FILE, type Command, type Output } from "../command.ts";
 
@@ -15,8 +15,8 @@ const SCENARIO_FLAGS = ["esr", "far", "hpfar", "par", "at", "caps", "midr", "see
 
 const USAGE = `usage: faultc run TARGET --esr HEX [--far HEX] [--hpfar HEX|unknown] [--par HEX]
                   [--at ok:IPA|par:PAR|fault|s2fault:LEVEL[:KIND]] [--caps CAP,...] [--midr HEX]
-                  [--seed N] [--sysregs NAME=HEX,...] [--entry LABEL] [--trace]
-       faultc run TARGET --jsonl [--entry LABEL] [--trace]
+                  [--seed N] [--sysregs NAME=HEX,...] [--entry LABEL] [--binding FILE.fault] [--trace]
+       faultc run TARGET --jsonl [--entry LABEL] [--binding FILE.fault] [--trace]
 
 Runs the fault handler TARGET on the AArch64 EL2 machine model, as after a guest trap, and prints
 the result as one line of JSON: outcome (exit, retry, or the handler it hands over to), exit code,
@@ -26,7 +26,8 @@ TARGET is one of:
 ${Object.values(KIND_DESCRIPTIONS).map((d) => `  ${d}`).join("\n")}
   - (standard input): an assembly file; not with --jsonl
 An assembly file runs from the label el1_sync (--entry to change it); 'faultc refs' lists the
-references.
+references. An object function is called as a rule file's binding of it says (the bundled rule
+files', or --binding FILE.fault's), once the scenario's trap has reached its caller.
 
 Scenario (hex values are 0x...; all but --esr optional):
   --esr HEX        ESR_EL2
@@ -49,6 +50,7 @@ Scenario (hex values are 0x...; all but --esr optional):
   --jsonl          read one scenario per stdin line (JSON, see docs/RUN.md), write one result per
                    line; a bad line gives {"error":"line N: ..."} and the stream goes on
   --trace          include a per-instruction trace (text, location, registers and memory written)
+  --binding FILE   an object function's binding from this rule file (repeatable)
 
 Exit status: 0 ok, 1 bad assembly, a failed run, or a bad --jsonl line, 2 usage error,
 141 standard output closed before the end (e.g. by '| head -1').`;
@@ -155,7 +157,7 @@ export function createRunCommand(lines?: LineSource): Command {
     summary: "run a fault handler on the machine model for a scenario; print the result as JSON",
     usage: USAGE,
     async run(argv: string[], out: Output): Promise<number> {
-      const spec = Object.fromEntries([...SCENARIO_FLAGS.map((f) => [f, { value: true }]), ["entry", { value: true }], ["jsonl", {}], ["trace", {}], ["help", {}], ["h", {}]]);
+      const spec = Object.fromEntries([...SCENARIO_FLAGS.map((f) => [f, { value: true }]), ["entry", { value: true }], ["binding", { value: true, repeat: true }], ["jsonl", {}], ["trace", {}], ["help", {}], ["h", {}]]);
       const args = parseArgs(argv, spec);
       if (args.positionals.length === 0) throw new UsageError("no TARGET given");
       if (args.positionals.length > 1) throw new UsageError(`unexpected argument '${args.positionals[1]}'`);
@@ -169,7 +171,12 @@ export function createRunCommand(lines?: LineSource): Command {
       let target: HandlerTarget;
       try {
         const entry = args.flags.get("entry");
-        const options = typeof entry === "string" ? { entry } : {};
+        const bindingFiles = args.lists.get("binding") ?? [];
+        if (bindingFiles.length > 0 && (args.positionals[0] === "-" || parseSideName(args.positionals[0])?.kind !== "object")) {
+          throw new UsageError("--binding is for a TARGET that is an object function (PATH.o:SYMBOL)");
+        }
+        const bindings = bindingFiles.length > 0 ? { bindings: bindingFiles.flatMap((f) => bindingsFromFile(f)) } : {};
+        const options = { ...(typeof entry === "string" ? { entry } : {}), ...bindings };
         target = args.positionals[0] === "-" ? await stdinAssembly(out, options) : (await openSide(args.positionals[0], options)).concrete();
       } catch (e) {
         if (!(e instanceof SideError)) throw e;
