@@ -4,6 +4,12 @@
 // handler leaves through (__guest_exit, host_hvc, fpsimd_guest_restore), which record the outcome
 // and return to the C loop (trap-harness.c) from run_guest.
 
+// The EL2 handler a guest trap enters: the generated handler's el1_sync, or another one the
+// build names (-DTRAP_HANDLER=object_el1_sync: object-entry.S, a compiled kernel function).
+#ifndef TRAP_HANDLER
+#define TRAP_HANDLER el1_sync
+#endif
+
 	.equ	OUT_EXIT, 1
 	.equ	OUT_RETRY, 2
 	.equ	OUT_HOST_HVC, 3
@@ -64,8 +70,8 @@ fpsimd_guest_restore:
 	b	guest_return
 
 // The lower-EL AArch64 synchronous vector entry (start.S branches here). The first entry of a case
-// records ESR_EL2, FAR_EL2, HPFAR_EL2 and ELR_EL2 as QEMU produced them and enters the generated
-// handler with the guest's x0-x30 untouched; a second entry means the handler re-entered the guest
+// records ESR_EL2, FAR_EL2, HPFAR_EL2 and ELR_EL2 as QEMU produced them and enters the handler
+// (TRAP_HANDLER) with the guest's x0-x30 untouched; a second entry means the handler re-entered the guest
 // (eret) and the access trapped again: the outcome is "retry".
 	.global el2_lower_sync
 el2_lower_sync:
@@ -85,7 +91,7 @@ el2_lower_sync:
 	mrs	x1, elr_el2
 	str	x1, [x0, #32]
 	ldp	x0, x1, [sp], #16
-	b	el1_sync
+	b	TRAP_HANDLER
 1:	ldp	x0, x1, [sp], #16
 	mov	x0, #OUT_RETRY
 	mov	x1, #0

@@ -18,8 +18,18 @@
  *	DONE <ncases>
  * outcome: exit (code = the handler's x1), retry (the handler re-entered the guest, which trapped
  * again), host_hvc, fpsimd_guest_restore. ESR/FAR/HPFAR/ELR are the values at the first entry.
+ *
+ * Built with -DFAULTC_OBJECT_TRAPS, the handler is a compiled kernel function instead
+ * (object-trap.c, which prints its own first line and a CALL line after each TRAP line); the vcpu
+ * is then not written and its three words print as 0.
  */
 #include "lib.h"
+
+#ifdef FAULTC_OBJECT_TRAPS
+void object_trap_setup(void);
+void object_trap_reset(void);
+void object_trap_report(u64 index);
+#endif
 
 #define TRAP_MAGIC 0x6661756c74635452ULL /* "faultcTR" */
 
@@ -44,6 +54,8 @@ u64 run_guest(u64 va, u64 kind);
 static u64 vcpu[16] __attribute__((aligned(64)));
 
 static const char *const outcomes[] = { "none", "exit", "retry", "host_hvc", "fpsimd_guest_restore" };
+
+#ifndef FAULTC_OBJECT_TRAPS
 
 /* Linux's MIDR range for erratum 834220: Cortex-A57 (0x41, 0xd07) r0p0 to r1p2. */
 static int has_834220(u64 midr)
@@ -111,6 +123,7 @@ static u64 apply_alternatives(u64 caps)
 	asm volatile("dsb ish\n\tic iallu\n\tdsb ish\n\tisb" : : : "memory");
 	return patched;
 }
+#endif
 
 static void run_case(u64 index)
 {
@@ -128,6 +141,9 @@ static void run_case(u64 index)
 		vcpu[i] = 0;
 	for (i = 0; i < 8; i++)
 		trap_state[i] = 0;
+#ifdef FAULTC_OBJECT_TRAPS
+	object_trap_reset();
+#endif
 	write_sysreg(tcr, tcr_el1);
 	write_sysreg(ttbr0, ttbr0_el1);
 	write_sysreg(ttbr1, ttbr1_el1);
@@ -167,13 +183,20 @@ static void run_case(u64 index)
 		puthex(vcpu[i]);
 	}
 	putc_uart('\n');
+#ifdef FAULTC_OBJECT_TRAPS
+	object_trap_report(index);
+#endif
 }
 
 int harness_main(void)
 {
+	u64 ncases, c;
+#ifdef FAULTC_OBJECT_TRAPS
+	object_trap_setup();
+#else
 	u64 midr = read_sysreg(midr_el1);
 	u64 caps = has_834220(midr) ? (1UL << CAP_834220) : 0;
-	u64 ncases, c, patched;
+	u64 patched;
 
 	(void)CAP_VHE;
 	patched = apply_alternatives(caps);
@@ -184,6 +207,7 @@ int harness_main(void)
 	puts_uart(" PATCHED ");
 	putdec(patched);
 	putc_uart('\n');
+#endif
 
 	cursor = oracle_blob;
 	if (next() != TRAP_MAGIC)

@@ -85,6 +85,8 @@ export interface HarnessSources {
   readonly defines?: readonly string[];
   /** The C file of the harness (default qemu/harness.c). */
   readonly main?: string;
+  /** Sources generated for this build (e.g. a compiled function's words), written into the build directory and linked in. */
+  readonly generatedSources?: readonly { readonly name: string; readonly text: string }[];
 }
 
 /** Builds the harness with `blob` as its input (cases.bin) in a fresh temporary directory. */
@@ -93,6 +95,10 @@ export function buildHarness(blob: Uint8Array, sources: HarnessSources = {}): Ha
   const dir = mkdtempSync(path.join(tmpdir(), "faultc-oracle-"));
   try {
     writeFileSync(path.join(dir, "cases.bin"), blob);
+    for (const g of sources.generatedSources ?? []) {
+      if (g.name !== path.basename(g.name) || g.name === "cases.bin") throw new OracleRunError(`a generated harness source must be a plain file name, not ${JSON.stringify(g.name)}`);
+      writeFileSync(path.join(dir, g.name), g.text);
+    }
     const includes = [dir, HARNESS_DIR, ...(sources.includeDirs ?? [])].flatMap((d) => [`-I${d}`, `-Wa,-I,${d}`]);
     const defines = (sources.defines ?? []).map((d) => `-D${d}`);
     const inputs = [
@@ -101,6 +107,7 @@ export function buildHarness(blob: Uint8Array, sources: HarnessSources = {}): Ha
       sources.main ?? path.join(HARNESS_DIR, "harness.c"),
       path.join(HARNESS_DIR, "blob.S"),
       ...(sources.extraSources ?? []),
+      ...(sources.generatedSources ?? []).map((g) => path.join(dir, g.name)),
     ];
     const objects: string[] = [];
     inputs.forEach((src, i) => {

@@ -56,12 +56,37 @@ export interface QemuTrapRun {
   readonly ms: number;
 }
 
-/** Builds the trap harness with the generated handler, runs the set-ups in one boot, parses strictly. */
-export function runTrapHarness(cases: readonly TrapCase[], timeoutMs: number = QEMU_TIMEOUT_MS + 20 * cases.length): QemuTrapRun {
+/** What the trap harness links in as the EL2 handler of guest traps (qemu/trap-entry.S enters it). */
+export interface TrapHandlerLink {
+  /** Assembly or C sources (absolute paths) besides the harness's own. */
+  readonly extraSources: readonly string[];
+  readonly includeDirs?: readonly string[];
+  /** Preprocessor definitions: a handler other than el1_sync sets TRAP_HANDLER and its harness mode. */
+  readonly defines?: readonly string[];
+  /** Sources generated for the run (written into the build directory). */
+  readonly generatedSources?: readonly { readonly name: string; readonly text: string }[];
+}
+
+/** The generated handler (generated/kvm-2016.S with include/faultc-asm.h), entered at el1_sync. */
+export function generatedHandlerLink(): TrapHandlerLink {
+  return { extraSources: [path.resolve(TRAP_HANDLER_S)], includeDirs: [path.resolve("include")] };
+}
+
+/** One boot of the trap harness: its first line, and per case its TRAP line and the lines the handler's side printed after it. */
+export interface TrapHarnessBoot {
+  readonly first: string;
+  readonly traps: readonly { readonly trap: QemuTrap; readonly after: readonly string[] }[];
+  readonly ms: number;
+}
+
+/** Builds the trap harness with `handler` linked in, runs the set-ups in one boot, parses the TRAP lines strictly. */
+export function bootTrapHarness(cases: readonly TrapCase[], handler: TrapHandlerLink, timeoutMs: number = QEMU_TIMEOUT_MS + 20 * cases.length): TrapHarnessBoot {
   const image = buildHarness(serialiseTrapCases(cases), {
     main: path.join(HARNESS_DIR, "trap-harness.c"),
-    extraSources: [path.join(HARNESS_DIR, "trap-entry.S"), path.resolve(TRAP_HANDLER_S)],
-    includeDirs: [path.resolve("include")],
+    extraSources: [path.join(HARNESS_DIR, "trap-entry.S"), ...handler.extraSources],
+    includeDirs: [...(handler.includeDirs ?? [])],
+    defines: [...(handler.defines ?? [])],
+    generatedSources: [...(handler.generatedSources ?? [])],
   });
   let run;
   try {
@@ -70,20 +95,32 @@ export function runTrapHarness(cases: readonly TrapCase[], timeoutMs: number = Q
     disposeHarness(image);
   }
   const lines = harnessLines(run, cases.length);
-  const header = HEADER.exec(lines[0] ?? "");
-  if (header === null) throw new OracleRunError(`the trap harness did not start with its MIDR line: ${JSON.stringify(lines[0])}`);
-  const traps: QemuTrap[] = [];
+  const traps: { trap: QemuTrap; after: string[] }[] = [];
   for (const line of lines.slice(1)) {
     const m = TRAP_LINE.exec(line);
-    if (m === null) throw new OracleRunError(`unexpected trap harness output line: ${JSON.stringify(line)}`);
+    if (m === null) {
+      if (traps.length === 0 || !/^[A-Z]+ \d+ /.test(line)) throw new OracleRunError(`unexpected trap harness output line: ${JSON.stringify(line)}`);
+      traps[traps.length - 1].after.push(line);
+      continue;
+    }
     if (Number(m[1]) !== traps.length) throw new OracleRunError(`trap harness output out of order: ${JSON.stringify(line)}`);
     const v = m.slice(3).map((x) => BigInt(x));
     const record = new Map<string, bigint>();
     VCPU_FAULT_FIELDS.forEach((f, i) => record.set(f.name, f.size === 4 ? v[7 + i] & 0xffff_ffffn : v[7 + i]));
-    traps.push({ outcome: m[2], code: v[0], esr: v[1], far: v[2], hpfar: v[3], elr: v[4], parIn: v[5], parOut: v[6], record });
+    traps.push({ trap: { outcome: m[2], code: v[0], esr: v[1], far: v[2], hpfar: v[3], elr: v[4], parIn: v[5], parOut: v[6], record }, after: [] });
   }
   if (traps.length !== cases.length) throw new OracleRunError(`the trap harness reported ${traps.length} traps, expected ${cases.length}`);
-  return { midr: BigInt(header[1]), caps: BigInt(header[2]), patched: Number(header[3]), traps, ms: run.ms };
+  return { first: lines[0] ?? "", traps, ms: run.ms };
+}
+
+/** Builds the trap harness with the generated handler, runs the set-ups in one boot, parses strictly. */
+export function runTrapHarness(cases: readonly TrapCase[], timeoutMs: number = QEMU_TIMEOUT_MS + 20 * cases.length): QemuTrapRun {
+  const boot = bootTrapHarness(cases, generatedHandlerLink(), timeoutMs);
+  const header = HEADER.exec(boot.first);
+  if (header === null) throw new OracleRunError(`the trap harness did not start with its MIDR line: ${JSON.stringify(boot.first)}`);
+  const extra = boot.traps.find((t) => t.after.length > 0);
+  if (extra !== undefined) throw new OracleRunError(`unexpected trap harness output line: ${JSON.stringify(extra.after[0])}`);
+  return { midr: BigInt(header[1]), caps: BigInt(header[2]), patched: Number(header[3]), traps: boot.traps.map((t) => t.trap), ms: boot.ms };
 }
 
 /** ISV, SAS, SSE, SRT, SF, AR of the harness's guest instructions (qemu/trap-entry.S). */
@@ -137,7 +174,7 @@ function takenByQemu(q: QemuTrap): string {
   return ec === 0x20n || ec === 0x24n ? "el2" : `EC ${hex(ec)}`;
 }
 
-function check(what: string, qemu: bigint | string, model: bigint | string, verdict?: TrapVerdict): TrapCheck {
+export function check(what: string, qemu: bigint | string, model: bigint | string, verdict?: TrapVerdict): TrapCheck {
   const q = typeof qemu === "bigint" ? hex(qemu) : qemu;
   const m = typeof model === "bigint" ? hex(model) : model;
   return { what, qemu: q, model: m, verdict: verdict ?? (q === m ? "agree" : "mismatch") };
@@ -155,6 +192,29 @@ function describeQemu(q: QemuTrap): string {
 
 /** The model's view of one trap, beside QEMU's. */
 export function compareTrap(c: TrapCase, q: QemuTrap, midr: bigint, variants: readonly HandlerTarget[]): TrapObservation {
+  const { prediction, checks, scenario: modelScenario, hpfarUnknown } = trapScenario(c, q, midr);
+  for (const v of variants) {
+    const r = v.run(modelScenario);
+    checks.push(check(`${v.label}`, describeQemu(q), describeResult(r)));
+    if (hpfarUnknown) {
+      const drawn = v.run({ ...modelScenario, hpfar: "unknown" });
+      checks.push(check(`${v.label} with a seeded UNKNOWN HPFAR_EL2`, describeResult(r), describeResult(drawn)));
+    }
+  }
+  return { trapCase: c, qemu: q, prediction, scenario: modelScenario, hpfarUnknown, checks };
+}
+
+/** A trap as the model predicts it, its checks against QEMU's syndrome registers, and the scenario a handler runs on (QEMU's values). */
+export interface TrapScenario {
+  readonly prediction: TrapOutcome;
+  /** "taken to", ESR_EL2, FAR_EL2, HPFAR_EL2 (to be added to). */
+  readonly checks: TrapCheck[];
+  readonly scenario: Scenario;
+  readonly hpfarUnknown: boolean;
+}
+
+/** The model's prediction of trap `c` beside QEMU's, and the scenario made of QEMU's values (its MIDR, the guest's PAR_EL1). */
+export function trapScenario(c: TrapCase, q: QemuTrap, midr: bigint): TrapScenario {
   const prediction = trapFromGuestAccess({ ...c.input, midr });
   const checks: TrapCheck[] = [check("taken to", takenByQemu(q), prediction.taken)];
   let modelScenario: Scenario;
@@ -195,15 +255,7 @@ export function compareTrap(c: TrapCase, q: QemuTrap, midr: bigint, variants: re
   } else {
     modelScenario = scenario({ esr: q.esr, far: q.far, hpfar: q.hpfar, par: q.parIn, midr, seed: c.index });
   }
-  for (const v of variants) {
-    const r = v.run(modelScenario);
-    checks.push(check(`${v.label}`, describeQemu(q), describeResult(r)));
-    if (hpfarUnknown) {
-      const drawn = v.run({ ...modelScenario, hpfar: "unknown" });
-      checks.push(check(`${v.label} with a seeded UNKNOWN HPFAR_EL2`, describeResult(r), describeResult(drawn)));
-    }
-  }
-  return { trapCase: c, qemu: q, prediction, scenario: modelScenario, hpfarUnknown, checks };
+  return { prediction, checks, scenario: modelScenario, hpfarUnknown };
 }
 
 export interface TrapAgreement {
