@@ -2,7 +2,7 @@
 // JSON (docs/RUN.md). One scenario from the options, or one per stdin line with --jsonl.
 import { HandlerRunError, runResultToJson, type HandlerTarget, type RunOptions } from "../../runtime/run/index.ts";
 import {
-  KNOWN_CAPABILITIES, parseCaps, parseHex64, parseScenario, parseSysregs, scenario, ScenarioError, type Scenario, type ScenarioAt, type TableFaultKind,
+  AT_OPERATION_NAMES, KNOWN_CAPABILITIES, parseCaps, parseHex64, parseScenario, parseSysregs, scenario, ScenarioError, type Scenario, type ScenarioAt, type TableFaultKind,
 } from "../../runtime/scenario/index.ts";
 import { bindingsFromFile, KIND_DESCRIPTIONS, openAssemblySource, openSide, parseSideName, SideError } from "../../sides/index.ts";
 import { parseArgs, UsageError } from "../args.ts";
@@ -36,8 +36,9 @@ Scenario (hex values are 0x...; all but --esr optional):
   --par HEX        the guest's PAR_EL1 (default 0)
   --at SPEC        what AT S1E1R on FAR finds in the guest's stage-1 tables:
                      ok:IPA     FAR's page maps to IPA's page (default: ok:FAR, identity)
-                     par:PAR    AT on FAR gives exactly this PAR_EL1 (what 'faultc equiv'
-                                counterexamples give as {"at":{"par":...}})
+                     par:PAR[,OP:PAR...]  AT on FAR gives exactly this PAR_EL1 (what
+                                'faultc equiv' counterexamples give as {"at":{"par":...}}),
+                                or for AT OP (s1e1a, ...) the PAR after it
                      fault      FAR's page is not mapped
                      s2fault:LEVEL[:KIND]  the stage-1 table read at LEVEL (0-3) meets a stage-2
                                 fault, KIND translation (default), permission or access-flag
@@ -66,11 +67,20 @@ function parseAtFlag(value: string): ScenarioAt {
   if (value === "fault") return "fault";
   const form = /^(ok|par):/.exec(value)?.[1] as keyof typeof AT_VALUE_FORMS | undefined;
   if (form !== undefined) {
+    // par:PAR[,OP:PAR...]: the operations AT answers differently ({"par":...,"s1e1a":...}).
+    const [first, ...rest] = form === "par" ? value.split(",") : [value];
+    const ops: [string, string][] = [];
+    for (const r of rest) {
+      const m = /^([^:]*):(.*)$/.exec(r);
+      if (m === null || !(AT_OPERATION_NAMES as readonly string[]).includes(m[1])) throw new UsageError(`--at ${value}: after par:PAR come OP:PAR for the AT operations answered differently (${AT_OPERATION_NAMES.join(", ")}), got '${r}'`);
+      if (ops.some(([op]) => op === m[1])) throw new UsageError(`--at ${value}: ${m[1]} is given twice`);
+      ops.push([m[1], m[2]]);
+    }
     try {
-      const parsed = parseScenario({ esr: "0x0", at: { [form]: value.slice(form.length + 1) } }).at;
+      const parsed = parseScenario({ esr: "0x0", at: { [form]: first.slice(form.length + 1), ...Object.fromEntries(ops) } }).at;
       if (parsed !== undefined) return parsed;
     } catch (e) {
-      if (e instanceof ScenarioError) throw new UsageError(`--at ${value}: ${e.message.replace(new RegExp(`^"at\\.${form}"( IPA)?`), AT_VALUE_FORMS[form])}`);
+      if (e instanceof ScenarioError) throw new UsageError(`--at ${value}: ${e.message.replace(new RegExp(`^"at\\.${form}"( IPA)?`), AT_VALUE_FORMS[form]).replace(/^"at\.(s1e\d[rwa])"/, "$1's PAR_EL1")}`);
       throw e;
     }
   }

@@ -102,7 +102,7 @@ export class FunctionCallTarget implements HandlerTarget {
     const atTrap = new Machine(registers);
     const inputs = concreteCallInputs(atTrap, meta.vcpu);
     if (!this.call.called(concreteDomain, inputs)) {
-      throw new HandlerRunError(`${this.label}: error: the scenario is not one the function is called on: ${this.call.calledText}`);
+      throw new HandlerRunError(`${this.label}: error: the function is not called on this scenario (${this.call.calledText})`);
     }
     const x: Record<number, bigint> = { ...config.x };
     for (const [i, v] of this.call.entryRegisters(concreteDomain, inputs)) x[i] = v.value;

@@ -1,8 +1,8 @@
 // Scenarios: the state a guest trap leaves at the EL2 vector, its JSON form, the machine built from
 // it, and the trap builder that derives it from a guest access.
 export {
-  ARM64_HAS_S1POE, KNOWN_CAPABILITIES, SCENARIO_IPA_BITS, ScenarioError, checkSysregsKeys, hex, parseCaps, parseHex64, parseScenario, parseSysregs,
-  scenario, scenarioToJson, scenarioToOptions, type Naming, type Scenario, type ScenarioAt, type TableFaultKind,
+  ARM64_HAS_S1POE, AT_OPERATION_NAMES, KNOWN_CAPABILITIES, parAtText, parFor, SCENARIO_IPA_BITS, ScenarioError, checkSysregsKeys, hex, parseCaps, parseHex64, parseScenario, parseSysregs,
+  scenario, scenarioToJson, scenarioToOptions, type AtOperationName, type Naming, type Scenario, type ScenarioAt, type TableFaultKind,
 } from "./scenario.ts";
 export {
   SCENARIO_LAYOUT, machineForScenario, scenarioMachineSetup, unknownHpfarValue,

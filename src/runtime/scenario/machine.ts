@@ -23,7 +23,7 @@ import { PhysicalMemory } from "../memory.ts";
 import { TranslationTableBuilder } from "../mmu/builder.ts";
 import { S2AP } from "../mmu/descriptor-encoding.ts";
 import { arbitraryBytes, arbitraryValue } from "./prng.ts";
-import { checkSysregsKeys, hex, ScenarioError, type Scenario } from "./scenario.ts";
+import { checkSysregsKeys, hex, parFor, ScenarioError, type AtOperationName, type Scenario } from "./scenario.ts";
 
 /** Where the scenario machine puts hyp data and guest tables (physical addresses). */
 export const SCENARIO_LAYOUT = {
@@ -207,7 +207,7 @@ export function scenarioMachineSetup(s: Scenario, options: ScenarioMachineOption
     x,
     sp: SCENARIO_LAYOUT.stackTop,
     el: 2,
-    ...(s.at !== undefined && typeof s.at === "object" && "par" in s.at ? { translator: fixedParTranslator(s.far, s.at.par) } : {}),
+    ...(s.at !== undefined && typeof s.at === "object" && "par" in s.at ? { translator: fixedParTranslator(s.far, s.at) } : {}),
   };
   return {
     config,
@@ -237,7 +237,11 @@ export function machineForScenario(s: Scenario, options: ScenarioMachineOptions 
   return { machine: new Machine(config), meta };
 }
 
-/** AT of FAR answers `par`; any other VA is translated by the MMU model over the scenario's tables. */
-function fixedParTranslator(far: bigint, par: bigint): AddressTranslator {
-  return (input) => (input.va === far ? par : addressTranslateS1E1(input));
+/** AT of FAR answers `at`'s PAR for the operation; any other VA is translated by the MMU model over the scenario's tables. */
+function fixedParTranslator(far: bigint, at: Parameters<typeof parFor>[0]): AddressTranslator {
+  return (input) => {
+    if (input.va !== far) return addressTranslateS1E1(input);
+    const op: AtOperationName = input.access === "any" ? "s1e1a" : `s1e${input.el ?? 1}${input.access === "write" ? "w" : "r"}`;
+    return parFor(at, op);
+  };
 }

@@ -34,8 +34,26 @@ export type ScenarioAt =
   | { readonly ok: bigint }
   | "fault"
   | { readonly s2fault: { readonly level: number; readonly fault: TableFaultKind } }
-  /** AT on FAR returns exactly this PAR_EL1 (a counterexample's replay: any value the format allows). */
-  | { readonly par: bigint };
+  /**
+   * AT on FAR returns exactly this PAR_EL1 (a counterexample's replay: any value the format
+   * allows); `ops` gives another value for some operations (AT S1E1A, which checks no
+   * permission, may succeed where AT S1E1R meets a permission fault).
+   */
+  | { readonly par: bigint; readonly ops?: Readonly<Partial<Record<AtOperationName, bigint>>> };
+
+/** The AT operations a scenario's {"par":...} may answer differently, as the assembler spells them. */
+export const AT_OPERATION_NAMES = ["s1e1r", "s1e1w", "s1e1a", "s1e0r", "s1e0w"] as const;
+export type AtOperationName = (typeof AT_OPERATION_NAMES)[number];
+
+/** The {"par":...} answer of one operation. */
+export function parFor(at: { readonly par: bigint; readonly ops?: Readonly<Partial<Record<AtOperationName, bigint>>> }, op: AtOperationName): bigint {
+  return at.ops?.[op] ?? at.par;
+}
+
+/** "par:PAR" followed by ",OP:PAR" for each operation answered differently: --at's form of {"par":...}. */
+export function parAtText(at: { readonly par: bigint; readonly ops?: Readonly<Partial<Record<AtOperationName, bigint>>> }): string {
+  return [`par:${hex(at.par)}`, ...AT_OPERATION_NAMES.filter((op) => at.ops?.[op] !== undefined).map((op) => `${op}:${hex(at.ops![op]!)}`)].join(",");
+}
 
 export interface Scenario {
   /** ESR_EL2 (64 bits; ARMv8.0 keeps [63:32] RES0, the model does not enforce it). */
@@ -188,7 +206,15 @@ function parseAt(value: unknown): ScenarioAt {
       }
       return { ok: ipa };
     }
-    if (keys.length === 1 && keys[0] === "par") return { par: parseHex64(value.par, `"at.par"`) };
+    if (keys.includes("par")) {
+      const par = parseHex64(value.par, `"at.par"`);
+      const ops: Partial<Record<AtOperationName, bigint>> = {};
+      for (const k of keys.filter((x) => x !== "par")) {
+        if (!(AT_OPERATION_NAMES as readonly string[]).includes(k)) throw new ScenarioError(`unknown key ${describe(k)} in "at" beside "par" (expected AT operations: ${AT_OPERATION_NAMES.join(", ")})`);
+        ops[k as AtOperationName] = parseHex64(value[k], `"at.${k}"`);
+      }
+      return Object.keys(ops).length > 0 ? { par, ops } : { par };
+    }
     if (keys.length === 1 && keys[0] === "s2fault" && isRecord(value.s2fault)) {
       const spec = value.s2fault;
       for (const k of Object.keys(spec)) {
@@ -287,7 +313,7 @@ export function scenarioToOptions(s: Scenario): string[] {
   if (s.hpfar !== 0n) out.push("--hpfar", s.hpfar === "unknown" ? "unknown" : hex(s.hpfar));
   if (s.par !== 0n) out.push("--par", hex(s.par));
   if (s.at !== undefined) {
-    const at = s.at === "fault" ? "fault" : "ok" in s.at ? `ok:${hex(s.at.ok)}` : "par" in s.at ? `par:${hex(s.at.par)}` : `s2fault:${s.at.s2fault.level}:${s.at.s2fault.fault}`;
+    const at = s.at === "fault" ? "fault" : "ok" in s.at ? `ok:${hex(s.at.ok)}` : "par" in s.at ? parAtText(s.at) : `s2fault:${s.at.s2fault.level}:${s.at.s2fault.fault}`;
     out.push("--at", at);
   }
   if (s.caps.length > 0) out.push("--caps", s.caps.join(","));
@@ -297,10 +323,14 @@ export function scenarioToOptions(s: Scenario): string[] {
   return out;
 }
 
+function parJson(at: { readonly par: bigint; readonly ops?: Readonly<Partial<Record<AtOperationName, bigint>>> }): Record<string, string> {
+  return Object.fromEntries([["par", hex(at.par)], ...AT_OPERATION_NAMES.filter((op) => at.ops?.[op] !== undefined).map((op) => [op, hex(at.ops![op]!)])]);
+}
+
 /** The JSON value of a scenario (every key present except an absent midr; stable key order). */
 export function scenarioToJson(s: Scenario): Record<string, unknown> {
   const at =
-    s.at === undefined ? undefined : s.at === "fault" ? "fault" : "ok" in s.at ? { ok: hex(s.at.ok) } : "par" in s.at ? { par: hex(s.at.par) } : { s2fault: { level: s.at.s2fault.level, fault: s.at.s2fault.fault } };
+    s.at === undefined ? undefined : s.at === "fault" ? "fault" : "ok" in s.at ? { ok: hex(s.at.ok) } : "par" in s.at ? parJson(s.at) : { s2fault: { level: s.at.s2fault.level, fault: s.at.s2fault.fault } };
   return {
     esr: hex(s.esr),
     far: hex(s.far),
