@@ -71,6 +71,11 @@ function resultLines(label: string, res: RunResult): string[] {
   return out;
 }
 
+/** A side as `faultc run` names it to run the same code: an object function with the rule file of its binding. */
+export function replayTarget(s: Side): string {
+  return s.binding === undefined ? s.label : `${s.label} --binding ${s.binding.file}`;
+}
+
 export function renderText(r: EquivReport): string {
   const p = r.proof;
   const out: string[] = ["----------------------------------------", `faultc equiv ${r.a.label} ${r.b.label}${r.strict ? " --strict" : ""}`, ""];
@@ -108,8 +113,8 @@ export function renderText(r: EquivReport): string {
     out.push(...resultLines(`Side B: ${r.b.label}`, cx.b), "");
     out.push("Replay:");
     const json = JSON.stringify(scenarioToJson(cx.scenario));
-    out.push(`  echo '${json}' | faultc run ${r.a.label} --jsonl`);
-    out.push(`  echo '${json}' | faultc run ${r.b.label} --jsonl`);
+    out.push(`  echo '${json}' | faultc run ${replayTarget(r.a)} --jsonl`);
+    out.push(`  echo '${json}' | faultc run ${replayTarget(r.b)} --jsonl`);
   }
   if (r.sweep) {
     out.push("", `Sweep: ${r.sweep.scenarios} scenarios in ${r.sweep.seconds.toFixed(1)} s, ${r.sweep.disagreements.length === 0 ? "agreeing with the proof" : "DISAGREEING WITH THE PROOF (a bug in faultc):"}`);

@@ -102,6 +102,10 @@ export class SymbolicInputs {
     if (known !== undefined) return known.par;
     const par = { z: term };
     this.axioms.push(parFormat(this.d, par));
+    if (op === "s1e1a") this.axioms.push(noStage1PermissionFault(this.d, par));
+    // Every operation on one VA makes the same walk: they differ only in the permission check.
+    const vaKey = this.d.term(va).toString();
+    for (const other of this.atApplications) if (other.op !== op && this.d.term(other.va).toString() === vaKey) this.axioms.push(sameWalk(this.d, other.par, par));
     this.atApplications.push({ op, va, par });
     return par;
   }
@@ -115,6 +119,32 @@ export class SymbolicInputs {
     for (const [addr, v] of [...this.stack].sort(([a], [b]) => (a < b ? -1 : 1))) out.push({ name: `mem_${addr.toString(16)}`, value: v });
     return out;
   }
+}
+
+/** A stage-1 permission fault in a PAR: F=1, S=0 and FST a permission fault at some level (0x0C-0x0F). */
+function stage1PermissionFault(d: SymbolicDomain, par: SymValue): Z3Bool {
+  const ctx = d.ctx;
+  const p = d.term(par);
+  return ctx.And(p.extract(0, 0).eq(ctx.BitVec.val(1n, 1)), p.extract(9, 9).eq(ctx.BitVec.val(0n, 1)), p.extract(6, 3).eq(ctx.BitVec.val(0x3n, 4))) as Z3Bool;
+}
+
+/** AT S1E1A checks no permission (FEAT_ATS1A, AArch64.AT): it never reports a stage-1 permission fault. */
+function noStage1PermissionFault(d: SymbolicDomain, par: SymValue): Z3Bool {
+  return d.ctx.Not(stage1PermissionFault(d, par)) as Z3Bool;
+}
+
+/**
+ * Two AT operations on the same VA (S1E1R and S1E1A, say) walk the same tables the same way and
+ * differ only in the permission check made after the walk: when both succeed they give the same
+ * PAR (PA, attributes, shareability come from the descriptors), and a fault other than a
+ * stage-1 permission fault is the walk's, which the other operation meets too.
+ */
+function sameWalk(d: SymbolicDomain, x: SymValue, y: SymValue): Z3Bool {
+  const ctx = d.ctx;
+  const [px, py] = [d.term(x), d.term(y)];
+  const ok = (p: typeof px) => p.extract(0, 0).eq(ctx.BitVec.val(0n, 1));
+  const walkFault = (v: SymValue, p: typeof px) => ctx.And(ctx.Not(ok(p)), ctx.Not(stage1PermissionFault(d, v)));
+  return ctx.And(ctx.Implies(ctx.And(ok(px), ok(py)), px.eq(py)), ctx.Implies(walkFault(x, px), py.eq(px)), ctx.Implies(walkFault(y, py), px.eq(py))) as Z3Bool;
 }
 
 /**
