@@ -13,13 +13,14 @@
 import * as path from "node:path";
 import type { ObjectFunction } from "../object/function.ts";
 import {
-  relocationName, R_AARCH64_ADR_PREL_LO21, R_AARCH64_CALL26, R_AARCH64_CONDBR19, R_AARCH64_JUMP26, R_AARCH64_LD_PREL_LO19,
+  relocationName, R_AARCH64_ADR_PREL_LO21, R_AARCH64_ADR_PREL_PG_HI21, R_AARCH64_ADR_PREL_PG_HI21_NC, R_AARCH64_CALL26, R_AARCH64_CONDBR19, R_AARCH64_JUMP26, R_AARCH64_LD_PREL_LO19,
   R_AARCH64_PREL16, R_AARCH64_PREL32, R_AARCH64_PREL64, R_AARCH64_TSTBR14,
 } from "../object/relocations.ts";
 import { encodeMatch, type AppliedRule } from "./cpu-capabilities.ts";
 import { HARNESS_DIR, OracleRunError } from "./qemu.ts";
 import type { TrapHandlerLink } from "./trap-oracle.ts";
 
+const PAGE_RELATIVE = new Set([R_AARCH64_ADR_PREL_PG_HI21, R_AARCH64_ADR_PREL_PG_HI21_NC]);
 const PC_RELATIVE = new Set([
   R_AARCH64_JUMP26, R_AARCH64_CALL26, R_AARCH64_CONDBR19, R_AARCH64_TSTBR14, R_AARCH64_ADR_PREL_LO21, R_AARCH64_LD_PREL_LO19,
   R_AARCH64_PREL16, R_AARCH64_PREL32, R_AARCH64_PREL64,
@@ -46,12 +47,14 @@ export function placementProblems(fn: ObjectFunction): string[] {
       if (!inside(place)) continue;
       const target = (r.symbol === undefined ? 0n : object.symbolAddress(r.symbol)) + r.addend;
       if (PC_RELATIVE.has(r.type) && inside(target)) continue;
-      const against = r.symbol === undefined ? "no symbol" : `'${r.symbol.name || object.describe(object.symbolAddress(r.symbol))}'${r.addend !== 0n ? `${r.addend > 0n ? "+" : "-"}0x${(r.addend < 0n ? -r.addend : r.addend).toString(16)}` : ""}`;
-      problems.push(
-        `${object.describe(place)}: ${relocationName(r.type)} against ${against} (${object.describe(target)}) ${PC_RELATIVE.has(r.type) ? "reaches outside the function" : "is an absolute address"}, which the harness, holding the function alone, cannot apply`,
-      );
+      const symbol = r.symbol === undefined ? "no symbol" : r.symbol.name !== "" ? `'${r.symbol.name}'` : `section ${object.elf.symbolSection(r.symbol)?.name ?? "?"}`;
+      const addend = r.addend === 0n ? "" : `${r.addend > 0n ? "+" : "-"}0x${(r.addend < 0n ? -r.addend : r.addend).toString(16)}`;
+      const kind = PC_RELATIVE.has(r.type) ? "reaches outside the function" : PAGE_RELATIVE.has(r.type) ? "is a page address (ADRP), which depends on where the function is" : "is an absolute address";
+      problems.push(`${object.describe(place)}: ${relocationName(r.type)} against ${symbol}${addend} (${object.describe(target)}) ${kind}; the harness holds the function alone and cannot apply it`);
     }
   }
+  // A relocation the harness cannot apply is the answer; the code need not be decoded for it.
+  if (problems.length > 0) return problems;
   for (const caps of capabilitySets(fn.capabilities)) {
     const program = fn.load(caps);
     const label = caps.length === 0 ? "no capability" : caps.join("+");
