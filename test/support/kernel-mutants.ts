@@ -17,9 +17,8 @@ export interface KernelMutation {
   name: string;
   /** What the change is, in words. */
   what: string;
-  /** The exact text replaced in fault.h, and its replacement; the text must occur exactly once. */
-  from: string;
-  to: string;
+  /** The exact texts replaced in fault.h, and their replacements; each text must occur exactly once. */
+  edits: readonly { from: string; to: string }[];
 }
 
 /** The saved compile command of `rel` (relative to the tree), as kbuild wrote it. */
@@ -34,13 +33,16 @@ export function savedCommand(tree: string, rel: string): string {
 /** Compiles the mutant; returns the object's path. Throws when the mutation does not apply or gcc fails. */
 export function buildKernelMutant(t: KernelTree, object: KernelObject, m: KernelMutation): string {
   const rel = KERNEL_OBJECTS[object];
-  const original = readFileSync(path.join(t.dir, FAULT_H), "utf8");
-  const at = original.indexOf(m.from);
-  if (at < 0 || original.indexOf(m.from, at + 1) >= 0) throw new Error(`mutation ${m.name}: '${m.from}' does not occur exactly once in ${FAULT_H}`);
+  let text = readFileSync(path.join(t.dir, FAULT_H), "utf8");
+  for (const e of m.edits) {
+    const at = text.indexOf(e.from);
+    if (at < 0 || text.indexOf(e.from, at + 1) >= 0) throw new Error(`mutation ${m.name}: '${e.from}' does not occur exactly once in ${FAULT_H}`);
+    text = text.slice(0, at) + e.to + text.slice(at + e.from.length);
+  }
   const base = path.join("faultc-mutants", m.name);
   const include = path.join(base, "include");
   mkdirSync(path.join(t.dir, include, "hyp"), { recursive: true });
-  writeFileSync(path.join(t.dir, include, "hyp", "fault.h"), original.slice(0, at) + m.to + original.slice(at + m.from.length));
+  writeFileSync(path.join(t.dir, include, "hyp", "fault.h"), text);
 
   const out = path.join(base, rel);
   mkdirSync(path.join(t.dir, path.dirname(out)), { recursive: true });
@@ -62,10 +64,19 @@ export function buildKernelMutant(t: KernelTree, object: KernelObject, m: Kernel
 
 /** Six small mutations of Linux 6.12's fault.h, one of each kind a review could miss. */
 export const MUTATIONS_6_12: readonly KernelMutation[] = [
-  { name: "s1ptw-inverted", what: "the S1PTW test inverted", from: "if (!(esr & ESR_ELx_S1PTW) &&", to: "if ((esr & ESR_ELx_S1PTW) &&" },
-  { name: "mask-narrowed", what: "PAR_TO_HPFAR's mask narrowed to 40-bit physical addresses", from: "*hpfar = PAR_TO_HPFAR(tmp);", to: "*hpfar = (tmp & GENMASK_ULL(39, 12)) >> 8;" },
-  { name: "erratum-gate-dropped", what: "the erratum 834220 gate dropped", from: "(cpus_have_final_cap(ARM64_WORKAROUND_834220) ||\n\t     esr_fsc_is_permission_fault(esr))", to: "esr_fsc_is_permission_fault(esr)" },
-  { name: "par-not-restored", what: "PAR_EL1 not restored after AT", from: "\twrite_sysreg(par, par_el1);\n", to: "" },
-  { name: "wrong-at", what: "AT S1E1W instead of S1E1R", from: "__kvm_at(OP_AT_S1E1R, far)", to: "__kvm_at(OP_AT_S1E1W, far)" },
-  { name: "fsc-access", what: "the permission-fault test made an access-flag test", from: "esr_fsc_is_permission_fault(esr))) {", to: "esr_fsc_is_access_flag_fault(esr))) {" },
+  { name: "s1ptw-inverted", what: "the S1PTW test inverted", edits: [{ from: "if (!(esr & ESR_ELx_S1PTW) &&", to: "if ((esr & ESR_ELx_S1PTW) &&" }] },
+  { name: "mask-narrowed", what: "PAR_TO_HPFAR's mask narrowed to 40-bit physical addresses", edits: [{ from: "*hpfar = PAR_TO_HPFAR(tmp);", to: "*hpfar = (tmp & GENMASK_ULL(39, 12)) >> 8;" }] },
+  {
+    name: "erratum-gate-dropped",
+    // Smaller without the gate, the function is inlined into its caller by gcc; `noinline` keeps
+    // it the out-of-line function the unmutated build has, which changes nothing it computes.
+    what: "the erratum 834220 gate dropped (and the function kept out of line)",
+    edits: [
+      { from: "static inline bool __get_fault_info(", to: "static noinline bool __get_fault_info(" },
+      { from: "(cpus_have_final_cap(ARM64_WORKAROUND_834220) ||\n\t     esr_fsc_is_permission_fault(esr))", to: "esr_fsc_is_permission_fault(esr)" },
+    ],
+  },
+  { name: "par-not-restored", what: "PAR_EL1 not restored after AT", edits: [{ from: "\twrite_sysreg(par, par_el1);\n", to: "" }] },
+  { name: "wrong-at", what: "AT S1E1W instead of S1E1R", edits: [{ from: "__kvm_at(OP_AT_S1E1R, far)", to: "__kvm_at(OP_AT_S1E1W, far)" }] },
+  { name: "fsc-access", what: "the permission-fault test made an access-flag test", edits: [{ from: "esr_fsc_is_permission_fault(esr))) {", to: "esr_fsc_is_access_flag_fault(esr))) {" }] },
 ];
