@@ -13,22 +13,9 @@ import { kernelFits } from "../../src/sides/binding.ts";
 import { bindingsFromFile, openSide, SideError, type BindingCandidate, type OpenOptions, type Side } from "../../src/sides/index.ts";
 import { compile, describeWithCross, scratchDir } from "../object/cross-toolchain.ts";
 import { describeWithKernel, KERNEL_VERSIONS, type KernelObject } from "../support/kernels.ts";
+import { SMALL_C } from "../support/small-object.ts";
 
 const FIXTURE = "test/fixtures/objects/small.fault";
-
-/** The C function small.fault binds: a permission fault re-enters the guest only at level 3 (the fixture's handler: at every level). */
-export const SMALL_C = `struct small_fault { unsigned long syndrome, address, ipa; };
-#define read_sysreg(r) ({ unsigned long v; asm volatile("mrs %0, " #r : "=r"(v)); v; })
-_Bool get_fault_ipa(unsigned long esr, struct small_fault *f)
-{
-	unsigned long far = read_sysreg(far_el2);
-	if ((esr & 0x3f) == 0x0f)
-		return 0;
-	f->address = far;
-	f->ipa = read_sysreg(hpfar_el2);
-	return 1;
-}
-`;
 
 async function failure(spec: string, options: OpenOptions): Promise<SideError> {
   try {
