@@ -5,6 +5,9 @@
 // Source: shared/seed/000_b177247cef8b16d1.txt: hyp-entry.S el1_sync/el1_trap before the patch
 // Source: Linux v4.5 arch/arm64/kvm/hyp/hyp-entry.S: el1_sync, el1_trap
 
+// The capabilities' numbers (src/codegen/names/capabilities.ts), for the alternatives' cpucap.
+	.set .Lfaultc_cap_ARM64_WORKAROUND_834220, 0x1
+
 	.text
 
 // handler el1_sync (dsl/kvm-2016-el1-sync.fault:24): records into kvm_vcpu_fault_info_v4_6,

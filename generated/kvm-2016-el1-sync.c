@@ -14,6 +14,14 @@
 static const char faultc_kvm_2016_el1_sync_origin[] __attribute__((__used__)) =
 	"dsl/kvm-2016-el1-sync.fault sha256:f7c1c498a3960c72f52d2255530d7b133f7a198cbb524c32ecaf7de18081622f";
 
+/*
+ * The numbers of the capabilities this file tests (src/codegen/names/capabilities.ts). In a
+ * kernel tree, asm/cpucaps.h has defined the kernel's own ARM64_* names before, with its numbers.
+ */
+#ifndef ARM64_WORKAROUND_834220
+#define ARM64_WORKAROUND_834220	0x1
+#endif
+
 /* Exit codes: what *exit_code holds when a handler returns FAULTC_EXIT. */
 #define FAULTC_EXIT_CODE_ARM_EXCEPTION_IRQ	0x0ULL
 #define FAULTC_EXIT_CODE_ARM_EXCEPTION_TRAP	0x1ULL

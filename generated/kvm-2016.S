@@ -5,6 +5,10 @@
 // Source: shared/seed/000_b177247cef8b16d1.txt: [PATCH v2 19/21] arm64: KVM: Move most of the fault decoding to C
 // Source: Linux v4.6 arch/arm64/kvm/hyp/switch.c: __populate_fault_info
 
+// The capabilities' numbers (src/codegen/names/capabilities.ts), for the alternatives' cpucap.
+	.set .Lfaultc_cap_ARM64_HAS_VIRT_HOST_EXTN, 0x0
+	.set .Lfaultc_cap_ARM64_WORKAROUND_834220, 0x1
+
 	.text
 
 // handler el1_sync (dsl/kvm-2016.fault:33): records into kvm_vcpu_fault_info_v4_6,

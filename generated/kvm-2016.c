@@ -14,6 +14,17 @@
 static const char faultc_kvm_2016_origin[] __attribute__((__used__)) =
 	"dsl/kvm-2016.fault sha256:7e16c33586cd5e700af9066232abc162a575976381723acf0df4ca82845a91ae";
 
+/*
+ * The numbers of the capabilities this file tests (src/codegen/names/capabilities.ts). In a
+ * kernel tree, asm/cpucaps.h has defined the kernel's own ARM64_* names before, with its numbers.
+ */
+#ifndef ARM64_HAS_VIRT_HOST_EXTN
+#define ARM64_HAS_VIRT_HOST_EXTN	0x0
+#endif
+#ifndef ARM64_WORKAROUND_834220
+#define ARM64_WORKAROUND_834220	0x1
+#endif
+
 /* Exit codes: what *exit_code holds when a handler returns FAULTC_EXIT. */
 #define FAULTC_EXIT_CODE_ARM_EXCEPTION_IRQ	0x0ULL
 #define FAULTC_EXIT_CODE_ARM_EXCEPTION_TRAP	0x1ULL

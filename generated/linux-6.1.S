@@ -7,6 +7,10 @@
 // Source: Debian linux-source-6.1 6.1.192-3 arch/arm64/kvm/hyp/nvhe/switch.c, arch/arm64/kvm/hyp/vhe/switch.c: hyp_exit_handlers
 // Source: Debian linux-source-6.1 6.1.192-3 arch/arm64/include/asm/esr.h, kvm_arm.h, kvm_hyp.h, kvm_asm.h, sysreg.h, pgtable-hwdef.h
 
+// The capabilities' numbers (src/codegen/names/capabilities.ts), for the alternatives' cpucap.
+	.set .Lfaultc_cap_ARM64_HAS_VIRT_HOST_EXTN, 0x0
+	.set .Lfaultc_cap_ARM64_WORKAROUND_834220, 0x1
+
 	.text
 
 // handler fixup_guest_exit (dsl/linux-6.1.fault:52): records into kvm_vcpu_fault_info_v6,

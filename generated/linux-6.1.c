@@ -16,6 +16,17 @@
 static const char faultc_linux_6_1_origin[] __attribute__((__used__)) =
 	"dsl/linux-6.1.fault sha256:e37c00ad519cf98ae77afc1f9c65e9c81a40d275234dcb6273f52ffc99bfb7e0";
 
+/*
+ * The numbers of the capabilities this file tests (src/codegen/names/capabilities.ts). In a
+ * kernel tree, asm/cpucaps.h has defined the kernel's own ARM64_* names before, with its numbers.
+ */
+#ifndef ARM64_HAS_VIRT_HOST_EXTN
+#define ARM64_HAS_VIRT_HOST_EXTN	0x0
+#endif
+#ifndef ARM64_WORKAROUND_834220
+#define ARM64_WORKAROUND_834220	0x1
+#endif
+
 /* Exit codes: what *exit_code holds when a handler returns FAULTC_EXIT. */
 #define FAULTC_EXIT_CODE_ARM_EXCEPTION_TRAP	0x2ULL
 

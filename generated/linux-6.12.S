@@ -7,6 +7,12 @@
 // Source: Debian linux-source-6.12 6.12.117-1~deb12u1 arch/arm64/kvm/hyp/nvhe/switch.c, arch/arm64/kvm/hyp/vhe/switch.c: hyp_exit_handlers
 // Source: Debian linux-source-6.12 6.12.117-1~deb12u1 arch/arm64/include/asm/esr.h, kvm_arm.h, kvm_hyp.h, kvm_asm.h, sysreg.h
 
+// The capabilities' numbers (src/codegen/names/capabilities.ts), for the alternatives' cpucap.
+	.set .Lfaultc_cap_ARM64_HAS_S1POE, 0x2
+	.set .Lfaultc_cap_ARM64_HAS_VIRT_HOST_EXTN, 0x0
+	.set .Lfaultc_cap_ARM64_KVM_HVHE, 0x3
+	.set .Lfaultc_cap_ARM64_WORKAROUND_834220, 0x1
+
 	.text
 
 // handler fixup_guest_exit (dsl/linux-6.12.fault:51): records into kvm_vcpu_fault_info_v6,

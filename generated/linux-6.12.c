@@ -16,6 +16,23 @@
 static const char faultc_linux_6_12_origin[] __attribute__((__used__)) =
 	"dsl/linux-6.12.fault sha256:692881ccc556d02db0ba1ecade4941849392a5e95f6de951e691088987817184";
 
+/*
+ * The numbers of the capabilities this file tests (src/codegen/names/capabilities.ts). In a
+ * kernel tree, asm/cpucaps.h has defined the kernel's own ARM64_* names before, with its numbers.
+ */
+#ifndef ARM64_HAS_S1POE
+#define ARM64_HAS_S1POE	0x2
+#endif
+#ifndef ARM64_HAS_VIRT_HOST_EXTN
+#define ARM64_HAS_VIRT_HOST_EXTN	0x0
+#endif
+#ifndef ARM64_KVM_HVHE
+#define ARM64_KVM_HVHE	0x3
+#endif
+#ifndef ARM64_WORKAROUND_834220
+#define ARM64_WORKAROUND_834220	0x1
+#endif
+
 /* Exit codes: what *exit_code holds when a handler returns FAULTC_EXIT. */
 #define FAULTC_EXIT_CODE_ARM_EXCEPTION_TRAP	0x2ULL
 
@@ -81,7 +98,7 @@ static inline bool hpfar_may_be_invalid(u64 esr)
  * AT S1E1R (AT S1E1A on CPUs with ARM64_HAS_S1POE) on va: PAR_EL1 after it.
  * PAR_EL1 is the guest's, so it is saved before and restored after, as __translate_far_to_hpfar does.
  */
-static inline u64 faultc_at_s1e1r_or_s1e1a_when_arm64_has_s1poe_preserving_par(u64 va)
+static inline u64 faultc_at_s1e1r_preserving_par_or_s1e1a_when_ARM64_HAS_S1POE(u64 va)
 {
 	u64 par, tmp;
 
@@ -120,7 +137,7 @@ int fixup_guest_exit(struct faultc_vcpu *vcpu, u64 *exit_code)
 			u64 par;
 
 			/* rule resolve_ipa_with_at, dsl/linux-6.12.fault:75 */
-			par = faultc_at_s1e1r_or_s1e1a_when_arm64_has_s1poe_preserving_par(far);
+			par = faultc_at_s1e1r_preserving_par_or_s1e1a_when_ARM64_HAS_S1POE(far);
 			/* rule translation_failed, dsl/linux-6.12.fault:79 */
 			if ((par & 0x1) == 0x1) {
 				/* rule translation_failed, dsl/linux-6.12.fault:80 */

@@ -8,6 +8,11 @@
 // Source: Linux v6.15 arch/arm64/tools/sysreg: Sysreg HPFAR_EL2, Field 63 NS (HPFAR_EL2_NS in the generated sysreg-defs.h)
 // Source: Linux v6.15 arch/arm64/include/asm/cpufeature.h: system_supports_poe; arch/arm64/include/asm/kvm_asm.h: __kvm_at
 
+// The capabilities' numbers (src/codegen/names/capabilities.ts), for the alternatives' cpucap.
+	.set .Lfaultc_cap_ARM64_HAS_S1POE, 0x2
+	.set .Lfaultc_cap_ARM64_HAS_VIRT_HOST_EXTN, 0x0
+	.set .Lfaultc_cap_ARM64_WORKAROUND_834220, 0x1
+
 	.text
 
 // handler handle_memory_fault (dsl/linux-6.15.fault:65): records into kvm_vcpu_fault_info_v6,

@@ -17,6 +17,20 @@
 static const char faultc_linux_6_15_origin[] __attribute__((__used__)) =
 	"dsl/linux-6.15.fault sha256:e30cab52b54062ee2a82cb972b091119f1cb7e59a2acb5c79eb33715dacb0aac";
 
+/*
+ * The numbers of the capabilities this file tests (src/codegen/names/capabilities.ts). In a
+ * kernel tree, asm/cpucaps.h has defined the kernel's own ARM64_* names before, with its numbers.
+ */
+#ifndef ARM64_HAS_S1POE
+#define ARM64_HAS_S1POE	0x2
+#endif
+#ifndef ARM64_HAS_VIRT_HOST_EXTN
+#define ARM64_HAS_VIRT_HOST_EXTN	0x0
+#endif
+#ifndef ARM64_WORKAROUND_834220
+#define ARM64_WORKAROUND_834220	0x1
+#endif
+
 /* Exit codes: what *exit_code holds when a handler returns FAULTC_EXIT. */
 #define FAULTC_EXIT_CODE_ARM_EXCEPTION_TRAP	0x2ULL
 
@@ -115,7 +129,7 @@ static inline bool fault_safe_to_translate(u64 esr)
  * AT S1E1R (AT S1E1A on CPUs with ARM64_HAS_S1POE) on va: PAR_EL1 after it.
  * PAR_EL1 is the guest's, so it is saved before and restored after, as __translate_far_to_hpfar does.
  */
-static inline u64 faultc_at_s1e1r_or_s1e1a_when_arm64_has_s1poe_preserving_par(u64 va)
+static inline u64 faultc_at_s1e1r_preserving_par_or_s1e1a_when_ARM64_HAS_S1POE(u64 va)
 {
 	u64 par, tmp;
 
@@ -175,7 +189,7 @@ int handle_memory_fault(struct faultc_vcpu *vcpu, u64 *exit_code)
 
 	/* rule translate_far (otherwise), dsl/linux-6.15.fault:86 */
 	/* rule translate_far, dsl/linux-6.15.fault:93 */
-	par = faultc_at_s1e1r_or_s1e1a_when_arm64_has_s1poe_preserving_par(far);
+	par = faultc_at_s1e1r_preserving_par_or_s1e1a_when_ARM64_HAS_S1POE(far);
 	/* rule translation_failed, dsl/linux-6.15.fault:95 */
 	if ((par & 0x1) == 0x1) {
 		/* rule translation_failed, dsl/linux-6.15.fault:96 */

@@ -84,7 +84,7 @@ function fault_safe_to_translate<V, B>(h: HypApi<V, B>, esr: V): B {
 }
 
 /** Address translation of `va`; PAR_EL1 is the guest's, so it is saved before and restored after. */
-function translate_s1e1r_or_s1e1a_when_arm64_has_s1poe_preserving_par<V, B>(h: HypApi<V, B>, va: V): V {
+function translate_s1e1r_preserving_par_or_s1e1a_when_ARM64_HAS_S1POE<V, B>(h: HypApi<V, B>, va: V): V {
   const saved = h.mrs("PAR_EL1");
   h.at(h.cap("ARM64_HAS_S1POE") ? "S1E1A" : "S1E1R", va);
   h.isb();
@@ -135,7 +135,7 @@ export function handle_memory_fault<V, B>(h: HypApi<V, B>): Outcome {
   // rule translate_far otherwise (dsl/linux-6.15.fault:86)
   h.enterRule("translate_far", 86);
   // dsl/linux-6.15.fault:93, rule translate_far
-  const par = translate_s1e1r_or_s1e1a_when_arm64_has_s1poe_preserving_par(h, far);
+  const par = translate_s1e1r_preserving_par_or_s1e1a_when_ARM64_HAS_S1POE(h, far);
   // rule translation_failed (dsl/linux-6.15.fault:95)
   if (h.branch(d.eq(d.extract(par, 0, 0), d.const(0x1n, 1)), "translation_failed")) {
     h.enterRule("translation_failed", 95);

@@ -5,6 +5,9 @@
 // Source: Xen xen/arch/arm/traps.c: do_trap_guest_sync, do_trap_stage2_abort_guest, hpfar_is_valid, get_faulting_ipa
 // Source: Xen xen/arch/arm/include/asm/arm64/page.h: gva_to_ipa_par; xen/arch/arm/include/asm/mm.h: gva_to_ipa
 
+// The capabilities' numbers (src/codegen/names/capabilities.ts), for the alternatives' cpucap.
+	.set .Lfaultc_cap_ARM64_WORKAROUND_834220, 0x1
+
 	.text
 
 // handler do_trap_stage2_abort_guest (dsl/xen.fault:35): records into xen_stage2_abort,

@@ -14,6 +14,14 @@
 static const char faultc_xen_origin[] __attribute__((__used__)) =
 	"dsl/xen.fault sha256:5060d5d536580e26cc53900f7a76d39253ff57e36ae306d02dced915e0492fa6";
 
+/*
+ * The numbers of the capabilities this file tests (src/codegen/names/capabilities.ts). In a
+ * kernel tree, asm/cpucaps.h has defined the kernel's own ARM64_* names before, with its numbers.
+ */
+#ifndef ARM64_WORKAROUND_834220
+#define ARM64_WORKAROUND_834220	0x1
+#endif
+
 /* The external handlers a handler of this file hands the trap over to. */
 enum faultc_xen_handoff {
 	FAULTC_HANDOFF_do_trap_guest_serror = FAULTC_HANDOFF_FIRST,

@@ -24,7 +24,7 @@
  *	struct alt_instr {
  *		s32 orig_offset;	// the default code, relative to the entry field
  *		s32 alt_offset;		// the replacement, relative to the entry field
- *		u16 cpucap;		// the capability number below
+ *		u16 cpucap;		// the capability's number (faultc_cpucap)
  *		u8  orig_len;
  *		u8  alt_len;
  *	};
@@ -34,16 +34,6 @@
  */
 #ifndef FAULTC_ASM_H
 #define FAULTC_ASM_H
-
-/*
- * Capability numbers: faultc's numbering of the capabilities the bundled rule
- * files use, the same as enum faultc_cap in faultc-hyp.h (inside a kernel tree
- * the kernel's generated asm/cpucaps.h numbers them instead).
- */
-	.equ	ARM64_HAS_VIRT_HOST_EXTN, 0
-	.equ	ARM64_WORKAROUND_834220, 1
-	.equ	ARM64_HAS_S1POE, 2
-	.equ	ARM64_KVM_HVHE, 3
 
 /* Linux 4.6 arch/arm64/kvm/hyp/hyp-entry.S: the guest's x0-x3 on the EL2 stack. */
 	.macro	save_x0_to_x3
@@ -56,11 +46,32 @@
 	ldp	x0, x1, [sp], #16
 	.endm
 
+/*
+ * The cpucap number of capability CAP, as .Lfaultc_cpucap: .Lfaultc_cap_CAP if the
+ * file sets it (every generated .S sets one for each capability it tests, from
+ * src/codegen/names/capabilities.ts), otherwise CAP itself, which must then be a
+ * number: what a kernel tree's asm/cpucaps.h has made of an ARM64_* name before
+ * this macro sees it. An undefined name is an error here, not a relocation.
+ * A generated .S quotes the capabilities that are not ARM64_* ("x0"): the
+ * assembler drops the quotes, and cpp never expands what is inside them.
+ */
+	.macro	faultc_cpucap cap:req
+	.ifdef	.Lfaultc_cap_\cap
+	.set	.Lfaultc_cpucap, .Lfaultc_cap_\cap
+	.else
+	.set	.Lfaultc_cpucap, \cap
+	.endif
+	.if	(.Lfaultc_cpucap < 0) || (.Lfaultc_cpucap > 0x7fff)
+	.error	"alternative: the capability's number is not a cpucap (0 to 0x7fff)"
+	.endif
+	.endm
+
 /* One struct alt_instr. */
 	.macro	faultc_altinstruction_entry orig_offset:req, alt_offset:req, cap:req, orig_len:req, alt_len:req
+	faultc_cpucap \cap
 	.word	\orig_offset - .
 	.word	\alt_offset - .
-	.hword	\cap
+	.hword	.Lfaultc_cpucap
 	.byte	\orig_len
 	.byte	\alt_len
 	.endm

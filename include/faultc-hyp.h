@@ -10,7 +10,8 @@
  *	aarch64-linux-gnu-gcc -c -ffreestanding -O2 -Wall -Wextra -Werror -Iinclude x.c
  *
  * Inside a kernel tree the kernel's own headers take this file's place
- * (linux/types.h, linux/bits.h, asm/sysreg.h, asm/barrier.h, asm/cpufeature.h);
+ * (linux/types.h, linux/bits.h, asm/sysreg.h, asm/barrier.h, asm/cpufeature.h,
+ * asm/cpucaps.h);
  * only enum faultc_outcome is faultc's own.
  */
 #ifndef FAULTC_HYP_H
@@ -63,19 +64,11 @@ static inline s64 sign_extend64(u64 value, int index)
 #define isb() asm volatile("isb" : : : "memory")
 
 /*
- * asm/cpufeature.h: the capabilities the bundled rule files test, in faultc's
- * numbering (the same as the .equ in faultc-asm.h; a kernel tree numbers them
- * in its generated asm/cpucaps.h).
- */
-enum faultc_cap {
-	ARM64_HAS_VIRT_HOST_EXTN = 0,
-	ARM64_WORKAROUND_834220 = 1,
-	ARM64_HAS_S1POE = 2,
-	ARM64_KVM_HVHE = 3,
-	FAULTC_NCAPS
-};
-
-/*
+ * asm/cpufeature.h. The capabilities' numbers are not here: each generated .c
+ * defines those it tests (#ifndef ARM64_HAS_VIRT_HOST_EXTN / #define ... / #endif,
+ * from src/codegen/names/capabilities.ts), so that a rule file may declare its
+ * own, and a kernel tree's asm/cpucaps.h gives its ARM64_* names the kernel's.
+ *
  * True on CPUs where the kernel patched itself for `cap`. Decided once, when
  * the capabilities are finalised, before any hyp code runs: hence `const`,
  * which lets the compiler evaluate it once per function.

@@ -10,9 +10,10 @@ import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { emitKernelC } from "../../src/codegen/c/emit.ts";
 import { lowerFile } from "../../src/codegen/ir/lower.ts";
+import { moduleCapabilities } from "../../src/codegen/names/capabilities.ts";
 import type * as I from "../../src/codegen/ir/types.ts";
 import { checkFiles } from "../../src/parser/workspace.ts";
-import { CAPS, esr, HOST_CC, hostRegisters, prng, runOnHost, SHIM, type HostInput } from "./c-host.ts";
+import { esr, HOST_CC, hostRegisters, prng, runOnHost, SHIM, type HostInput } from "./c-host.ts";
 
 const files = [
   ...readdirSync("dsl")
@@ -39,7 +40,7 @@ describe.skipIf(HOST_CC === undefined)("the generated C agrees with the IR (host
       const r = prng(0x5eed + file.length);
       const inputs: HostInput[] = [];
       for (let i = 0; i < 3000; i++) {
-        const caps = new Set(CAPS.filter(() => r() & 1n));
+        const caps = new Set(moduleCapabilities(m).filter(() => r() & 1n));
         const values = new Map(regs.map((x) => [x, /^ESR_/.test(x) ? esr(r) : x === "VTTBR_EL2" && r() % 2n === 0n ? 0n : r()]));
         inputs.push({ caps, regs: values });
       }

@@ -6,22 +6,13 @@
 // stand-in's and the driver's own names all start with faultc_, so that no rule-file name (which
 // names/mangle.ts keeps out of that family) meets one of them or the C library.
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import * as path from "node:path";
+import { capabilityNumbers } from "../../src/codegen/names/capabilities.ts";
 import { exportNameOf } from "../../src/codegen/names/mangle.ts";
 import type * as I from "../../src/codegen/ir/types.ts";
 
 export const HOST_CC = ["cc", "gcc"].find((c) => spawnSync("sh", ["-c", `command -v ${c}`]).status === 0);
-/** The capabilities include/faultc-hyp.h numbers, in its order (bit i of the driver's mask is number i). */
-export const CAPS: string[] = (() => {
-  const body = /enum faultc_cap \{([^}]*)\}/.exec(readFileSync("include/faultc-hyp.h", "utf8"))?.[1] ?? "";
-  const caps = [...body.matchAll(/(ARM64_\w+)\s*=\s*(\d+)/g)].map((m, i) => {
-    if (Number(m[2]) !== i) throw new Error(`include/faultc-hyp.h: ${m[1]} is not number ${i}`);
-    return m[1];
-  });
-  if (caps.length === 0) throw new Error("include/faultc-hyp.h: no enum faultc_cap");
-  return caps;
-})();
 const AT_OPS: I.AtOp[] = ["S1E1R", "S1E1W", "S1E0R", "S1E0W", "S1E1A"];
 const M64 = (1n << 64n) - 1n;
 const mask = (w: number) => (1n << BigInt(w)) - 1n;
@@ -181,11 +172,11 @@ export const SHIM = `/* Test stand-in for faultc-hyp.h: the generated C on the h
 typedef uint8_t u8; typedef uint16_t u16; typedef uint32_t u32; typedef uint64_t u64; typedef int64_t s64;
 #define GENMASK_ULL(h, l) (((~0ULL) - (1ULL << (l)) + 1) & (~0ULL >> (64 - 1 - (h))))
 static inline s64 sign_extend64(u64 value, int index) { int shift = 63 - index; return (s64)(value << shift) >> shift; }
-enum faultc_cap { ${CAPS.map((c, i) => `${c} = ${i}`).join(", ")} };
 enum faultc_outcome { FAULTC_RETRY = 0, FAULTC_EXIT = 1, FAULTC_HANDOFF_FIRST = 2 };
 extern const char *faultc_test_reg_names[];
 extern u64 faultc_test_regs[];
 extern unsigned faultc_test_caps;
+extern const int faultc_test_cap_numbers[];
 static inline bool faultc_test_same(const char *a, const char *b) {
 	while (*a && *a == *b) a++, b++;
 	return *a == *b;
@@ -197,7 +188,11 @@ static inline u64 *faultc_test_reg(const char *name) {
 #define read_sysreg(r) (*faultc_test_reg(#r))
 #define write_sysreg(v, r) (*faultc_test_reg(#r) = (v))
 #define isb() do { } while (0)
-static inline bool cpus_have_final_cap(int cap) { return (faultc_test_caps >> cap) & 1; }
+/* The capabilities present: bit i of faultc_test_caps for the i-th number the generated file defines. */
+static inline bool cpus_have_final_cap(int cap) {
+	for (int i = 0; faultc_test_cap_numbers[i] >= 0; i++) if (faultc_test_cap_numbers[i] == cap) return (faultc_test_caps >> i) & 1;
+	__builtin_trap();
+}
 static inline void faultc_test_at(const char *insn, u64 va) {
 	static const char *ops[] = { "at s1e1r", "at s1e1w", "at s1e0r", "at s1e0w", "sys #0, c7, c9, #2", 0 };
 	for (int i = 0; ops[i]; i++) if (faultc_test_same(ops[i], insn)) { *faultc_test_reg("par_el1") = va * 0x9e3779b97f4a7c15ULL + (u64)(i + 1); return; }
@@ -216,7 +211,7 @@ int faultc_test_entry(void *vcpu, u64 *exit_code) { return ${exportNameOf(h.name
 }
 
 /** The driver: reads "caps reg..." lines, runs the handler on each, prints "ret exit_code field... par". */
-function driver(h: I.IrHandler, regs: string[]): string {
+function driver(h: I.IrHandler, regs: string[], capNumbers: number[]): string {
   const fields = h.record.fields;
   return `#include <stdio.h>
 #include <stdint.h>
@@ -224,6 +219,7 @@ function driver(h: I.IrHandler, regs: string[]): string {
 const char *faultc_test_reg_names[] = { ${regs.map((r) => `"${r.toLowerCase()}"`).join(", ")}, 0 };
 uint64_t faultc_test_regs[${regs.length}];
 unsigned faultc_test_caps;
+const int faultc_test_cap_numbers[] = { ${[...capNumbers, -1].join(", ")} };
 int faultc_test_entry(void *vcpu, uint64_t *exit_code);
 static unsigned char vcpu[4096] __attribute__((aligned(16)));
 int main(void) {
@@ -261,15 +257,18 @@ export function hostRegisters(h: I.IrHandler): string[] {
  */
 export function runOnHost(dir: string, base: string, m: I.IrModule, c: string, h: I.IrHandler, inputs: HostInput[]): { actual: string[]; expected: string[]; outcomes: Outcome[] } {
   const regs = hostRegisters(h);
+  // Capabilities by the numbers the generated file gives them (the C tests them by number only).
+  const caps = [...capabilityNumbers(m)];
+  if (caps.length > 32) throw new Error(`${m.name}: more capabilities than the driver's mask holds`);
   writeFileSync(path.join(dir, `${base}.c`), hostable(c, h));
-  writeFileSync(path.join(dir, `${base}-driver.c`), driver(h, regs));
+  writeFileSync(path.join(dir, `${base}-driver.c`), driver(h, regs, caps.map(([, n]) => n)));
   const cc = (args: string[]) => {
     const r = spawnSync(HOST_CC ?? "cc", args, { cwd: dir, encoding: "utf8" });
     if (r.status !== 0 || r.stderr !== "") throw new Error(`${HOST_CC} ${args.join(" ")}\n${r.stdout}${r.stderr}`);
   };
   cc(["-std=gnu11", "-O1", "-Wall", "-Werror", "-ffreestanding", `-I${dir}`, "-c", `${base}.c`, "-o", `${base}.o`]);
   cc(["-std=gnu11", "-O1", "-Wall", "-Werror", `${base}-driver.c`, `${base}.o`, "-o", base]);
-  const input = inputs.map((v) => [CAPS.reduce((a, cap, i) => a | (v.caps.has(cap) ? 1 << i : 0), 0).toString(16), ...regs.map((x) => (v.regs.get(x) ?? 0n).toString(16))].join(" ")).join("\n");
+  const input = inputs.map((v) => [(caps.reduce((a, [cap], i) => a | (v.caps.has(cap) ? 2 ** i : 0), 0) >>> 0).toString(16), ...regs.map((x) => (v.regs.get(x) ?? 0n).toString(16))].join(" ")).join("\n");
   const res = spawnSync(path.join(dir, base), [], { input, encoding: "utf8", maxBuffer: 64 << 20 });
   if (res.status !== 0) throw new Error(`${base} exited ${res.status}: ${res.stderr}`);
   const actual = res.stdout.trim().split("\n");

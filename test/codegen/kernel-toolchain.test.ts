@@ -1,8 +1,10 @@
 // The generated kernel-style C and .S files through the real AArch64 cross toolchain (Debian:
 // gcc-aarch64-linux-gnu, binutils-aarch64-linux-gnu): every bundled rule file is lowered, both
 // files are written next to the shipped headers, compiled with the flags the headers document,
-// and the objects are inspected (handler symbols, .altinstructions entries). Also the headers'
-// own behaviour: the alternative length check, the AT macro's encodings, the capability numbers.
+// and the objects are inspected (handler symbols, .altinstructions entries). Also as in a kernel
+// tree, where asm/cpucaps.h has defined the ARM64_* capabilities with the kernel's numbers (-D here),
+// and the headers' own behaviour: the alternative length check, the AT macro's encodings, how
+// the alternative macros find a capability's number.
 // Without the tools the suite is skipped with a message, except under CI where it fails.
 import { execFileSync, spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -13,6 +15,7 @@ import { emitKernelAsm } from "../../src/codegen/c/asm-file.ts";
 import { emitKernelC } from "../../src/codegen/c/emit.ts";
 import { lowerFile } from "../../src/codegen/ir/lower.ts";
 import type { IrModule } from "../../src/codegen/ir/types.ts";
+import { asmNumberSymbol, capabilityNumbers, isKernelStyle, moduleCapabilities } from "../../src/codegen/names/capabilities.ts";
 import { checkFiles } from "../../src/parser/workspace.ts";
 
 const GCC = "aarch64-linux-gnu-gcc";
@@ -63,15 +66,14 @@ function sectionBytes(obj: string, section: string, cwd: string): Buffer | undef
   return readFileSync(bin);
 }
 
-/** Capability numbers as the two headers define them. */
-function headerCaps(): { c: Map<string, number>; asm: Map<string, number> } {
-  const c = new Map<string, number>();
-  const hyp = readFileSync("include/faultc-hyp.h", "utf8");
-  const body = /enum faultc_cap \{([^}]*)\}/.exec(hyp)?.[1] ?? "";
-  for (const m of body.matchAll(/(ARM64_\w+)\s*=\s*(\d+)/g)) c.set(m[1], Number(m[2]));
-  const asm = new Map<string, number>();
-  for (const m of readFileSync("include/faultc-asm.h", "utf8").matchAll(/\.equ\s+(ARM64_\w+)\s*,\s*(\d+)/g)) asm.set(m[1], Number(m[2]));
-  return { c, asm };
+/** The capability each alternative block of a program text tests, in order (bare or quoted). */
+function alternativeCaps(text: string): string[] {
+  return [...text.matchAll(/^alternative_if(?:_not)? (?:"(\w+)"|(\w+))$/gm)].map((x) => x[1] ?? x[2]);
+}
+
+/** A kernel tree's number for each ARM64_* capability, as if its asm/cpucaps.h had defined it. */
+function kernelNumbers(m: IrModule): Map<string, number> {
+  return new Map(moduleCapabilities(m).filter(isKernelStyle).map((c, i) => [c, 31 + 7 * i]));
 }
 
 const bundled = readdirSync("dsl")
@@ -87,12 +89,20 @@ function lower(file: string): IrModule {
   return lowerFile(checked, ws);
 }
 
-describe("headers", () => {
-  it("number the capabilities the same way, and cover every capability the bundled rule files use", () => {
-    const { c, asm } = headerCaps();
-    expect(c.size).toBeGreaterThan(0);
-    expect(asm).toEqual(c);
-    for (const file of bundled) for (const h of lower(file).handlers) for (const cap of h.capabilities) expect(c.has(cap), `${file}: ${cap}`).toBe(true);
+describe("capability numbers", () => {
+  it("are in no header: each generated .c and .S defines the ones it tests, the same in both", () => {
+    for (const h of ["include/faultc-hyp.h", "include/faultc-asm.h"]) expect(readFileSync(h, "utf8"), h).not.toMatch(/ARM64_[A-Z]\w*\s*(=|,)\s*\d/);
+    for (const file of bundled) {
+      const m = lower(file);
+      const numbers = capabilityNumbers(m);
+      const c = emitKernelC(m);
+      const asm = emitKernelAsm(m);
+      for (const cap of m.handlers.flatMap((h) => h.capabilities)) expect(numbers.has(cap), `${file}: ${cap}`).toBe(true);
+      for (const [cap, n] of numbers) {
+        expect(c, `${file}: ${cap}`).toContain(`#ifndef ${cap}\n#define ${cap}\t0x${n.toString(16)}\n#endif\n`);
+        expect(asm, `${file}: ${cap}`).toContain(`\t.set ${asmNumberSymbol(cap)}, 0x${n.toString(16)}\n`);
+      }
+    }
   });
 });
 
@@ -126,9 +136,9 @@ describe.skipIf(!toolsPresent)("kernel toolchain", () => {
       expect(outside.size).toBeGreaterThan(0);
       for (const s of outside) expect(syms.get(s), s).toBe("U");
 
-      // One 12-byte struct alt_instr per alternative block, with the capability the text names.
-      const caps = headerCaps().c;
-      const expected = [...text.matchAll(/^alternative_if(?:_not)? (\w+)$/gm)].map((x) => caps.get(x[1]));
+      // One 12-byte struct alt_instr per alternative block, with the number of the capability the text names.
+      const caps = capabilityNumbers(m);
+      const expected = alternativeCaps(text).map((x) => caps.get(x));
       const entries = sectionBytes(`${m.name}.S.o`, ".altinstructions", dir);
       if (expected.length === 0) {
         expect(entries).toBeUndefined();
@@ -147,6 +157,29 @@ describe.skipIf(!toolsPresent)("kernel toolchain", () => {
       expect(sectionBytes(`${m.name}.S.o`, ".altinstr_replacement", dir)?.length).toBe(expected.length * bytes[10]);
     });
 
+    it("as in a kernel tree (ARM64_* defined first): the kernel's numbers in the .S's alt_instr entries and the .c's tests", () => {
+      const kernel = kernelNumbers(m);
+      expect(kernel.size).toBeGreaterThan(0);
+      const defines = [...kernel].map(([cap, n]) => `-D${cap}=${n}`);
+      const own = capabilityNumbers(m);
+      const text = emitKernelAsm(m);
+      writeFileSync(path.join(dir, `${m.name}.tree.S`), text);
+      mustRun(GCC, [...AS_FLAGS, "-Iinclude", ...defines, `${m.name}.tree.S`, "-o", `${m.name}.tree.S.o`], dir);
+      const bytes = sectionBytes(`${m.name}.tree.S.o`, ".altinstructions", dir) ?? Buffer.alloc(0);
+      const expected = alternativeCaps(text).map((c) => kernel.get(c) ?? own.get(c));
+      expect(Array.from({ length: bytes.length / 12 }, (_, i) => bytes.readUInt16LE(12 * i + 8))).toEqual(expected);
+
+      const c = emitKernelC(m);
+      writeFileSync(path.join(dir, `${m.name}.tree.c`), c);
+      // No redefinition (that would be an error under -Werror), and every test by the kernel's number.
+      mustRun(GCC, [...CC_FLAGS, ...KERNEL_FLAGS, "-Iinclude", ...defines, `${m.name}.tree.c`, "-o", `${m.name}.tree.o`], dir);
+      const pre = execFileSync(GCC, ["-E", "-P", "-ffreestanding", "-Iinclude", ...defines, `${m.name}.tree.c`], { cwd: dir, encoding: "utf8" });
+      const tested = new Set([...pre.matchAll(/cpus_have_final_cap\(([^)]*)\)/g)].map((x) => x[1]).filter((x) => x !== "int cap"));
+      const used = new Set([...c.matchAll(/cpus_have_final_cap\((\w+)\)/g)].map((x) => x[1]));
+      expect(used.size).toBeGreaterThan(0);
+      expect([...tested].sort()).toEqual([...used].map((cap) => String(kernel.get(cap) ?? `0x${own.get(cap)?.toString(16)}`)).sort());
+    });
+
     it(".c compiles freestanding with -Wall -Wextra -Werror (and the kernel's extra warnings)", () => {
       writeFileSync(path.join(dir, `${m.name}.c`), emitKernelC(m));
       mustRun(GCC, [...CC_FLAGS, "-Iinclude", `${m.name}.c`, "-o", `${m.name}.c.o`], dir);
@@ -163,7 +196,7 @@ describe.skipIf(!toolsPresent)("kernel toolchain", () => {
   });
 
   it("an alternative whose sides differ in length is an assembly error", () => {
-    const src = ['#include "faultc-asm.h"', "alternative_if_not ARM64_HAS_S1POE", "\tnop", "alternative_else", "\tnop", "\tnop", "alternative_endif", ""].join("\n");
+    const src = ['#include "faultc-asm.h"', "\t.set .Lfaultc_cap_ARM64_HAS_S1POE, 2", "alternative_if_not ARM64_HAS_S1POE", "\tnop", "alternative_else", "\tnop", "\tnop", "alternative_endif", ""].join("\n");
     writeFileSync(path.join(dir, "mismatch.S"), src);
     const r = run(GCC, [...AS_FLAGS, "-Iinclude", "mismatch.S", "-o", "mismatch.o"], dir);
     expect(r.ok).toBe(false);
@@ -171,7 +204,7 @@ describe.skipIf(!toolsPresent)("kernel toolchain", () => {
   });
 
   it("alternative_if puts the default inline and the replacement aside", () => {
-    const src = ['#include "faultc-asm.h"', "alternative_if ARM64_WORKAROUND_834220", "\tmov x0, #1", "alternative_else", "\tmov x0, #2", "alternative_endif", "\tret", ""].join("\n");
+    const src = ['#include "faultc-asm.h"', "\t.set .Lfaultc_cap_ARM64_WORKAROUND_834220, 1", "alternative_if ARM64_WORKAROUND_834220", "\tmov x0, #1", "alternative_else", "\tmov x0, #2", "alternative_endif", "\tret", ""].join("\n");
     writeFileSync(path.join(dir, "if.S"), src);
     mustRun(GCC, [...AS_FLAGS, "-Iinclude", "if.S", "-o", "if.o"], dir);
     const text = sectionBytes("if.o", ".text", dir);
@@ -179,7 +212,22 @@ describe.skipIf(!toolsPresent)("kernel toolchain", () => {
     const alt = sectionBytes("if.o", ".altinstructions", dir);
     expect(text?.readUInt32LE(0)).toBe(0xd2800040); // mov x0, #2
     expect(repl?.readUInt32LE(0)).toBe(0xd2800020); // mov x0, #1
-    expect(alt?.readUInt16LE(8)).toBe(headerCaps().c.get("ARM64_WORKAROUND_834220"));
+    expect(alt?.readUInt16LE(8)).toBe(1);
+  });
+
+  it("the alternative macros take a number from .Lfaultc_cap_NAME, a bare number as it is, and refuse a name without one", () => {
+    const block = (cap: string) => [`alternative_if_not ${cap}`, "\tnop", "alternative_else", "\tnop", "alternative_endif"];
+    // The quoted name stays out of cpp's reach (__LINE__ and linux are macros there); the bare one does not.
+    const src = ['#include "faultc-asm.h"', "\t.set .Lfaultc_cap___LINE__, 0x4ea7", "\t.set .Lfaultc_cap_x0, 0x1d15", "\t.set .Lfaultc_cap_linux, 0x100", ...block('"__LINE__"'), ...block('"x0"'), ...block('"linux"'), ...block("31"), ""];
+    writeFileSync(path.join(dir, "numbers.S"), src.join("\n"));
+    mustRun(GCC, [...AS_FLAGS, "-Iinclude", "numbers.S", "-o", "numbers.o"], dir);
+    const alt = sectionBytes("numbers.o", ".altinstructions", dir) ?? Buffer.alloc(0);
+    expect([0, 1, 2, 3].map((i) => alt.readUInt16LE(12 * i + 8))).toEqual([0x4ea7, 0x1d15, 0x100, 31]);
+    for (const [name, cap] of [["unnumbered", "NOT_NUMBERED"], ["toolarge", "0x8000"]]) {
+      writeFileSync(path.join(dir, `${name}.S`), ['#include "faultc-asm.h"', ...block(cap), ""].join("\n"));
+      const r = run(GCC, [...AS_FLAGS, "-Iinclude", `${name}.S`, "-o", `${name}.o`], dir);
+      expect(r.ok, r.output).toBe(false);
+    }
   });
 
   it("the at macro assembles each AT operation to its architectural encoding", () => {

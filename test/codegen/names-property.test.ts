@@ -2,10 +2,12 @@
 // cross compiler builds with -Werror (and the kernel's extra warnings), a .S that assembles,
 // TypeScript that tsc accepts, and the same meaning in each, whatever its names are. fast-check
 // draws (seeded) small rule files of one fixed shape (two handlers, functions calling functions,
-// predicates calling predicates, AT, every outcome) whose names are C and TypeScript keywords, the
-// generated code's own names, Object.prototype's names, register names and near-collisions
-// (x, x_, x__, dsl_x_); the first case is the issue's own (fn h beside fn h_, fn oneOf, fn origin,
-// handler int, a field __proto__, external x0). Each case is built like `faultc build`, then:
+// predicates calling predicates, AT, every outcome, two capabilities of the rule file's own, which
+// no header numbers) whose names are C and TypeScript keywords, the generated code's own names,
+// Object.prototype's names, register names, cpp's macros and near-collisions (x, x_, x__, dsl_x_);
+// the first case is the issue's own (fn h beside fn h_, fn oneOf, fn origin, handler int, a field
+// __proto__, external x0), with capabilities linux and __LINE__. Each case is built like
+// `faultc build`, then:
 // - the .c is compiled by aarch64-linux-gnu-gcc (twice: the headers' flags, then the kernel's
 //   extra warnings), the .S assembled; each object exports exactly the handlers' generated names;
 // - every .ts output of every case goes through one tsc program;
@@ -24,13 +26,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import "../../src/codegen/backends.ts";
 import { planBuild } from "../../src/codegen/build.ts";
 import type * as I from "../../src/codegen/ir/types.ts";
+import { moduleCapabilities } from "../../src/codegen/names/capabilities.ts";
 import { exportNameOf, mangle } from "../../src/codegen/names/mangle.ts";
 import { equivalence } from "../../src/equiv/equiv.ts";
 import { renderDiagnostic } from "../../src/parser/diagnostics.ts";
 import { keywords } from "../../src/parser/tokens.ts";
 import { runResultToJson } from "../../src/runtime/run/json.ts";
 import { openSide } from "../../src/sides/index.ts";
-import { CAPS, esr, HOST_CC, hostRegisters, prng, runOnHost, SHIM, type HostInput } from "./c-host.ts";
+import { esr, HOST_CC, hostRegisters, prng, runOnHost, SHIM, type HostInput } from "./c-host.ts";
 import { agreementScenarios, resultKey } from "./scenarios.ts";
 
 const GCC = "aarch64-linux-gnu-gcc";
@@ -57,13 +60,15 @@ const POOLS: Record<string, string[]> = {
   proto: "__proto__ constructor toString valueOf hasOwnProperty isPrototypeOf propertyIsEnumerable toLocaleString __defineGetter__ __lookupSetter__".split(" "),
   registers: "x0 x1 x30 w1 w30 sp wsp xzr wzr lr fp ip0 ip1 X3 SP Lr".split(" "),
   near: ["h", "x", "int", "origin", "a"].flatMap((b) => [b, `${b}_`, `${b}__`, `_${b}`, `dsl_${b}_`, `dsl_${b}__`, `dsl_${b}`]),
+  // What cpp makes something else of in the .c and the .S: its built-in and predefined macros and operators.
+  cpp: "__LINE__ __FILE__ __COUNTER__ __VA_ARGS__ __has_include _Pragma defined linux unix __aarch64__ __GNUC__ _LP64".split(" "),
 };
 /** Names the template itself uses, and the rule language's builtins (a function of that name would take their place). */
 const TEMPLATE = new Set(["ESR_EL2", "ESR_EL1", "FAR_EL2", "HPFAR_EL2", "PAR_EL1", "ARM64_HAS_VIRT_HOST_EXTN", "zext", "sext", "trunc", "genmask"]);
 const POOL = [...new Set(Object.values(POOLS).flat())].filter((n) => !(n in keywords) && !TEMPLATE.has(n));
 
 interface Names {
-  /** E1 E2 X1 X2 R G1 G2 G3 Q1 Q2 H1 H2: one namespace. */
+  /** E1 E2 X1 X2 R G1 G2 G3 Q1 Q2 H1 H2 C1 C2 (the rule file's own capabilities): one namespace. */
   globals: string[];
   /** L1..L5 (lets), P1..P6 (parameters): distinct from the globals. */
   locals: string[];
@@ -75,20 +80,20 @@ interface Names {
 
 /** The issue's own example, where it can be one. */
 const ISSUE_CASE: Names = {
-  globals: ["E", "E_", "x0", "__guest_exit", "rec", "h", "h_", "oneOf", "origin", "constructor", "int", "int_"],
+  globals: ["E", "E_", "x0", "__guest_exit", "rec", "h", "h_", "oneOf", "origin", "constructor", "int", "int_", "linux", "__LINE__"],
   locals: ["d", "va", "par", "esr", "__proto__", "V", "B", "arguments", "eval", "exit_code", "vcpu"],
   fields: ["__proto__", "constructor", "toString", "h_record"],
-  rules: ["default", "class", "main", "x1", "h", "FAULTC_EXIT", "origin", "int"],
+  rules: ["default", "class", "main", "x1", "h", "FAULTC_EXIT", "origin", "int", "linux"],
 };
 
 const unique = (n: number) => fc.uniqueArray(fc.constantFrom(...POOL), { minLength: n, maxLength: n });
 const namesArb: fc.Arbitrary<Names> = fc
   .record({
-    globals: unique(12),
+    globals: unique(14),
     locals: unique(11),
     // Fields are where Object.prototype's names matter (run results keyed by them): drawn from those half the time.
     fields: fc.uniqueArray(fc.oneof(fc.constantFrom(...POOLS.proto), fc.constantFrom(...POOL)), { minLength: 4, maxLength: 4 }),
-    rules: unique(8),
+    rules: unique(9),
     near: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
   })
   .filter((c) => c.locals.every((l) => !c.globals.includes(l)))
@@ -103,11 +108,11 @@ const namesArb: fc.Arbitrary<Names> = fc
     return c;
   });
 
-function ruleFile(n: Names): { text: string; handlers: [string, string]; externals: [string, string]; fields: string[] } {
-  const [E1, E2, X1, X2, R, G1, G2, G3, Q1, Q2, H1, H2] = n.globals;
+function ruleFile(n: Names): { text: string; handlers: [string, string]; externals: [string, string]; capabilities: [string, string]; fields: string[] } {
+  const [E1, E2, X1, X2, R, G1, G2, G3, Q1, Q2, H1, H2, C1, C2] = n.globals;
   const [L1, L2, L3, L4, L5, P1, P2, P3, P4, P5, P6] = n.locals;
   const [F1, F2, F3, F4] = n.fields;
-  const [U1, U2, U3, U4, U5, U6, U7, U8] = n.rules;
+  const [U1, U2, U3, U4, U5, U6, U7, U8, U9] = n.rules;
   const text = `source "faultc name property test";
 sysreg ESR_EL2 : 64;
 sysreg ESR_EL1 : 64;
@@ -115,6 +120,8 @@ sysreg FAR_EL2 : 64;
 sysreg HPFAR_EL2 : 64;
 sysreg PAR_EL1 : 64;
 capability ARM64_HAS_VIRT_HOST_EXTN;
+capability ${C1};
+capability ${C2};
 exitcode ${E1} = 1;
 exitcode ${E2} = 0x123456789;
 external ${X1};
@@ -124,7 +131,7 @@ fn ${G1}(${P1}: 64) : 64 = ${P1} + 1;
 fn ${G2}(${P2}: 64) : 64 = ${P2} + 2;
 fn ${G3}(${P3}: 64, ${P4}: 64) : 64 = ${G1}(${P3}) ^ (${G2}(${P4}) << 1);
 pred ${Q1}(${P5}: 64) = ${P5}[31:26] == 0x24 || ${P5}[31:26] == 0x20;
-pred ${Q2}(${P6}: 64) = ${Q1}(${P6}) && ${P6}[7] == 1;
+pred ${Q2}(${P6}: 64) = ${Q1}(${P6}) && (${P6}[7] == 1 || ${C2});
 handler ${H1} records ${R} {
   let ${L1} = read ESR_EL2 or ESR_EL1 when ARM64_HAS_VIRT_HOST_EXTN;
   record ${F1} = trunc(${L1}, 32);
@@ -134,7 +141,7 @@ handler ${H1} records ${R} {
     rule ${U1} when ${Q2}(${L1}) { handoff ${X1}; }
     rule ${U2} when ${Q1}(${L1}) {
       let ${L2} = read FAR_EL2;
-      let ${L3} = at S1E1R(${L2}) preserving PAR_EL1;
+      let ${L3} = at S1E1R or S1E1W when ${C1} (${L2}) preserving PAR_EL1;
       record ${F4} = trunc(${L3}, 12);
       rules {
         rule ${U3} when ${L3}[0] == 1 { retry; }
@@ -151,11 +158,12 @@ handler ${H2} records ${R} {
   record ${F3} = ${G3}(${L4}, ${L4});
   rules {
     rule ${U7} when ${L5} { exit ${E1}; }
+    rule ${U9} when ${C1} && !${C2} { handoff ${X2}; }
     rule ${U8} otherwise { handoff ${X1}; }
   }
 }
 `;
-  return { text, handlers: [H1, H2], externals: [X1, X2], fields: n.fields };
+  return { text, handlers: [H1, H2], externals: [X1, X2], capabilities: [C1, C2], fields: n.fields };
 }
 
 const CASES: Names[] = [ISSUE_CASE, ...fc.sample(namesArb, { seed: 0x1552, numRuns: 19 })];
@@ -278,7 +286,7 @@ describe.skipIf(missing.length > 0)("rule files with hostile names build, compil
       for (const h of b.module.handlers) {
         const r = prng(0x5eed + b.index);
         const inputs: HostInput[] = Array.from({ length: 300 }, () => ({
-          caps: new Set(CAPS.filter(() => r() & 1n)),
+          caps: new Set(moduleCapabilities(b.module).filter(() => r() & 1n)),
           regs: new Map(hostRegisters(h).map((x) => [x, /^ESR_/.test(x) ? esr(r) : r() % 4n === 0n ? 0n : r()])),
         }));
         const { actual, expected } = runOnHost(host, `case-${b.index}-${h === b.module.handlers[0] ? 1 : 2}`, b.module, b.outputs.get(".c") ?? "", h, inputs);
@@ -288,8 +296,9 @@ describe.skipIf(missing.length > 0)("rule files with hostile names build, compil
   }, 120_000);
 
   it("#c and #asm, named by the rule file's names, agree on the model and report its names and fields", async () => {
-    const scenarios = agreementScenarios(["ARM64_HAS_VIRT_HOST_EXTN"], 7).filter((_, i) => i % 23 === 0);
     for (const b of built) {
+      // Every combination of the template's capability and the case's own two.
+      const scenarios = agreementScenarios(["ARM64_HAS_VIRT_HOST_EXTN", ...b.names.capabilities], 7).filter((_, i) => i % 61 === 0);
       for (const handler of b.names.handlers) {
         const [c, asm] = await Promise.all([openSide(`${b.file}#c:${handler}`), openSide(`${b.file}#asm:${handler}`)]);
         const [tc, ta] = [c.concrete(), asm.concrete()];

@@ -6,6 +6,7 @@
 // when needed), restored before eret, and left on the stack for __guest_exit.
 import { commentText } from "../escape.ts";
 import type * as I from "../ir/types.ts";
+import { asmCapability } from "../names/capabilities.ts";
 import { exportNameOf, mangle, platformName } from "../names/mangle.ts";
 import { isArithmeticImmediate, isConditionalCompareImmediate, isLogicalImmediate, materialise, widthMask } from "./immediates.ts";
 
@@ -124,7 +125,7 @@ class Selector {
         const r = this.alloc();
         if (e.reg.alternative === undefined) this.emit(`mrs x${r}, ${platformName(e.reg.base).toLowerCase()}`);
         else {
-          this.out.push(`alternative_if_not ${platformName(e.reg.alternative.capability)}`);
+          this.out.push(`alternative_if_not ${asmCapability(e.reg.alternative.capability)}`);
           this.emit(`mrs x${r}, ${platformName(e.reg.base).toLowerCase()}`);
           this.out.push("alternative_else");
           this.emit(`mrs x${r}, ${platformName(e.reg.alternative.register).toLowerCase()}`);
@@ -268,7 +269,7 @@ class Selector {
         return;
       case "cap":
         // Patched at boot: the default side is for CPUs without the capability.
-        this.out.push(`alternative_if_not ${platformName(b.name)}`);
+        this.out.push(`alternative_if_not ${asmCapability(b.name)}`);
         this.emit(when ? "nop" : `b ${target}`);
         this.out.push("alternative_else");
         this.emit(when ? `b ${target}` : "nop");
@@ -427,7 +428,7 @@ class Selector {
     }
     if (s.op.alternative === undefined) this.emit(`at ${s.op.base.toLowerCase()}, x${va.reg}`);
     else {
-      this.out.push(`alternative_if_not ${platformName(s.op.alternative.capability)}`);
+      this.out.push(`alternative_if_not ${asmCapability(s.op.alternative.capability)}`);
       this.emit(`at ${s.op.base.toLowerCase()}, x${va.reg}`);
       this.out.push("alternative_else");
       this.emit(`at ${s.op.alternative.op.toLowerCase()}, x${va.reg}`);

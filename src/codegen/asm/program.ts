@@ -4,6 +4,7 @@
 import { commentText } from "../escape.ts";
 import { headerLines } from "../header.ts";
 import type * as I from "../ir/types.ts";
+import { asmNumberSymbol, capabilityNumbers } from "../names/capabilities.ts";
 import { exportNameOf, mangle } from "../names/mangle.ts";
 import { selectHandler } from "./isel.ts";
 
@@ -24,6 +25,14 @@ export interface AsmProgram {
 
 export function assembleModule(m: I.IrModule): AsmProgram {
   const lines: string[] = [...headerLines(m, "the asm-like variant").map((l) => `// ${l}`), ""];
+  const numbers = capabilityNumbers(m);
+  if (numbers.size > 0) {
+    // Inert for the model (it patches by name); for GNU as, faultc-asm.h's alternative macros
+    // take each number from here, unless cpp has made a kernel tree's number of the name already.
+    lines.push("// The capabilities' numbers (src/codegen/names/capabilities.ts), for the alternatives' cpucap.");
+    for (const [cap, n] of numbers) lines.push(`\t.set ${asmNumberSymbol(cap)}, 0x${n.toString(16)}`);
+    lines.push("");
+  }
   lines.push("\t.text");
   for (const h of m.handlers) {
     const sel = selectHandler(m, h);

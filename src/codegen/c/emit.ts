@@ -13,7 +13,9 @@
 import { boolNodes, bvNodes } from "../ir/walk.ts";
 import { headerLines } from "../header.ts";
 import * as I from "../ir/types.ts";
-import { exportNameOf, mangle, mangleMember, platformName } from "../names/mangle.ts";
+import { atShapeName } from "../names/at-shape.ts";
+import { capabilityNumbers, cCapability } from "../names/capabilities.ts";
+import { exportNameOf, mangle, mangleMember } from "../names/mangle.ts";
 import { bool, bv, readsSysreg, text } from "./expr.ts";
 import { cComment, cStringLiteral, moduleTag } from "./names.ts";
 
@@ -55,9 +57,7 @@ function stmtComment(o: I.Origin, handler: string): string {
 }
 
 function atHelperName(s: AtStmt): string {
-  const alt = s.op.alternative;
-  const op = alt ? `${s.op.base}_or_${alt.op}_when_${platformName(alt.capability)}` : s.op.base;
-  return `faultc_at_${op.toLowerCase()}${s.preserve ? "_preserving_par" : ""}`;
+  return `faultc_at_${atShapeName(s)}`;
 }
 
 // FAULTC_* names are faultc's: no rule-file name is one (names/mangle.ts), and the mangled
@@ -180,6 +180,7 @@ export function emitKernelC(m: I.IrModule): string {
   w.line(`static const char faultc_${tag}_origin[] __attribute__((__used__)) =`);
   w.line(`\t${cStringLiteral(`${m.file} sha256:${m.inputHash}`)};`);
 
+  emitCapabilities(w, m);
   emitOutcomes(w, m, tag);
   emitRecords(w, m);
   if (m.handlers.length > 0) {
@@ -211,6 +212,26 @@ export function emitKernelC(m: I.IrModule): string {
 
   for (const h of m.handlers) emitHandler(w, m, h);
   return w.out.join("\n") + "\n";
+}
+
+/**
+ * The number of each capability the file tests (names/capabilities.ts), unless something before
+ * defines it: in a kernel tree asm/cpucaps.h, with the kernel's numbers for ARM64_* names.
+ */
+function emitCapabilities(w: Lines, m: I.IrModule): void {
+  const numbers = capabilityNumbers(m);
+  if (numbers.size === 0) return;
+  w.line();
+  w.line("/*");
+  w.line(" * The numbers of the capabilities this file tests (src/codegen/names/capabilities.ts). In a");
+  w.line(" * kernel tree, asm/cpucaps.h has defined the kernel's own ARM64_* names before, with its numbers.");
+  w.line(" */");
+  for (const [cap, n] of numbers) {
+    const name = cCapability(cap);
+    w.line(`#ifndef ${name}`);
+    w.line(`#define ${name}\t${hex(n)}${name === cap ? "" : `\t/* capability ${cComment(cap)} */`}`);
+    w.line("#endif");
+  }
 }
 
 function emitOutcomes(w: Lines, m: I.IrModule, tag: string): void {
@@ -354,7 +375,7 @@ function emitAtHelper(w: Lines, name: string, s: AtStmt): void {
       w.line("par = read_sysreg(par_el1);");
     }
     if (alt) {
-      w.line(`if (cpus_have_final_cap(${platformName(alt.capability)}))`);
+      w.line(`if (cpus_have_final_cap(${cCapability(alt.capability)}))`);
       w.indent(() => atInsn(w, alt.op));
       w.line("else");
       w.indent(() => atInsn(w, s.op.base));

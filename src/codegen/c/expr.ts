@@ -6,6 +6,7 @@
 // parenthesised (what gcc -Wparentheses asks for, and what a reader expects).
 import { bvNodes } from "../ir/walk.ts";
 import type * as I from "../ir/types.ts";
+import { cCapability } from "../names/capabilities.ts";
 import { mangle, platformName } from "../names/mangle.ts";
 
 const PRIMARY = 16;
@@ -103,7 +104,7 @@ export function sysregRead(reg: I.SysregChoice): C {
   const base = primary(`read_sysreg(${sysregName(reg.base)})`);
   if (reg.alternative === undefined) return base;
   return {
-    text: `cpus_have_final_cap(${platformName(reg.alternative.capability)}) ? read_sysreg(${sysregName(reg.alternative.register)}) : ${base.text}`,
+    text: `cpus_have_final_cap(${cCapability(reg.alternative.capability)}) ? read_sysreg(${sysregName(reg.alternative.register)}) : ${base.text}`,
     prec: CONDITIONAL,
   };
 }
@@ -193,7 +194,7 @@ export function bool(b: I.BoolExpr): C {
     case "false":
       return primary("false");
     case "cap":
-      return primary(`cpus_have_final_cap(${platformName(b.name)})`);
+      return primary(`cpus_have_final_cap(${cCapability(b.name)})`);
     case "cmp": {
       // An unsigned value against 0 by < or >= is a constant (and gcc -Wtype-limits says so).
       const k = constValue(b.b);

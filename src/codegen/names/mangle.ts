@@ -20,9 +20,9 @@
 // strings): they go through `mangleMember`, the same scheme without the families that only the
 // TypeScript module's scope has (HANDLER_record), so that a record may be called `x_record`.
 //
-// Names that are not the rule file's own but the platform's (capabilities, which
-// include/faultc-hyp.h and faultc-asm.h number, and system registers) are printed as they are:
-// see `platformName`.
+// Names that are not the rule file's own but the platform's (system registers, and capabilities
+// of the kernel's ARM64_* kind) are printed as they are: see `platformName`. How capabilities are
+// spelled and numbered in the .c and .S is capabilities.ts's.
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -131,9 +131,9 @@ export function exportNameOf(handlerName: string): string {
 }
 
 /**
- * A name the platform defines, printed as it is: a capability (enum faultc_cap, the .equ in
- * faultc-asm.h, or a kernel tree's cpucaps) or a system register. Refused unless it is an
- * identifier, so that it can never break out of the code it is printed in.
+ * A name the platform defines, printed as it is: a system register, or a capability of the
+ * kernel's ARM64_* kind (capabilities.ts). Refused unless it is an identifier, so that it can
+ * never break out of the code it is printed in.
  */
 export function platformName(name: string): string {
   checkIdentifier(name);

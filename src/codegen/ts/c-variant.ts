@@ -6,7 +6,8 @@
 import { Project, VariableDeclarationKind, type WriterFunction } from "ts-morph";
 import { commentText, stringLiteral } from "../escape.ts";
 import { formatTypeScript } from "../format.ts";
-import { exportNameOf, mangle, platformName } from "../names/mangle.ts";
+import { atShapeName } from "../names/at-shape.ts";
+import { exportNameOf, mangle } from "../names/mangle.ts";
 import { headerLines } from "../header.ts";
 import type * as I from "../ir/types.ts";
 import { recordLiteral } from "../asm/asm-module.ts";
@@ -25,10 +26,8 @@ function at(o: I.Origin): string {
 }
 
 function atHelperName(s: Extract<I.Stmt, { kind: "at" }>): string {
-  // The capability's name becomes part of a function name: refused unless it is an identifier.
   // Rule-file names never start with translate_ (names/mangle.ts), so no helper meets one.
-  const op = s.op.alternative ? `${s.op.base}_or_${s.op.alternative.op}_when_${platformName(s.op.alternative.capability)}` : s.op.base;
-  return `translate_${op.toLowerCase()}${s.preserve ? "_preserving_par" : ""}`;
+  return `translate_${atShapeName(s)}`;
 }
 
 function collectAt(b: I.Block, out: Map<string, Extract<I.Stmt, { kind: "at" }>>): void {

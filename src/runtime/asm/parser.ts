@@ -182,8 +182,11 @@ class ProgramBuilder {
       case "alternative_if_not":
       case "alternative_if": {
         if (this.alternative !== undefined) throw new AsmError(loc, `${word} inside another alternative block`);
-        if (tokens.length !== 1 || tokens[0].kind !== "ident") throw new AsmError(loc, `${word} expects one capability name`);
-        this.alternative = { capability: tokens[0].text, ifPresent: word === "alternative_if", loc, first: [], second: undefined };
+        // The name bare, or quoted as a generated .S writes a name cpp must not see (`"x0"`).
+        const t = tokens.length === 1 ? tokens[0] : undefined;
+        const capability = t?.kind === "ident" ? t.text : t?.kind === "string" && /^"[A-Za-z_][A-Za-z0-9_]*"$/.test(t.text) ? t.text.slice(1, -1) : undefined;
+        if (capability === undefined) throw new AsmError(loc, `${word} expects one capability name`);
+        this.alternative = { capability, ifPresent: word === "alternative_if", loc, first: [], second: undefined };
         return;
       }
       case "alternative_else": {

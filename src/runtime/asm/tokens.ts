@@ -1,7 +1,8 @@
 // Splits one statement's text into tokens with their columns.
 import { AsmError, type SourceLocation } from "./errors.ts";
 
-export type TokenKind = "ident" | "number" | "localref" | "punct";
+/** `string`: "text" without escapes (the text keeps its quotes); GNU as drops the quotes of a macro argument. */
+export type TokenKind = "ident" | "number" | "localref" | "punct" | "string";
 
 export interface Token {
   readonly kind: TokenKind;
@@ -45,6 +46,15 @@ export function tokenize(text: string, loc: SourceLocation, startColumn: number)
       const word = text.slice(i, j);
       out.push(numberToken(word, { ...loc, column }));
       i = j;
+      continue;
+    }
+    if (c === '"') {
+      const end = text.indexOf('"', i + 1);
+      if (end < 0) throw new AsmError({ ...loc, column }, "unterminated string");
+      const bad = text.slice(i + 1, end).indexOf("\\");
+      if (bad >= 0) throw new AsmError({ ...loc, column: column + 1 + bad }, "escapes in strings are not supported");
+      out.push({ kind: "string", text: text.slice(i, end + 1), column });
+      i = end + 1;
       continue;
     }
     const two = text.slice(i, i + 2);
