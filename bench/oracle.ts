@@ -4,10 +4,14 @@
 // bare-metal harness with the same scenarios, for a batch of one scenario (boot-dominated) and for
 // a batch of many (one boot), and their ratio (QEMU time / model time, per scenario). The harness
 // build (cross gcc) is timed separately and not counted in either. Medians over repetitions.
+// The compiled Linux 6.12 __get_fault_info on the same traps (object oracle) likewise, when
+// `npm run kernels` has built the tree ($FAULTC_KERNELS_DIR or .cache/kernels).
 // Without qemu-system-aarch64 or the cross compiler it prints a note on stderr and no figures.
+import { existsSync } from "node:fs";
+import * as path from "node:path";
 import {
   buildHarness, compareTrap, disposeHarness, generateAtCases, generateTrapCases, handlerVariants, missingOracleTools, ORACLE_INSTALL,
-  qemu72Par, runQemu, runTrapHarness, serialiseAtCases, type AtCase, type TrapCase,
+  qemu72Par, runObjectTrapOracle, runQemu, runTrapHarness, serialiseAtCases, type AtCase, type TrapCase,
 } from "../src/oracle/index.ts";
 import { median, round, type Benchmark, type Figure } from "./types.ts";
 
@@ -78,15 +82,44 @@ async function trapFigures(batch: number): Promise<Figure[]> {
   ];
 }
 
+const KERNEL_6_12 = path.resolve(process.env.FAULTC_KERNELS_DIR ?? path.join(".cache", "kernels"), "linux-6.12");
+const NVHE_OBJECT = path.join(KERNEL_6_12, "arch/arm64/kvm/hyp/nvhe/switch.nvhe.o");
+const OBJECT_RUNS = 3;
+
+/** The object oracle: each repetition builds and boots once (QEMU's time is the boot's, the model's the comparison's). */
+async function objectFigures(batch: number): Promise<Figure[]> {
+  if (!existsSync(NVHE_OBJECT)) {
+    process.stderr.write(`faultc-bench: oracle: object traps skipped: no ${path.relative(process.cwd(), NVHE_OBJECT)}; build it with: npm run kernels\n`);
+    return [];
+  }
+  const qemu: number[] = [];
+  const model: number[] = [];
+  await runObjectTrapOracle(NVHE_OBJECT, "__get_fault_info", SEED, batch, { tree: KERNEL_6_12 }); // warm-up
+  for (let i = 0; i < OBJECT_RUNS; i++) {
+    const a = await runObjectTrapOracle(NVHE_OBJECT, "__get_fault_info", SEED, batch, { tree: KERNEL_6_12 });
+    qemu.push(a.run.ms);
+    model.push(a.modelMs);
+  }
+  const q = median(qemu);
+  const m = median(model) / batch;
+  const subject = `traps through the compiled 6.12 nvhe __get_fault_info: ${batch} per boot (seed ${SEED})`;
+  return [
+    { bench: "oracle", subject, metric: "qemu_ms_per_boot", value: round(q), runs: OBJECT_RUNS },
+    { bench: "oracle", subject, metric: "qemu_ms_per_scenario", value: round(q / batch), runs: OBJECT_RUNS },
+    { bench: "oracle", subject, metric: "model_ms_per_scenario", value: round(m), runs: OBJECT_RUNS },
+    { bench: "oracle", subject, metric: "qemu_to_model_ratio", value: round(q / batch / m), runs: OBJECT_RUNS },
+  ];
+}
+
 export const oracleBenchmark: Benchmark = {
   name: "oracle",
-  description: "model time per scenario vs QEMU boot-and-run time for the same scenarios (AT set-ups, guest traps), as a ratio",
+  description: "model time per scenario vs QEMU boot-and-run time for the same scenarios (AT set-ups, guest traps, the compiled 6.12 __get_fault_info), as a ratio",
   run: async () => {
     const missing = missingOracleTools();
     if (missing.length > 0) {
       process.stderr.write(`faultc-bench: oracle skipped: ${missing.join(", ")} not found; install with: ${ORACLE_INSTALL}\n`);
       return [];
     }
-    return [...atFigures(1), ...atFigures(AT_BATCH), ...(await trapFigures(1)), ...(await trapFigures(TRAP_BATCH))];
+    return [...atFigures(1), ...atFigures(AT_BATCH), ...(await trapFigures(1)), ...(await trapFigures(TRAP_BATCH)), ...(await objectFigures(TRAP_BATCH))];
   },
 };
