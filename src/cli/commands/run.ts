@@ -15,7 +15,8 @@ const SCENARIO_FLAGS = ["esr", "far", "hpfar", "par", "at", "caps", "midr", "see
 
 const USAGE = `usage: faultc run TARGET --esr HEX [--far HEX] [--hpfar HEX|unknown] [--par HEX]
                   [--at ok:IPA|par:PAR|fault|s2fault:LEVEL[:KIND]] [--caps CAP,...] [--midr HEX]
-                  [--seed N] [--sysregs NAME=HEX,...] [--entry LABEL] [--binding FILE.fault] [--trace]
+                  [--seed N] [--sysregs NAME=HEX,...] [--entry LABEL] [--binding FILE.fault]
+                  [--trace]
        faultc run TARGET --jsonl [--entry LABEL] [--binding FILE.fault] [--trace]
 
 Runs the fault handler TARGET on the AArch64 EL2 machine model, as after a guest trap, and prints
