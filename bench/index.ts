@@ -7,6 +7,7 @@
 // ({ name, description, run(): Promise<Figure[]> }) and add it to `benchmarks` below.
 import { codegenBenchmark } from "./codegen.ts";
 import { equivBenchmark } from "./equiv.ts";
+import { equivObjectsBenchmark } from "./equiv-objects.ts";
 import { mmuWalksBenchmark } from "./mmu-walks.ts";
 import { objectBenchmark } from "./object.ts";
 import { oracleBenchmark } from "./oracle.ts";
@@ -16,7 +17,7 @@ import type { Benchmark, Figure } from "./types.ts";
 
 export type { Benchmark, Figure } from "./types.ts";
 
-export const benchmarks: readonly Benchmark[] = [parseCheckBenchmark, mmuWalksBenchmark, runtimeBenchmark, objectBenchmark, codegenBenchmark, equivBenchmark, oracleBenchmark];
+export const benchmarks: readonly Benchmark[] = [parseCheckBenchmark, mmuWalksBenchmark, runtimeBenchmark, objectBenchmark, codegenBenchmark, equivBenchmark, equivObjectsBenchmark, oracleBenchmark];
 
 export interface BenchIo {
   out: (line: string) => void;
