@@ -15,7 +15,7 @@ import { ObjectError } from "../object/errors.ts";
 import { openObjectFunction, type ObjectFunction } from "../object/function.ts";
 import { VCPU_SIZE } from "../runtime/machine/vcpu-layout.ts";
 import { FunctionCallTarget, type CallInputs, type FixedCapability, type FunctionCall } from "../runtime/run/function-call-target.ts";
-import type { RecordLayout } from "../runtime/run/types.ts";
+import { HandlerRunError, type RecordLayout } from "../runtime/run/types.ts";
 import type { BitVecDomain } from "../runtime/semantics/domain.ts";
 import { bindingItemText, chooseBinding } from "./binding.ts";
 import { SideError } from "./errors.ts";
@@ -140,8 +140,18 @@ export function openObject(name: ObjectName, options: OpenOptions): Side {
   const fixed = fixedCapabilities(fn);
   const when = b.when === undefined ? undefined : (bindingItemText(b.origin.file, b.origin.line, "when") ?? "its condition holds");
   const call = functionCall(chosen, when, fixed);
-  const load = (caps: Iterable<string>) => fn.load(caps);
-  const target = new FunctionCallTarget(label, layout, load, name.symbol, call);
+  // The code of a combination is decoded when it is first asked for: a word the model does not
+  // run there is an error in the input, for a run as for a proof.
+  const load = (caps: Iterable<string>) => fromObject(() => fn.load(caps));
+  const runLoad = (caps: Iterable<string>) => {
+    try {
+      return fn.load(caps);
+    } catch (e) {
+      if (e instanceof ObjectError) throw new HandlerRunError(e.message);
+      throw e;
+    }
+  };
+  const target = new FunctionCallTarget(label, layout, runLoad, name.symbol, call);
   const handler = chosen.module.handlers.find((h) => h.name === b.handler);
   const binding: BindingUsed = {
     symbol: b.symbol, handler: b.handler, file: b.origin.file, line: b.origin.line, kernel: b.kernel, release, when,

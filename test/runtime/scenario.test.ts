@@ -7,7 +7,7 @@ import { HCR_EL2_E2H, HCR_EL2_VM } from "../../src/runtime/machine/sysreg-access
 import { VCPU_SIZE } from "../../src/runtime/machine/vcpu-layout.ts";
 import { bits } from "../../src/runtime/semantics/concrete-domain.ts";
 import {
-  arbitraryValue, machineForScenario, splitmix64, parseScenario, scenario, SCENARIO_LAYOUT, ScenarioError, scenarioToJson, unknownHpfarValue,
+  arbitraryValue, machineForScenario, splitmix64, parseScenario, scenario, SCENARIO_LAYOUT, ScenarioError, scenarioToJson, scenarioToOptions, unknownHpfarValue,
 } from "../../src/runtime/scenario/index.ts";
 
 function parseError(input: unknown): string {
@@ -225,6 +225,18 @@ describe("machineForScenario", () => {
       expect(at(permission, 0x1234n)).toBe(0xb00n | (0x0fn << 1n) | 1n);
       const af = machineForScenario(scenario({ esr: 0n, far: 0x1234n, at: { s2fault: { level: 0, fault: "access-flag" } } })).machine;
       expect(at(af, 0x1234n)).toBe(0xb00n | (0x0bn << 1n) | 1n);
+    });
+
+    it('{"par":...}: AT of FAR answers it, per operation where the scenario says so (S1E1A, which checks no permission); JSON and options round-trip', () => {
+      const s = parseScenario({ esr: "0x9200000d", far: "0x1234", at: { par: "0x819", s1e1a: "0xff00000000001b80" } });
+      expect(s.at).toEqual({ par: 0x819n, ops: { s1e1a: 0xff00000000001b80n } });
+      const { machine } = machineForScenario(s);
+      expect([at(machine, 0x1234n), machine.addressTranslate("s1e1a", bits(0x1234n, 64)).value, machine.addressTranslate("s1e1w", bits(0x1234n, 64)).value]).toEqual([0x819n, 0xff00000000001b80n, 0x819n]);
+      expect(scenarioToJson(s).at).toEqual({ par: "0x819", s1e1a: "0xff00000000001b80" });
+      expect(parseScenario(scenarioToJson(s))).toEqual(s);
+      expect(scenarioToOptions(s)).toContain("par:0x819,s1e1a:0xff00000000001b80");
+      expect(parseError({ esr: "0x1", at: { par: "0x1", s1e1x: "0x1" } })).toBe('unknown key "s1e1x" in "at" beside "par" (expected AT operations: s1e1r, s1e1w, s1e1a, s1e0r, s1e0w)');
+      expect(parseError({ esr: "0x1", at: { par: "0x1", s1e1a: 1 } })).toBe('"at.s1e1a" must be a hex string like "0x1234", got 1');
     });
 
     it("refuses what stage 1 cannot map, with a ScenarioError", () => {
