@@ -18,7 +18,7 @@ export {
   compareTrap, describeResult, formatTrapCheck, handlerVariants, instructionSyndrome, runTrapHarness, runTrapOracle, TRAP_HANDLER_S, TRAP_RULE_FILE,
   type QemuTrap, type QemuTrapRun, type TrapAgreement, type TrapCheck, type TrapObservation, type TrapVerdict,
 } from "./trap-oracle.ts";
-export { bootTrapHarness, generatedHandlerLink, trapScenario, type TrapHandlerLink, type TrapHarnessBoot, type TrapScenario } from "./trap-oracle.ts";
+export { bootTrapHarness, generatedHandlerLink, parseTrapHarnessOutput, trapScenario, type TrapHandlerLink, type TrapHarnessBoot, type TrapScenario } from "./trap-oracle.ts";
 export {
   applyCapabilityRules, decideCapabilities, evaluateMatch, encodeMatch, withOverrides, ID_REGISTERS, LINUX_6_12_CAPABILITY_RULES,
   type AppliedRule, type CapabilityDecision, type CapabilityMatch, type CapabilityOverrides, type CapabilityRule, type Citation, type IdRegister,
@@ -26,6 +26,6 @@ export {
 export { kconfigValue, kernelDefine, readTreeFile } from "./kernel-tree.ts";
 export { capabilitySets, objectFunctionSource, objectHandlerLink, placementProblems } from "./object-harness.ts";
 export {
-  calledOn, compareObjectTrap, rulesFor, runObjectTrapHarness, runObjectTrapOracle, KVM_ASM_H,
-  type ObjectModel, type ObjectOracleOptions, type ObjectTrapAgreement, type ObjectTrapObservation, type ObjectTrapRun, type QemuCall,
+  calledOn, compareObjectTrap, parseObjectTrapBoot, rulesFor, runObjectTrapHarness, runObjectTrapOracle, KVM_ASM_H,
+  type ObjectModel, type ObjectOracleOptions, type ObjectTrapAgreement, type ObjectTrapBuild, type ObjectTrapObservation, type ObjectTrapRun, type QemuCall,
 } from "./object-oracle.ts";

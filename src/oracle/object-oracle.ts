@@ -25,7 +25,7 @@ import { kernelDefine } from "./kernel-tree.ts";
 import { objectHandlerLink } from "./object-harness.ts";
 import { OracleRunError } from "./qemu.ts";
 import { generateTrapCases, type TrapCase } from "./trap-cases.ts";
-import { bootTrapHarness, check, trapScenario, type QemuTrap, type TrapCheck, type TrapObservation } from "./trap-oracle.ts";
+import { bootTrapHarness, check, trapScenario, type QemuTrap, type TrapCheck, type TrapHarnessBoot, type TrapObservation } from "./trap-oracle.ts";
 
 /** What the harness reported of one call. */
 export interface QemuCall {
@@ -59,19 +59,31 @@ const HEX = "0x[0-9a-f]{1,16}";
 export function runObjectTrapHarness(cases: readonly TrapCase[], fn: ObjectFunction, rules: readonly AppliedRule[], record: StructLayout, exitCode: bigint, overrides: CapabilityOverrides = new Map()): ObjectTrapRun {
   const patching = withOverrides(rules, overrides);
   const boot = bootTrapHarness(cases, objectHandlerLink(fn, patching, record.size, exitCode));
+  return parseObjectTrapBoot(boot, { words: fn.size / 4, patching, recordBytes: record.size });
+}
+
+/** What an object trap harness was built with, to check its output against. */
+export interface ObjectTrapBuild {
+  readonly words: number;
+  /** The rules it decides the capabilities by (overrides applied). */
+  readonly patching: readonly AppliedRule[];
+  readonly recordBytes: number;
+}
+
+/** The object harness's CPU line and one CALL line after each TRAP line, strictly. */
+export function parseObjectTrapBoot(boot: TrapHarnessBoot, build: ObjectTrapBuild): ObjectTrapRun {
   const cpu = new RegExp(`^CPU ${ID_REGISTERS.map((r) => `${r} (${HEX})`).join(" ")} CAPS (${HEX}) WORDS (\\d+)$`).exec(boot.first);
   if (cpu === null) throw new OracleRunError(`the object trap harness did not start with its CPU line: ${JSON.stringify(boot.first)}`);
   const registers = new Map(ID_REGISTERS.map((r, i) => [r, BigInt(cpu[1 + i])] as const));
   const mask = Number(BigInt(cpu[1 + ID_REGISTERS.length]));
   const words = Number(cpu[2 + ID_REGISTERS.length]);
-  if (words !== fn.size / 4) throw new OracleRunError(`the object trap harness holds ${words} words of the function, expected ${fn.size / 4}`);
-  const patchedFor = decideCapabilities(patching, registers);
+  if (words !== build.words) throw new OracleRunError(`the object trap harness holds ${words} words of the function, expected ${build.words}`);
+  const patchedFor = decideCapabilities(build.patching, registers);
   const expected = patchedFor.reduce((m, d, i) => (d.present ? m | (1 << i) : m), 0);
   if (mask !== expected) {
     throw new OracleRunError(`the harness patched the function for capability mask 0x${mask.toString(16)}, the rules give 0x${expected.toString(16)} on the registers it reports (${patchedFor.map((d) => `${d.capability} ${d.present ? "present" : "absent"}`).join(", ")})`);
   }
-  const recordWords = record.size / 8;
-  const callLine = new RegExp(`^CALL (\\d+) ([01])${` (${HEX})`.repeat(3 + recordWords)}$`);
+  const callLine = new RegExp(`^CALL (\\d+) ([01])${` (${HEX})`.repeat(3 + build.recordBytes / 8)}$`);
   const traps = boot.traps.map(({ trap, after }, i) => {
     if (after.length !== 1) throw new OracleRunError(`trap ${i}: expected one CALL line after its TRAP line, got ${JSON.stringify(after)}`);
     const m = callLine.exec(after[0]);

@@ -25,7 +25,7 @@ import type { HandlerTarget, RunResult } from "../runtime/run/types.ts";
 import { hpfarForIpa, scenario, trapFromGuestAccess, type Scenario, type TrapOutcome } from "../runtime/scenario/index.ts";
 import { VCPU_FAULT_FIELDS } from "../runtime/machine/vcpu-layout.ts";
 import { harnessLines } from "./output.ts";
-import { buildHarness, disposeHarness, HARNESS_DIR, OracleRunError, QEMU_TIMEOUT_MS, runQemu } from "./qemu.ts";
+import { buildHarness, disposeHarness, HARNESS_DIR, OracleRunError, QEMU_TIMEOUT_MS, runQemu, type QemuRun } from "./qemu.ts";
 import { generateTrapCases, serialiseTrapCases, type GuestInstruction, type TrapCase } from "./trap-cases.ts";
 
 export const TRAP_RULE_FILE = "dsl/kvm-2016.fault";
@@ -94,7 +94,12 @@ export function bootTrapHarness(cases: readonly TrapCase[], handler: TrapHandler
   } finally {
     disposeHarness(image);
   }
-  const lines = harnessLines(run, cases.length);
+  return parseTrapHarnessOutput(run, cases.length);
+}
+
+/** The trap harness's output (a QEMU run of `expected` set-ups): its first line, each TRAP line and the lines after it. */
+export function parseTrapHarnessOutput(run: QemuRun, expected: number): TrapHarnessBoot {
+  const lines = harnessLines(run, expected);
   const traps: { trap: QemuTrap; after: string[] }[] = [];
   for (const line of lines.slice(1)) {
     const m = TRAP_LINE.exec(line);
@@ -109,7 +114,7 @@ export function bootTrapHarness(cases: readonly TrapCase[], handler: TrapHandler
     VCPU_FAULT_FIELDS.forEach((f, i) => record.set(f.name, f.size === 4 ? v[7 + i] & 0xffff_ffffn : v[7 + i]));
     traps.push({ trap: { outcome: m[2], code: v[0], esr: v[1], far: v[2], hpfar: v[3], elr: v[4], parIn: v[5], parOut: v[6], record }, after: [] });
   }
-  if (traps.length !== cases.length) throw new OracleRunError(`the trap harness reported ${traps.length} traps, expected ${cases.length}`);
+  if (traps.length !== expected) throw new OracleRunError(`the trap harness reported ${traps.length} traps, expected ${expected}`);
   return { first: lines[0] ?? "", traps, ms: run.ms };
 }
 

@@ -13,7 +13,8 @@ import { describe, expect, it, beforeAll } from "vitest";
 import { openObjectFunction } from "../../src/object/function.ts";
 import {
   applyCapabilityRules, encodeMatch, evaluateMatch, formatTrapCheck, LINUX_6_12_CAPABILITY_RULES, missingOracleTools, objectFunctionSource, ORACLE_INSTALL,
-  placementProblems, rulesFor, runObjectTrapOracle, TRAP_KINDS, withOverrides, type CapabilityMatch, type IdRegister, type ObjectTrapAgreement,
+  parseObjectTrapBoot, parseTrapHarnessOutput, placementProblems, rulesFor, runObjectTrapOracle, TRAP_KINDS, withOverrides,
+  type CapabilityMatch, type IdRegister, type ObjectTrapAgreement, type QemuRun,
 } from "../../src/oracle/index.ts";
 import { compile, describeWithCross, scratchDir } from "../object/cross-toolchain.ts";
 import { describeWithKernel } from "../support/kernels.ts";
@@ -63,6 +64,40 @@ describe("the kernel's capability rules, evaluated", () => {
     expect(encodeMatch(rule("ARM64_HAS_S1POE"))).toEqual([3n, 1n, BigInt(16 | (4 << 8)), 1n, 0xfn]);
     expect(encodeMatch({ kind: "never", why: "x" })).toEqual([0n, 0n, 0n, 0n, 0n]);
     expect(encodeMatch({ kind: "always" })).toEqual([1n, 0n, 0n, 0n, 0n]);
+  });
+});
+
+describe("the object harness's output, parsed strictly", () => {
+  // The 6.12 rules without a tree (834220's MIDR range as written, not its Kconfig gate): on
+  // MIDR 0x411fd070 ALWAYS_SYSTEM (bit 0) and 834220 (bit 4) hold.
+  const patching = LINUX_6_12_CAPABILITY_RULES.map((r) => ({ capability: r.capability, match: r.match, build: "as written" }));
+  const build = { words: 48, patching, recordBytes: 32 };
+  const CPU = "CPU MIDR_EL1 0x411fd070 ID_AA64MMFR3_EL1 0x0 CAPS 0x11 WORDS 48";
+  const TRAP = "TRAP 0 exit 0x2 0x93020047 0xffffff800dd5f027 0xcb918ee0 0x4008302c 0x809 0x809 0x0 0x0 0x0";
+  const CALL = "CALL 0 1 0x1 0x809 0x809 0x0 0xffffff800dd5f027 0xcb918ee0 0x0";
+  const out = (...lines: string[]): QemuRun => ({ stdout: `${lines.join("\n")}\n`, stderr: "", status: 0, ms: 1 });
+  const parse = (...lines: string[]) => parseObjectTrapBoot(parseTrapHarnessOutput(out(...lines), 1), build);
+
+  it("reads the CPU line, the capabilities patched for, and each call", () => {
+    const r = parse(CPU, TRAP, CALL, "DONE 1");
+    expect(r.mask).toBe(0x11);
+    expect(r.patchedFor.filter((d) => d.present).map((d) => d.capability)).toEqual(["ARM64_ALWAYS_SYSTEM", "ARM64_WORKAROUND_834220"]);
+    expect(r.traps[0].call).toEqual({ called: true, w0: 1n, parBefore: 0x809n, parAfter: 0x809n, record: [0n, 0xffff_ff80_0dd5_f027n, 0xcb91_8ee0n, 0n] });
+    expect(r.traps[0].trap).toMatchObject({ outcome: "exit", code: 2n, esr: 0x9302_0047n });
+  });
+
+  it.each([
+    ["a patching the rules do not give", [CPU.replace("CAPS 0x11", "CAPS 0x1"), TRAP, CALL, "DONE 1"], /patched the function for capability mask 0x1, the rules give 0x11/],
+    ["another function's size", [CPU.replace("WORDS 48", "WORDS 47"), TRAP, CALL, "DONE 1"], /holds 47 words of the function, expected 48/],
+    ["no CPU line", [TRAP, CALL, "DONE 1"], /unexpected trap harness output line: "CALL 0 1/],
+    ["a missing CALL line", [CPU, TRAP, "DONE 1"], /trap 0: expected one CALL line after its TRAP line, got \[\]/],
+    ["two CALL lines", [CPU, TRAP, CALL, CALL, "DONE 1"], /expected one CALL line after its TRAP line, got \["CALL 0/],
+    ["a record word short", [CPU, TRAP, CALL.replace(/ 0x0$/, ""), "DONE 1"], /unexpected object trap harness output line/],
+    ["a CALL line of another trap", [CPU, TRAP, CALL.replace("CALL 0", "CALL 1"), "DONE 1"], /output out of order/],
+    ["called neither 0 nor 1", [CPU, TRAP, CALL.replace("CALL 0 1", "CALL 0 2"), "DONE 1"], /unexpected object trap harness output line/],
+    ["a line before the first TRAP", [CPU, CALL, TRAP, CALL, "DONE 1"], /unexpected trap harness output line: "CALL 0 1/],
+  ])("rejects %s", (_, lines, message) => {
+    expect(() => parse(...lines)).toThrow(message);
   });
 });
 
