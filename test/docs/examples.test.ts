@@ -200,11 +200,16 @@ const JQ_PRESENT = spawnSync("sh", ["-c", "command -v jq"]).status === 0;
 const needsMissingJq = (b: Block) => !JQ_PRESENT && !process.env.CI && b.info[0] === "console" && b.lines.some((l) => /\bjq\b/.test(l));
 if (!JQ_PRESENT && !process.env.CI) console.warn("doc examples that pipe into jq are skipped: jq not found (apt-get install jq)");
 
-// Sessions that run on the real kernel objects name them under .cache/kernels/; without the trees
-// (`npm run kernels`) they are skipped with a message, except under CI, which builds them first.
-const KERNEL_TREES = ["6.1", "6.12"].every((v) => existsSync(path.join(".cache", "kernels", `linux-${v}`, ".faultc-stamp")));
-const needsMissingKernels = (b: Block) => !KERNEL_TREES && !process.env.CI && b.info[0] === "console" && b.lines.some((l) => l.includes(".cache/kernels/"));
-if (!KERNEL_TREES && !process.env.CI) console.warn("doc examples on the kernel objects are skipped: run `npm run kernels` to build them");
+// Sessions that run on compiled objects name them under .cache/: the kernel trees (`npm run
+// kernels`) and the seed's C (`npm run seed-c`). Without them they are skipped with a message,
+// except under CI, which builds both first.
+const BUILT: { dir: string; present: boolean; how: string }[] = [
+  { dir: ".cache/kernels/", present: ["6.1", "6.12"].every((v) => existsSync(path.join(".cache", "kernels", `linux-${v}`, ".faultc-stamp"))), how: "npm run kernels" },
+  { dir: ".cache/seed-c/", present: existsSync(path.join(".cache", "seed-c", "arch", "arm64", "kvm", "hyp", "switch.o")), how: "npm run seed-c" },
+];
+const needsMissingKernels = (b: Block) =>
+  !process.env.CI && b.info[0] === "console" && BUILT.some((x) => !x.present && b.lines.some((l) => l.includes(x.dir)));
+for (const x of BUILT) if (!x.present && !process.env.CI) console.warn(`doc examples on objects under ${x.dir} are skipped: run \`${x.how}\` to build them`);
 
 describe("the examples in README.md and docs/*.md run as printed", () => {
   const examples = blocks.filter((b) => b.info[0] !== "text");
