@@ -230,3 +230,40 @@ describe("escaping", () => {
     expect(cComment("a */ b /* c ??/ d\u2028e")).toBe("a *\\/ b / * c ? ?/ d e");
   });
 });
+
+describe("lets nothing reads", () => {
+  it("are not assigned, nor what only they read (gcc -Wunused-but-set-variable)", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "faultc-c-unread-"));
+    const file = path.join(dir, "unread.fault");
+    writeFileSync(
+      file,
+      `source "lets nothing reads";
+sysreg ESR_EL2 : 64;
+exitcode E = 1;
+record r { a : 64; }
+handler h records r {
+  let e = read ESR_EL2;
+  let b6 = e[0] == 1;
+  let b7 = b6;
+  let v = e + 1;
+  let w = v ^ e;
+  record a = e;
+  exit E;
+}
+`,
+    );
+    const ws = checkFiles([file]);
+    expect(ws.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    const checked = ws.files.get(path.normalize(file));
+    if (checked === undefined) throw new Error("not loaded");
+    const c = emitKernelC(lowerFile(checked, ws));
+    rmSync(dir, { recursive: true, force: true });
+    for (const id of ["b6", "b7", "v", "w"]) expect(c, id).toContain(`/* ${id} is not used */`);
+    expect(c).not.toMatch(/\b(b6|b7|v|w) =/);
+    if (haveGcc) {
+      const r = compile(c);
+      rmSync(r.dir, { recursive: true, force: true });
+      expect(r.ok, r.output).toBe(true);
+    }
+  });
+});

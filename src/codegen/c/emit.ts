@@ -10,6 +10,7 @@
 // `cpus_have_final_cap(CAP) ? read_sysreg(esr_el1) : read_sysreg(esr_el2)` rather than the
 // kernel's read_sysreg_el2(esr): the ternary says which registers are read for any pair the IR
 // can hold, and cpus_have_final_cap is the kernel's patch-time test (a static key in a tree).
+import { boolRefs, bvRefs } from "../ir/refs.ts";
 import { boolNodes, bvNodes } from "../ir/walk.ts";
 import { headerLines } from "../header.ts";
 import * as I from "../ir/types.ts";
@@ -72,32 +73,6 @@ function handoffName(target: string): string {
 
 // ---------------------------------------------------------------- walking the IR
 
-function bvRefs(e: I.BvExpr, out: Set<string>): void {
-  for (const n of bvNodes(e)) if (n.op === "var") out.add(n.id);
-}
-
-function boolRefs(b: I.BoolExpr, out: Set<string>): void {
-  for (const n of boolNodes(b)) {
-    if (n.op === "var") out.add(n.id);
-    else if (n.op === "bvar") out.add(n.id);
-  }
-}
-
-/** Names read by statements `from` on and by the terminator (the rule language has no shadowing). */
-function blockRefs(b: I.Block, from: number, out: Set<string>): void {
-  for (const s of b.stmts.slice(from)) {
-    if (s.kind === "let" || s.kind === "record") bvRefs(s.value, out);
-    else if (s.kind === "letBool") boolRefs(s.value, out);
-    else bvRefs(s.address, out);
-  }
-  if (b.end.kind === "decide") {
-    for (const r of b.end.rules) {
-      if (r.guard) boolRefs(r.guard, out);
-      blockRefs(r.body, 0, out);
-    }
-  }
-}
-
 function walkBlocks(b: I.Block, f: (b: I.Block) => void): void {
   f(b);
   if (b.end.kind === "decide") for (const r of b.end.rules) walkBlocks(r.body, f);
@@ -127,10 +102,40 @@ function inlineChain(b: I.Block): I.Block[] {
   return chain;
 }
 
+/**
+ * live[i]: the names the C written for statements i.. of `b` and its terminator reads
+ * (live[stmts.length]: the terminator's). A let that is not read is not assigned (only a comment,
+ * or `(void)(...)` when it reads a system register), so what its value reads does not count:
+ * `let b7 = b6;` with b7 unread leaves b6 unread too (gcc -Wunused-but-set-variable would say so).
+ */
+const liveCache = new WeakMap<I.Block, Set<string>[]>();
+function liveFrom(b: I.Block): Set<string>[] {
+  const cached = liveCache.get(b);
+  if (cached !== undefined) return cached;
+  const live = new Set<string>();
+  if (b.end.kind === "decide") {
+    for (const r of b.end.rules) {
+      if (r.guard) boolRefs(r.guard, live);
+      for (const id of liveFrom(r.body)[0]) live.add(id);
+    }
+  }
+  const out: Set<string>[] = new Array(b.stmts.length + 1);
+  out[b.stmts.length] = new Set(live);
+  for (let i = b.stmts.length - 1; i >= 0; i--) {
+    const s = b.stmts[i];
+    if (s.kind === "record") bvRefs(s.value, live);
+    else if (s.kind === "at") bvRefs(s.address, live);
+    else if (s.kind === "letBool") {
+      if (live.has(s.id)) boolRefs(s.value, live);
+    } else if (live.has(s.id) || readsSysreg(s.value)) bvRefs(s.value, live);
+    out[i] = new Set(live);
+  }
+  liveCache.set(b, out);
+  return out;
+}
+
 function isUsed(b: I.Block, index: number, id: string): boolean {
-  const refs = new Set<string>();
-  blockRefs(b, index + 1, refs);
-  return refs.has(id);
+  return liveFrom(b)[index + 1].has(id);
 }
 
 /** Call-graph order: callees before callers, otherwise the IR's order. */
