@@ -9,6 +9,7 @@ import { checkFiles } from "../parser/workspace.ts";
 import { temporariesIn, TEMP_PREFIX, writeFileAtomic, type Leftover } from "../io/atomic-write.ts";
 import { emitAsmModule } from "./asm/asm-module.ts";
 import { assembleModule } from "./asm/program.ts";
+import { orTooComplex } from "./diagnostics.ts";
 import { lowerFile, moduleName } from "./ir/lower.ts";
 import type { IrModule } from "./ir/types.ts";
 import { readProvenance, type Provenance } from "./provenance.ts";
@@ -43,7 +44,7 @@ export function runtimeImportFrom(outDir: string): string {
 
 export async function planBuild(files: string[], outDir: string): Promise<BuildPlan> {
   const ws = checkFiles(files);
-  const plan: BuildPlan = { outputs: [], modules: [], diagnostics: ws.diagnostics, sources: ws.sources };
+  const plan: BuildPlan = { outputs: [], modules: [], diagnostics: [...ws.diagnostics], sources: ws.sources };
   if (hasErrors(ws.diagnostics)) return plan;
   const names = new Map<string, string>();
   for (const f of files) {
@@ -55,9 +56,15 @@ export async function planBuild(files: string[], outDir: string): Promise<BuildP
       throw new BuildInputError(`${f} and ${prior} would both generate ${m.name}.*: rename one`);
     }
     names.set(m.name, f);
+    // A handler too large for the asm-like variant is the rule file's error, at the handler.
+    const selected = orTooComplex(() => assembleModule(m), ws.sources);
+    if ("diagnostic" in selected) {
+      plan.diagnostics.push(selected.diagnostic);
+      continue;
+    }
     plan.modules.push(m);
     const base = path.join(outDir, m.name);
-    const program = assembleModule(m);
+    const program = selected.value;
     plan.outputs.push({ path: `${base}.c.ts`, content: await emitCVariant(m, { runtimeImport: runtimeImportFrom(outDir) }) });
     plan.outputs.push({ path: `${base}.asm.ts`, content: await emitAsmModule(m, program) });
     for (const b of extraBackends) plan.outputs.push({ path: `${base}${b.suffix}`, content: await b.emit(m) });

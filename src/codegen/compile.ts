@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { hasErrors, renderDiagnostic } from "../parser/diagnostics.ts";
 import { checkFiles } from "../parser/workspace.ts";
 import { assembleModule, type AsmProgram } from "./asm/program.ts";
+import { orTooComplex } from "./diagnostics.ts";
 import { lowerFile } from "./ir/lower.ts";
 import type { IrModule } from "./ir/types.ts";
 
@@ -22,5 +23,7 @@ export function compileRuleFile(file: string): CompiledRuleFile {
   const checked = ws.files.get(path.normalize(file));
   if (checked === undefined) throw new RuleFileError(`${file}: error: not checked`);
   const module = lowerFile(checked, ws);
-  return { module, program: assembleModule(module) };
+  const selected = orTooComplex(() => assembleModule(module), ws.sources);
+  if ("diagnostic" in selected) throw new RuleFileError(renderDiagnostic(selected.diagnostic, ws.sources));
+  return { module, program: selected.value };
 }

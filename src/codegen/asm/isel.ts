@@ -3,32 +3,29 @@
 // (cmp/ccmp chains for set membership, tbz/tbnz for single-bit tests, and/cmp for field
 // tests); capability conditions become alternative blocks of equal length; AT is wrapped in
 // stp/ldp to preserve PAR_EL1; x0-x3 are saved like save_x0_to_x3 (more registers in pairs
-// when needed), restored before eret, and left on the stack for __guest_exit.
+// when needed), restored before eret, and left on the stack for __guest_exit. A handler that
+// needs more registers than x0-x17 at once keeps some values in a stack frame below the saved
+// registers (registers.ts), given back with them on every way out.
 import { commentText } from "../escape.ts";
 import type * as I from "../ir/types.ts";
+import { lastUses } from "../ir/refs.ts";
 import { asmCapability } from "../names/capabilities.ts";
 import { exportNameOf, mangle, platformName } from "../names/mangle.ts";
 import { isArithmeticImmediate, isConditionalCompareImmediate, isLogicalImmediate, materialise, widthMask } from "./immediates.ts";
+import { HandlerTooComplex, IselError } from "./isel-error.ts";
+import { MAX_FRAME_BYTES, Registers, type Binding, type Value } from "./registers.ts";
 
-export class IselError extends Error {}
+export { HandlerTooComplex, IselError } from "./isel-error.ts";
 
 // Names printed into the program: a handler's label and an external's symbol are the rule file's
 // names, mangled (names/mangle.ts: never a register name, `__guest_exit` or a cpp macro); a
-// capability or a system register is the platform's, printed as it is. The IR allows any string
-// there; one with a newline would add lines to the program, so both refuse anything that is not
-// an identifier rather than print it.
+// capability is printed as names/capabilities.ts says, a system register as it is. The IR allows
+// any string there; one with a newline would add lines to the program, so all of them refuse
+// anything that is not an identifier rather than print it.
 
-/** Registers the allocator may use: x0-x17 (x18 is the platform register, x19+ callee-saved). */
-const POOL = Array.from({ length: 18 }, (_, i) => i);
+type Env = Map<string, Binding>;
 
-interface Value {
-  reg: number;
-  /** Freed by whoever consumes it; false for a let-bound register. */
-  owned: boolean;
-}
-
-type Env = Map<string, { reg: number; width: number }>;
-
+/** Where the frame is given back and the saved registers restored: before every way out. */
 const RESTORE_EXTRA = "@@restore-extra@@";
 
 export interface SelectedHandler {
@@ -37,6 +34,15 @@ export interface SelectedHandler {
   lines: string[];
   /** x0..x(saved-1) are saved on entry. */
   saved: number;
+  /** Bytes of the frame below the saved registers (0: none). */
+  frame: number;
+}
+
+/** A block being selected: what it reads when, the statement it is at, and what it binds. */
+interface Scope {
+  lastUse: Map<string, number>;
+  index: number;
+  bindings: Binding[];
 }
 
 export function selectHandler(m: I.IrModule, h: I.IrHandler): SelectedHandler {
@@ -45,8 +51,11 @@ export function selectHandler(m: I.IrModule, h: I.IrHandler): SelectedHandler {
 
 class Selector {
   private readonly out: string[] = [];
-  private free = new Set(POOL);
-  private maxUsed = 3;
+  private readonly regs = new Registers(
+    (insn) => this.emit(insn),
+    () => this.deadBindings(),
+  );
+  private readonly scopes: Scope[] = [];
   private labelCount = 0;
   private readonly fns: Map<string, I.IrFunction>;
   private readonly preds: Map<string, I.IrPredicate>;
@@ -61,30 +70,43 @@ class Selector {
 
   run(): SelectedHandler {
     this.block(this.h.body, new Map());
-    const saved = Math.max(4, this.maxUsed + 1 + ((this.maxUsed + 1) % 2));
+    const maxUsed = this.regs.maxUsed;
+    const saved = Math.max(4, maxUsed + 1 + ((maxUsed + 1) % 2));
+    const frame = this.regs.frameBytes();
+    if (frame > MAX_FRAME_BYTES) {
+      throw new HandlerTooComplex(
+        this.h.name,
+        this.h.origin,
+        `handler ${this.h.name} has ${this.regs.slotCount} values live at once that x0-x17 cannot hold: a stack frame of ${frame} bytes, over the ${MAX_FRAME_BYTES} the asm-like variant allows (half of a 4 KiB hyp stack); split the handler, or let fewer values live at once`,
+      );
+    }
     const prologue = [`${exportNameOf(this.h.name)}:`, "\t// entered from the EL2 sync vector: x0-x3 are the guest's", "\tsave_x0_to_x3"];
     for (let r = 4; r < saved; r += 2) prologue.push(`\tstp x${r}, x${r + 1}, [sp, #-16]!`);
     const restoreExtra: string[] = [];
+    if (frame > 0) {
+      prologue.push(`\tsub sp, sp, #${frame}\t// the frame: values that do not fit in x0-x17`);
+      restoreExtra.push(`\tadd sp, sp, #${frame}`);
+    }
     for (let r = saved - 2; r >= 4; r -= 2) restoreExtra.push(`\tldp x${r}, x${r + 1}, [sp], #16`);
     const body = this.out.flatMap((l) => (l === RESTORE_EXTRA ? restoreExtra : [l]));
-    return { name: this.h.name, lines: [...prologue, ...body], saved };
+    return { name: this.h.name, lines: [...prologue, ...body], saved, frame };
   }
 
   // ------------------------------------------------------------ registers and output
 
   private alloc(): number {
-    for (const r of POOL) {
-      if (this.free.has(r)) {
-        this.free.delete(r);
-        this.maxUsed = Math.max(this.maxUsed, r);
-        return r;
-      }
-    }
-    throw new IselError(`handler ${this.h.name} needs more than ${POOL.length} registers`);
+    return this.regs.alloc();
   }
 
   private release(v: Value): void {
-    if (v.owned) this.free.add(v.reg);
+    this.regs.release(v);
+  }
+
+  /** The bindings of the blocks on the current path that the rest of the path does not read. */
+  private deadBindings(): Binding[] {
+    const inner = this.scopes[this.scopes.length - 1];
+    if (inner === undefined) return [];
+    return this.scopes.flatMap((s) => s.bindings.filter((b) => (inner.lastUse.get(b.id) ?? -1) < inner.index));
   }
 
   private emit(insn: string): void {
@@ -112,6 +134,12 @@ class Selector {
     if (width < 64) this.emit(`and x${reg}, x${reg}, #0x${widthMask(width).toString(16)}`);
   }
 
+  private lookup(env: Env, id: string): Binding {
+    const b = env.get(id);
+    if (b === undefined) throw new IselError(`internal: unbound ${id}`);
+    return b;
+  }
+
   // ------------------------------------------------------------ bit-vector expressions
 
   private bv(e: I.BvExpr, env: Env): Value {
@@ -119,7 +147,7 @@ class Selector {
       case "const": {
         const r = this.alloc();
         for (const insn of materialise(`x${r}`, e.value)) this.emit(insn);
-        return { reg: r, owned: true };
+        return this.regs.temp(r);
       }
       case "sysreg": {
         const r = this.alloc();
@@ -131,31 +159,30 @@ class Selector {
           this.emit(`mrs x${r}, ${platformName(e.reg.alternative.register).toLowerCase()}`);
           this.out.push("alternative_endif");
         }
-        return { reg: r, owned: true };
+        return this.regs.temp(r);
       }
-      case "var": {
-        const v = env.get(e.id);
-        if (v === undefined) throw new IselError(`internal: unbound ${e.id}`);
-        return { reg: v.reg, owned: false };
-      }
+      case "var":
+        return this.regs.read(this.lookup(env, e.id));
       case "not": {
         const a = this.bv(e.a, env);
+        const [ra] = this.regs.lock(a);
         const d = this.target(a);
-        if (e.width < 64) this.emit(`eor x${d}, x${a.reg}, #0x${widthMask(e.width).toString(16)}`);
+        if (e.width < 64) this.emit(`eor x${d}, x${ra}, #0x${widthMask(e.width).toString(16)}`);
         else {
           const t = this.alloc();
           this.emit(`mov x${t}, #-1`);
-          this.emit(`eor x${d}, x${a.reg}, x${t}`);
-          this.free.add(t);
+          this.emit(`eor x${d}, x${ra}, x${t}`);
+          this.regs.freeRegister(t);
         }
-        return { reg: d, owned: true };
+        return this.regs.result(d, a);
       }
       case "neg": {
         const a = this.bv(e.a, env);
+        const [ra] = this.regs.lock(a);
         const d = this.target(a);
-        this.emit(`sub x${d}, xzr, x${a.reg}`);
+        this.emit(`sub x${d}, xzr, x${ra}`);
         this.truncate(d, e.width);
-        return { reg: d, owned: true };
+        return this.regs.result(d, a);
       }
       case "and":
       case "or":
@@ -164,52 +191,57 @@ class Selector {
         const a = this.bv(e.a, env);
         const k = asConst(e.b);
         if (k !== undefined && isLogicalImmediate(k)) {
+          const [ra] = this.regs.lock(a);
           const d = this.target(a);
-          this.emit(`${mnemonic} x${d}, x${a.reg}, #0x${k.toString(16)}`);
-          return { reg: d, owned: true };
+          this.emit(`${mnemonic} x${d}, x${ra}, #0x${k.toString(16)}`);
+          return this.regs.result(d, a);
         }
         const b = this.bv(e.b, env);
+        const [ra, rb] = this.regs.lock(a, b);
         const d = this.target(a, b);
-        this.emit(`${mnemonic} x${d}, x${a.reg}, x${b.reg}`);
-        this.releaseOther(d, a, b);
-        return { reg: d, owned: true };
+        this.emit(`${mnemonic} x${d}, x${ra}, x${rb}`);
+        return this.regs.result(d, a, b);
       }
       case "add":
       case "sub": {
         const a = this.bv(e.a, env);
-        let d: number;
         const k = asConst(e.b);
         if (k !== undefined && isArithmeticImmediate(k)) {
-          d = this.target(a);
-          this.emit(`${e.op} x${d}, x${a.reg}, #0x${k.toString(16)}`);
-        } else {
-          const b = this.bv(e.b, env);
-          d = this.target(a, b);
-          this.emit(`${e.op} x${d}, x${a.reg}, x${b.reg}`);
-          this.releaseOther(d, a, b);
+          const [ra] = this.regs.lock(a);
+          const d = this.target(a);
+          this.emit(`${e.op} x${d}, x${ra}, #0x${k.toString(16)}`);
+          this.truncate(d, e.width);
+          return this.regs.result(d, a);
         }
+        const b = this.bv(e.b, env);
+        const [ra, rb] = this.regs.lock(a, b);
+        const d = this.target(a, b);
+        this.emit(`${e.op} x${d}, x${ra}, x${rb}`);
         this.truncate(d, e.width);
-        return { reg: d, owned: true };
+        return this.regs.result(d, a, b);
       }
       case "shl": {
         const a = this.bv(e.a, env);
+        const [ra] = this.regs.lock(a);
         const d = this.target(a);
-        this.emit(`lsl x${d}, x${a.reg}, #${e.amount}`);
+        this.emit(`lsl x${d}, x${ra}, #${e.amount}`);
         this.truncate(d, e.width);
-        return { reg: d, owned: true };
+        return this.regs.result(d, a);
       }
       case "lshr": {
         const a = this.bv(e.a, env);
+        const [ra] = this.regs.lock(a);
         const d = this.target(a);
-        this.emit(`lsr x${d}, x${a.reg}, #${e.amount}`);
-        return { reg: d, owned: true };
+        this.emit(`lsr x${d}, x${ra}, #${e.amount}`);
+        return this.regs.result(d, a);
       }
       case "extract": {
         const a = this.bv(e.a, env);
         if (e.lo === 0 && e.width === 64) return a;
+        const [ra] = this.regs.lock(a);
         const d = this.target(a);
-        this.emit(`ubfx x${d}, x${a.reg}, #${e.lo}, #${e.width}`);
-        return { reg: d, owned: true };
+        this.emit(`ubfx x${d}, x${ra}, #${e.lo}, #${e.width}`);
+        return this.regs.result(d, a);
       }
       case "zext": {
         // Values are already zero-extended in their registers.
@@ -221,24 +253,27 @@ class Selector {
         const from = widthOf(e.a);
         const a = this.bv(e.a, env);
         if (from === e.width) return a;
+        const [ra] = this.regs.lock(a);
         const d = this.target(a);
-        this.emit(`lsl x${d}, x${a.reg}, #${64 - from}`);
+        this.emit(`lsl x${d}, x${ra}, #${64 - from}`);
         this.emit(`asr x${d}, x${d}, #${64 - from}`);
         this.truncate(d, e.width);
-        return { reg: d, owned: true };
+        return this.regs.result(d, a);
       }
       case "call": {
         const f = this.fns.get(e.fn);
         if (f === undefined) throw new IselError(`internal: unknown function ${e.fn}`);
         this.comment(`fn ${f.name} (${this.where(f.origin)}), inline`);
-        const args = e.args.map((a) => this.bv(a, env));
-        const inner: Env = new Map(f.params.map((p, i) => [p.id, { reg: args[i].reg, width: p.width }]));
-        const result = this.bv(f.body, inner);
-        // The result may be an argument's own register (e.g. a function returning its parameter).
-        const keep = args.find((a) => a.reg === result.reg);
-        for (const a of args) if (a !== keep) this.release(a);
-        if (keep !== undefined && !keep.owned) return { reg: result.reg, owned: false };
-        return result;
+        const params = this.bindArguments(f.params, e.args, env);
+        const result = this.bv(f.body, new Map(params.map((p) => [p.id, p])));
+        // The result may be a parameter's own register (a function returning its parameter):
+        // the argument the caller owned becomes the result.
+        let out = result;
+        for (const p of params) {
+          if (p.owned && !result.owned && p.home.reg !== undefined && p.home.reg === result.reg) out = this.regs.handOver(p);
+          else this.regs.unbind(p);
+        }
+        return out;
       }
       case "input":
       case "field":
@@ -246,16 +281,24 @@ class Selector {
     }
   }
 
-  /** The register a result goes into: an operand's own register when the operand is a temporary. */
-  private target(a: Value, b?: Value): number {
-    if (a.owned) return a.reg;
-    if (b?.owned) return b.reg;
-    return this.alloc();
+  /**
+   * Binds an inlined function's or predicate's parameters: an argument that is a name of the
+   * caller shares its home; any other is evaluated (all of them first, in order) and bound to
+   * the register or slot its value is in.
+   */
+  private bindArguments(params: I.IrParam[], args: I.BvExpr[], env: Env): Binding[] {
+    const values = args.map((a) => (a.op === "var" ? this.lookup(env, a.id) : this.bv(a, env)));
+    return params.map((p, i) => {
+      const v = values[i];
+      return "home" in v ? this.regs.alias(p.id, v) : this.regs.bind(p.id, v);
+    });
   }
 
-  private releaseOther(d: number, a: Value, b: Value): void {
-    if (a.reg !== d) this.release(a);
-    if (b.reg !== d) this.release(b);
+  /** The register a result goes into: an operand's own register when the operand is a temporary. */
+  private target(a: Value, b?: Value): number {
+    if (a.owned && a.reg !== undefined) return a.reg;
+    if (b?.owned && b.reg !== undefined) return b.reg;
+    return this.alloc();
   }
 
   // ------------------------------------------------------------ conditions as branches
@@ -297,16 +340,17 @@ class Selector {
         const p = this.preds.get(b.name);
         if (p === undefined) throw new IselError(`internal: unknown predicate ${b.name}`);
         this.comment(`pred ${p.name} (${this.where(p.origin)}), inline`);
-        const args = b.args.map((a) => this.bv(a, env));
-        const inner: Env = new Map(p.params.map((x, i) => [x.id, { reg: args[i].reg, width: x.width }]));
-        this.branch(p.body, inner, target, when);
-        for (const a of args) this.release(a);
+        // Bound, not held: the body branches, and a binding's home stays put on every way.
+        const params = this.bindArguments(p.params, b.args, env);
+        this.branch(p.body, new Map(params.map((x) => [x.id, x])), target, when);
+        for (const x of params) this.regs.unbind(x);
         return;
       }
       case "bvar": {
-        const v = env.get(b.id);
-        if (v === undefined) throw new IselError(`internal: unbound ${b.id}`);
-        this.emit(`${when ? "cbnz" : "cbz"} x${v.reg}, ${target}`);
+        const v = this.regs.read(this.lookup(env, b.id));
+        const [r] = this.regs.lock(v);
+        this.emit(`${when ? "cbnz" : "cbz"} x${r}, ${target}`);
+        this.release(v);
         return;
       }
       case "in":
@@ -324,15 +368,19 @@ class Selector {
     if ((b.cmp === "eq" || b.cmp === "ne") && b.a.op === "extract" && b.a.width === 1 && k !== undefined) {
       const bitSet = (k === 1n) === (b.cmp === "eq");
       const src = this.bv(b.a.a, env);
-      this.emit(`${bitSet === when ? "tbnz" : "tbz"} x${src.reg}, #${b.a.lo}, ${target}`);
+      const [r] = this.regs.lock(src);
+      this.emit(`${bitSet === when ? "tbnz" : "tbz"} x${r}, #${b.a.lo}, ${target}`);
       this.release(src);
       return;
     }
     const a = this.bv(b.a, env);
-    if (k !== undefined && isArithmeticImmediate(k)) this.emit(`cmp x${a.reg}, #0x${k.toString(16)}`);
-    else {
+    if (k !== undefined && isArithmeticImmediate(k)) {
+      const [ra] = this.regs.lock(a);
+      this.emit(`cmp x${ra}, #0x${k.toString(16)}`);
+    } else {
       const c = this.bv(b.b, env);
-      this.emit(`cmp x${a.reg}, x${c.reg}`);
+      const [ra, rc] = this.regs.lock(a, c);
+      this.emit(`cmp x${ra}, x${rc}`);
       this.release(c);
     }
     this.release(a);
@@ -347,6 +395,7 @@ class Selector {
       return;
     }
     const a = this.bv(b.a, env);
+    const [ra] = this.regs.lock(a);
     b.values.forEach((v, i) => {
       const fitsImmediate = i === 0 ? isArithmeticImmediate(v) : isConditionalCompareImmediate(v);
       let operand = `#0x${v.toString(16)}`;
@@ -356,8 +405,8 @@ class Selector {
         for (const insn of materialise(`x${temp}`, v)) this.emit(insn);
         operand = `x${temp}`;
       }
-      this.emit(i === 0 ? `cmp x${a.reg}, ${operand}` : `ccmp x${a.reg}, ${operand}, #4, ne`);
-      if (temp !== undefined) this.free.add(temp);
+      this.emit(i === 0 ? `cmp x${ra}, ${operand}` : `ccmp x${ra}, ${operand}, #4, ne`);
+      if (temp !== undefined) this.regs.freeRegister(temp);
     });
     this.release(a);
     this.emit(`b.${when ? "eq" : "ne"} ${target}`);
@@ -367,71 +416,88 @@ class Selector {
 
   private block(b: I.Block, outer: Env): void {
     const env: Env = new Map(outer);
-    const owned: number[] = [];
-    for (const s of b.stmts) {
+    const scope: Scope = { lastUse: lastUses(b), index: 0, bindings: [] };
+    this.scopes.push(scope);
+    // A binding joins the scope (and may be taken back once dead) when its statement is done.
+    const bind = (x: Binding) => {
+      env.set(x.id, x);
+      scope.bindings.push(x);
+    };
+    b.stmts.forEach((s, i) => {
+      scope.index = i;
       this.comment(`${s.kind === "record" ? `record ${s.field}` : `let ${s.id}`}: ${this.where(s.origin)}`);
       switch (s.kind) {
-        case "let": {
-          const v = this.bv(s.value, env);
-          const reg = v.owned ? v.reg : this.copy(v.reg);
-          env.set(s.id, { reg, width: widthOf(s.value) });
-          owned.push(reg);
+        case "let":
+          bind(this.regs.bind(s.id, this.bv(s.value, env)));
           break;
-        }
-        case "letBool": {
-          const reg = this.alloc();
-          const skip = this.label();
-          this.emit(`mov x${reg}, #0`);
-          this.branch(s.value, env, skip, false);
-          this.emit(`mov x${reg}, #1`);
-          this.place(skip);
-          env.set(s.id, { reg, width: 1 });
-          owned.push(reg);
+        case "letBool":
+          bind(this.letBool(s.id, s.value, env));
           break;
-        }
-        case "at": {
-          const reg = this.at(s, env);
-          env.set(s.id, { reg, width: 64 });
-          owned.push(reg);
+        case "at":
+          bind(this.regs.bind(s.id, this.at(s, env)));
           break;
-        }
         case "record": {
           const f = this.h.record.fields.find((x) => x.name === s.field);
           if (f === undefined) throw new IselError(`internal: no field ${s.field}`);
           const v = this.bv(s.value, env);
+          const [rv] = this.regs.lock(v);
           const vcpu = this.alloc();
           this.emit(`mrs x${vcpu}, tpidr_el2`);
-          this.emit(`str ${f.size === 4 ? "w" : "x"}${v.reg}, [x${vcpu}, #0x${f.offset.toString(16)}]`);
-          this.free.add(vcpu);
+          this.emit(`str ${f.size === 4 ? "w" : "x"}${rv}, [x${vcpu}, #0x${f.offset.toString(16)}]`);
+          this.regs.freeRegister(vcpu);
           this.release(v);
           break;
         }
       }
-    }
+    });
+    scope.index = b.stmts.length;
     this.terminator(b.end, env);
-    for (const r of owned) this.free.add(r);
+    this.scopes.pop();
+    for (const x of scope.bindings) this.regs.unbind(x);
   }
 
-  private copy(reg: number): number {
-    const d = this.alloc();
-    this.emit(`mov x${d}, x${reg}`);
-    return d;
+  /** 0 or 1 in the binding's register, or, with no register to spare, in its slot. */
+  private letBool(id: string, value: I.BoolExpr, env: Env): Binding {
+    const skip = this.label();
+    if (this.regs.roomForBinding()) {
+      const x = this.regs.bindRegister(id);
+      const reg = x.home.reg;
+      this.emit(`mov x${reg}, #0`);
+      this.branch(value, env, skip, false);
+      this.emit(`mov x${reg}, #1`);
+      this.place(skip);
+      return x;
+    }
+    const x = this.regs.bindSlot(id);
+    const constant = (k: number) => {
+      const t = this.alloc();
+      this.emit(`mov x${t}, #${k}`);
+      this.regs.store(x, t);
+      this.regs.freeRegister(t);
+    };
+    constant(0);
+    this.branch(value, env, skip, false);
+    constant(1);
+    this.place(skip);
+    return x;
   }
 
-  private at(s: Extract<I.Stmt, { kind: "at" }>, env: Env): number {
+  private at(s: Extract<I.Stmt, { kind: "at" }>, env: Env): Value {
     const va = this.bv(s.address, env);
+    const [rva] = this.regs.lock(va);
     const scratch = this.alloc();
     if (s.preserve) {
       this.comment("preserve the guest's PAR_EL1 across AT");
       this.emit(`mrs x${scratch}, par_el1`);
       this.emit(`stp x${scratch}, xzr, [sp, #-16]!`);
+      this.regs.pushedBytes(16);
     }
-    if (s.op.alternative === undefined) this.emit(`at ${s.op.base.toLowerCase()}, x${va.reg}`);
+    if (s.op.alternative === undefined) this.emit(`at ${s.op.base.toLowerCase()}, x${rva}`);
     else {
       this.out.push(`alternative_if_not ${asmCapability(s.op.alternative.capability)}`);
-      this.emit(`at ${s.op.base.toLowerCase()}, x${va.reg}`);
+      this.emit(`at ${s.op.base.toLowerCase()}, x${rva}`);
       this.out.push("alternative_else");
-      this.emit(`at ${s.op.alternative.op.toLowerCase()}, x${va.reg}`);
+      this.emit(`at ${s.op.alternative.op.toLowerCase()}, x${rva}`);
       this.out.push("alternative_endif");
     }
     this.emit("isb");
@@ -440,10 +506,11 @@ class Selector {
     this.emit(`mrs x${par}, par_el1`);
     if (s.preserve) {
       this.emit(`ldp x${scratch}, xzr, [sp], #16`);
+      this.regs.pushedBytes(-16);
       this.emit(`msr par_el1, x${scratch}`);
     }
-    this.free.add(scratch);
-    return par;
+    this.regs.freeRegister(scratch);
+    return this.regs.temp(par);
   }
 
   private terminator(t: I.Terminator, env: Env): void {
@@ -469,9 +536,9 @@ class Selector {
         this.emit(`b ${mangle(t.target)}`);
         return;
       case "decide": {
-        const snapshot = new Set(this.free);
+        const snapshot = this.regs.save();
         t.rules.forEach((r, i) => {
-          this.free = new Set(snapshot);
+          this.regs.restore(snapshot);
           this.comment(`rule ${r.name}: ${this.where(r.origin)}`);
           const last = i === t.rules.length - 1;
           if (last || r.guard === undefined) {
@@ -483,7 +550,7 @@ class Selector {
           this.block(r.body, env);
           this.place(next);
         });
-        this.free = snapshot;
+        this.regs.restore(snapshot);
         return;
       }
     }

@@ -40,7 +40,7 @@ export function assembleModule(m: I.IrModule): AsmProgram {
     lines.push(`// handler ${commentText(h.name)} (${commentText(h.origin.file)}:${h.origin.line}): records into ${commentText(h.record.name)},`);
     // Field names escaped like the rest: a newline in one would add a line to the program.
     lines.push(`// ${h.record.fields.map((f) => `${commentText(f.name)} at vcpu+0x${f.offset.toString(16)} (${f.size * 8} bits)`).join(", ")};`);
-    lines.push(`// saves x0-x${sel.saved - 1} on entry.`);
+    lines.push(`// saves x0-x${sel.saved - 1} on entry${sel.frame > 0 ? `, and keeps a frame of ${sel.frame} bytes below them` : ""}.`);
     const label = exportNameOf(h.name);
     lines.push(`\t.global ${label}`);
     lines.push(`\t.type ${label}, %function`);
