@@ -9,8 +9,10 @@ import { expect, it } from "vitest";
 import { buildSeedC, extractSwitchHunk, SEED_FILE } from "../../scripts/seed-c.ts";
 import { openObjectFunction } from "../../src/object/function.ts";
 import { describeWithCross } from "../object/cross-toolchain.ts";
+import { describeWithSeed } from "./seed-file.ts";
 
-describeWithCross("the seed's switch.c hunk, compiled", () => {
+describeWithSeed(() =>
+  describeWithCross("the seed's switch.c hunk, compiled", () => {
   const seed = readFileSync(SEED_FILE, "utf8");
 
   it("is the patch's added lines of the hunk, in order, without the review's own text", () => {
@@ -39,4 +41,5 @@ describeWithCross("the seed's switch.c hunk, compiled", () => {
       expect(texts).toContain("at s1e1r");
     }
   });
-});
+}),
+);

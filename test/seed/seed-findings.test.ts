@@ -11,10 +11,12 @@ import { equivalence } from "../../src/equiv/equiv.ts";
 import { renderJson } from "../../src/equiv/report.ts";
 import { bindingsFromFile } from "../../src/sides/index.ts";
 import { describeWithCross } from "../object/cross-toolchain.ts";
+import { describeWithSeed } from "./seed-file.ts";
 
 type Json = { verdict: string; obligation: { id: number; what: string }; counterexample: Record<string, unknown>; reproduced: boolean; a: { outcome: string; fault: Record<string, string> }; b: { outcome: string; fault: Record<string, string> } };
 
-describeWithCross("the seed's compiled __populate_fault_info against refs/kvm-2016-before.S", () => {
+describeWithSeed(() =>
+  describeWithCross("the seed's compiled __populate_fault_info against refs/kvm-2016-before.S", () => {
   const obj = `${buildSeedC(mkdtempSync(path.join(os.tmpdir(), "faultc-seed-c-")))}:__populate_fault_info`;
   const find = async (strict: boolean, bindingFile?: string): Promise<Json> =>
     renderJson(await equivalence("refs/kvm-2016-before.S", obj, { strict, sweep: false, fills: 1, ...(bindingFile ? { bindings: bindingsFromFile(bindingFile) } : {}) })) as Json;
@@ -45,4 +47,5 @@ describeWithCross("the seed's compiled __populate_fault_info against refs/kvm-20
     expect(j.counterexample).toMatchObject({ esr: "0x8000000c", at: { par: "0x801" } });
     expect([j.a.fault.esr_el2, j.b.fault.esr_el2]).toEqual(["0x0", "0x8000000c"]);
   });
-});
+}),
+);
