@@ -144,7 +144,7 @@ const PAYLOADS = [
 ];
 
 function handMade(): I.IrModule {
-  const origin = (line: number, rule?: string): I.Origin => ({ file: `dsl/${PAYLOADS[0]}.fault`, line, rule });
+  const origin = (line: number, rule?: string): I.Origin => ({ file: `dsl/${PAYLOADS[0]}.fault`, line, column: 1, rule });
   const record: I.IrRecord = { name: "rec", fields: [{ name: "value", width: 64, offset: 0x40, size: 8 }] };
   return {
     file: PAYLOADS.join(" | "),

@@ -118,7 +118,7 @@ describeWithCross("an object function with a binding (a small C function)", () =
     const kernel = (k: string | undefined) => changed((b) => void (b.kernel = k))[0];
     // Outside a build tree the release is unknown: the only binding, whatever its kernel.
     expect((await openSide(spec, { bindings: [kernel("6.12")] })).binding?.kernel).toBe("6.12");
-    const two = [kernel("6.1"), { ...kernel("6.12"), binding: { ...kernel("6.12").binding, origin: { file: "x.fault", line: 3, rule: undefined } } }];
+    const two = [kernel("6.1"), { ...kernel("6.12"), binding: { ...kernel("6.12").binding, origin: { file: "x.fault", line: 3, column: 1, rule: undefined } } }];
     const e = await failure(spec, { bindings: two });
     expect([e.usage, e.message]).toEqual([true, `${obj}: 2 bindings of get_fault_ipa in the rule files given with --binding fit the object (in no kernel build tree, so its release is unknown): ${FIXTURE}:29 (kernel "6.1"), x.fault:3 (kernel "6.12"); give the one to use with --binding FILE.fault`]);
   });

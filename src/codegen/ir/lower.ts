@@ -110,7 +110,7 @@ class Lowering {
   }
 
   private origin(node: { range: A.Range }, file = this.file.path): I.Origin {
-    return { file, line: node.range.start.line, rule: this.currentRule };
+    return { file, line: node.range.start.line, column: node.range.start.column, rule: this.currentRule };
   }
 
   private ty(e: A.Expr): Ty {
@@ -449,7 +449,7 @@ class Lowering {
   }
 
   private irOutcome(o: A.Outcome): I.IrOutcome {
-    const t = this.outcome(o, { file: this.file.path, line: 0, rule: undefined });
+    const t = this.outcome(o, { file: this.file.path, line: 0, column: 0, rule: undefined });
     if (t.kind === "exit") return { kind: "exit", code: t.code, name: t.name };
     if (t.kind === "handoff") return { kind: "handoff", target: t.target };
     return { kind: "retry" };

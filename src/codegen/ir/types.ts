@@ -4,10 +4,12 @@
 // are their own kind of condition (decided when the kernel patches itself, not at run time),
 // and every statement knows the rule and line it came from.
 
-/** Where a piece of IR came from: the rule file, the line, and the innermost rule. */
+/** Where a piece of IR came from: the rule file, the line and column it starts at, and the innermost rule. */
 export interface Origin {
   file: string;
   line: number;
+  /** 1-based, as in diagnostics (decision graphs name their nodes' places by line:column). */
+  column: number;
   rule: string | undefined;
 }
 
