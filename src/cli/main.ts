@@ -16,6 +16,7 @@ const commandModules: Record<string, () => Promise<Command>> = {
   run: async () => (await import("./commands/run.ts")).runCommand,
   equiv: async () => (await import("./commands/equiv.ts")).equivCommand,
   refs: async () => (await import("./commands/refs.ts")).refsCommand,
+  graph: async () => (await import("./commands/graph.ts")).graphCommand,
   main: async () => (await import("./commands/main-job.ts")).mainCommand,
   railroad: async () => (await import("./commands/railroad.ts")).railroadCommand,
   docs: async () => (await import("./commands/docs.ts")).docsCommand,
