@@ -1,17 +1,14 @@
 // `faultc run TARGET`: runs a fault handler on scenarios on the machine model and prints results as
 // JSON (docs/RUN.md). One scenario from the options, or one per stdin line with --jsonl.
 import { HandlerRunError, runResultToJson, type HandlerTarget, type RunOptions } from "../../runtime/run/index.ts";
-import {
-  AT_OPERATION_NAMES, KNOWN_CAPABILITIES, parseCaps, parseHex64, parseScenario, parseSysregs, scenario, ScenarioError, type Scenario, type ScenarioAt, type TableFaultKind,
-} from "../../runtime/scenario/index.ts";
+import { KNOWN_CAPABILITIES, parseScenario, ScenarioError, type Scenario } from "../../runtime/scenario/index.ts";
 import { bindingsFromFile, KIND_DESCRIPTIONS, openAssemblySource, openSide, parseSideName, SideError } from "../../sides/index.ts";
 import { parseArgs, UsageError } from "../args.ts";
 import { processInput, STDIN_FILE, type Command, type Output } from "../command.ts";
+import { SCENARIO_FLAGS, scenarioFromFlags } from "../scenario-flags.ts";
 
 /** Where --jsonl reads its lines from: standard input (out.stdin) unless a test gives its own. */
 export type LineSource = () => AsyncIterable<string>;
-
-const SCENARIO_FLAGS = ["esr", "far", "hpfar", "par", "at", "caps", "midr", "seed", "sysregs"] as const;
 
 const USAGE = `usage: faultc run TARGET --esr HEX [--far HEX] [--hpfar HEX|unknown] [--par HEX]
                   [--at ok:IPA|par:PAR|fault|s2fault:LEVEL[:KIND]] [--caps CAP,...] [--midr HEX]
@@ -56,91 +53,6 @@ Scenario (hex values are 0x...; all but --esr optional):
 
 Exit status: 0 ok, 1 bad assembly, a failed run, or a bad --jsonl line, 2 usage error,
 141 standard output closed before the end (e.g. by '| head -1').`;
-
-function flagHex(value: string, flag: string): bigint {
-  return optionValue(() => parseHex64(value, `--${flag}`));
-}
-
-/** The value forms of --at (ok:IPA, par:PAR), checked as the JSON's {"ok":...} and {"par":...}; what errors call the value. */
-const AT_VALUE_FORMS = { ok: "IPA", par: "PAR_EL1" } as const;
-
-function parseAtFlag(value: string): ScenarioAt {
-  if (value === "fault") return "fault";
-  const form = /^(ok|par):/.exec(value)?.[1] as keyof typeof AT_VALUE_FORMS | undefined;
-  if (form !== undefined) {
-    // par:PAR[,OP:PAR...]: the operations AT answers differently ({"par":...,"s1e1a":...}).
-    const [first, ...rest] = form === "par" ? value.split(",") : [value];
-    const ops: [string, string][] = [];
-    for (const r of rest) {
-      const m = /^([^:]*):(.*)$/.exec(r);
-      if (m === null || !(AT_OPERATION_NAMES as readonly string[]).includes(m[1])) throw new UsageError(`--at ${value}: after par:PAR come OP:PAR for the AT operations answered differently (${AT_OPERATION_NAMES.join(", ")}), got '${r}'`);
-      if (ops.some(([op]) => op === m[1])) throw new UsageError(`--at ${value}: ${m[1]} is given twice`);
-      ops.push([m[1], m[2]]);
-    }
-    try {
-      const parsed = parseScenario({ esr: "0x0", at: { [form]: first.slice(form.length + 1), ...Object.fromEntries(ops) } }).at;
-      if (parsed !== undefined) return parsed;
-    } catch (e) {
-      if (e instanceof ScenarioError) throw new UsageError(`--at ${value}: ${e.message.replace(new RegExp(`^"at\\.${form}"( IPA)?`), AT_VALUE_FORMS[form]).replace(/^"at\.(s1e\d[rwa])"/, "$1's PAR_EL1")}`);
-      throw e;
-    }
-  }
-  const m = /^s2fault:([0-3])(?::(translation|permission|access-flag))?$/.exec(value);
-  if (m) return { s2fault: { level: Number(m[1]), fault: (m[2] ?? "translation") as TableFaultKind } };
-  throw new UsageError(`--at must be ok:IPA, par:PAR, fault or s2fault:LEVEL[:translation|permission|access-flag], got '${value}'`);
-}
-
-/** A ScenarioError in an option's value is a usage error. */
-function optionValue<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (e) {
-    if (e instanceof ScenarioError) throw new UsageError(e.message);
-    throw e;
-  }
-}
-
-/** --sysregs NAME=HEX,...: the JSON "sysregs" object, checked by the same code. */
-function parseSysregsFlag(value: string): Record<string, bigint> {
-  const entries: [string, string][] = [];
-  for (const item of value.split(",")) {
-    const m = /^([^=]*)=(.*)$/.exec(item);
-    if (m === null) throw new UsageError(`--sysregs must be NAME=HEX[,NAME=HEX...], got '${item}'`);
-    if (entries.some(([name]) => name === m[1])) throw new UsageError(`--sysregs: register '${m[1]}' given twice`);
-    entries.push([m[1], m[2]]);
-  }
-  return optionValue(() => parseSysregs(Object.fromEntries(entries), "options"));
-}
-
-function scenarioFromFlags(flags: Map<string, string | true>): Scenario {
-  const get = (name: string): string | undefined => {
-    const v = flags.get(name);
-    return typeof v === "string" ? v : undefined;
-  };
-  const esr = get("esr");
-  if (esr === undefined) throw new UsageError("missing --esr (or read scenarios with --jsonl)");
-  const capsText = get("caps");
-  const caps = capsText === undefined ? [] : optionValue(() => parseCaps(capsText.split(","), "options"));
-  const sysregsText = get("sysregs");
-  const seedText = get("seed");
-  if (seedText !== undefined && !/^\d{1,15}$/.test(seedText)) throw new UsageError(`--seed must be a non-negative decimal integer, got '${seedText}'`);
-  const hpfar = get("hpfar");
-  const far = get("far");
-  const par = get("par");
-  const midr = get("midr");
-  const at = get("at");
-  return scenario({
-    esr: flagHex(esr, "esr"),
-    ...(far !== undefined ? { far: flagHex(far, "far") } : {}),
-    ...(hpfar !== undefined ? { hpfar: hpfar === "unknown" ? "unknown" : flagHex(hpfar, "hpfar") } : {}),
-    ...(par !== undefined ? { par: flagHex(par, "par") } : {}),
-    ...(at !== undefined ? { at: parseAtFlag(at) } : {}),
-    caps,
-    ...(midr !== undefined ? { midr: flagHex(midr, "midr") } : {}),
-    ...(seedText !== undefined ? { seed: Number(seedText) } : {}),
-    ...(sysregsText !== undefined ? { sysregs: parseSysregsFlag(sysregsText) } : {}),
-  });
-}
 
 /**
  * One run's JSON line, or the one-line reason it could not run: a run error is already located

@@ -3,7 +3,8 @@
 // over the inputs of a call. `input` is a system register's value when the handler started;
 // `sysreg` (a binding's value read where the function is called) goes through `read`, which
 // resolves the register's alternative and encoding as an mrs does; `field` is a recorded field's
-// value when the handler ended. Nothing here reads memory or runs code.
+// value when the handler ended. Nothing here reads memory or runs code; a handler's blocks are run
+// by exec.ts, which uses these for every expression and watches conditions through `observe`.
 import type { BitVecDomain } from "../../runtime/semantics/domain.ts";
 import type * as I from "./types.ts";
 
@@ -19,6 +20,33 @@ export interface IrEnv<V, B> {
   /** The module whose functions and predicates calls name. */
   module: I.IrModule | undefined;
   vars?: Map<string, V>;
+  /** Boolean bindings (a handler's `let` of a condition). */
+  bvars?: Map<string, B>;
+  /** Told of every atom of a condition as it is evaluated (rule-level traces, exec.ts). */
+  observe?: IrObserver<V, B>;
+  /** The function or predicate call being evaluated, innermost first; absent at the top. */
+  frame?: IrFrame;
+}
+
+/** A call of a function or predicate: its parameters are bound to `args`, evaluated in `parent`. */
+export interface IrFrame {
+  callee: string;
+  params: readonly I.IrParam[];
+  args: readonly I.BvExpr[];
+  parent: IrFrame | undefined;
+}
+
+/**
+ * Where a condition's value comes from: each comparison, set membership, capability test and
+ * predicate call, with its value and its operands' values (a predicate's: its arguments'), told
+ * after it is evaluated, in evaluation order, with the frame its variables are bound in.
+ */
+export interface IrObserver<V, B> {
+  atom(b: Extract<I.BoolExpr, { op: "cmp" | "in" | "cap" | "pred" }>, value: B, operands: readonly V[], frame: IrFrame | undefined): void;
+}
+
+function framed<V, B>(env: IrEnv<V, B>, callee: string, params: readonly I.IrParam[], args: readonly I.BvExpr[]): IrFrame | undefined {
+  return env.observe === undefined ? undefined : { callee, params, args, parent: env.frame };
 }
 
 export function evalBv<V, B>(e: I.BvExpr, env: IrEnv<V, B>): V {
@@ -62,7 +90,7 @@ export function evalBv<V, B>(e: I.BvExpr, env: IrEnv<V, B>): V {
       const f = env.module?.functions.find((x) => x.name === e.fn);
       if (f === undefined) throw new Error(`internal: unknown function ${e.fn}`);
       const vars = new Map(f.params.map((p, i) => [p.id, evalBv(e.args[i], env)]));
-      return evalBv(f.body, { ...env, vars });
+      return evalBv(f.body, { ...env, vars, frame: framed(env, f.name, f.params, e.args) });
     }
   }
 }
@@ -74,31 +102,23 @@ export function evalBool<V, B>(b: I.BoolExpr, env: IrEnv<V, B>): B {
       return d.true;
     case "false":
       return d.false;
-    case "cap":
-      return d.bool(env.caps.has(b.name));
+    case "cap": {
+      const value = d.bool(env.caps.has(b.name));
+      env.observe?.atom(b, value, [], env.frame);
+      return value;
+    }
     case "cmp": {
       const x = evalBv(b.a, env);
       const y = evalBv(b.b, env);
-      switch (b.cmp) {
-        case "eq":
-          return d.eq(x, y);
-        case "ne":
-          return d.notB(d.eq(x, y));
-        case "ult":
-          return d.ult(x, y);
-        case "ule":
-          return d.ule(x, y);
-        case "ugt":
-          return d.ult(y, x);
-        case "uge":
-          return d.ule(y, x);
-      }
-      break;
+      const value = compare(d, b.cmp, x, y);
+      env.observe?.atom(b, value, [x, y], env.frame);
+      return value;
     }
     case "in": {
       const x = evalBv(b.a, env);
       let acc = d.false;
       for (const v of b.values) acc = d.orB(acc, d.eq(x, d.const(v, d.width(x))));
+      env.observe?.atom(b, acc, [x], env.frame);
       return acc;
     }
     case "not":
@@ -110,11 +130,34 @@ export function evalBool<V, B>(b: I.BoolExpr, env: IrEnv<V, B>): B {
     case "pred": {
       const p = env.module?.predicates.find((x) => x.name === b.name);
       if (p === undefined) throw new Error(`internal: unknown predicate ${b.name}`);
-      const vars = new Map(p.params.map((x, i) => [x.id, evalBv(b.args[i], env)]));
-      return evalBool(p.body, { ...env, vars });
+      const args = b.args.map((a) => evalBv(a, env));
+      const vars = new Map(p.params.map((x, i) => [x.id, args[i]]));
+      const value = evalBool(p.body, { ...env, vars, frame: framed(env, p.name, p.params, b.args) });
+      env.observe?.atom(b, value, args, env.frame);
+      return value;
     }
-    case "bvar":
-      throw new Error("internal: a boolean variable outside a handler");
+    case "bvar": {
+      const v = env.bvars?.get(b.id);
+      if (v === undefined) throw new Error(`internal: unbound condition ${b.id}`);
+      return v;
+    }
   }
   throw new Error("internal: unknown condition");
+}
+
+function compare<V, B>(d: BitVecDomain<V, B>, cmp: I.CmpOp, x: V, y: V): B {
+  switch (cmp) {
+    case "eq":
+      return d.eq(x, y);
+    case "ne":
+      return d.notB(d.eq(x, y));
+    case "ult":
+      return d.ult(x, y);
+    case "ule":
+      return d.ule(x, y);
+    case "ugt":
+      return d.ult(y, x);
+    case "uge":
+      return d.ule(y, x);
+  }
 }
