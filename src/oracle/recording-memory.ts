@@ -12,9 +12,8 @@ export interface MemoryImage {
 export class RecordingMemory extends PhysicalMemory {
   private readonly touched = new Set<bigint>();
 
-  override writeByte(address: bigint, byte: number): void {
-    this.touched.add(address >> 12n);
-    super.writeByte(address, byte);
+  protected override noteWrite(page: number): void {
+    this.touched.add(BigInt(page));
   }
 
   /** The written pages' final contents, checked to lie in [base, end). */

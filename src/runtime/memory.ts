@@ -1,27 +1,84 @@
-// Sparse physical memory of the machine model: 4 KiB pages allocated on first write,
-// little-endian accesses of 1, 2, 4 and 8 bytes. Unwritten memory reads as zero, as a
-// freshly zeroed RAM does; the model never relies on that for architecturally UNKNOWN state.
+// Sparse physical memory of the machine model: 4 KiB pages, little-endian accesses of 1, 2, 4 and
+// 8 bytes. Unwritten memory reads as zero, as a freshly zeroed RAM does; the model never relies on
+// that for architecturally UNKNOWN state (that is drawn from a seed, see `lazyPage`).
+//
+// Built for speed, since every scenario builds and copies memory:
+//  - pages are keyed by page number as a Number (exact: a 64-bit address has a 52-bit page number);
+//  - an access inside one page is one typed-array operation, not one BigInt step per byte;
+//  - clone() is copy-on-write: the copy shares every page until either side writes to it;
+//  - a page of zeros is no page at all: fill(…, 0) over whole pages drops them;
+//  - a lazy page is produced (zeros, then its initialiser) only when first read or written.
 
+const PAGE_BITS = 12;
 const PAGE_SHIFT = 12n;
-const PAGE_SIZE = 1 << 12;
+const PAGE_SIZE = 1 << PAGE_BITS;
+const OFFSET_MASK = BigInt(PAGE_SIZE - 1);
 const ADDRESS_MASK = (1n << 64n) - 1n;
 
 export type AccessSize = 1 | 2 | 4 | 8;
 
+interface Page {
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
+}
+
+function newPage(bytes: Uint8Array = new Uint8Array(PAGE_SIZE)): Page {
+  return { bytes, view: new DataView(bytes.buffer, bytes.byteOffset, PAGE_SIZE) };
+}
+
+/** Fills a fresh (zeroed) page; called at most once per page and memory lineage. */
+export type PageInitialiser = (page: Uint8Array) => void;
+
 export class PhysicalMemory {
-  private readonly pages = new Map<bigint, Uint8Array>();
+  private pages = new Map<number, Page>();
+  /** Pages this memory may write in place (the others may be shared with a clone). */
+  private owned = new Set<number>();
+  /** Pages whose contents are produced when first touched. */
+  private lazy = new Map<number, PageInitialiser>();
 
   /** Reads `size` bytes at `address`, little-endian, as an unsigned value. */
   read(address: bigint, size: AccessSize): bigint {
-    let value = 0n;
-    for (let i = size - 1; i >= 0; i--) {
-      value = (value << 8n) | BigInt(this.readByte((address + BigInt(i)) & ADDRESS_MASK));
+    const offset = Number(address & OFFSET_MASK);
+    if (offset + size <= PAGE_SIZE) {
+      const page = this.readablePage(Number(address >> PAGE_SHIFT));
+      if (page === undefined) return 0n;
+      switch (size) {
+        case 8:
+          return page.view.getBigUint64(offset, true);
+        case 4:
+          return BigInt(page.view.getUint32(offset, true));
+        case 2:
+          return BigInt(page.view.getUint16(offset, true));
+        default:
+          return BigInt(page.bytes[offset]);
+      }
     }
+    // Crosses into the next page (or wraps at 2^64): byte by byte.
+    let value = 0n;
+    for (let i = size - 1; i >= 0; i--) value = (value << 8n) | BigInt(this.readByte((address + BigInt(i)) & ADDRESS_MASK));
     return value;
   }
 
   /** Writes the low `size` bytes of `value` at `address`, little-endian. */
   write(address: bigint, size: AccessSize, value: bigint): void {
+    const offset = Number(address & OFFSET_MASK);
+    if (offset + size <= PAGE_SIZE) {
+      const page = this.writablePage(Number(address >> PAGE_SHIFT));
+      switch (size) {
+        case 8:
+          page.view.setBigUint64(offset, BigInt.asUintN(64, value), true);
+          return;
+        case 4:
+          page.view.setUint32(offset, Number(BigInt.asUintN(32, value)), true);
+          return;
+        case 2:
+          page.view.setUint16(offset, Number(BigInt.asUintN(16, value)), true);
+          return;
+        default:
+          page.bytes[offset] = Number(BigInt.asUintN(8, value));
+          return;
+      }
+    }
     let v = value;
     for (let i = 0; i < size; i++) {
       this.writeByte((address + BigInt(i)) & ADDRESS_MASK, Number(v & 0xffn));
@@ -30,24 +87,105 @@ export class PhysicalMemory {
   }
 
   readByte(address: bigint): number {
-    const page = this.pages.get(address >> PAGE_SHIFT);
-    return page === undefined ? 0 : page[Number(address & BigInt(PAGE_SIZE - 1))];
+    const page = this.readablePage(Number(address >> PAGE_SHIFT));
+    return page === undefined ? 0 : page.bytes[Number(address & OFFSET_MASK)];
   }
 
   writeByte(address: bigint, byte: number): void {
-    const key = address >> PAGE_SHIFT;
-    let page = this.pages.get(key);
-    if (page === undefined) {
-      page = new Uint8Array(PAGE_SIZE);
-      this.pages.set(key, page);
-    }
-    page[Number(address & BigInt(PAGE_SIZE - 1))] = byte & 0xff;
+    this.writablePage(Number(address >> PAGE_SHIFT)).bytes[Number(address & OFFSET_MASK)] = byte & 0xff;
   }
 
-  /** An independent copy, so that a scenario can be run many times from the same start. */
+  /** Copies `bytes` to memory from `address` on (a page at a time). */
+  writeBytes(address: bigint, bytes: Uint8Array): void {
+    let done = 0;
+    while (done < bytes.length) {
+      const a = (address + BigInt(done)) & ADDRESS_MASK;
+      const offset = Number(a & OFFSET_MASK);
+      const n = Math.min(PAGE_SIZE - offset, bytes.length - done);
+      this.writablePage(Number(a >> PAGE_SHIFT)).bytes.set(bytes.subarray(done, done + n), offset);
+      done += n;
+    }
+  }
+
+  /** Sets `length` bytes from `address` on to `byte`; whole pages set to zero are dropped (they read as zero). */
+  fill(address: bigint, length: bigint, byte: number): void {
+    let a = address & ADDRESS_MASK;
+    let left = length;
+    while (left > 0n) {
+      const offset = Number(a & OFFSET_MASK);
+      const n = Math.min(PAGE_SIZE - offset, left > BigInt(PAGE_SIZE) ? PAGE_SIZE : Number(left));
+      const key = Number(a >> PAGE_SHIFT);
+      if ((byte & 0xff) === 0 && n === PAGE_SIZE) {
+        this.noteWrite(key);
+        this.pages.delete(key);
+        this.owned.delete(key);
+        this.lazy.delete(key);
+      } else if ((byte & 0xff) !== 0 || this.pages.has(key) || this.lazy.has(key)) {
+        this.writablePage(key).bytes.fill(byte & 0xff, offset, offset + n);
+      } else {
+        this.noteWrite(key); // zeros over a page that is already all zeros
+      }
+      a = (a + BigInt(n)) & ADDRESS_MASK;
+      left -= BigInt(n);
+    }
+  }
+
+  /**
+   * Makes the page holding `address` lazy: it reads as what `init` writes into a zeroed page, and
+   * `init` runs only if the page is ever read or written (it must depend on nothing but its
+   * arguments, so that when it runs cannot matter). Replaces the page's contents.
+   */
+  lazyPage(address: bigint, init: PageInitialiser): void {
+    const key = Number((address & ADDRESS_MASK) >> PAGE_SHIFT);
+    this.noteWrite(key);
+    this.pages.delete(key);
+    this.owned.delete(key);
+    this.lazy.set(key, init);
+  }
+
+  /** An independent copy, so that a scenario can be run many times from the same start (copy-on-write). */
   clone(): PhysicalMemory {
     const copy = new PhysicalMemory();
-    for (const [key, page] of this.pages) copy.pages.set(key, page.slice());
+    copy.pages = new Map(this.pages);
+    copy.lazy = new Map(this.lazy);
+    // From now on neither side owns the shared pages: the first write to one copies it.
+    this.owned.clear();
     return copy;
+  }
+
+  /** Called with the page number of every page a write is about to change; recording subclasses override it. */
+  protected noteWrite(_page: number): void {}
+
+  private readablePage(key: number): Page | undefined {
+    const page = this.pages.get(key);
+    if (page !== undefined || this.lazy.size === 0) return page;
+    return this.materialise(key);
+  }
+
+  private writablePage(key: number): Page {
+    this.noteWrite(key);
+    let page = this.pages.get(key);
+    if (page === undefined) {
+      page = this.materialise(key) ?? newPage();
+    } else if (this.owned.has(key)) {
+      return page;
+    } else {
+      page = newPage(page.bytes.slice());
+    }
+    this.pages.set(key, page);
+    this.owned.add(key);
+    return page;
+  }
+
+  /** Produces a lazy page (shared until written, like any other), or undefined if it is not lazy. */
+  private materialise(key: number): Page | undefined {
+    const init = this.lazy.get(key);
+    if (init === undefined) return undefined;
+    this.lazy.delete(key);
+    const page = newPage();
+    init(page.bytes);
+    this.pages.set(key, page);
+    this.owned.add(key);
+    return page;
   }
 }

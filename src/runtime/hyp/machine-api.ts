@@ -9,11 +9,25 @@ export interface HypTraceEntry {
   text: string;
 }
 
+export interface MachineHypApiOptions {
+  /** Record a HypTraceEntry per call (default true); without, only `steps` counts them. */
+  trace?: boolean;
+}
+
 export class MachineHypApi implements HypApi<Bits, boolean> {
   readonly d = concreteDomain;
+  /** One entry per mrs, msr, at, store, branch and rule entered, when tracing. */
   readonly trace: HypTraceEntry[] = [];
+  /** The calls made (what `trace` would hold, counted even when not tracing). */
+  steps = 0;
+  private readonly tracing: boolean;
 
-  constructor(private readonly m: Machine) {}
+  constructor(
+    private readonly m: Machine,
+    options: MachineHypApiOptions = {},
+  ) {
+    this.tracing = options.trace ?? true;
+  }
 
   cap(name: string): boolean {
     return this.m.capabilities.has(name);
@@ -22,20 +36,23 @@ export class MachineHypApi implements HypApi<Bits, boolean> {
   mrs(name: string): Bits {
     const reg = this.m.resolveSysreg(name, "read");
     const v = this.m.readSysreg(reg);
-    this.trace.push({ kind: "mrs", text: `mrs ${name}${reg === name ? "" : ` (${reg})`} = 0x${v.value.toString(16)}` });
+    this.steps++;
+    if (this.tracing) this.trace.push({ kind: "mrs", text: `mrs ${name}${reg === name ? "" : ` (${reg})`} = 0x${v.value.toString(16)}` });
     return v;
   }
 
   msr(name: string, value: Bits): void {
     const reg = this.m.resolveSysreg(name, "write");
-    this.trace.push({ kind: "msr", text: `msr ${name}${reg === name ? "" : ` (${reg})`} = 0x${value.value.toString(16)}` });
+    this.steps++;
+    if (this.tracing) this.trace.push({ kind: "msr", text: `msr ${name}${reg === name ? "" : ` (${reg})`} = 0x${value.value.toString(16)}` });
     this.m.writeSysreg(reg, value);
   }
 
   at(op: AtOperation, va: Bits): void {
     const par = this.m.addressTranslate(op.toLowerCase() as AtKind, va);
     this.m.writeSysreg("PAR_EL1", par);
-    this.trace.push({ kind: "at", text: `at ${op.toLowerCase()}, 0x${va.value.toString(16)} -> PAR_EL1 = 0x${par.value.toString(16)}` });
+    this.steps++;
+    if (this.tracing) this.trace.push({ kind: "at", text: `at ${op.toLowerCase()}, 0x${va.value.toString(16)} -> PAR_EL1 = 0x${par.value.toString(16)}` });
   }
 
   isb(): void {}
@@ -43,15 +60,18 @@ export class MachineHypApi implements HypApi<Bits, boolean> {
   storeVcpu(offset: number, size: 4 | 8, value: Bits): void {
     const vcpu = this.m.readSysreg("TPIDR_EL2");
     this.m.store(bits(vcpu.value + BigInt(offset), 64), size, value);
-    this.trace.push({ kind: "store", text: `vcpu+0x${offset.toString(16)} <- 0x${value.value.toString(16)} (${size} bytes)` });
+    this.steps++;
+    if (this.tracing) this.trace.push({ kind: "store", text: `vcpu+0x${offset.toString(16)} <- 0x${value.value.toString(16)} (${size} bytes)` });
   }
 
   branch(cond: boolean, label: string): boolean {
-    this.trace.push({ kind: "branch", text: `${label}: ${cond ? "taken" : "not taken"}` });
+    this.steps++;
+    if (this.tracing) this.trace.push({ kind: "branch", text: `${label}: ${cond ? "taken" : "not taken"}` });
     return cond;
   }
 
   enterRule(name: string, line: number): void {
-    this.trace.push({ kind: "rule", text: `rule ${name} (line ${line})` });
+    this.steps++;
+    if (this.tracing) this.trace.push({ kind: "rule", text: `rule ${name} (line ${line})` });
   }
 }

@@ -18,6 +18,21 @@ import { storageRegisters, sysregByName } from "./sysreg-table.ts";
 
 const MASK64 = (1n << 64n) - 1n;
 
+const STORAGE = storageRegisters();
+/** Every register at reset, an UNKNOWN reset as 0 (a Map copied per machine: cheaper than filling one). */
+const RESET_ALL = new Map(STORAGE.map((r) => [r.name, r.reset === "unknown" ? 0n : r.reset]));
+/** The registers with a defined reset value (the others drawn from MachineConfig.unknown when read). */
+const RESET_DEFINED = new Map(STORAGE.flatMap((r) => (r.reset === "unknown" ? [] : [[r.name, r.reset] as const])));
+const UNKNOWN_RESET = new Set(STORAGE.filter((r) => r.reset === "unknown").map((r) => r.name));
+
+/** Where the values the architecture leaves UNKNOWN come from, drawn when first read (see MachineConfig.unknown). */
+export interface UnknownValues {
+  /** X`index` where MachineConfig.x gives no value. */
+  x(index: number): bigint;
+  /** A register with an UNKNOWN reset value that MachineConfig.sysregs does not set; undefined: it starts at 0. */
+  sysreg(name: string): bigint | undefined;
+}
+
 /** Cortex-A57 r1p3 (MIDR 0x411FD073): the first A57 revision without erratum 834220. */
 export const DEFAULT_MIDR = 0x411fd073n;
 
@@ -34,6 +49,12 @@ export interface MachineConfig {
   sysregs?: Record<string, bigint>;
   /** Initial X registers, by index. */
   x?: Record<number, bigint>;
+  /**
+   * Values of the X registers `x` does not give and of the UNKNOWN-reset registers `sysregs` does
+   * not set, each drawn the first time it is read (the same value whenever that is, so only the
+   * cost depends on it). Without it they start at 0.
+   */
+  unknown?: UnknownValues;
   sp?: bigint;
   el?: number;
 }
@@ -45,17 +66,22 @@ export class Machine implements ArchState<Bits, boolean> {
   readonly capabilities: ReadonlySet<string>;
   translator: AddressTranslator;
   el: number;
-  private readonly x: bigint[] = new Array<bigint>(31).fill(0n);
+  /** X0-X30; undefined: not read yet, drawn from `unknown` when it is. */
+  private readonly x: (bigint | undefined)[];
   private sp = 0n;
   private flags: Nzcv<boolean> = { n: false, z: false, c: false, v: false };
-  private readonly sysregs = new Map<string, bigint>();
+  /** Register values by name; without one, an UNKNOWN-reset register is drawn from `unknown` when read. */
+  private readonly sysregs: Map<string, bigint>;
   private readonly written = new Set<string>();
+  private readonly unknown: UnknownValues | undefined;
 
   constructor(config: MachineConfig = {}) {
     this.memory = config.memory ?? new PhysicalMemory();
     this.translator = config.translator ?? addressTranslateS1E1;
     this.el = config.el ?? 2;
-    for (const reg of storageRegisters()) this.sysregs.set(reg.name, reg.reset === "unknown" ? 0n : reg.reset);
+    this.unknown = config.unknown;
+    this.x = new Array<bigint | undefined>(31).fill(this.unknown === undefined ? 0n : undefined);
+    this.sysregs = new Map(this.unknown === undefined ? RESET_ALL : RESET_DEFINED);
     const midr = config.midr ?? DEFAULT_MIDR;
     this.sysregs.set("MIDR_EL1", midr & MASK64);
     const caps = new Set(config.capabilities ?? []);
@@ -77,6 +103,7 @@ export class Machine implements ArchState<Bits, boolean> {
       memory: this.memory.clone(),
       translator: this.translator,
       el: this.el,
+      ...(this.unknown !== undefined ? { unknown: this.unknown } : {}),
     });
     for (const [name, value] of this.sysregs) copy.sysregs.set(name, value);
     for (let i = 0; i < 31; i++) copy.x[i] = this.x[i];
@@ -89,11 +116,15 @@ export class Machine implements ArchState<Bits, boolean> {
 
   getX(index: number): bigint {
     checkXIndex(index);
-    return this.x[index];
+    const v = this.x[index];
+    if (v !== undefined) return v;
+    const drawn = BigInt.asUintN(64, this.unknown?.x(index) ?? 0n);
+    this.x[index] = drawn;
+    return drawn;
   }
   setX(index: number, value: bigint): void {
     checkXIndex(index);
-    this.x[index] = value & MASK64;
+    this.x[index] = BigInt.asUintN(64, value);
   }
   getSP(): bigint {
     return this.sp;
@@ -109,14 +140,20 @@ export class Machine implements ArchState<Bits, boolean> {
   }
   /** Reads an architectural register by name (no VHE aliasing). */
   getSysreg(name: string): bigint {
-    const value = this.sysregs.get(name.toUpperCase());
-    if (value === undefined) throw new MachineStateError(`no system register ${name}`);
-    return value;
+    const direct = this.sysregs.get(name);
+    if (direct !== undefined) return direct;
+    const upper = name.toUpperCase();
+    const value = this.sysregs.get(upper);
+    if (value !== undefined) return value;
+    if (!UNKNOWN_RESET.has(upper)) throw new MachineStateError(`no system register ${name}`);
+    const drawn = BigInt.asUintN(64, this.unknown?.sysreg(upper) ?? 0n);
+    this.sysregs.set(upper, drawn);
+    return drawn;
   }
   setSysreg(name: string, value: bigint): void {
     const reg = sysregByName(name);
     if (reg === undefined || reg.el12Of !== undefined) throw new MachineStateError(`no system register ${name}`);
-    this.sysregs.set(reg.name, value & MASK64);
+    this.sysregs.set(reg.name, BigInt.asUintN(64, value));
   }
   get e2h(): boolean {
     return (this.getSysreg("HCR_EL2") & HCR_EL2_E2H) !== 0n;

@@ -129,7 +129,7 @@ function encodingKey(e: SysregEncoding): string {
 
 /** The descriptor of a register or *_EL12 encoding by (case-insensitive) name. */
 export function sysregByName(name: string): SysregDescriptor | undefined {
-  return BY_NAME.get(name.toUpperCase());
+  return BY_NAME.get(name) ?? BY_NAME.get(name.toUpperCase());
 }
 
 export function sysregByEncoding(e: SysregEncoding): SysregDescriptor | undefined {

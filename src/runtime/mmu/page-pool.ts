@@ -21,7 +21,7 @@ export class PagePool {
     if (end > this.limit) {
       throw new RangeError(`page pool [${hex(this.base)}, ${hex(this.limit)}) exhausted`);
     }
-    for (let a = start; a < end; a += 8n) this.memory.write(a, 8, 0n);
+    this.memory.fill(start, bytes, 0);
     this.next = end;
     return start;
   }

@@ -92,10 +92,10 @@ export class AssemblyTarget implements HandlerTarget {
 
     const sysregs = new Map<string, bigint>([["PAR_EL1", m.getSysreg("PAR_EL1")], ...r.sysregWrites]);
     const sortedSysregs = new Map([...sysregs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-    const guestX = config.x ?? {};
+    const guestX = (i: number): bigint => config.x?.[i] ?? config.unknown?.x(i) ?? 0n;
     const entryPar = config.sysregs?.PAR_EL1 ?? 0n;
     const retry = outcome === "retry";
-    const gprsRestored = retry ? Array.from({ length: 31 }, (_, i) => m.getX(i) === (guestX[i] ?? 0n)).every(Boolean) : undefined;
+    const gprsRestored = retry ? Array.from({ length: 31 }, (_, i) => m.getX(i) === guestX(i)).every(Boolean) : undefined;
     const spRestored = retry ? m.getSP() === config.sp : undefined;
 
     return {

@@ -104,7 +104,9 @@ export class FunctionCallTarget implements HandlerTarget {
     if (!this.call.called(concreteDomain, inputs)) {
       throw new HandlerRunError(`${this.label}: error: the function is not called on this scenario (${this.call.calledText})`);
     }
-    const x: Record<number, bigint> = { ...config.x };
+    // The guest's X0-X30 as the trap leaves them (drawn now: the call's entry registers replace some).
+    const x: Record<number, bigint> = {};
+    for (let i = 0; i <= 30; i++) x[i] = config.x?.[i] ?? config.unknown?.x(i) ?? 0n;
     for (const [i, v] of this.call.entryRegisters(concreteDomain, inputs)) x[i] = v.value;
     x[30] = CALLER_RETURN_ADDRESS;
     const start = { ...config, x };

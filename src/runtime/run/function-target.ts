@@ -35,7 +35,7 @@ export class FunctionTarget implements HandlerTarget {
     const { config, meta } = scenarioMachineSetup(scenario, { deriveCapabilitiesFromMidr: opts.deriveCapabilitiesFromMidr ?? true });
     const m = new Machine(config);
     m.clearWrittenSysregs();
-    const api = new MachineHypApi(m);
+    const api = new MachineHypApi(m, { trace: opts.trace ?? false });
     let out: HypOutcome;
     try {
       out = this.fn(api);
@@ -59,7 +59,7 @@ export class FunctionTarget implements HandlerTarget {
       fault,
       sysregs: new Map([...sysregs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
       parPreserved: m.getSysreg("PAR_EL1") === entryPar,
-      steps: api.trace.length,
+      steps: api.steps,
       meta,
       trace,
     };

@@ -12,9 +12,11 @@
 //  - every register the architecture leaves arbitrary at this point (the guest's X0-X30, the
 //    guest's real ESR_EL1/FAR_EL1 and the other EL1 and EL2 registers nothing here defines,
 //    HPFAR_EL2 when the scenario says "unknown") drawn from the scenario's seed and recorded in
-//    the metadata; none is silently zero.
+//    the metadata; none is silently zero. Each is drawn when first read (the machine's `unknown`
+//    source, the stack a lazy page, the metadata's map when asked for): the values are a function
+//    of (seed, name) alone, so when they are drawn changes nothing but what a scenario costs.
 import type { AddressTranslator } from "../machine/address-translator.ts";
-import { DEFAULT_MIDR, Machine, type MachineConfig } from "../machine/machine.ts";
+import { DEFAULT_MIDR, Machine, type MachineConfig, type UnknownValues } from "../machine/machine.ts";
 import { addressTranslateS1E1 } from "../mmu/at.ts";
 import { ARM64_HAS_VIRT_HOST_EXTN, capabilitiesFromMidr } from "../machine/cpu-features.ts";
 import { storageRegisters } from "../machine/sysreg-table.ts";
@@ -22,7 +24,7 @@ import { VCPU_SIZE } from "../machine/vcpu-layout.ts";
 import { PhysicalMemory } from "../memory.ts";
 import { TranslationTableBuilder } from "../mmu/builder.ts";
 import { S2AP } from "../mmu/descriptor-encoding.ts";
-import { arbitraryBytes, arbitraryValue } from "./prng.ts";
+import { arbitraryValue, fillArbitraryBytes } from "./prng.ts";
 import { checkSysregsKeys, hex, parFor, ScenarioError, type AtOperationName, type Scenario } from "./scenario.ts";
 
 /** Where the scenario machine puts hyp data and guest tables (physical addresses). */
@@ -142,19 +144,65 @@ function buildGuestTables(s: Scenario, memory: PhysicalMemory): Record<string, b
   return { ...builder.registers() };
 }
 
+/** The registers the scenario machine sets from the scenario and its tables; every other UNKNOWN-reset one is drawn. */
+const DEFINED_REGISTERS = new Set([
+  // TranslationTableBuilder.registers()
+  "TCR_EL1", "TTBR0_EL1", "TTBR1_EL1", "MAIR_EL1", "SCTLR_EL1", "HCR_EL2", "VTTBR_EL2", "VTCR_EL2",
+  "ESR_EL2", "FAR_EL2", "HPFAR_EL2", "PAR_EL1", "TPIDR_EL2", "MPIDR_EL1", "ID_AA64MMFR0_EL1", "ID_AA64MMFR1_EL1", "MIDR_EL1",
+]);
+
+let drawnNames: { registers: ReadonlySet<string>; sorted: readonly string[]; sortedWithHpfar: readonly string[] } | undefined;
+
+/** The registers drawn from the seed (the guest's EL1 state, the EL2 registers nothing defines), and every drawn name in metadata order. */
+function arbitraryNames(): NonNullable<typeof drawnNames> {
+  if (drawnNames !== undefined) return drawnNames;
+  const registers = storageRegisters().filter((r) => !DEFINED_REGISTERS.has(r.name) && r.reset === "unknown" && r.access === "rw").map((r) => r.name);
+  const names = [...registers, ...Array.from({ length: 31 }, (_, i) => `x${i}`)];
+  drawnNames = {
+    registers: new Set(registers),
+    sorted: [...names].sort(compareNames),
+    sortedWithHpfar: [...names, "HPFAR_EL2"].sort(compareNames),
+  };
+  return drawnNames;
+}
+
+const X_NAMES = Array.from({ length: 31 }, (_, i) => `x${i}`);
+
+/** The scenario machine's UNKNOWN values under `seed`: X0-X30 and the registers arbitraryNames() lists. */
+class ScenarioUnknownValues implements UnknownValues {
+  constructor(private readonly seed: number) {}
+  x(index: number): bigint {
+    return arbitraryValue(this.seed, X_NAMES[index]);
+  }
+  sysreg(name: string): bigint | undefined {
+    return arbitraryNames().registers.has(name) ? arbitraryValue(this.seed, name) : undefined;
+  }
+}
+
+/** LazyScenarioMetadata's maps, once computed (kept apart so that metadata compare alike before and after). */
+const drawnMaps = new WeakMap<LazyScenarioMetadata, ReadonlyMap<string, bigint>>();
+
+/** A scenario machine's metadata; the map of drawn values is computed when first asked for. */
+class LazyScenarioMetadata implements ScenarioMetadata {
+  readonly vcpu = SCENARIO_LAYOUT.vcpu;
+  readonly stackTop = SCENARIO_LAYOUT.stackTop;
+  constructor(
+    readonly seed: number,
+    readonly capabilities: readonly string[],
+    private readonly hpfarUnknown: boolean,
+  ) {}
+  get arbitrary(): ReadonlyMap<string, bigint> {
+    let drawn = drawnMaps.get(this);
+    if (drawn === undefined) {
+      drawn = arbitraryMap(this.seed, this.hpfarUnknown);
+      drawnMaps.set(this, drawn);
+    }
+    return drawn;
+  }
+}
+
 /** The configuration and metadata of a scenario's machine (build it with `new Machine(config)`). */
 export function scenarioMachineSetup(s: Scenario, options: ScenarioMachineOptions = {}): ScenarioMachineSetup {
-  const arbitrary = new Map<string, bigint>();
-  const draw = (name: string): bigint => {
-    const v = arbitraryValue(s.seed, name);
-    arbitrary.set(name, v);
-    return v;
-  };
-  const recorded = (name: string, v: bigint): bigint => {
-    arbitrary.set(name, v);
-    return v;
-  };
-
   let translation: Record<string, bigint>;
   let memory: PhysicalMemory;
   try {
@@ -173,7 +221,7 @@ export function scenarioMachineSetup(s: Scenario, options: ScenarioMachineOption
     ...translation,
     ESR_EL2: s.esr,
     FAR_EL2: s.far,
-    HPFAR_EL2: s.hpfar === "unknown" ? recorded("HPFAR_EL2", unknownHpfarValue(s.seed)) : s.hpfar,
+    HPFAR_EL2: s.hpfar === "unknown" ? unknownHpfarValue(s.seed) : s.hpfar,
     PAR_EL1: s.par,
     TPIDR_EL2: SCENARIO_LAYOUT.vcpu,
     MPIDR_EL1: MPIDR,
@@ -181,44 +229,49 @@ export function scenarioMachineSetup(s: Scenario, options: ScenarioMachineOption
     // ID_AA64MMFR1_EL1.VH [11:8] says whether VHE is implemented.
     ID_AA64MMFR1_EL1: caps.has(ARM64_HAS_VIRT_HOST_EXTN) ? 0x100n : 0n,
   };
-  // Everything else the architecture leaves arbitrary: the rest of the guest's EL1 state (its own
-  // ESR_EL1 and FAR_EL1 included) and the EL2 registers this model does not define.
-  for (const reg of storageRegisters()) {
-    if (reg.name in sysregs || reg.name === "MIDR_EL1" || reg.reset !== "unknown" || reg.access !== "rw") continue;
-    sysregs[reg.name] = draw(reg.name);
-  }
+  // Everything else the architecture leaves arbitrary (the rest of the guest's EL1 state, its own
+  // ESR_EL1 and FAR_EL1 included, the EL2 registers this model does not define, X0-X30) comes
+  // from `unknown`, drawn under the seed when read.
   checkSysregsKeys(s.sysregs ?? {});
   for (const [name, v] of Object.entries(s.sysregs ?? {})) sysregs[name] = v;
-  const x: Record<number, bigint> = {};
-  for (let i = 0; i <= 30; i++) x[i] = draw(`x${i}`);
 
   // The vcpu is zeroed (Linux allocates it with kmem_cache_zalloc); the stack holds garbage.
-  for (let i = 0n; i < BigInt(VCPU_SIZE); i += 8n) memory.write(SCENARIO_LAYOUT.vcpu + i, 8, 0n);
-  const stack = arbitraryBytes(s.seed, "stack", Number(SCENARIO_LAYOUT.stackSize));
-  const stackBase = SCENARIO_LAYOUT.stackTop - SCENARIO_LAYOUT.stackSize;
-  stack.forEach((byte, i) => memory.writeByte(stackBase + BigInt(i), byte));
   // (memory is this machine's own copy of the cached tables, so writing to it is safe.)
+  memory.fill(SCENARIO_LAYOUT.vcpu, BigInt(VCPU_SIZE), 0);
+  placeStackGarbage(memory, s.seed);
 
   const config: MachineConfig = {
     ...(s.midr !== undefined ? { midr: s.midr } : {}),
     capabilities: caps,
     memory,
     sysregs,
-    x,
+    unknown: new ScenarioUnknownValues(s.seed),
     sp: SCENARIO_LAYOUT.stackTop,
     el: 2,
     ...(s.at !== undefined && typeof s.at === "object" && "par" in s.at ? { translator: fixedParTranslator(s.far, s.at) } : {}),
   };
-  return {
-    config,
-    meta: {
-      seed: s.seed,
-      capabilities: [...caps].sort(),
-      arbitrary: new Map([...arbitrary].sort(([a], [b]) => compareNames(a, b))),
-      vcpu: SCENARIO_LAYOUT.vcpu,
-      stackTop: SCENARIO_LAYOUT.stackTop,
-    },
-  };
+  return { config, meta: new LazyScenarioMetadata(s.seed, [...caps].sort(), s.hpfar === "unknown") };
+}
+
+/** The metadata's map of drawn values: X0-X30, the drawn registers, HPFAR_EL2 when UNKNOWN; in arbitraryNames() order. */
+function arbitraryMap(seed: number, hpfarUnknown: boolean): ReadonlyMap<string, bigint> {
+  const names = arbitraryNames();
+  return new Map((hpfarUnknown ? names.sortedWithHpfar : names.sorted).map((n) => [n, n === "HPFAR_EL2" ? unknownHpfarValue(seed) : arbitraryValue(seed, n)]));
+}
+
+/** The stack's arbitrary bytes below stackTop, on lazy pages: drawn only if the handler touches them. */
+function placeStackGarbage(memory: PhysicalMemory, seed: number): void {
+  const top = SCENARIO_LAYOUT.stackTop;
+  const base = top - SCENARIO_LAYOUT.stackSize;
+  for (let page = base & ~PAGE_MASK; page < top; page += PAGE_MASK + 1n) {
+    const from = page > base ? page : base;
+    const to = page + PAGE_MASK + 1n < top ? page + PAGE_MASK + 1n : top;
+    memory.lazyPage(page, (bytes) => {
+      const stack = new Uint8Array(Number(SCENARIO_LAYOUT.stackSize));
+      fillArbitraryBytes(stack, seed, "stack");
+      bytes.set(stack.subarray(Number(from - base), Number(to - base)), Number(from - page));
+    });
+  }
 }
 
 /** x0 < x1 < ... < x30 < registers by name. */

@@ -6,9 +6,10 @@ const MASK64 = (1n << 64n) - 1n;
 
 /** SplitMix64's output function (Steele, Lea, Flood 2014), on a 64-bit state. */
 export function splitmix64(state: bigint): bigint {
-  let z = (state + 0x9e3779b97f4a7c15n) & MASK64;
-  z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & MASK64;
-  z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & MASK64;
+  // BigInt.asUintN(64, x) is x mod 2^64, several times cheaper than & MASK64 on a BigInt.
+  let z = BigInt.asUintN(64, state + 0x9e3779b97f4a7c15n);
+  z = BigInt.asUintN(64, (z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n);
+  z = BigInt.asUintN(64, (z ^ (z >> 27n)) * 0x94d049bb133111ebn);
   return z ^ (z >> 31n);
 }
 
@@ -27,21 +28,43 @@ function fnv1a64(name: string): bigint {
   return h;
 }
 
+/** splitmix64 of the last seed asked for: one scenario draws all its values under one seed. */
+let lastSeed: bigint | undefined;
+let lastSeedHash = 0n;
+
+function seedHash(seed: number | bigint): bigint {
+  const s = BigInt.asUintN(64, BigInt(seed));
+  if (s !== lastSeed) {
+    lastSeedHash = splitmix64(s);
+    lastSeed = s;
+  }
+  return lastSeedHash;
+}
+
 /** The arbitrary 64-bit value drawn for `name` under `seed`. */
 export function arbitraryValue(seed: number | bigint, name: string): bigint {
-  return splitmix64(splitmix64(BigInt(seed) & MASK64) ^ fnv1a64(name));
+  return splitmix64(seedHash(seed) ^ fnv1a64(name));
 }
 
 /** `size` arbitrary bytes for `name` under `seed`: block i of 8 bytes is splitmix64(value(name) + i). */
 export function arbitraryBytes(seed: number | bigint, name: string, size: number): Uint8Array {
   const out = new Uint8Array(size);
+  fillArbitraryBytes(out, seed, name);
+  return out;
+}
+
+/** Fills `out` as arbitraryBytes(seed, name, out.length) would make it (8 bytes a step). */
+export function fillArbitraryBytes(out: Uint8Array, seed: number | bigint, name: string): void {
+  const size = out.length;
   const base = arbitraryValue(seed, name);
-  for (let i = 0; i < size; i += 8) {
-    let v = splitmix64((base + BigInt(i >> 3)) & MASK64);
-    for (let j = 0; j < 8 && i + j < size; j++) {
-      out[i + j] = Number(v & 0xffn);
+  const whole = size & ~7;
+  const view = new DataView(out.buffer, out.byteOffset, size);
+  for (let i = 0; i < whole; i += 8) view.setBigUint64(i, splitmix64(BigInt.asUintN(64, base + BigInt(i >> 3))), true);
+  if (whole < size) {
+    let v = splitmix64(BigInt.asUintN(64, base + BigInt(whole >> 3)));
+    for (let j = whole; j < size; j++) {
+      out[j] = Number(v & 0xffn);
       v >>= 8n;
     }
   }
-  return out;
 }

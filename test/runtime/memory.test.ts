@@ -1,0 +1,134 @@
+// PhysicalMemory's fast paths against a byte-by-byte reference: accesses inside a page and across
+// pages (and across 2^64), copy-on-write clones, zero fills that drop pages, lazy pages; and the
+// Machine's UNKNOWN values drawn on first read, equal to those drawn eagerly.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { Machine } from "../../src/runtime/machine/machine.ts";
+import { PhysicalMemory, type AccessSize } from "../../src/runtime/memory.ts";
+import { arbitraryBytes, arbitraryValue } from "../../src/runtime/scenario/index.ts";
+
+const MASK64 = (1n << 64n) - 1n;
+
+/** The reference: one byte per address in a Map, little-endian. */
+class ByteMemory {
+  readonly bytes = new Map<bigint, number>();
+  read(a: bigint, size: number): bigint {
+    let v = 0n;
+    for (let i = size - 1; i >= 0; i--) v = (v << 8n) | BigInt(this.bytes.get((a + BigInt(i)) & MASK64) ?? 0);
+    return v;
+  }
+  write(a: bigint, size: number, value: bigint): void {
+    for (let i = 0; i < size; i++) this.bytes.set((a + BigInt(i)) & MASK64, Number((value >> BigInt(8 * i)) & 0xffn));
+  }
+}
+
+const sizes: AccessSize[] = [1, 2, 4, 8];
+// Addresses near page boundaries and near 2^64, so that crossing and wrapping accesses are common.
+const address = fc.oneof(
+  fc.tuple(fc.bigInt({ min: 0n, max: 3n }), fc.integer({ min: 4088, max: 4104 })).map(([p, o]) => 0x7000_0000n + p * 0x1000n + BigInt(o)),
+  fc.integer({ min: 0, max: 16 }).map((o) => (MASK64 - 8n + BigInt(o)) & MASK64),
+  fc.bigInt({ min: 0n, max: MASK64 }),
+);
+const op = fc.record({ write: fc.boolean(), address, size: fc.constantFrom(...sizes), value: fc.bigInt({ min: 0n, max: MASK64 }) });
+
+describe("PhysicalMemory", () => {
+  it("reads and writes like a byte-by-byte memory, inside, across and around pages", () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 60 }), (ops) => {
+        const m = new PhysicalMemory();
+        const ref = new ByteMemory();
+        for (const o of ops) {
+          if (o.write) {
+            m.write(o.address, o.size, o.value);
+            ref.write(o.address, o.size, o.value);
+          } else expect(m.read(o.address, o.size)).toBe(ref.read(o.address, o.size));
+        }
+        for (const o of ops) expect(m.read(o.address, o.size)).toBe(ref.read(o.address, o.size));
+      }),
+    );
+  });
+
+  it("clones copy-on-write: writes on either side never reach the other", () => {
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 20 }), fc.array(op, { maxLength: 20 }), fc.array(op, { maxLength: 20 }), (before, left, right) => {
+        const m = new PhysicalMemory();
+        const ref = new ByteMemory();
+        for (const o of before) if (o.write) (m.write(o.address, o.size, o.value), ref.write(o.address, o.size, o.value));
+        const copy = m.clone();
+        const refCopy = new ByteMemory();
+        for (const [k, v] of ref.bytes) refCopy.bytes.set(k, v);
+        for (const o of left) if (o.write) (m.write(o.address, o.size, o.value), ref.write(o.address, o.size, o.value));
+        for (const o of right) if (o.write) (copy.write(o.address, o.size, o.value), refCopy.write(o.address, o.size, o.value));
+        for (const o of [...before, ...left, ...right]) {
+          expect(m.read(o.address, o.size)).toBe(ref.read(o.address, o.size));
+          expect(copy.read(o.address, o.size)).toBe(refCopy.read(o.address, o.size));
+        }
+      }),
+    );
+  });
+
+  it("fills whole and partial pages, and a zero fill reads as zero afterwards on both sides of a clone", () => {
+    const m = new PhysicalMemory();
+    m.write(0x1ff8n, 8, 0x1122334455667788n);
+    m.write(0x2000n, 8, 0x99n);
+    m.write(0x3008n, 8, 0x77n);
+    const copy = m.clone();
+    m.fill(0x1ffcn, 0x1008n, 0); // the top 4 bytes of page 1, all of page 2, the first 4 bytes of page 3
+    expect(m.read(0x3000n, 8)).toBe(0n);
+    expect(m.read(0x1ff8n, 8)).toBe(0x55667788n);
+    expect(m.read(0x2000n, 8)).toBe(0n);
+    expect(m.read(0x3008n, 8)).toBe(0x77n);
+    expect(copy.read(0x1ff8n, 8)).toBe(0x1122334455667788n);
+    expect(copy.read(0x2000n, 8)).toBe(0x99n);
+    m.fill(0x5000n, 3n, 0xab);
+    expect(m.read(0x5000n, 4)).toBe(0xabababn);
+  });
+
+  it("produces a lazy page when first read or written, once per copy, as if it had been written eagerly", () => {
+    let calls = 0;
+    const init = (page: Uint8Array) => {
+      calls++;
+      page.set(arbitraryBytes(5, "stack", 16), 0xff0);
+    };
+    const eager = new PhysicalMemory();
+    eager.writeBytes(0x6000_fff0n, arbitraryBytes(5, "stack", 16));
+    const lazy = new PhysicalMemory();
+    lazy.lazyPage(0x6000_f000n, init);
+    const copy = lazy.clone();
+    expect(calls).toBe(0);
+    expect(lazy.read(0x6000_fff8n, 8)).toBe(eager.read(0x6000_fff8n, 8));
+    expect(calls).toBe(1);
+    copy.write(0x6000_fff0n, 1, 0x5an);
+    expect(calls).toBe(2);
+    expect(copy.read(0x6000_fff0n, 8)).toBe((eager.read(0x6000_fff0n, 8) & ~0xffn) | 0x5an);
+    expect(lazy.read(0x6000_fff0n, 8)).toBe(eager.read(0x6000_fff0n, 8));
+    // A read across the lazy page's top edge.
+    expect(lazy.read(0x6000_fffcn, 8)).toBe(eager.read(0x6000_fffcn, 8));
+  });
+});
+
+describe("Machine UNKNOWN values", () => {
+  const unknown = { x: (i: number) => arbitraryValue(9, `x${i}`), sysreg: (n: string) => (n === "FAR_EL1" ? arbitraryValue(9, n) : undefined) };
+
+  it("draws an X register or an UNKNOWN-reset register on first read, and keeps what was set", () => {
+    const m = new Machine({ unknown, x: { 3: 0x33n }, sysregs: { ESR_EL1: 0x5n } });
+    expect(m.getX(0)).toBe(arbitraryValue(9, "x0"));
+    expect(m.getX(3)).toBe(0x33n);
+    expect(m.getSysreg("far_el1")).toBe(arbitraryValue(9, "FAR_EL1"));
+    expect(m.getSysreg("ESR_EL1")).toBe(0x5n);
+    // Not drawn by the source: starts at 0, as without a source.
+    expect(m.getSysreg("ELR_EL1")).toBe(0n);
+    m.setX(0, 7n);
+    expect(m.getX(0)).toBe(7n);
+    expect(() => m.getSysreg("NOT_A_REGISTER")).toThrow(/no system register/);
+  });
+
+  it("gives a clone the same values, drawn or not yet drawn", () => {
+    const m = new Machine({ unknown });
+    expect(m.getX(1)).toBe(arbitraryValue(9, "x1"));
+    const c = m.clone();
+    expect(c.getX(1)).toBe(arbitraryValue(9, "x1"));
+    expect(c.getX(2)).toBe(arbitraryValue(9, "x2"));
+    expect(c.getSysreg("FAR_EL1")).toBe(arbitraryValue(9, "FAR_EL1"));
+  });
+});
