@@ -15,6 +15,8 @@ const commandModules: Record<string, () => Promise<Command>> = {
   build: async () => (await import("./commands/build.ts")).buildCommand,
   run: async () => (await import("./commands/run.ts")).runCommand,
   equiv: async () => (await import("./commands/equiv.ts")).equivCommand,
+  diff: async () => (await import("./commands/diff.ts")).diffCommand,
+  explain: async () => (await import("./commands/explain.ts")).explainCommand,
   refs: async () => (await import("./commands/refs.ts")).refsCommand,
   graph: async () => (await import("./commands/graph.ts")).graphCommand,
   main: async () => (await import("./commands/main-job.ts")).mainCommand,
