@@ -1,15 +1,20 @@
 // Bit-field helpers on 64-bit register and descriptor values held as bigint. The names follow the
 // Arm ARM notation: field(x, hi, lo) is x<hi:lo>.
 
+/** ONES[n]: the mask of the low n bits, 0 <= n <= 64 (walks take fields all the time: no BigInt built per call). */
+const ONES: readonly bigint[] = Array.from({ length: 65 }, (_, n) => (1n << BigInt(n)) - 1n);
+/** SHIFTS[n] = BigInt(n), 0 <= n <= 64. */
+const SHIFTS: readonly bigint[] = Array.from({ length: 65 }, (_, n) => BigInt(n));
+
 /** A mask of the low `n` bits. */
 export function ones(n: number): bigint {
-  return n <= 0 ? 0n : (1n << BigInt(n)) - 1n;
+  return n <= 0 ? 0n : (ONES[n] ?? (1n << BigInt(n)) - 1n);
 }
 
 /** x<hi:lo> as a bigint (empty when hi < lo). */
 export function field(x: bigint, hi: number, lo: number): bigint {
   if (hi < lo) return 0n;
-  return (x >> BigInt(lo)) & ones(hi - lo + 1);
+  return (x >> (SHIFTS[lo] ?? BigInt(lo))) & ones(hi - lo + 1);
 }
 
 /** x<hi:lo> as a number, for fields of at most 32 bits. */
@@ -19,7 +24,7 @@ export function fieldNumber(x: bigint, hi: number, lo: number): number {
 
 /** x<n> == '1'. */
 export function bitSet(x: bigint, n: number): boolean {
-  return ((x >> BigInt(n)) & 1n) === 1n;
+  return ((x >> (SHIFTS[n] ?? BigInt(n))) & 1n) === 1n;
 }
 
 /** IsZero(x<hi:lo>); an empty range is zero. */

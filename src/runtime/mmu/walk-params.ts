@@ -82,8 +82,20 @@ export function getS1TTWParams(ctx: TranslationContext, va: bigint): S1TTWParams
   };
 }
 
-/** AArch64.GetS2TTWParams() for the Non-secure EL1&0 stage 2. */
+/** getS2TTWParams per translation context: a stage-1 walk through stage 2 asks once per descriptor fetch. */
+const s2ParamsByContext = new WeakMap<TranslationContext, S2TTWParams>();
+
+/** AArch64.GetS2TTWParams() for the Non-secure EL1&0 stage 2 (registers are fixed for one context, so decoded once). */
 export function getS2TTWParams(ctx: TranslationContext): S2TTWParams {
+  let params = s2ParamsByContext.get(ctx);
+  if (params === undefined) {
+    params = decodeS2TTWParams(ctx);
+    s2ParamsByContext.set(ctx, params);
+  }
+  return params;
+}
+
+function decodeS2TTWParams(ctx: TranslationContext): S2TTWParams {
   const vtcr = ctx.regs.VTCR_EL2;
   return {
     geometry: granuleGeometry(decodeTG0(regField(vtcr, VTCR.TG0))),

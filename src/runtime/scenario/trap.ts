@@ -173,6 +173,32 @@ export function buildTrapTables(input: GuestAccessTrapInput, memory: PhysicalMem
   }
 }
 
+/**
+ * Built trap tables by their description: an oracle batch asks for the same set-up again and again,
+ * and building it (table pages allocated, stage 2 mapped) costs more than the walk. Nothing here
+ * writes to them afterwards (the MMU model only reads memory), so each caller gets the same copy.
+ */
+const trapTableCache = new Map<string, { memory: PhysicalMemory; builder: TranslationTableBuilder }>();
+const TRAP_TABLE_CACHE_LIMIT = 256;
+
+/** Every field of every mapping and table fault, in order: equal keys build equal tables. */
+function trapTablesKey(input: GuestAccessTrapInput): string {
+  const part = (specs: readonly object[] | undefined) => (specs ?? []).map((m) => Object.entries(m).map(([k, v]) => `${k}=${String(v)}`).join(",")).join(";");
+  return `${part(input.stage1)}|${part(input.stage2)}|${part(input.tableFaults)}`;
+}
+
+function trapTables(input: GuestAccessTrapInput): { memory: PhysicalMemory; builder: TranslationTableBuilder } {
+  const key = trapTablesKey(input);
+  let entry = trapTableCache.get(key);
+  if (entry === undefined) {
+    const memory = new PhysicalMemory();
+    entry = { memory, builder: buildTrapTables(input, memory) };
+    if (trapTableCache.size >= TRAP_TABLE_CACHE_LIMIT) trapTableCache.delete(trapTableCache.keys().next().value ?? key);
+    trapTableCache.set(key, entry);
+  }
+  return entry;
+}
+
 function stage1Esr(kind: "data" | "instruction", el: 0 | 1, wnr: boolean, fsc: number): bigint {
   const ec = kind === "data" ? (el === 0 ? EC_DABT_LOW : EC_DABT_CUR) : el === 0 ? EC_IABT_LOW : EC_IABT_CUR;
   return (BigInt(ec) << 26n) | ESR_IL | (kind === "data" && wnr ? ESR_WNR : 0n) | BigInt(fsc);
@@ -224,8 +250,7 @@ export function trapFromGuestAccess(input: GuestAccessTrapInput): TrapOutcome {
   if (input.kind === "instruction" && input.access === "write") fail("an instruction fetch is a read");
   if (input.kind === "instruction" && size !== 1 && size !== 4) fail("an instruction fetch is 4 bytes");
   const seed = input.seed ?? 0;
-  const memory = new PhysicalMemory();
-  const b = buildTrapTables(input, memory);
+  const { memory, builder: b } = trapTables(input);
   const el = input.el ?? 1;
 
   // The access's parts: one, or two for a data access crossing into the next page.
