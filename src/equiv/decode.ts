@@ -10,7 +10,8 @@ const ARCH_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", 
 
 let arch: { esr: LayoutSymbol; ec: EnumSymbol; fsc: EnumSymbol } | undefined | null;
 
-function architecture(): { esr: LayoutSymbol; ec: EnumSymbol; fsc: EnumSymbol } | undefined {
+/** The ESR layout and the EC and FSC enums of dsl/arch/aarch64.fault (undefined if it does not check). */
+export function architecture(): { esr: LayoutSymbol; ec: EnumSymbol; fsc: EnumSymbol } | undefined {
   if (arch === undefined) {
     const ws = checkFiles([path.relative(process.cwd(), ARCH_FILE) || ARCH_FILE]);
     const file = [...ws.files.values()][0];
@@ -22,7 +23,8 @@ function architecture(): { esr: LayoutSymbol; ec: EnumSymbol; fsc: EnumSymbol } 
   return arch ?? undefined;
 }
 
-function memberName(e: EnumSymbol, value: bigint): string | undefined {
+/** "PERM level 3" for a value of an enum with levels, the member's name otherwise. */
+export function memberName(e: EnumSymbol, value: bigint): string | undefined {
   for (const [name, levels] of e.members) {
     for (const [level, v] of levels) if (v === value) return level === null ? name : `${name} level ${level}`;
   }

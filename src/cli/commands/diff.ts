@@ -1,0 +1,105 @@
+// `faultc diff A B`: every class of inputs on which two versions of the logic behave differently.
+import { diff } from "../../diff/diff.ts";
+import { MappingError, pairsFromFile, pairsFromOptions } from "../../diff/outcome-mapping.ts";
+import { renderDiffJson, renderDiffMarkdown, renderDiffText } from "../../diff/render.ts";
+import { FieldPairingError, parseFieldMap } from "../../equiv/fields.ts";
+import { IncomparableSides } from "../../equiv/prove.ts";
+import { ExplorationError } from "../../equiv/symbolic/exploration-error.ts";
+import { bindingsFromFile, parseSideName, SideError, type BindingCandidate } from "../../sides/index.ts";
+import { parseArgs, UsageError } from "../args.ts";
+import type { Command } from "../command.ts";
+
+function isObjectName(spec: string): boolean {
+  try {
+    return parseSideName(spec)?.kind === "object";
+  } catch {
+    return false;
+  }
+}
+
+export const diffCommand: Command = {
+  name: "diff",
+  summary: "every class of inputs on which two versions differ, with what each does and a witness",
+  usage: `usage: faultc diff [--strict] [--json | --markdown] [--timeout MS] [--map A_FIELD=B_FIELD]...
+                   [--map-outcome A_OUTCOME=B_OUTCOME]... [--mapping FILE] [--binding FILE.fault]... A B
+
+A and B are sides as 'faultc equiv' takes them (FILE.fault#c[:HANDLER], FILE.fault#asm[:HANDLER],
+FILE.S, ref:NAME, PATH.o:SYMBOL). Both are explored symbolically for every capability
+combination, as equiv does; every input on which they differ (the outcome, after the outcome
+mapping; an observed field of the record; a system register afterwards) is then described as
+classes in field terms (EC, FSC by type and level, S1PTW, FnV, EA, ESR[63:32], what AT answered,
+HPFAR_EL2.NS, the capabilities), merged into as few rows as the solver allows. Each row says what
+A and what B do there, and gives the smallest input of the class that differs that way as a
+scenario that replays with 'faultc run'. A row is exact when the solver proved every input of
+the class differs that way, else marked partial. The table is complete when the solver proved no
+differing input lies outside every row.
+
+Outcomes of rule files with other names are paired with --map-outcome A=B (A's outcome is taken
+to be B's) or a file of such lines (--mapping FILE, '#' comments). An outcome is written retry,
+exit N, exit NAME (an exit code the rule file names), handoff NAME or NAME. Every report prints
+the mapping it used.
+
+  --strict          ignore contracts: every outcome observes every field
+  --json            the report as JSON (rows with class, a, b, witness; complete)
+  --markdown        the report as a markdown table
+  --timeout MS      solver time limit per question (default 60000)
+  --map A=B         compare side A's record field A with side B's field B (repeatable)
+  --map-outcome A=B take side A's outcome A to be side B's outcome B (repeatable)
+  --mapping FILE    outcome pairs from FILE, one A = B per line
+  --binding FILE    take an object function's binding from this rule file (repeatable)
+
+Exit status: 0 nothing differs; 1 something differs, or an error in a side or the mapping
+(located); 2 usage error; 3 the solver could not decide, or a witness does not replay (a bug).`,
+  async run(argv, out) {
+    const args = parseArgs(argv, {
+      strict: {},
+      json: {},
+      markdown: {},
+      timeout: { value: true },
+      map: { value: true, repeat: true },
+      "map-outcome": { value: true, repeat: true },
+      mapping: { value: true },
+      binding: { value: true, repeat: true },
+      help: {},
+      h: {},
+    });
+    if (args.positionals.length !== 2) throw new UsageError(`expected two sides to compare, got ${args.positionals.length}`);
+    if (args.flags.has("json") && args.flags.has("markdown")) throw new UsageError("--json and --markdown exclude each other");
+    const bindingFiles = args.lists.get("binding") ?? [];
+    if (bindingFiles.length > 0 && !args.positionals.some(isObjectName)) throw new UsageError("--binding is for a side that is an object function (PATH.o:SYMBOL)");
+    const t = args.flags.get("timeout");
+    if (t !== undefined && (typeof t !== "string" || !/^\d+$/.test(t) || Number(t) < 100 || Number(t) > 3_600_000)) throw new UsageError("--timeout must be an integer in 100..3600000");
+    let report;
+    try {
+      const map = parseFieldMap(args.lists.get("map") ?? []);
+      const mappingFile = args.flags.get("mapping");
+      const mapping = [...pairsFromOptions(args.lists.get("map-outcome") ?? []), ...(typeof mappingFile === "string" ? pairsFromFile(mappingFile) : [])];
+      const bindings: BindingCandidate[] | undefined = bindingFiles.length > 0 ? bindingFiles.flatMap((f) => bindingsFromFile(f)) : undefined;
+      report = await diff(args.positionals[0], args.positionals[1], {
+        strict: args.flags.has("strict"),
+        ...(map.length ? { map } : {}),
+        mapping,
+        ...(bindings ? { bindings } : {}),
+        ...(t !== undefined ? { timeoutMs: Number(t) } : {}),
+      });
+    } catch (e) {
+      if (e instanceof SideError || e instanceof FieldPairingError || e instanceof MappingError) {
+        if (e.usage) throw new UsageError(e.message);
+        out.stderr(e instanceof FieldPairingError ? `faultc diff: ${e.message}\n` : e instanceof MappingError && e.message.startsWith("--") ? `faultc diff: ${e.message}\n` : `${e.message}\n`);
+        return 1;
+      }
+      if (e instanceof IncomparableSides) {
+        out.stderr(`faultc diff: ${e.message}\n`);
+        return 1;
+      }
+      if (e instanceof ExplorationError) {
+        out.stderr(`${e.message}\n`);
+        return 1;
+      }
+      throw e;
+    }
+    out.stdout(args.flags.has("json") ? renderDiffJson(report) : args.flags.has("markdown") ? renderDiffMarkdown(report) : renderDiffText(report));
+    if (report.verdict === "unknown" || report.rows.some((r) => !r.witness.replayed) || !report.complete) return 3;
+    return report.verdict === "same" ? 0 : 1;
+  },
+};
