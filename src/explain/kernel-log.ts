@@ -120,7 +120,7 @@ export function parseKernelLog(text: string, file: string): KernelLog {
     const va = VIRTUAL_ADDRESS.exec(body);
     if (va !== null) take("far", "virtual address", (va[1] ?? "") + va[2], va.index + va[0].length - va[2].length - (va[1]?.length ?? 0));
     const oops = OOPS.exec(body);
-    if (oops !== null) take("esr", "Internal error", oops[1], oops.index + oops[0].indexOf(oops[1], oops[0].indexOf(": ") + 2));
+    if (oops !== null) take("esr", "the Oops's ESR", oops[1], oops.index + oops[0].indexOf(oops[1], oops[0].indexOf(": ") + 2));
     if (inBlock || UNSUPPORTED_FSC.test(body)) {
       for (const m of body.matchAll(CLAIM)) {
         const at = place(m.index + m[0].length - m[2].length - (m[3]?.length ?? 0));

@@ -72,8 +72,8 @@ export const explainCommand: Command = {
     const fromStdin = args.positionals[0] === "-" || (!args.flags.has("esr") && (out.stdin !== undefined && out.stdin !== processInput ? true : !process.stdin.isTTY));
     if (!fromStdin && !args.flags.has("esr")) throw new UsageError("missing --esr VALUE (or a kernel log on standard input)");
 
-    const text = fromStdin ? inputFromText(await readStdin(out), STDIN_FILE) : { base: {}, sources: new Map<LogRegister, ValueSource>(), claims: [] };
     try {
+      const text = fromStdin ? inputFromText(await readStdin(out), STDIN_FILE) : { base: {}, sources: new Map<LogRegister, ValueSource>(), claims: [] };
       if (fromStdin && text.base.esr === undefined && !args.flags.has("esr")) {
         out.stderr(`${STDIN_FILE}: error: no ESR value in the input (expected a line such as "ESR = 0x...", "ESR_EL2=0x..." or "esr: 0x...")\n`);
         return 1;
