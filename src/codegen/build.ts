@@ -7,7 +7,10 @@ import { hasErrors, type Diagnostic } from "../parser/diagnostics.ts";
 import type { SourceText } from "../parser/source.ts";
 import { checkFiles } from "../parser/workspace.ts";
 import { temporariesIn, TEMP_PREFIX, writeFileAtomic, type Leftover } from "../io/atomic-write.ts";
+import { ArchFactsError } from "./arch-facts/facts.ts";
+import { planArchFacts } from "./arch-facts/plan.ts";
 import { emitAsmModule } from "./asm/asm-module.ts";
+import { BuildCache } from "./build-cache.ts";
 import { assembleModule } from "./asm/program.ts";
 import { orTooComplex } from "./diagnostics.ts";
 import { lowerFile, moduleName } from "./ir/lower.ts";
@@ -42,11 +45,29 @@ export function runtimeImportFrom(outDir: string): string {
   return rel.startsWith(".") ? rel : `./${rel}`;
 }
 
-export async function planBuild(files: string[], outDir: string): Promise<BuildPlan> {
+export interface BuildOptions {
+  /** Also write OUT/arch-facts.ts from the files of this folder (the bundled build: dsl/arch). */
+  archFacts?: string;
+}
+
+export async function planBuild(files: string[], outDir: string, options: BuildOptions = {}): Promise<BuildPlan> {
   const ws = checkFiles(files);
   const plan: BuildPlan = { outputs: [], modules: [], diagnostics: [...ws.diagnostics], sources: ws.sources };
-  if (hasErrors(ws.diagnostics)) return plan;
+  if (options.archFacts !== undefined) {
+    let arch;
+    try {
+      arch = await planArchFacts(options.archFacts, outDir);
+    } catch (e) {
+      if (e instanceof ArchFactsError) throw new BuildInputError(e.message);
+      throw e;
+    }
+    for (const d of arch.diagnostics) if (!plan.diagnostics.some((x) => x.file === d.file && x.message === d.message && x.range.start.offset === d.range.start.offset)) plan.diagnostics.push(d);
+    for (const [f, s] of arch.sources) if (!plan.sources.has(f)) plan.sources.set(f, s);
+    if (arch.output !== undefined) plan.outputs.push(arch.output);
+  }
+  if (hasErrors(plan.diagnostics)) return plan;
   const names = new Map<string, string>();
+  const cache = BuildCache.open(outDir);
   for (const f of files) {
     const checked = ws.files.get(path.normalize(f));
     if (checked === undefined) continue;
@@ -65,10 +86,18 @@ export async function planBuild(files: string[], outDir: string): Promise<BuildP
     plan.modules.push(m);
     const base = path.join(outDir, m.name);
     const program = selected.value;
-    plan.outputs.push({ path: `${base}.c.ts`, content: await emitCVariant(m, { runtimeImport: runtimeImportFrom(outDir) }) });
-    plan.outputs.push({ path: `${base}.asm.ts`, content: await emitAsmModule(m, program) });
-    for (const b of extraBackends) plan.outputs.push({ path: `${base}${b.suffix}`, content: await b.emit(m) });
+    const runtimeImport = runtimeImportFrom(outDir);
+    const emitters: [string, () => string | Promise<string>][] = [
+      [".c.ts", () => emitCVariant(m, { runtimeImport })],
+      [".asm.ts", () => emitAsmModule(m, program)],
+      ...extraBackends.map((b): [string, () => string | Promise<string>] => [b.suffix, () => b.emit(m)]),
+    ];
+    // What decides an output besides the generator (build-cache.ts): the rule file as named, its
+    // input hash, and where the runtime is from the output folder.
+    const inputs = `${m.file}\0${m.inputHash}\0${runtimeImport}`;
+    for (const [suffix, emit] of emitters) plan.outputs.push({ path: `${base}${suffix}`, content: await cache.content(`${base}${suffix}`, inputs, emit) });
   }
+  await cache.save();
   return plan;
 }
 

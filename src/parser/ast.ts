@@ -178,7 +178,9 @@ export type Decl =
   | FnDecl
   | HandlerDecl
   | ContractDecl
-  | BindingDecl;
+  | BindingDecl
+  | VariantDecl
+  | ErratumDecl;
 
 export interface ImportDecl extends NodeBase {
   kind: "import";
@@ -202,6 +204,8 @@ export interface EnumMember extends NodeBase {
   name: Name;
   value: IntLiteral | undefined;
   levels: LevelSpec[];
+  /** `SEA = 0x10 "synchronous external abort";`: what the value means, for decoders and docs. */
+  meaning: StringValue | undefined;
 }
 /** `level 0..3 = 0x04`: level n has the value 0x04 + (n - 0); `level -1 = 0x2B`. */
 export interface LevelSpec extends NodeBase {
@@ -221,6 +225,8 @@ export interface LayoutField extends NodeBase {
   lo: SignedInt;
   /** An enum giving the field's named values. */
   values: Name | undefined;
+  /** `ISV [24] "instruction syndrome valid";`: what the field is, for decoders and docs. */
+  meaning: StringValue | undefined;
 }
 export interface SysregDecl extends NodeBase {
   kind: "sysreg";
@@ -342,6 +348,44 @@ export interface BindingReturn extends NodeBase {
 export interface BindingReturnCase extends NodeBase {
   value: IntLiteral;
   outcome: Outcome;
+}
+
+/**
+ * `variant ESR.ISS on EC { DABT_LOW, DABT_CUR : DataAbortISS; }`: the field `ISS` of layout
+ * `ESR` has the layout (or the enum) `DataAbortISS` when the field `EC` holds one of the listed
+ * members of its enum. `variant PAR on F { ... }` gives the whole layout another layout (of its
+ * width) for each value. Data for decoders; rules never read it.
+ */
+export interface VariantDecl extends NodeBase {
+  kind: "variant";
+  layout: Name;
+  /** undefined: the variant is of the whole layout. */
+  field: Name | undefined;
+  selector: Name;
+  cases: VariantCase[];
+}
+export interface VariantCase extends NodeBase {
+  members: Name[];
+  target: Name;
+}
+
+/**
+ * `erratum 834220 : ARM64_WORKAROUND_834220 "citation" { ArmPart.CORTEX_A57 r0p0..r1p2; }`: the
+ * parts and revisions (MIDR variant and revision, inclusive) a capability's erratum affects.
+ */
+export interface ErratumDecl extends NodeBase {
+  kind: "erratum";
+  number: IntLiteral;
+  capability: Name;
+  citation: StringValue | undefined;
+  ranges: ErratumRange[];
+}
+export interface ErratumRange extends NodeBase {
+  partEnum: Name;
+  part: Name;
+  /** `r0p0`, `r1p2`: words checked as revisions by the checker. */
+  from: Name;
+  to: Name;
 }
 
 export interface RuleFile {

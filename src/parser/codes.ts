@@ -46,6 +46,8 @@ export const issueCodes = {
   "recursion": "a predicate or function that calls itself",
   "unsafe-string": "a string with characters that could break out of generated code",
   "bad-binding": "a binding with a register, kernel release or return value a compiled function cannot have",
+  "bad-variant": "a variant selected by a field without an enum, by the field itself, or by a value listed twice",
+  "bad-revision": "an erratum range that is not rVpR..rVpR (variant and revision 0..15), is empty, or lists no part",
   // control flow
   "missing-outcome": "a path that ends without exit, retry or handoff",
   "unreachable-statement": "a statement after the end of its path",

@@ -142,6 +142,8 @@ class RuleGrammar extends EmbeddedActionsParser {
         { ALT: () => this.SUBRULE(this.handlerDecl) },
         { ALT: () => this.SUBRULE(this.contractDecl) },
         { ALT: () => this.SUBRULE(this.bindingDecl) },
+        { ALT: () => this.SUBRULE(this.variantDecl) },
+        { ALT: () => this.SUBRULE(this.erratumDecl) },
       ]),
     ),
   );
@@ -197,11 +199,13 @@ class RuleGrammar extends EmbeddedActionsParser {
         },
       },
     ]);
+    const meaning = this.OPTION(() => this.CONSUME(T.StringLiteral));
     this.CONSUME(T.Semicolon);
     return this.build(() => ({
       name: this.nodes.name(name),
       value: value === undefined ? undefined : this.nodes.intLiteral(value),
       levels,
+      meaning: meaning === undefined ? undefined : this.nodes.stringValue(meaning),
       range: this.rangeFrom(name),
     }));
   });
@@ -252,6 +256,7 @@ class RuleGrammar extends EmbeddedActionsParser {
       this.CONSUME2(T.Colon);
       return this.CONSUME2(T.Identifier);
     });
+    const meaning = this.OPTION3(() => this.CONSUME(T.StringLiteral));
     this.CONSUME(T.Semicolon);
     return this.build(() => {
       const high = this.nodes.smallInt(hi);
@@ -260,6 +265,7 @@ class RuleGrammar extends EmbeddedActionsParser {
         hi: high,
         lo: lo === undefined ? high : this.nodes.smallInt(lo),
         values: values === undefined ? undefined : this.nodes.name(values),
+        meaning: meaning === undefined ? undefined : this.nodes.stringValue(meaning),
         range: this.rangeFrom(name),
       };
     });
@@ -297,6 +303,86 @@ class RuleGrammar extends EmbeddedActionsParser {
     const value = this.CONSUME(T.IntegerLiteral);
     this.CONSUME(T.Semicolon);
     return this.build(() => ({ kind: "exitcode", name: this.nodes.name(name), value: this.nodes.intLiteral(value), range: this.rangeFrom(first) }));
+  });
+
+  // variant ESR.ISS on EC { DABT_LOW, DABT_CUR : DataAbortISS; }
+  variantDecl = this.RULE("variantDecl", (): A.VariantDecl => {
+    const first = this.CONSUME(K.variant);
+    const layout = this.CONSUME(T.Identifier);
+    const field = this.OPTION(() => {
+      this.CONSUME(T.Dot);
+      return this.CONSUME2(T.Identifier);
+    });
+    this.CONSUME(K.on);
+    const selector = this.CONSUME3(T.Identifier);
+    this.CONSUME(T.LBrace);
+    const cases: A.VariantCase[] = [];
+    this.MANY(() => {
+      cases.push(this.SUBRULE(this.variantCase));
+    });
+    this.CONSUME(T.RBrace);
+    return this.build(() => ({
+      kind: "variant",
+      layout: this.nodes.name(layout),
+      field: field === undefined ? undefined : this.nodes.name(field),
+      selector: this.nodes.name(selector),
+      cases,
+      range: this.rangeFrom(first),
+    }));
+  });
+
+  variantCase = this.RULE("variantCase", (): A.VariantCase => {
+    const members: IToken[] = [];
+    this.AT_LEAST_ONE_SEP({
+      SEP: T.Comma,
+      DEF: () => {
+        members.push(this.CONSUME(T.Identifier));
+      },
+    });
+    this.CONSUME(T.Colon);
+    const target = this.CONSUME2(T.Identifier);
+    this.CONSUME(T.Semicolon);
+    return this.build(() => ({ members: members.map((m) => this.nodes.name(m)), target: this.nodes.name(target), range: this.rangeFrom(members[0]) }));
+  });
+
+  // erratum 834220 : ARM64_WORKAROUND_834220 "citation" { ArmPart.CORTEX_A57 r0p0..r1p2; }
+  erratumDecl = this.RULE("erratumDecl", (): A.ErratumDecl => {
+    const first = this.CONSUME(K.erratum);
+    const number = this.CONSUME(T.IntegerLiteral);
+    this.CONSUME(T.Colon);
+    const capability = this.CONSUME(T.Identifier);
+    const citation = this.OPTION(() => this.CONSUME(T.StringLiteral));
+    this.CONSUME(T.LBrace);
+    const ranges: A.ErratumRange[] = [];
+    this.MANY(() => {
+      ranges.push(this.SUBRULE(this.erratumRange));
+    });
+    this.CONSUME(T.RBrace);
+    return this.build(() => ({
+      kind: "erratum",
+      number: this.nodes.intLiteral(number),
+      capability: this.nodes.name(capability),
+      citation: citation === undefined ? undefined : this.nodes.stringValue(citation),
+      ranges,
+      range: this.rangeFrom(first),
+    }));
+  });
+
+  erratumRange = this.RULE("erratumRange", (): A.ErratumRange => {
+    const partEnum = this.CONSUME(T.Identifier);
+    this.CONSUME(T.Dot);
+    const part = this.CONSUME2(T.Identifier);
+    const from = this.CONSUME3(T.Identifier);
+    this.CONSUME(T.DotDot);
+    const to = this.CONSUME4(T.Identifier);
+    this.CONSUME(T.Semicolon);
+    return this.build(() => ({
+      partEnum: this.nodes.name(partEnum),
+      part: this.nodes.name(part),
+      from: this.nodes.name(from),
+      to: this.nodes.name(to),
+      range: this.rangeFrom(partEnum),
+    }));
   });
 
   externalDecl = this.RULE("externalDecl", (): A.ExternalDecl => {

@@ -28,7 +28,7 @@ const keywordNames = [
   "import", "source", "enum", "layout", "sysreg", "capability", "exitcode", "external", "record",
   "const", "pred", "fn", "handler", "records", "let", "rules", "rule", "when", "otherwise", "exit",
   "retry", "handoff", "read", "or", "at", "preserving", "contract", "assume", "on", "in", "not",
-  "true", "false", "level", "observe", "binding",
+  "true", "false", "level", "observe", "binding", "variant", "erratum",
 ] as const;
 export type Keyword = (typeof keywordNames)[number];
 

@@ -17,6 +17,8 @@ import { GENERATED_MARK } from "../../src/codegen/provenance.ts";
 import "../../src/codegen/backends.ts";
 
 const SUFFIXES = [".c.ts", ".asm.ts", ".S", ".c"];
+/** What a build of the bundled rule files writes besides their outputs: the facts of dsl/arch. */
+const ARCH_FACTS = "arch-facts.ts";
 const dirs: string[] = [];
 
 function tempDir(): string {
@@ -74,7 +76,7 @@ describe("faultc build", () => {
     const first = await run(["build", "--out", out]);
     expect(first.stderr).toBe("");
     expect(first.code).toBe(0);
-    const expected = names.flatMap((n) => SUFFIXES.map((s) => `${n}${s}`)).sort();
+    const expected = [...names.flatMap((n) => SUFFIXES.map((s) => `${n}${s}`)), ARCH_FACTS].sort();
     expect([...snapshot(out).keys()]).toEqual(expected);
     for (const f of expected) expect(first.stdout).toContain(`wrote ${path.join(out, f)}\n`);
     expect(first.stdout).toContain(`${expected.length} written, 0 unchanged, 0 removed`);
@@ -186,7 +188,7 @@ describe("faultc build", () => {
     expect(b.stdout).toContain(`wrote ${missing}\n`);
     expect(b.stdout).toContain(`wrote ${stale}\n`);
     expect(b.stdout).toContain(`removed ${orphan}\n`);
-    expect(b.stdout).toContain("2 written, 22 unchanged, 1 removed");
+    expect(b.stdout).toContain("2 written, 23 unchanged, 1 removed");
     expect(existsSync(orphan)).toBe(false);
     const after = snapshot(out);
     expect(after.get("notes.md")).toEqual(untouched.get("notes.md"));
@@ -219,7 +221,7 @@ describe("faultc build", () => {
     // And generated/ (what `npm run gen` writes) holds exactly these files.
     const committed = snapshot("generated");
     const rg = runtimeImportFrom("generated");
-    expect([...committed.keys()].filter((f) => SUFFIXES.some((s) => f.endsWith(s)))).toEqual([...sa.keys()]);
+    expect([...committed.keys()].filter((f) => SUFFIXES.some((s) => f.endsWith(s)) || f === ARCH_FACTS)).toEqual([...sa.keys()]);
     for (const [f, x] of sa) {
       const g = committed.get(f)?.text ?? "";
       expect(g.replaceAll(`"${rg}/`, '"RUNTIME/'), `generated/${f}`).toBe(x.text.replaceAll(`"${ra}/`, '"RUNTIME/'));
@@ -366,7 +368,7 @@ describe("faultc build removes orphans only, never another rule file's outputs",
     );
     const r = await run(["build", "--out", out]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe(`removed ${dead}\n0 written, 24 unchanged, 1 removed\n`);
+    expect(r.stdout).toBe(`removed ${dead}\n0 written, 25 unchanged, 1 removed\n`);
     expect(existsSync(running)).toBe(true);
   });
 
@@ -423,7 +425,7 @@ describe("faultc build and main in a working folder of their own (the CLI spawne
       return r.stdout;
     };
     const gen = path.join(root, "generated");
-    expect(cli("build")).toContain("24 written, 0 unchanged, 0 removed");
+    expect(cli("build")).toContain("25 written, 0 unchanged, 0 removed");
     ageFiles(gen);
     const before = snapshot(gen);
     expect(cli("build", "dsl/xen.fault")).toBe("0 written, 4 unchanged, 0 removed\n");
@@ -433,13 +435,13 @@ describe("faultc build and main in a working folder of their own (the CLI spawne
     cpSync(path.join(root, "dsl", "arch"), path.join(root, "more", "arch"), { recursive: true });
     cpSync(path.join(root, "dsl", "xen.fault"), path.join(root, "more", "extra.fault"));
     expect(cli("main", "--dsl", "more", "--no-equiv")).toContain("generated/: 4 written, 0 unchanged, 0 removed\n");
-    expect(only(snapshot(gen), names.map((n) => `${n}.`))).toEqual(before);
+    expect(only(snapshot(gen), [...names.map((n) => `${n}.`), ARCH_FACTS])).toEqual(before);
 
     rmSync(path.join(root, "dsl", "xen.fault"));
     const removed = cli("build");
-    expect(removed).toContain("0 written, 20 unchanged, 4 removed\n");
+    expect(removed).toContain("0 written, 21 unchanged, 4 removed\n");
     for (const s of SUFFIXES) expect(removed).toContain(`removed ${path.join("generated", `xen${s}`)}\n`);
-    expect([...snapshot(gen).keys()]).toEqual([...names.filter((n) => n !== "xen"), "extra"].flatMap((n) => SUFFIXES.map((s) => `${n}${s}`)).sort());
+    expect([...snapshot(gen).keys()]).toEqual([...[...names.filter((n) => n !== "xen"), "extra"].flatMap((n) => SUFFIXES.map((s) => `${n}${s}`)), ARCH_FACTS].sort());
     expect(cli("build", "--check")).toContain("is up to date");
   }, 120_000);
 });

@@ -17,6 +17,8 @@ For each rule file (default: every dsl/*.fault), writes into DIR (default genera
   NAME.asm.ts  the asm-like variant (the program text the model's interpreter runs)
   NAME.S       the same program for GNU as, with include/faultc-asm.h
   NAME.c       the C variant in kernel style, with include/faultc-hyp.h
+and, when no FILE is named, arch-facts.ts: the enums, layouts, variants and errata of
+dsl/arch as a typed module (the decoders' and the model's tables).
 Only files whose content changed are written, each atomically; if any rule file has errors,
 nothing is written. A generated file in DIR is removed when the rule file its header names is
 gone or no longer makes it (an orphan); the outputs of rule files not named here are left alone,
@@ -34,7 +36,8 @@ leftover temporary file (.faultc-tmp-*).`,
     }
     let plan;
     try {
-      plan = await planBuild(files, outDir);
+      // The bundled build also writes arch-facts.ts from dsl/arch (the tables the decoders and the model read).
+      plan = await planBuild(files, outDir, args.positionals.length > 0 ? {} : { archFacts: "dsl/arch" });
     } catch (e) {
       if (e instanceof BuildInputError) throw new UsageError(e.message);
       throw e;

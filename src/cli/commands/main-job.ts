@@ -81,7 +81,8 @@ Exit status 1 if a rule file has errors, a verdict is unknown, or a sweep disagr
     out.stdout("\n== build\n");
     let built;
     try {
-      built = await applyBuild(await planBuild(files, "generated"), "generated");
+      // arch-facts.ts is the bundled dsl/arch's, whatever folder of rule files main is given.
+      built = await applyBuild(await planBuild(files, "generated", dir === "dsl" ? { archFacts: "dsl/arch" } : {}), "generated");
     } catch (e) {
       if (e instanceof BuildInputError) throw new UsageError(e.message);
       if (!(e instanceof OutputError)) throw e;

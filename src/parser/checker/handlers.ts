@@ -2,6 +2,7 @@
 // contracts.
 import type * as A from "../ast.ts";
 import { checkBinding, checkBindingsDistinct } from "./bindings.ts";
+import { checkDecodeTables } from "./decode-tables.ts";
 import { analyseRules } from "./coverage.ts";
 import { resolveType } from "./declarations.ts";
 import { ExprChecker, type ExprEnv, type Local, type Mode } from "./expressions.ts";
@@ -102,6 +103,7 @@ export class BodyChecker {
       }
     }
     checkBindingsDistinct(this.file.decls, this.r, this.file.path);
+    checkDecodeTables(this.file, this.globals, this.r);
     this.checkRecursion();
   }
 

@@ -30,6 +30,8 @@ export function declName(d: A.Decl): A.Name | undefined {
     case "source":
     case "contract":
     case "binding":
+    case "variant":
+    case "erratum":
       return undefined;
     default:
       return d.name;
