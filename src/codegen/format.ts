@@ -1,6 +1,7 @@
 // Formatting of generated TypeScript: prettier with every option pinned, so that output is
-// byte-identical whatever prettier configuration the machine or the user has.
-import * as prettier from "prettier";
+// byte-identical whatever prettier configuration the machine or the user has. prettier is loaded
+// on the first call (a quarter of a second), as only code generation formats anything.
+import type * as prettier from "prettier";
 
 export const PRETTIER_OPTIONS: prettier.Options = {
   parser: "typescript",
@@ -16,6 +17,9 @@ export const PRETTIER_OPTIONS: prettier.Options = {
   endOfLine: "lf",
 };
 
+let loaded: Promise<typeof prettier> | undefined;
+
 export async function formatTypeScript(text: string): Promise<string> {
-  return prettier.format(text, PRETTIER_OPTIONS);
+  loaded ??= import("prettier");
+  return (await loaded).format(text, PRETTIER_OPTIONS);
 }

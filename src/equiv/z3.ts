@@ -1,15 +1,25 @@
 // One z3 context for the process: z3-solver's initialisation loads WebAssembly (about half a
-// second), so it happens once, on first use.
+// second), so it happens once, on first use. The low-level API is kept beside it for walking
+// terms (smt/print.ts).
 import { init } from "z3-solver";
 
 type Z3Api = Awaited<ReturnType<typeof init>>;
+export type Z3Low = Z3Api["Z3"];
 export type Z3Context = ReturnType<Z3Api["Context"]> & { readonly name: string };
 export type Z3BitVec = ReturnType<Z3Context["BitVec"]["const"]>;
 export type Z3Bool = ReturnType<Z3Context["Bool"]["const"]>;
 
+let api: Promise<Z3Api> | undefined;
 let context: Promise<Z3Context> | undefined;
 
 export function z3Context(): Promise<Z3Context> {
-  context ??= init().then((api) => api.Context("faultc") as unknown as Z3Context);
+  api ??= init();
+  context ??= api.then((a) => a.Context("faultc") as unknown as Z3Context);
   return context;
+}
+
+/** z3-solver's low-level API (the process's context's `ptr` is its context). */
+export async function z3Low(): Promise<Z3Low> {
+  api ??= init();
+  return (await api).Z3;
 }

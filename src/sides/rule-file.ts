@@ -14,6 +14,7 @@ import type { IrHandler, IrModule } from "../codegen/ir/types.ts";
 import { exportNameOf } from "../codegen/names/mangle.ts";
 import { emitCVariant } from "../codegen/ts/c-variant.ts";
 import { writeFileAtomic } from "../io/atomic-write.ts";
+import { importTypeScript } from "../io/import-typescript.ts";
 import { parseProgram } from "../runtime/asm/parser.ts";
 import type { HypApi, Outcome } from "../runtime/hyp/api.ts";
 import { AssemblyTarget } from "../runtime/run/assembly-target.ts";
@@ -66,7 +67,7 @@ export function cModuleCacheDir(m: IrModule): string {
 export async function loadCModule(m: IrModule, generatedDir = "generated"): Promise<CModule> {
   const committed = path.resolve(generatedDir, `${m.name}.c.ts`);
   if (existsSync(committed)) {
-    const mod = (await import(pathToFileURL(committed).href)) as CModule;
+    const mod = (await importTypeScript(pathToFileURL(committed).href)) as CModule;
     if (mod.origin?.inputHash === m.inputHash) return mod;
   }
   const dir = cModuleCacheDir(m);
@@ -79,7 +80,7 @@ export async function loadCModule(m: IrModule, generatedDir = "generated"): Prom
     if (!existsSync(pkg)) await writeFileAtomic(pkg, '{ "type": "module" }\n');
     await writeFileAtomic(file, await emitCVariant(m, { runtimeImport: runtimeImportFrom(dir) }));
   }
-  return (await import(pathToFileURL(file).href)) as CModule;
+  return (await importTypeScript(pathToFileURL(file).href)) as CModule;
 }
 
 type GenericHandler = <V, B>(api: HypApi<V, B>) => Outcome;

@@ -1,21 +1,21 @@
 // The asm-like variant as a TypeScript module: the program text (the same text as the .S file
 // without its #include line), its entry labels, the externals it branches to, and where each
 // handler records its fields. The model's interpreter runs this text.
-import { Project, VariableDeclarationKind } from "ts-morph";
 import { stringLiteral } from "../escape.ts";
 import { formatTypeScript } from "../format.ts";
 import { headerLines } from "../header.ts";
 import type * as I from "../ir/types.ts";
 import { exportNameOf } from "../names/mangle.ts";
+import { emitterProject } from "../ts-morph.ts";
 import type { AsmProgram } from "./program.ts";
-
-const project = new Project({ useInMemoryFileSystem: true, compilerOptions: { noLib: true } });
 
 export function recordLiteral(r: I.IrRecord): string {
   return `[${r.fields.map((f) => `{ name: ${stringLiteral(f.name)}, width: ${f.width}, offset: 0x${f.offset.toString(16)}, size: ${f.size} }`).join(", ")}]`;
 }
 
 export async function emitAsmModule(m: I.IrModule, program: AsmProgram): Promise<string> {
+  const { tsMorph, project } = await emitterProject();
+  const { VariableDeclarationKind } = tsMorph;
   const sf = project.createSourceFile(`${m.name}.asm.ts`, "", { overwrite: true });
   sf.addVariableStatement({
     isExported: true,

@@ -3,7 +3,7 @@
 // that saves and restores PAR_EL1), generic over the bit-vector domain so that the same code
 // runs on the machine model and is executed symbolically by the equivalence checker.
 // Built as ts-morph structures, printed once, formatted once; never type-checked here.
-import { Project, VariableDeclarationKind, type WriterFunction } from "ts-morph";
+import type { WriterFunction } from "ts-morph";
 import { commentText, stringLiteral } from "../escape.ts";
 import { formatTypeScript } from "../format.ts";
 import { atShapeName } from "../names/at-shape.ts";
@@ -11,9 +11,8 @@ import { exportNameOf, mangle } from "../names/mangle.ts";
 import { headerLines } from "../header.ts";
 import type * as I from "../ir/types.ts";
 import { recordLiteral } from "../asm/asm-module.ts";
+import { emitterProject } from "../ts-morph.ts";
 import { boolExpr, bvExpr, isPatchTime, patchTimeExpr } from "./expr.ts";
-
-const project = new Project({ useInMemoryFileSystem: true, compilerOptions: { noLib: true } });
 
 // Rule, record and field names are escaped as well: the IR allows any string there, and a
 // newline or `*/` in one would otherwise end the comment it is printed in.
@@ -41,6 +40,8 @@ export interface CVariantOptions {
 }
 
 export async function emitCVariant(m: I.IrModule, opts: CVariantOptions): Promise<string> {
+  const { tsMorph, project } = await emitterProject();
+  const { VariableDeclarationKind } = tsMorph;
   const sf = project.createSourceFile(`${m.name}.c.ts`, "", { overwrite: true });
   sf.addImportDeclaration({ moduleSpecifier: `${opts.runtimeImport}/hyp/api.ts`, namedImports: ["HypApi", "Outcome"], isTypeOnly: true });
   sf.addImportDeclaration({ moduleSpecifier: `${opts.runtimeImport}/hyp/ops.ts`, namedImports: ["oneOf"] });
