@@ -24,6 +24,7 @@ import { VCPU_SIZE } from "../machine/vcpu-layout.ts";
 import { PhysicalMemory } from "../memory.ts";
 import { TranslationTableBuilder } from "../mmu/builder.ts";
 import { S2AP } from "../mmu/descriptor-encoding.ts";
+import { BoundedCache } from "./bounded-cache.ts";
 import { arbitraryValue, fillArbitraryBytes } from "./prng.ts";
 import { checkSysregsKeys, hex, parFor, ScenarioError, type AtOperationName, type Scenario } from "./scenario.ts";
 
@@ -85,19 +86,15 @@ function canonicalVa(va: bigint): boolean {
  * Built guest tables by (FAR's page, at): many scenarios share them, and building them (table pages
  * zeroed, stage 2 mapped) costs far more than running a handler. Each machine gets a copy.
  */
-const tableCache = new Map<string, { memory: PhysicalMemory; registers: Record<string, bigint> }>();
-const TABLE_CACHE_LIMIT = 256;
+const tableCache = new BoundedCache<{ memory: PhysicalMemory; registers: Record<string, bigint> }>(256);
 
 function guestTables(s: Scenario): { memory: PhysicalMemory; registers: Record<string, bigint> } {
   const at = s.at === undefined ? "identity" : s.at === "fault" || "par" in s.at ? "fault" : "ok" in s.at ? `ok:${s.at.ok >> 12n}` : `s2:${s.at.s2fault.level}:${s.at.s2fault.fault}`;
   const key = `${s.far >> 12n}|${at}`;
-  let entry = tableCache.get(key);
-  if (entry === undefined) {
+  const entry = tableCache.get(key, () => {
     const memory = new PhysicalMemory();
-    entry = { memory, registers: buildGuestTables(s, memory) };
-    if (tableCache.size >= TABLE_CACHE_LIMIT) tableCache.delete(tableCache.keys().next().value ?? key);
-    tableCache.set(key, entry);
-  }
+    return { memory, registers: buildGuestTables(s, memory) };
+  });
   return { memory: entry.memory.clone(), registers: entry.registers };
 }
 

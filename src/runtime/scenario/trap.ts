@@ -29,6 +29,7 @@ import { TranslationTableBuilder } from "../mmu/builder.ts";
 import { S2AP } from "../mmu/descriptor-encoding.ts";
 import type { FaultStatus } from "../mmu/fault.ts";
 import { translateGuestAccess, type GuestAccessOutcome, type GuestStage2Fault } from "../mmu/guest-access.ts";
+import { BoundedCache } from "./bounded-cache.ts";
 import { SCENARIO_LAYOUT, unknownHpfarValue } from "./machine.ts";
 import { arbitraryValue } from "./prng.ts";
 import { hex, scenario, ScenarioError, type Scenario, type ScenarioAt, type TableFaultKind } from "./scenario.ts";
@@ -178,8 +179,7 @@ export function buildTrapTables(input: GuestAccessTrapInput, memory: PhysicalMem
  * and building it (table pages allocated, stage 2 mapped) costs more than the walk. Nothing here
  * writes to them afterwards (the MMU model only reads memory), so each caller gets the same copy.
  */
-const trapTableCache = new Map<string, { memory: PhysicalMemory; builder: TranslationTableBuilder }>();
-const TRAP_TABLE_CACHE_LIMIT = 256;
+const trapTableCache = new BoundedCache<{ memory: PhysicalMemory; builder: TranslationTableBuilder }>(256);
 
 /** Every field of every mapping and table fault, in order: equal keys build equal tables. */
 function trapTablesKey(input: GuestAccessTrapInput): string {
@@ -188,15 +188,10 @@ function trapTablesKey(input: GuestAccessTrapInput): string {
 }
 
 function trapTables(input: GuestAccessTrapInput): { memory: PhysicalMemory; builder: TranslationTableBuilder } {
-  const key = trapTablesKey(input);
-  let entry = trapTableCache.get(key);
-  if (entry === undefined) {
+  return trapTableCache.get(trapTablesKey(input), () => {
     const memory = new PhysicalMemory();
-    entry = { memory, builder: buildTrapTables(input, memory) };
-    if (trapTableCache.size >= TRAP_TABLE_CACHE_LIMIT) trapTableCache.delete(trapTableCache.keys().next().value ?? key);
-    trapTableCache.set(key, entry);
-  }
-  return entry;
+    return { memory, builder: buildTrapTables(input, memory) };
+  });
 }
 
 function stage1Esr(kind: "data" | "instruction", el: 0 | 1, wnr: boolean, fsc: number): bigint {

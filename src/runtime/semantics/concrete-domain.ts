@@ -10,10 +10,6 @@ export interface Bits {
 
 export class WidthMismatchError extends Error {}
 
-function mask(width: number): bigint {
-  return (1n << BigInt(width)) - 1n;
-}
-
 function checkWidth(width: number): void {
   if (!Number.isInteger(width) || width < 1 || width > 128) {
     throw new WidthMismatchError(`bit-vector width ${width} is not an integer in 1..128`);
@@ -22,7 +18,8 @@ function checkWidth(width: number): void {
 
 export function bits(value: bigint, width: number): Bits {
   checkWidth(width);
-  return { value: value & mask(width), width };
+  // value mod 2^width (two's complement for a negative value), as value & (2^width - 1) is, without building the mask.
+  return { value: BigInt.asUintN(width, value), width };
 }
 
 function same(op: string, a: Bits, b: Bits): number {
