@@ -13,11 +13,12 @@ import { objectBenchmark } from "./object.ts";
 import { oracleBenchmark } from "./oracle.ts";
 import { parseCheckBenchmark } from "./parse-check.ts";
 import { runtimeBenchmark } from "./runtime.ts";
+import { sweepBenchmark } from "./sweep.ts";
 import type { Benchmark, Figure } from "./types.ts";
 
 export type { Benchmark, Figure } from "./types.ts";
 
-export const benchmarks: readonly Benchmark[] = [parseCheckBenchmark, mmuWalksBenchmark, runtimeBenchmark, objectBenchmark, codegenBenchmark, equivBenchmark, equivObjectsBenchmark, oracleBenchmark];
+export const benchmarks: readonly Benchmark[] = [parseCheckBenchmark, mmuWalksBenchmark, runtimeBenchmark, objectBenchmark, codegenBenchmark, equivBenchmark, equivObjectsBenchmark, sweepBenchmark, oracleBenchmark];
 
 export interface BenchIo {
   out: (line: string) => void;

@@ -3,22 +3,28 @@
 // of the bits the class leaves free. It cross-checks the proof (a proven-equivalent pair must
 // agree on every scenario) and the symbolic semantics (each side must take, concretely, the
 // path the class was drawn from). A disagreement is a bug in faultc and is reported loudly.
+// The classes are found with a query each, not one per pair (sweep-classes.ts), and the fills
+// are drawn from the class's model without the solver (sweep-fill.ts).
 import type { HandlerTarget } from "../runtime/run/types.ts";
 import type { Scenario } from "../runtime/scenario/index.ts";
 import { evalBool } from "../codegen/ir/eval.ts";
 import { pairName } from "./fields.ts";
 import { observedFields, runOutcomeKey, sameOutcome, whenFieldSource } from "./observe.ts";
-import { numeral, scenarioFromValues, scenarioInputs } from "./model-scenario.ts";
+import { scenarioFromValues, scenarioInputs } from "./model-scenario.ts";
 import type { Combination, Proof } from "./prove.ts";
 import type { Side } from "../sides/side.ts";
 import { SymbolicDomain, type SymValue } from "./symbolic/domain.ts";
 import { outcomeKey, type SymbolicPath } from "./symbolic/paths.ts";
-import type { Z3Bool } from "./z3.ts";
+import type { Z3BitVec } from "./z3.ts";
+import { searchClasses } from "./sweep-classes.ts";
+import { ClassAssignment, randomWords } from "./sweep-fill.ts";
 
 export interface SweepOptions {
   /** Scenarios per input class: the solver's model, then random fills. */
   fills: number;
   strict: boolean;
+  /** Per solver query of the class search (default 60 s). */
+  timeoutMs?: number;
   progress?: (done: number, total: number) => void;
 }
 
@@ -27,19 +33,11 @@ export interface SweepResult {
   classes: number;
   disagreements: string[];
   seconds: number;
-}
-
-/** Deterministic PRNG (splitmix-like over bigint) for the random fills. */
-function* randomWords(seed: bigint): Generator<bigint> {
-  let x = seed;
-  const M = (1n << 64n) - 1n;
-  for (;;) {
-    x = (x + 0x9e3779b97f4a7c15n) & M;
-    let z = x;
-    z = ((z ^ (z >> 30n)) * 0xbf58476d1ce4e5b9n) & M;
-    z = ((z ^ (z >> 27n)) * 0x94d049bb133111ebn) & M;
-    yield z ^ (z >> 31n);
-  }
+  /** Solver queries the sweep made (the proof's are counted apart). */
+  queries: number;
+  /** Path pairs in all, and those dropped without a query: shown infeasible by the proof, or by contradictory literals. */
+  pairs: number;
+  pruned: number;
 }
 
 export async function sweep(a: Side, b: Side, proof: Proof, o: SweepOptions): Promise<SweepResult> {
@@ -49,54 +47,57 @@ export async function sweep(a: Side, b: Side, proof: Proof, o: SweepOptions): Pr
   let scenarios = 0;
   let classes = 0;
   const rand = randomWords(0x5eedn);
-  const pairs: { combo: Combination; pa: SymbolicPath; pb: SymbolicPath }[] = [];
-  for (const combo of proof.combos) for (const pa of combo.pathsA) for (const pb of combo.pathsB) pairs.push({ combo, pa, pb });
-
-  let done = 0;
-  for (const { combo, pa, pb } of pairs) {
-    o.progress?.(done++, pairs.length);
-    const d = combo.inputs.d;
-    const query = [...pa.conds, ...pb.conds];
-    const base = await combo.checker.model(query);
-    if (base.model === undefined) continue;
-    classes++;
-    const named = scenarioInputs(combo);
-    for (let fill = 0; fill < o.fills; fill++) {
-      let model = base.model;
-      if (fill > 0) {
-        // Random fill: ask for the class with some bits of each input set at random; fewer if that fails.
-        for (const share of [2n, 4n, 16n]) {
-          const hints: Z3Bool[] = [];
-          for (const n of named) {
-            if ("c" in n.value) continue;
-            const r = rand.next().value as bigint;
-            const mask = (rand.next().value as bigint) & (rand.next().value as bigint) & (share <= 2n ? (1n << 64n) - 1n : rand.next().value as bigint);
-            const t = d.term(n.value);
-            const w = BigInt(t.sort.size());
-            const m = mask & ((1n << w) - 1n);
-            hints.push(t.and(d.ctx.BitVec.val(m, Number(w))).eq(d.ctx.BitVec.val(r & m, Number(w))) as Z3Bool);
-          }
-          const attempt = await combo.checker.model([...query, ...hints]);
-          if (attempt.model !== undefined) {
-            model = attempt.model;
-            break;
-          }
-        }
+  const search = await searchClasses(
+    proof,
+    (c) => {
+      classes++;
+      const { combo } = c;
+      const named = scenarioInputs(combo);
+      const terms = named.filter((n): n is { name: string; value: { z: Z3BitVec } } => !("c" in n.value));
+      const at = new ClassAssignment(combo.inputs.d.ctx, c.model, terms, c.constraint);
+      const consistent = atConsistent(combo, at);
+      for (let fill = 0; fill < o.fills; fill++) {
+        // The model itself first, then random points of the same class.
+        const values = fill === 0 ? at.values : at.randomFill(rand, consistent);
+        const valueOf = (v: SymValue): bigint => at.value(v, values);
+        const s = scenarioFromValues(
+          combo,
+          named.map((n) => ({ name: n.name, value: valueOf(n.value) })),
+          valueOf,
+          fill,
+        );
+        scenarios++;
+        const found = compareConcretely(ta, tb, s, c.pa, c.pb, proof, a, b, o.strict, combo, combo.inputs.d);
+        if (found) disagreements.push(found);
       }
-      const valueOf = (v: SymValue): bigint => ("c" in v ? v.c.value : numeral(model.eval(v.z, true).toString()));
-      const s = scenarioFromValues(
-        combo,
-        named.map((n) => ({ name: n.name, value: valueOf(n.value) })),
-        valueOf,
-        fill,
-      );
-      scenarios++;
-      const found = compareConcretely(ta, tb, s, pa, pb, proof, a, b, o.strict, combo, d);
-      if (found) disagreements.push(found);
+    },
+    { ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}), ...(o.progress ? { progress: o.progress } : {}) },
+  );
+  return {
+    scenarios,
+    classes,
+    disagreements,
+    seconds: (performance.now() - t0) / 1000,
+    queries: search.queries,
+    pairs: search.pairs,
+    pruned: search.prunedByProof + search.prunedByLiterals,
+  };
+}
+
+/** A choice of values gives one result per AT operation and VA (the same walk, the same answer). */
+function atConsistent(combo: Combination, at: ClassAssignment): (values: readonly bigint[]) => boolean {
+  const apps = combo.inputs.atApplications;
+  if (apps.length < 2) return () => true;
+  return (values) => {
+    const seen = new Map<string, bigint>();
+    for (const x of apps) {
+      const key = `${x.op} ${at.value(x.va, values)}`;
+      const par = at.value(x.par, values);
+      if ((seen.get(key) ?? par) !== par) return false;
+      seen.set(key, par);
     }
-  }
-  o.progress?.(pairs.length, pairs.length);
-  return { scenarios, classes, disagreements, seconds: (performance.now() - t0) / 1000 };
+    return true;
+  };
 }
 
 function compareConcretely(
@@ -115,12 +116,13 @@ function compareConcretely(
   const opts = { deriveCapabilitiesFromMidr: false };
   const ra = ta.run(s, opts);
   const rb = tb.run(s, opts);
-  const where = JSON.stringify(s, (_, v) => (typeof v === "bigint" ? `0x${v.toString(16)}` : v));
+  // Written out only for a disagreement.
+  const where = () => JSON.stringify(s, (_, v) => (typeof v === "bigint" ? `0x${v.toString(16)}` : v));
   // The symbolic path the class came from must be the one the concrete run took.
-  if (!sameOutcome(runOutcomeKey(ra), pa.outcome)) return `${a.label}: concretely ${runOutcomeKey(ra)}, symbolically ${outcomeKey(pa.outcome)} on ${where}`;
-  if (!sameOutcome(runOutcomeKey(rb), pb.outcome)) return `${b.label}: concretely ${runOutcomeKey(rb)}, symbolically ${outcomeKey(pb.outcome)} on ${where}`;
+  if (!sameOutcome(runOutcomeKey(ra), pa.outcome)) return `${a.label}: concretely ${runOutcomeKey(ra)}, symbolically ${outcomeKey(pa.outcome)} on ${where()}`;
+  if (!sameOutcome(runOutcomeKey(rb), pb.outcome)) return `${b.label}: concretely ${runOutcomeKey(rb)}, symbolically ${outcomeKey(pb.outcome)} on ${where()}`;
   if (proof.verdict !== "equivalent") return undefined;
-  if (runOutcomeKey(ra) !== runOutcomeKey(rb)) return `proven equivalent, but the outcomes differ (${runOutcomeKey(ra)} vs ${runOutcomeKey(rb)}) on ${where}`;
+  if (runOutcomeKey(ra) !== runOutcomeKey(rb)) return `proven equivalent, but the outcomes differ (${runOutcomeKey(ra)} vs ${runOutcomeKey(rb)}) on ${where()}`;
   const contract = strict ? undefined : proof.contract;
   const observed = observedFields(contract, runOutcomeKey(ra), proof.fields);
   const input = (reg: string): SymValue => {
@@ -136,11 +138,11 @@ function compareConcretely(
       const w = evalBool(f.when, { d, input, caps: new Set(combo.caps), module: contract?.module, field });
       if (!("b" in w) || !w.b) continue;
     }
-    if (ra.fault.get(f.pair.a) !== rb.fault.get(f.pair.b)) return `proven equivalent, but field ${pairName(f.pair)} differs on ${where}`;
+    if (ra.fault.get(f.pair.a) !== rb.fault.get(f.pair.b)) return `proven equivalent, but field ${pairName(f.pair)} differs on ${where()}`;
   }
   // Registers both sides report (PAR_EL1 always; one written by one side only is compared by the proof).
   for (const reg of [...ra.sysregs.keys()].filter((r) => rb.sysregs.has(r))) {
-    if (ra.sysregs.get(reg) !== rb.sysregs.get(reg)) return `proven equivalent, but ${reg} differs on ${where}`;
+    if (ra.sysregs.get(reg) !== rb.sysregs.get(reg)) return `proven equivalent, but ${reg} differs on ${where()}`;
   }
   return undefined;
 }

@@ -1,0 +1,61 @@
+// The sweep's cost: `faultc equiv X#asm X#c --strict` as a whole process, by default (proof and
+// sweep) and with --no-sweep, run side by side (each pair of runs back to back, the order
+// alternating), and the ratio of the two, the median of the pairs' ratios; with the sweep's own
+// figures from the default run's JSON: solver queries, path pairs and those pruned without a
+// query, classes and scenarios.
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { median, round, type Benchmark, type Figure } from "./types.ts";
+
+const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
+const FILES = ["dsl/linux-6.15.fault"];
+const RUNS = 3;
+
+interface Run {
+  ms: number;
+  sweep?: { scenarios: number; classes: number; queries: number; pairs: number; pruned: number };
+}
+
+function equiv(file: string, sweep: boolean): Run {
+  const args = ["bin/faultc.js", "equiv", "--json", "--strict", ...(sweep ? [] : ["--no-sweep"]), `${file}#asm`, `${file}#c`];
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: "utf8", maxBuffer: 64 << 20 });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`faultc ${args.slice(1).join(" ")}: exit ${r.status}: ${r.stderr.slice(0, 500)}`);
+  const json = JSON.parse(r.stdout) as { verdict: string; sweep?: Run["sweep"] };
+  if (json.verdict !== "equivalent") throw new Error(`faultc ${args.slice(1).join(" ")}: ${json.verdict}`);
+  return { ms, ...(json.sweep ? { sweep: json.sweep } : {}) };
+}
+
+export const sweepBenchmark: Benchmark = {
+  name: "sweep",
+  description: "faultc equiv with the sweep against --no-sweep, whole processes side by side",
+  async run(): Promise<Figure[]> {
+    const figures: Figure[] = [];
+    for (const file of FILES) {
+      const subject = `faultc equiv ${file}#asm ${file}#c --strict`;
+      const withSweep: Run[] = [];
+      const without: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        // Alternate which goes first, so that drift touches both alike.
+        if (i % 2 === 0) {
+          withSweep.push(equiv(file, true));
+          without.push(equiv(file, false).ms);
+        } else {
+          without.push(equiv(file, false).ms);
+          withSweep.push(equiv(file, true));
+        }
+      }
+      const ratios = withSweep.map((r, i) => r.ms / without[i]);
+      const s = withSweep[0].sweep;
+      figures.push({ bench: "sweep", subject: `${subject} (default)`, metric: "ms", value: round(median(withSweep.map((r) => r.ms))), runs: RUNS });
+      figures.push({ bench: "sweep", subject: `${subject} --no-sweep`, metric: "ms", value: round(median(without)), runs: RUNS });
+      figures.push({ bench: "sweep", subject: `${subject}: default / --no-sweep (goal <= 1.2)`, metric: "ratio", value: round(median(ratios)), runs: RUNS });
+      if (s !== undefined) {
+        figures.push({ bench: "sweep", subject: `${subject}: the sweep's solver queries (${s.pairs} path pairs, ${s.pruned} pruned without one; ${s.classes} classes, ${s.scenarios} scenarios)`, metric: "queries", value: s.queries, runs: 1 });
+      }
+    }
+    return figures;
+  },
+};
