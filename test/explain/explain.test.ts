@@ -151,6 +151,7 @@ describe("faultc explain: bad input", () => {
     ["not a side", ["explain", "--esr", "0x0", "--rules", "whatever"], "", 2, "'whatever' is not a target"],
     ["two lines that disagree", ["explain", "-"], "ESR_EL2=0x96000045\nFAR_EL2=0x10\nESR_EL2=0x92000045\n", 1, "<stdin>:3:9: error: ESR_EL2 is 0x92000045 here but 0x96000045 at line 1 (one fault at a time: cut the excerpt to one)\n<stdin>:1:9: note: ESR_EL2 first given here\n"],
     ["a kernel's field that disagrees", ["explain", "-"], readFileSync(path.join(FIXTURES, "claim-disagrees.log"), "utf8"), 1, "<stdin>:3:8: error: EC = 0x24 here, but the ESR 0x96000045 has EC = 0x25\n<stdin>:2:9: note: the ESR is given here\n"],
+    ["a FAR stage 1 cannot map", ["explain", "--esr", "0x93c58005", "--far", "0x1000000000000"], "", 1, "faultc explain: \"far\" 0x1000000000000 is outside both 48-bit VA ranges"],
     ["a value wider than 64 bits in a log", ["explain", "-"], "FAR_EL2=0x10000000000000000\nESR_EL2=0x0\n", 1, "<stdin>:1:9: error: FAR_EL2 value 0x10000000000000000 does not fit in 64 bits"],
   ];
   for (const [what, argv, stdin, code, message] of cases) {
