@@ -4,7 +4,7 @@
 //
 // What is read (the formats of Linux's arch/arm64/mm/fault.c, arch/arm64/kernel/traps.c and
 // arch/arm64/kvm/, matched by shape, not copied):
-//   - NAME = VALUE, NAME=VALUE and NAME: VALUE for the registers below (ESR, ESR_EL2, FAR_EL2,
+//   - NAME = VALUE, NAME=VALUE, NAME: VALUE and NAME 0xVALUE for the registers below (ESR, ESR_EL2, FAR_EL2,
 //     HPFAR_EL2, PAR_EL1, MIDR_EL1, ... and "esr: 0x..." of KVM's unknown-exception-class message);
 //     hex with 0x, or without it when at least 8 digits long (the HYP panic's "ESR:%016llx");
 //   - "Unable to handle kernel ... at virtual address VALUE": the faulting address, FAR;
@@ -78,7 +78,8 @@ const NAMES: Readonly<Record<string, LogRegister>> = {
 
 // NAME, then '=' or ':' (spaces around allowed), then a hex value. The name stands alone: not
 // the end of a longer word (xFSC, PC) and not followed by one (ESR_EL1 is the guest's register).
-const VALUE = /(?<![A-Za-z0-9_])(ESR_EL2|HPFAR_EL2|FAR_EL2|PAR_EL1|MIDR_EL1|ESR|HPFAR|FAR|PAR|MIDR|esr)\s*[=:]\s*(0[xX][0-9a-fA-F]+|[0-9a-fA-F]{8,})(?![0-9a-zA-Z_])/g;
+// "ESR 0x..." (a space, then 0x) is how traps.c's unhandled-exception and signal messages put it.
+const VALUE = /(?<![A-Za-z0-9_])(ESR_EL2|HPFAR_EL2|FAR_EL2|PAR_EL1|MIDR_EL1|ESR|HPFAR|FAR|PAR|MIDR|esr)(?:\s*[=:]\s*|\s+(?=0[xX]))(0[xX][0-9a-fA-F]+|[0-9a-fA-F]{8,})(?![0-9a-zA-Z_])/g;
 const VIRTUAL_ADDRESS = /Unable to handle kernel .* at virtual address (0[xX])?([0-9a-fA-F]{1,16})\b/;
 // The kernel's own decoding: "EC = 0x25: DABT (current EL)", "IL = 32 bits", "WnR = 1", "xFSC=0x21".
 const CLAIM = /(?<![A-Za-z0-9_])(EC|IL|SET|FnV|EA|S1PTW|FSC|xFSC|ISV|ISS|ISS2|SSE|SRT|SF|AR|CM|WnR|TnD|TagAccess|GCS|Overlay|DirtyBit|Xs|Access size)\s*=\s*(0[xX][0-9a-fA-F]+|\d+)(\s*(?:bits|byte\(s\)))?/g;
