@@ -28,8 +28,13 @@ export interface SideRun {
   /** For a rule file: the handler and its decision path. */
   readonly handler?: string;
   readonly steps?: readonly PathStep[];
-  /** For machine code (an assembly file, an asm-like variant, an object function): the instructions executed. */
+  /**
+   * For machine code (an assembly file, an asm-like variant, an object function): the instructions
+   * executed; for a function over HypApi (a reference in TypeScript): its calls of HypApi.
+   */
   readonly instructions?: readonly TraceEntry[];
+  /** What `instructions` holds: "instructions" or HypApi "calls". */
+  readonly traced?: "instructions" | "calls";
   readonly run: RunResult;
 }
 

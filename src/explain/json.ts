@@ -79,7 +79,7 @@ export function explanationToJson(e: Explanation): Record<string, unknown> {
     checks: e.checks.map((c) => ({ claim: c.claim, value: hex(c.value), at: `${c.at.line}:${c.at.column}`, ...(c.checked ? { field: c.field, agrees: true } : { checked: false }) })),
     side: { label: e.side.label, kind: e.side.kind, ...(e.side.handler !== undefined ? { handler: e.side.handler } : {}) },
     ...(e.side.steps !== undefined ? { path: e.side.steps.map(stepToJson) } : {}),
-    ...(e.side.instructions !== undefined ? { instructions: e.side.instructions.map(traceEntryToJson) } : {}),
+    ...(e.side.instructions !== undefined ? { [e.side.traced === "calls" ? "calls" : "instructions"]: e.side.instructions.map(traceEntryToJson) } : {}),
     result: run,
   };
 }

@@ -92,7 +92,7 @@ export function pathLines(e: Explanation): string[] {
   lines.push(`path through ${e.side.label}${e.side.handler !== undefined ? ` (handler ${e.side.handler})` : ""}:`);
   for (const s of e.side.steps ?? []) lines.push(...stepLines(s));
   if (e.side.instructions !== undefined) {
-    lines.push(`  ${e.side.instructions.length} instructions executed:`);
+    lines.push(`  ${e.side.instructions.length} ${e.side.traced === "calls" ? "HypApi calls made" : "instructions executed"}:`);
     for (const t of e.side.instructions) {
       const writes = [...t.writes].map(([k, v]) => `${k}=${hex(v)}`).join(" ");
       lines.push(`    ${t.loc}  ${t.text}${writes ? `  ; ${writes}` : ""}`);

@@ -17,7 +17,8 @@ function comparable(r: ReturnType<typeof runResultToJson>): string {
 
 export function runSide(side: Side, scenario: Scenario): SideRun {
   const own = side.concrete().run(scenario, { trace: true });
-  if (side.name.kind !== "rule-file" || side.module === undefined) return { label: side.label, kind: side.kind, instructions: own.trace, run: own };
+  const traced = side.symbolic.kind === "machine-code" ? "instructions" : "calls";
+  if (side.name.kind !== "rule-file" || side.module === undefined) return { label: side.label, kind: side.kind, instructions: own.trace, traced, run: own };
   const instructions = side.symbolic.kind === "machine-code" ? own.trace : undefined;
   const h = pickHandler(side.module, side.name.handler, side.name.variant);
   const path = rulePath(side.module, h, scenario, recordLayout(h), decodeKnownRegister);
@@ -25,5 +26,5 @@ export function runSide(side: Side, scenario: Scenario): SideRun {
   if (comparable(runResultToJson(path.run)) !== comparable(runResultToJson(own))) {
     throw new Error(`the IR's run of ${side.label} differs from the side's own run (${comparable(runResultToJson(path.run))} vs ${comparable(runResultToJson(own))})`);
   }
-  return { label: side.label, kind: side.kind, handler: h.name, steps: path.steps, ...(instructions !== undefined ? { instructions } : {}), run: own };
+  return { label: side.label, kind: side.kind, handler: h.name, steps: path.steps, ...(instructions !== undefined ? { instructions, traced } : {}), run: own };
 }

@@ -4,7 +4,6 @@
 // docs/explain.html is the same page (npm run docs), checked current by test/explain/page.test.ts.
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { build } from "esbuild";
 import { bundledRuleFiles } from "../../cli/bundled.ts";
 import type { Output } from "../../cli/command.ts";
 import { compileRuleFile } from "../../codegen/compile.ts";
@@ -15,6 +14,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../.
 
 /** The page's script: page/main.ts and what it imports, for the browser, minified, no source paths of this machine. */
 async function pageScript(): Promise<string> {
+  // Loaded here, not with the module: every command's module is loaded for `faultc --help`.
+  const { build } = await import("esbuild");
   const result = await build({
     entryPoints: [path.join(ROOT, "src/explain/page/main.ts")],
     absWorkingDir: ROOT,
