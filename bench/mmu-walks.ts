@@ -1,6 +1,9 @@
 // The MMU model's walk throughput (src/runtime/mmu/bench.ts, benchWalks): AT S1E1R and guest
 // accesses through both stages over a fixed guest layout. benchWalks times itself and returns a
-// rate; this module warms it up and reports the median rate over several runs.
+// rate; this module warms it up and reports the median rate over several runs. Its yardstick,
+// QEMU's time per AT set-up, is bench/oracle's (it needs QEMU; this does not).
+//
+// JSON line (bench "mmu-walks"): "20000 walks (half AT S1E1R, half guest accesses)" walks_per_s.
 import { benchWalks } from "../src/runtime/mmu/bench.ts";
 import { median, round, type Benchmark } from "./types.ts";
 

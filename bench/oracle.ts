@@ -7,6 +7,16 @@
 // The compiled Linux 6.12 __get_fault_info on the same traps (object oracle) likewise, when
 // `npm run kernels` has built the tree ($FAULTC_KERNELS_DIR or .cache/kernels).
 // Without qemu-system-aarch64 or the cross compiler it prints a note on stderr and no figures.
+//
+// JSON lines (bench "oracle"), per subject; QEMU is the yardstick, measured in the same run:
+//   "AT: B set-up(s) per boot (seed 1, K ATs)", B = 1 and 100:
+//       harness_build_ms, qemu_ms_per_boot, qemu_ms_per_scenario (per set-up),
+//       model_ms_per_scenario (the model's AT S1E1R and S1E1W on every probe of one set-up),
+//       qemu_to_model_ratio (QEMU per set-up / model per set-up: > 1 when the model is faster)
+//   "traps through dsl/kvm-2016.fault (#asm and #c): B per boot (seed 1)", B = 1 and 36:
+//       qemu_ms_per_boot, qemu_ms_per_scenario (per trap), model_ms_per_scenario (the trap
+//       builder's prediction and both variants' runs, per trap), qemu_to_model_ratio
+//   "traps through the compiled 6.12 nvhe __get_fault_info: 36 per boot (seed 1)": the same four.
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import {

@@ -29,12 +29,17 @@ function newPage(bytes: Uint8Array = new Uint8Array(PAGE_SIZE)): Page {
 /** Fills a fresh (zeroed) page; called at most once per page and memory lineage. */
 export type PageInitialiser = (page: Uint8Array) => void;
 
+/** An own entry that shadows a shared page: the page reads as zero here. */
+const ZERO_PAGE: Page = newPage(new Uint8Array(PAGE_SIZE));
+const NO_PAGES: ReadonlyMap<number, Page> = new Map();
+
 export class PhysicalMemory {
+  /** This memory's own pages, written in place (ZERO_PAGE: zero here, whatever `shared` holds). */
   private pages = new Map<number, Page>();
-  /** Pages this memory may write in place (the others may be shared with a clone). */
-  private owned = new Set<number>();
-  /** Pages whose contents are produced when first touched. */
-  private lazy = new Map<number, PageInitialiser>();
+  /** Pages shared with clones: never written; a write first copies the page into `pages`. */
+  private shared: ReadonlyMap<number, Page> = NO_PAGES;
+  /** Pages whose contents are produced when first touched (a key is in `pages` or here, not both). */
+  private lazy: Map<number, PageInitialiser> | undefined;
 
   /** Reads `size` bytes at `address`, little-endian, as an unsigned value. */
   read(address: bigint, size: AccessSize): bigint {
@@ -109,21 +114,22 @@ export class PhysicalMemory {
 
   /** Sets `length` bytes from `address` on to `byte`; whole pages set to zero are dropped (they read as zero). */
   fill(address: bigint, length: bigint, byte: number): void {
+    const b = byte & 0xff;
     let a = address & ADDRESS_MASK;
     let left = length;
     while (left > 0n) {
       const offset = Number(a & OFFSET_MASK);
       const n = Math.min(PAGE_SIZE - offset, left > BigInt(PAGE_SIZE) ? PAGE_SIZE : Number(left));
       const key = Number(a >> PAGE_SHIFT);
-      if ((byte & 0xff) === 0 && n === PAGE_SIZE) {
+      if (b === 0 && n === PAGE_SIZE) {
         this.noteWrite(key);
-        this.pages.delete(key);
-        this.owned.delete(key);
-        this.lazy.delete(key);
-      } else if ((byte & 0xff) !== 0 || this.pages.has(key) || this.lazy.has(key)) {
-        this.writablePage(key).bytes.fill(byte & 0xff, offset, offset + n);
+        this.lazy?.delete(key);
+        if (this.shared.has(key)) this.pages.set(key, ZERO_PAGE);
+        else this.pages.delete(key);
+      } else if (b !== 0 || this.readablePage(key) !== undefined) {
+        this.writablePage(key).bytes.fill(b, offset, offset + n);
       } else {
-        this.noteWrite(key); // zeros over a page that is already all zeros
+        this.noteWrite(key); // zeros over a page that reads as zeros
       }
       a = (a + BigInt(n)) & ADDRESS_MASK;
       left -= BigInt(n);
@@ -139,17 +145,27 @@ export class PhysicalMemory {
     const key = Number((address & ADDRESS_MASK) >> PAGE_SHIFT);
     this.noteWrite(key);
     this.pages.delete(key);
-    this.owned.delete(key);
-    this.lazy.set(key, init);
+    (this.lazy ??= new Map()).set(key, init);
   }
 
-  /** An independent copy, so that a scenario can be run many times from the same start (copy-on-write). */
+  /**
+   * An independent copy, so that a scenario can be run many times from the same start. Copy on
+   * write: this memory's pages become shared by both (neither writes a shared page in place), so
+   * cloning a memory that has not been written since its last clone costs one Map.
+   */
   clone(): PhysicalMemory {
+    if (this.pages.size > 0) {
+      const merged = new Map(this.shared);
+      for (const [key, page] of this.pages) {
+        if (page === ZERO_PAGE) merged.delete(key);
+        else merged.set(key, page);
+      }
+      this.shared = merged;
+      this.pages = new Map();
+    }
     const copy = new PhysicalMemory();
-    copy.pages = new Map(this.pages);
-    copy.lazy = new Map(this.lazy);
-    // From now on neither side owns the shared pages: the first write to one copies it.
-    this.owned.clear();
+    copy.shared = this.shared;
+    if (this.lazy !== undefined && this.lazy.size > 0) copy.lazy = new Map(this.lazy);
     return copy;
   }
 
@@ -157,35 +173,31 @@ export class PhysicalMemory {
   protected noteWrite(_page: number): void {}
 
   private readablePage(key: number): Page | undefined {
-    const page = this.pages.get(key);
-    if (page !== undefined || this.lazy.size === 0) return page;
-    return this.materialise(key);
+    const own = this.pages.get(key);
+    if (own !== undefined) return own === ZERO_PAGE ? undefined : own;
+    if (this.lazy !== undefined && this.lazy.has(key)) return this.materialise(key);
+    return this.shared.get(key);
   }
 
   private writablePage(key: number): Page {
     this.noteWrite(key);
-    let page = this.pages.get(key);
-    if (page === undefined) {
-      page = this.materialise(key) ?? newPage();
-    } else if (this.owned.has(key)) {
-      return page;
-    } else {
-      page = newPage(page.bytes.slice());
-    }
+    const own = this.pages.get(key);
+    if (own !== undefined && own !== ZERO_PAGE) return own;
+    if (own === undefined && this.lazy !== undefined && this.lazy.has(key)) return this.materialise(key);
+    const from = own === ZERO_PAGE ? undefined : this.shared.get(key);
+    const page = from === undefined ? newPage() : newPage(from.bytes.slice());
     this.pages.set(key, page);
-    this.owned.add(key);
     return page;
   }
 
-  /** Produces a lazy page (shared until written, like any other), or undefined if it is not lazy. */
-  private materialise(key: number): Page | undefined {
-    const init = this.lazy.get(key);
-    if (init === undefined) return undefined;
-    this.lazy.delete(key);
+  /** Produces lazy page `key` into this memory's own pages. */
+  private materialise(key: number): Page {
+    const init = this.lazy?.get(key);
+    if (init === undefined) throw new Error(`internal: page ${key} is not lazy`);
+    this.lazy?.delete(key);
     const page = newPage();
     init(page.bytes);
     this.pages.set(key, page);
-    this.owned.add(key);
     return page;
   }
 }
