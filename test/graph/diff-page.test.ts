@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { diffPageGraphs } from "../../src/diff/html/graphs.ts";
 import { renderDiffHtml } from "../../src/diff/html/page.ts";
 import type { DiffReport } from "../../src/diff/types.ts";
+import { cli } from "../cli/harness.ts";
 import { describeWithBrowser } from "../support/browser.ts";
 import { assemblyPair, smallPair } from "./diff-report.ts";
 
@@ -49,6 +50,12 @@ function rowData(b: Built, id: number): Record<"a" | "b", { nodes: string[]; edg
 }
 
 describe("the diff page as text", () => {
+  it("faultc diff --html is one output form among the others", async () => {
+    const r = await cli(["diff", "--json", "--html", "dsl/xen.fault#c", "dsl/xen.fault#asm"]);
+    expect([r.code, r.stdout, r.stderr.split("\n")[0]]).toEqual([2, "", "faultc diff: --json and --html exclude each other"]);
+    expect((await cli(["diff", "--help"])).stdout).toContain("--html            the report as one self-contained HTML page");
+  });
+
   it("the reports are what the rows say: each witness's runs differ as stated", () => {
     const [hvc, rest] = small.report.rows;
     expect([hvc.a.outcome, hvc.b.outcome]).toEqual(["handoff small_elsewhere", "exit 0x1"]);
@@ -187,6 +194,24 @@ describeWithBrowser("the diff page in a browser", (session) => {
     expect((await shapeStyle(page, "b-o-small.exit.SMALL_TRAP")).classes).toMatch(/\bhl\b/);
     expect(await page.locator(".hl-class").count()).toBe(0);
     expect(await page.locator("article.witness:visible").getAttribute("data-row")).toBe("1");
+
+    // At the graphs' own size they scroll inside their figures, each brought to the chosen path:
+    // the outcomes row 2's witness reaches, out of view at first, are in view once it is chosen.
+    await page.setViewportSize({ width: 800, height: 900 });
+    await page.uncheck("#fit");
+    await page.evaluate(() => document.querySelectorAll("figure").forEach((f) => f.scrollTo(0, 0)));
+    const inView = () =>
+      page.evaluate(() =>
+        [["a", "a-o-small.exit.SMALL_TRAP"], ["b", "b-o-small.retry"]].map(([x, id]) => {
+          const fig = document.getElementById(`graph-${x}`)!.getBoundingClientRect();
+          const node = document.getElementById(id)!.getBoundingClientRect();
+          const [cx, cy] = [(node.left + node.right) / 2, (node.top + node.bottom) / 2];
+          return cx >= fig.left && cx <= fig.right && cy >= fig.top && cy <= fig.bottom;
+        }),
+      );
+    expect(await inView()).toEqual([false, false]);
+    await page.click("tr[data-row='2']");
+    expect(await inView()).toEqual([true, true]);
     expect(session.errors).toEqual([]);
   }, 60_000);
 

@@ -20,7 +20,7 @@ function isObjectName(spec: string): boolean {
 export const diffCommand: Command = {
   name: "diff",
   summary: "every class of inputs on which two versions differ, with what each does and a witness",
-  usage: `usage: faultc diff [--strict] [--json | --markdown] [--timeout MS] [--map A_FIELD=B_FIELD]...
+  usage: `usage: faultc diff [--strict] [--json | --markdown | --html] [--timeout MS] [--map A_FIELD=B_FIELD]...
                    [--map-outcome A_OUTCOME=B_OUTCOME]... [--mapping FILE] [--binding FILE.fault]... A B
 
 A and B are sides as 'faultc equiv' takes them (FILE.fault#c[:HANDLER], FILE.fault#asm[:HANDLER],
@@ -42,6 +42,8 @@ the mapping it used.
   --strict          ignore contracts: every outcome observes every field
   --json            the report as JSON (rows with class, a, b, witness; complete)
   --markdown        the report as a markdown table
+  --html            the report as one self-contained HTML page: the table, both sides' decision
+                    graphs with a chosen row's paths highlighted, each witness's two traces
   --timeout MS      solver time limit per question (default 60000)
   --map A=B         compare side A's record field A with side B's field B (repeatable)
   --map-outcome A=B take side A's outcome A to be side B's outcome B (repeatable)
@@ -55,6 +57,7 @@ Exit status: 0 nothing differs; 1 something differs, or an error in a side or th
       strict: {},
       json: {},
       markdown: {},
+      html: {},
       timeout: { value: true },
       map: { value: true, repeat: true },
       "map-outcome": { value: true, repeat: true },
@@ -64,7 +67,8 @@ Exit status: 0 nothing differs; 1 something differs, or an error in a side or th
       h: {},
     });
     if (args.positionals.length !== 2) throw new UsageError(`expected two sides to compare, got ${args.positionals.length}`);
-    if (args.flags.has("json") && args.flags.has("markdown")) throw new UsageError("--json and --markdown exclude each other");
+    const formats = ["json", "markdown", "html"].filter((f) => args.flags.has(f));
+    if (formats.length > 1) throw new UsageError(`--${formats[0]} and --${formats[1]} exclude each other`);
     const bindingFiles = args.lists.get("binding") ?? [];
     if (bindingFiles.length > 0 && !args.positionals.some(isObjectName)) throw new UsageError("--binding is for a side that is an object function (PATH.o:SYMBOL)");
     const t = args.flags.get("timeout");
@@ -98,7 +102,9 @@ Exit status: 0 nothing differs; 1 something differs, or an error in a side or th
       }
       throw e;
     }
-    out.stdout(args.flags.has("json") ? renderDiffJson(report) : args.flags.has("markdown") ? renderDiffMarkdown(report) : renderDiffText(report));
+    // The page draws the rule-file sides' decision graphs (src/diff/html), loaded only when asked for.
+    const html = args.flags.has("html") ? await import("../../diff/html/page.ts") : undefined;
+    out.stdout(html ? html.renderDiffHtml(report, await html.diffPageGraphs(report)) : args.flags.has("json") ? renderDiffJson(report) : args.flags.has("markdown") ? renderDiffMarkdown(report) : renderDiffText(report));
     if (report.verdict === "unknown" || report.rows.some((r) => !r.witness.replayed) || !report.complete) return 3;
     return report.verdict === "same" ? 0 : 1;
   },

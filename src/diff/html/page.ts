@@ -7,6 +7,7 @@
 import { pathElements } from "../../graph/decision-graph.ts";
 import type { DiffReport, DiffRow, SideBehaviour } from "../types.ts";
 import type { DiffPageGraphs, DiffSide, SideGraph } from "./graphs.ts";
+export { diffPageGraphs } from "./graphs.ts";
 import { DIFF_PAGE_SCRIPT } from "./script.ts";
 import { DIFF_PAGE_CSS } from "./style.ts";
 
