@@ -17,7 +17,7 @@ import { resolveMapping, type WrittenPair } from "./outcome-mapping.ts";
 import { cubeTerm, partitionCombo, Undecided, type Cube } from "./partition.ts";
 import { comboRegion, rulesOf, signatureKey, signaturePredicate, type ComboRegion } from "./region.ts";
 import type { ClassCondition, DiffReport, DiffRow } from "./types.ts";
-import { buildWitness } from "./witness.ts";
+import { buildWitness, type Minimiser } from "./witness.ts";
 
 export interface DiffOptions {
   strict: boolean;
@@ -27,6 +27,8 @@ export interface DiffOptions {
   mapping?: readonly WrittenPair[];
   bindings?: readonly BindingCandidate[];
   timeoutMs?: number;
+  /** How witnesses are minimised (minimalModel by default; tests give one that gives up). */
+  minimise?: Minimiser;
 }
 
 const cubeKey = (c: Cube) => `${c.exact} ${signatureKey(c.signature)} ${JSON.stringify([...c.values].sort(([x], [y]) => (x < y ? -1 : 1)))}`;
@@ -120,12 +122,22 @@ export async function diff(specA: string, specB: string, o: DiffOptions): Promis
         paths.b.set(JSON.stringify(rulesOf(p.b)), rulesOf(p.b));
       }
       const sorted = (m: Map<string, string[]>) => [...m].sort(([x], [y]) => (x < y ? -1 : 1)).map(([, v]) => v);
-      const w = await buildWitness(r, query, c.signature, a, b, mapping, { a: sorted(paths.a), b: sorted(paths.b) }, o.timeoutMs);
+      let w;
+      try {
+        w = await buildWitness(r, query, c.signature, a, b, mapping, { a: sorted(paths.a), b: sorted(paths.b) }, o.timeoutMs, o.minimise);
+      } catch (e) {
+        if (e instanceof Undecided) return unknown(e.message, mapping);
+        throw e;
+      }
       built = { id: rows.length + 1, class: { conditions: conds, text: conds.map((t) => t.text).join(", ") || "every input" }, differs: c.signature.differs, a: w.a, b: w.b, witness: w.witness, exact: c.exact };
       break;
     }
     if (built === undefined) throw new Error(`internal: row '${conds.map((t) => t.text).join(", ")}' has no input in any combination`);
     rows.push(built);
   }
+  // A witness the solver could not minimise still replays, but it is not the answer the report
+  // promises: the rows are shown, the verdict is undecided (exit 3).
+  const notMinimal = rows.filter((r) => r.witness.undecided !== undefined).map((r) => r.id);
+  if (notMinimal.length > 0) return { ...base, mapping, verdict: "unknown", reason: `the solver gave up minimising the witness of row ${notMinimal.join(", ")} (shown: a model of its class, not the smallest)`, rows, complete, solverCalls: calls() };
   return { ...base, mapping, verdict: rows.length === 0 ? "same" : "different", rows, complete, solverCalls: calls() };
 }

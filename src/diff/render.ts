@@ -40,6 +40,11 @@ function verdictLine(r: DiffReport): string {
   ].join("\n");
 }
 
+/** A row's notes: partial, and a witness the solver could not minimise. */
+function notes(x: DiffRow): string {
+  return [x.exact ? "" : "(partial)", x.witness.undecided !== undefined ? "(witness not minimal)" : ""].filter((n) => n !== "").join(" ");
+}
+
 function table(head: string[], rows: string[][]): string[] {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join("  ").trimEnd();
@@ -50,7 +55,7 @@ export function renderDiffText(r: DiffReport): string {
   const out = headerLines(r);
   out.push("");
   if (r.rows.length > 0) {
-    out.push(...table(["#", "class", "A", "B", ""], r.rows.map((x) => [String(x.id), x.class.text, behaviourText(x.a), behaviourText(x.b), x.exact ? "" : "(partial)"])));
+    out.push(...table(["#", "class", "A", "B", ""], r.rows.map((x) => [String(x.id), x.class.text, behaviourText(x.a), behaviourText(x.b), notes(x)])));
     out.push("", "Witnesses (each replays with: echo 'SCENARIO' | faultc run TARGET --jsonl):");
     out.push(`  A: faultc run ${r.replay.a}`, `  B: faultc run ${r.replay.b}`);
     for (const x of r.rows) out.push(`  ${String(x.id).padStart(2)}  ${witnessJson(x)}`);
@@ -69,7 +74,7 @@ export function renderDiffMarkdownTable(r: DiffReport, note?: (row: DiffRow) => 
   const head = ["#", "class", "A", "B", "exact", "witness", ...(withNote ? ["upstream change"] : [])];
   const out = [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`];
   for (const x of r.rows) {
-    const cells = [String(x.id), cell(x.class.text), cell(behaviourText(x.a)), cell(behaviourText(x.b)), x.exact ? "yes" : "partial", `\`${cell(witnessJson(x))}\``, ...(withNote ? [cell(note!(x) ?? "")] : [])];
+    const cells = [String(x.id), cell(x.class.text), cell(behaviourText(x.a)), cell(behaviourText(x.b)), `${x.exact ? "yes" : "partial"}${x.witness.undecided !== undefined ? " (witness not minimal)" : ""}`, `\`${cell(witnessJson(x))}\``, ...(withNote ? [cell(note!(x) ?? "")] : [])];
     out.push(`| ${cells.join(" | ")} |`);
   }
   return out;

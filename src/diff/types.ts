@@ -56,6 +56,11 @@ export interface Witness {
   replayed: boolean;
   /** Why not, when it does not. */
   mismatch?: string;
+  /**
+   * Set when the solver gave up minimising: the witness is a model of the class (it replays) but
+   * not the smallest, and the report is undecided (verdict "unknown", exit 3). Says why.
+   */
+  undecided?: string;
 }
 
 export interface DiffRow {

@@ -5,7 +5,12 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { diff } from "../../src/diff/diff.ts";
+import { renderDiffText } from "../../src/diff/render.ts";
 import type { DiffReport } from "../../src/diff/types.ts";
+import type { Minimiser } from "../../src/diff/witness.ts";
+import { minimalModel } from "../../src/equiv/minimize.ts";
+import type { Z3Bool } from "../../src/equiv/z3.ts";
 import { cli } from "../cli/harness.ts";
 
 const dir = mkdtempSync(path.join(tmpdir(), "faultc-diff-"));
@@ -100,4 +105,28 @@ describe("faultc diff", () => {
       expect(x.stdout).toBe(y.stdout);
     }
   }, 600_000);
+});
+
+describe("faultc diff when the solver gives up minimising a witness", () => {
+  it("the row keeps a witness that replays, marked not minimal, and the report is undecided (verdict unknown, which faultc diff exits 3 on), never an internal error", async () => {
+    // A real solver giving up: the minimiser's queries carry a factoring problem over fresh
+    // variables (the product of the two largest 32-bit primes), which no solver settles in 200 ms.
+    const givesUp: Minimiser = (ctx, constraints, terms) => {
+      const [x, y] = [ctx.BitVec.const("factor_x", 64), ctx.BitVec.const("factor_y", 64)];
+      const small = (t: typeof x) => t.ule(ctx.BitVec.val(0xffffffffn, 64));
+      const one = ctx.BitVec.val(1n, 64);
+      const hard = ctx.And(x.mul(y).eq(ctx.BitVec.val(4294967291n * 4294967279n, 64)), small(x), small(y), x.ugt(one), y.ugt(one)) as Z3Bool;
+      return minimalModel(ctx, [...constraints, hard], terms, 200);
+    };
+    const report = await diff(`${base}#c`, `${accessRetry}#c`, { strict: false, minimise: givesUp });
+    expect(report.verdict).toBe("unknown");
+    expect(report.reason).toBe("the solver gave up minimising the witness of row 1 (shown: a model of its class, not the smallest)");
+    expect(report.rows.map((r) => [r.class.text, r.a.outcome, r.b.outcome, r.exact, r.witness.replayed])).toEqual([["EC in {DABT_LOW, IABT_LOW}, FSC ACCESS L0-L3", "exit 0x2", "retry", true, true]]);
+    expect(report.rows[0].witness.undecided).toMatch(/^the solver could not minimise this witness \(.+\): it is a model of the class, not the smallest$/);
+    // The witness replays with faultc run to the stated outcomes.
+    const run = await cli(["run", `${accessRetry}#c`, "--jsonl"], JSON.stringify(report.rows[0].witness.scenario) + "\n");
+    expect(JSON.parse(run.stdout.trim().split("\n")[0]).outcome).toBe("retry");
+    expect(renderDiffText(report)).toContain("(witness not minimal)");
+    expect(renderDiffText(report)).toContain("Unknown: the solver gave up minimising the witness of row 1");
+  }, 300_000);
 });
