@@ -5,14 +5,12 @@
 // commands which never load a variant (`check`, `build`, `--help`) do not pay for tsx at start.
 // The variants import only pure helpers of the runtime (hyp/ops.ts) besides types, so the second
 // copy of those that tsx loads next to the compiled one holds no state of its own.
-
-/** Defined (true) by the compile script in the compiled code only. */
-declare const __FAULTC_COMPILED__: boolean | undefined;
+import { COMPILED } from "./build-mode.ts";
 
 let tsx: Promise<void> | undefined;
 
 export async function importTypeScript(url: string): Promise<unknown> {
-  if (typeof __FAULTC_COMPILED__ !== "undefined" && __FAULTC_COMPILED__) {
+  if (COMPILED) {
     tsx ??= import("tsx/esm/api").then((api) => void api.register());
     await tsx;
   }

@@ -8,6 +8,7 @@
 import type { IOrAlt, IRecognitionException, IToken, TokenType } from "chevrotain";
 import type * as A from "./ast.ts";
 import { AstBuilder, type ChainItem } from "./build-ast.ts";
+import { COMPILED } from "../io/build-mode.ts";
 import { EmbeddedActionsParser } from "./chevrotain.ts";
 import { binaryOperators, operatorGroup } from "./precedence.ts";
 import type { SourceText } from "./source.ts";
@@ -38,7 +39,9 @@ class RuleGrammar extends EmbeddedActionsParser {
   private errorCount = 0;
 
   constructor() {
-    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 2 });
+    // chevrotain's grammar validations are most of the time it takes to build the parser; they
+    // can only fail on a change to this file, which the tests (run from the sources) see.
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 2, skipValidations: COMPILED });
     this.performSelfAnalysis();
   }
 
@@ -943,4 +946,13 @@ class RuleGrammar extends EmbeddedActionsParser {
   });
 }
 
-export const ruleParser = new RuleGrammar();
+let parser: RuleGrammar | undefined;
+
+/**
+ * The one parser instance of the process, built on first use: building it (chevrotain's
+ * analysis of the grammar) costs a few hundred milliseconds that `faultc --help` and the
+ * commands that never parse should not pay.
+ */
+export function ruleParser(): RuleGrammar {
+  return (parser ??= new RuleGrammar());
+}

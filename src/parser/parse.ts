@@ -77,7 +77,7 @@ export function parseText(path: string, text: string): ParseResult {
     return { source, ast: undefined, diagnostics: diagnostics.list };
   }
 
-  const parsed = ruleParser.parse(tokens, source, diagnostics.room);
+  const parsed = ruleParser().parse(tokens, source, diagnostics.room);
   for (const e of parsed.errors) {
     if (endsInComment && atEndOfFile(e.token)) continue;
     diagnostics.add(syntaxDiagnostic(e, source, tokens));

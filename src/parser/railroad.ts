@@ -26,7 +26,7 @@ export function railroadHtml(): string {
     runInNewContext(`(function () { ${readFileSync(path.join(dir, script), "utf8")}\n}).call(window);`, { window, Math, Object, Array, String, Number, JSON, Error, TypeError, console });
   }
   const builder = window.diagrams_builder as { buildSyntaxDiagramsText: (rules: unknown) => string };
-  const svg = builder.buildSyntaxDiagramsText(ruleParser.getSerializedGastProductions());
+  const svg = builder.buildSyntaxDiagramsText(ruleParser().getSerializedGastProductions());
   const css = readFileSync(path.join(dir, "diagrams.css"), "utf8");
   return [
     "<!DOCTYPE html>",

@@ -2,6 +2,7 @@
 // declared with `longer_alt: Identifier` so that `rules_x` lexes as one identifier, as in
 // chevrotain's own examples.
 import type { IToken, TokenType } from "chevrotain";
+import { COMPILED } from "../io/build-mode.ts";
 import { createToken, Lexer } from "./chevrotain.ts";
 
 export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\f]+/, group: Lexer.SKIPPED, line_breaks: true });
@@ -92,6 +93,8 @@ export const allTokens: TokenType[] = [
 export const ruleLexer = new Lexer(allTokens, {
   positionTracking: "onlyOffset",
   ensureOptimizations: false,
+  // Validations of the token definitions: run from the sources (the tests), skipped compiled.
+  skipValidations: COMPILED,
   // parse.ts words its own messages; chevrotain's, built for every bad character of a large
   // file of garbage, cost more than lexing it.
   errorMessageProvider: { buildUnexpectedCharactersMessage: () => "", buildUnableToPopLexerModeMessage: () => "" },
