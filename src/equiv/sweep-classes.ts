@@ -82,12 +82,13 @@ export async function searchClasses(
     const ctx = combo.inputs.d.ctx;
     const litsA = combo.pathsA.map((p) => literals(ctx, p.conds));
     const litsB = combo.pathsB.map((p) => literals(ctx, p.conds));
+    const [conjA, conjB] = [combo.pathsA, combo.pathsB].map((ps) => ps.map((p) => and(ctx, p.conds)));
     const candidates: { a: number; b: number; conj: Z3Bool }[] = [];
     combo.pathsA.forEach((pa, a) =>
       combo.pathsB.forEach((pb, b) => {
         if (sameOutcomes && outcomeKey(pa.outcome) !== outcomeKey(pb.outcome)) stats.prunedByProof++;
         else if (contradictory(ctx, litsA[a], litsB[b], [...pa.conds, ...pb.conds])) stats.prunedByLiterals++;
-        else candidates.push({ a, b, conj: and(ctx, [...pa.conds, ...pb.conds]) });
+        else candidates.push({ a, b, conj: ctx.And(conjA[a], conjB[b]) as Z3Bool });
       }),
     );
     done += combo.pathsA.length * combo.pathsB.length - candidates.length;
@@ -110,7 +111,10 @@ export async function searchClasses(
           break;
         }
         const model = solver.model();
-        const found = [...open].find((i) => ctx.isTrue(model.eval(candidates[i].conj, true)));
+        // Each side's paths are disjoint: the model takes one of A's and one of B's.
+        const taken = (conjs: Z3Bool[]) => conjs.findIndex((t) => ctx.isTrue(model.eval(t, true)));
+        const [a, b] = [taken(conjA), taken(conjB)];
+        const found = [...open].find((i) => candidates[i].a === a && candidates[i].b === b);
         if (found === undefined) throw new Error("internal: a model of the pairs' disjunction satisfies none of them");
         const c = candidates[found];
         open.delete(found);

@@ -1,7 +1,7 @@
 // Random fills of an input class without the solver: the class's model with some bits of each
 // input replaced at random, kept only where the class's constraint still evaluates to true under
 // the model (z3's model evaluation is synchronous and costs no solver call). A replacement that
-// leaves the class is narrowed to fewer bits, then given up: inputs whose every bit the class
+// leaves the class is narrowed (one input at a time, fewer bits), then given up: inputs the class
 // fixes keep the model's value, and no fill is ever asked of the solver.
 import type { Z3Model } from "./sweep-classes.ts";
 import type { SymValue } from "./symbolic/domain.ts";
@@ -90,30 +90,27 @@ export class ClassAssignment {
   }
 
   /**
-   * Another point of the class: each input, in turn, with a random quarter of its bits replaced
-   * (then a sixteenth) where that stays in the class. `consistent` vets a whole choice beyond the
-   * constraint (one AT result per operation and VA). At most 1 + 2 evaluations per input.
+   * Another point of the class: every input with a random quarter of its bits replaced, if that
+   * stays in the class; else each input in turn with an eighth of its bits replaced where that
+   * does. `consistent` vets a whole choice beyond the constraint (one AT result per operation
+   * and VA). At most 1 + one evaluation per input.
    */
   randomFill(rand: Generator<bigint>, consistent: (values: readonly bigint[]) => boolean): bigint[] {
     const word = () => rand.next().value as bigint;
-    const masks = this.widths.map((w) => [word() & word(), word() & word() & word() & word()].map((m) => m & ((1n << BigInt(w)) - 1n)));
+    const masks = this.widths.map((w) => [word() & word(), word() & word() & word()].map((m) => m & ((1n << BigInt(w)) - 1n)));
     const randoms = this.widths.map(() => word());
     const replace = (v: bigint, i: number, m: bigint) => (v & ~m) | (randoms[i] & m);
     const ok = (vs: bigint[]) => consistent(vs) && this.holds(vs);
     // Every input at once first: the common case when the class fixes few bits.
     const all = this.values.map((v, i) => replace(v, i, masks[i][0]));
     if (ok(all)) return all;
+    // Else one input at a time, an eighth of its bits.
     const chosen = [...this.values];
     for (let i = 0; i < chosen.length; i++) {
-      for (const m of masks[i]) {
-        if (m === 0n) continue;
-        const next = [...chosen];
-        next[i] = replace(chosen[i], i, m);
-        if (ok(next)) {
-          chosen[i] = next[i];
-          break;
-        }
-      }
+      if (masks[i][1] === 0n) continue;
+      const next = [...chosen];
+      next[i] = replace(chosen[i], i, masks[i][1]);
+      if (ok(next)) chosen[i] = next[i];
     }
     return chosen;
   }
