@@ -115,7 +115,32 @@ function fileSection(f: CheckedFile, ws: Workspace, importer: string): string[] 
     out.push(...section(kind, of, docs));
     out.push("");
   }
+  out.push(...variantsSection(f), ...errataSection(f));
   return out;
+}
+
+/** `variant` declarations: which layout or enum a field (or the whole layout) has for which value. */
+function variantsSection(f: CheckedFile): string[] {
+  const variants = f.ast.decls.filter((d): d is A.VariantDecl => d.kind === "variant");
+  if (variants.length === 0) return [];
+  const rows = variants.flatMap((v) =>
+    v.cases.map((c) => [code(v.field === undefined ? v.layout.text : `${v.layout.text}.${v.field.text}`), `${code(v.selector.text)} in ${c.members.map((m) => code(m.text)).join(", ")}`, code(c.target.text), `${path.basename(f.path)}:${c.range.start.line}`]),
+  );
+  return ["### Variants", "", "What a field (or a whole layout) holds for each value of another field; decoders read them, rules do not.", "", ...table(["field", "when", "has", "declared"], rows), ""];
+}
+
+/** `erratum` declarations: the parts and revisions each erratum affects, and the capability it sets. */
+function errataSection(f: CheckedFile): string[] {
+  const errata = f.ast.decls.filter((d): d is A.ErratumDecl => d.kind === "erratum");
+  if (errata.length === 0) return [];
+  const rows = errata.map((e) => [
+    e.number.text,
+    code(e.capability.text),
+    e.ranges.map((r) => `${code(`${r.partEnum.text}.${r.part.text}`)} ${r.from.text}..${r.to.text}`).join(", "),
+    cell(e.citation?.value ?? ""),
+    `${path.basename(f.path)}:${e.range.start.line}`,
+  ]);
+  return ["### Errata", "", ...table(["erratum", "capability", "parts and revisions", "source", "declared"], rows), ""];
 }
 
 function section(kind: GlobalSymbol["kind"], symbols: GlobalSymbol[], docs: DocComments): string[] {
@@ -154,7 +179,7 @@ function enumSection(e: EnumSymbol, docs: DocComments): string[] {
     const plain = values.get(null);
     const levels = [...values.entries()].filter(([l]) => l !== null).map(([l, v]) => `${code(`${m.name.text}[${l}]`)} = ${hex(v, e.width)}`);
     const value = [...(plain === undefined ? [] : [hex(plain, e.width)]), ...levels].join(", ");
-    return [code(m.name.text), value, cell(docs.of(m.range).join(" "))];
+    return [code(m.name.text), value, cell([...(m.meaning === undefined ? [] : [m.meaning.value]), ...docs.of(m.range)].join(" "))];
   });
   return [heading(e, `${e.width} bits`), ...docParagraphs(e, docs), ...table(["member", "value", ""], rows), ""];
 }
@@ -165,7 +190,7 @@ function layoutSection(l: LayoutSymbol, docs: DocComments): string[] {
     const hi = sym?.hi ?? f.hi.value;
     const lo = sym?.lo ?? f.lo.value;
     const bitsText = hi === lo ? `[${hi}]` : `[${hi}:${lo}]`;
-    return [code(f.name.text), bitsText, String(hi - lo + 1), sym?.values ? code(sym.values.name) : "", cell(docs.of(f.range).join(" "))];
+    return [code(f.name.text), bitsText, String(hi - lo + 1), sym?.values ? code(sym.values.name) : "", cell([...(f.meaning === undefined ? [] : [f.meaning.value]), ...docs.of(f.range)].join(" "))];
   });
   return [heading(l, `${l.width} bits`), ...docParagraphs(l, docs), ...table(["field", "bits", "width", "values", ""], rows), ""];
 }

@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { EnumSymbol, LayoutSymbol } from "../parser/checker/types.ts";
 import { checkFiles } from "../parser/workspace.ts";
+import { archFacts, ESR } from "../../generated/arch-facts.ts";
 
 const ARCH_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..", "dsl", "arch", "aarch64.fault");
 
@@ -32,24 +33,29 @@ export function memberName(e: EnumSymbol, value: bigint): string | undefined {
 }
 
 const hex = (v: bigint) => `0x${v.toString(16)}`;
+/** The classes whose ISS is an abort's (dsl/arch: the variants of ESR.ISS on EC). */
+const ABORT_CLASSES = archFacts.variants
+  .filter((v) => v.layout === "ESR" && v.field === "ISS")
+  .flatMap((v) => v.cases.filter((c) => c.target === "DataAbortISS" || c.target === "InstrAbortISS").map((c) => BigInt(c.value)));
 
 /** "EC=DABT_LOW (0x24) IL=1 ... FSC=PERM level 3 (0xf)" for an abort; EC and ISS otherwise. */
 export function decodeEsr(esr: bigint): string {
   const a = architecture();
   const field = (hi: number, lo: number) => (esr >> BigInt(lo)) & ((1n << BigInt(hi - lo + 1)) - 1n);
-  const ec = field(31, 26);
-  if (a === undefined) return `EC=${hex(ec)} ISS=${hex(field(24, 0))}`;
-  const parts = [`EC=${memberName(a.ec, ec) ?? "unallocated"} (${hex(ec)})`, `IL=${field(25, 25)}`];
-  const isAbort = ec === 0x20n || ec === 0x21n || ec === 0x24n || ec === 0x25n;
+  const of = (f: { msb: number; lsb: number }) => field(f.msb, f.lsb);
+  const ec = of(ESR.EC);
+  if (a === undefined) return `EC=${hex(ec)} ISS=${hex(of(ESR.ISS))}`;
+  const parts = [`EC=${memberName(a.ec, ec) ?? "unallocated"} (${hex(ec)})`, `IL=${of(ESR.IL)}`];
+  const isAbort = ABORT_CLASSES.includes(ec);
   if (isAbort) {
     for (const name of ["ISV", "EA", "FnV", "S1PTW", "WnR"]) {
       const f = a.esr.fields.get(name);
       if (f) parts.push(`${name}=${field(f.hi, f.lo)}`);
     }
-    const fsc = field(5, 0);
+    const fsc = of(ESR.FSC);
     parts.push(`FSC=${memberName(a.fsc, fsc) ?? "reserved"} (${hex(fsc)})`);
   } else {
-    parts.push(`ISS=${hex(field(24, 0))}`);
+    parts.push(`ISS=${hex(of(ESR.ISS))}`);
   }
   const high = esr >> 32n;
   if (high !== 0n) parts.push(`[63:32]=${hex(high)}`);

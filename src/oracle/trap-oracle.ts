@@ -19,6 +19,7 @@
 // reported (it writes the faulting IPA), and the variants are run both with QEMU's value and with
 // the seed's arbitrary one, which must give the same result (no rule of the file depends on it).
 import * as path from "node:path";
+import { ESR, ExceptionClass } from "../../generated/arch-facts.ts";
 import { compileRuleFile } from "../codegen/compile.ts";
 import { asmVariantTarget, cVariantTarget } from "../sides/rule-file.ts";
 import type { HandlerTarget, RunResult } from "../runtime/run/types.ts";
@@ -167,16 +168,22 @@ function hex(v: bigint): string {
   return `0x${v.toString(16)}`;
 }
 
-const ESR_EC_SHIFT = 26n;
-const HVC_COMPLETED = 0x5a00_0052n; // hvc #0x52: the access completed
-const HVC_AT_EL1 = 0x5a00_0051n; // hvc #0x51: the guest's EL1 vector (a stage-1 fault)
-const ESR_WNR = 1n << 6n;
+// Classes and bit positions from dsl/arch (generated/arch-facts.ts).
+const ESR_EC_SHIFT = BigInt(ESR.EC.lsb);
+const ESR_EC_MASK = (1n << BigInt(ESR.EC.msb - ESR.EC.lsb + 1)) - 1n;
+const ESR_IL = 1n << BigInt(ESR.IL.lsb);
+/** The ESR of the harness's `hvc #imm` (EC HVC64, IL 1, imm16 = imm). */
+const hvcEsr = (imm: bigint) => (BigInt(ExceptionClass.HVC64) << ESR_EC_SHIFT) | ESR_IL | imm;
+const HVC_COMPLETED = hvcEsr(0x52n); // hvc #0x52: the access completed
+const HVC_AT_EL1 = hvcEsr(0x51n); // hvc #0x51: the guest's EL1 vector (a stage-1 fault)
+const ESR_WNR = 1n << BigInt(ESR.WnR.lsb);
+const TRAPS_TO_EL2 = [ExceptionClass.IABT_LOW, ExceptionClass.DABT_LOW].map(BigInt);
 
 function takenByQemu(q: QemuTrap): string {
   if (q.esr === HVC_COMPLETED) return "none";
   if (q.esr === HVC_AT_EL1) return "el1";
-  const ec = (q.esr >> ESR_EC_SHIFT) & 0x3fn;
-  return ec === 0x20n || ec === 0x24n ? "el2" : `EC ${hex(ec)}`;
+  const ec = (q.esr >> ESR_EC_SHIFT) & ESR_EC_MASK;
+  return TRAPS_TO_EL2.includes(ec) ? "el2" : `EC ${hex(ec)}`;
 }
 
 export function check(what: string, qemu: bigint | string, model: bigint | string, verdict?: TrapVerdict): TrapCheck {

@@ -2,8 +2,10 @@
 // the same symbol: the trap's system registers, the guest's registers, the stack's contents, and
 // what AT returns. Values the architecture leaves UNKNOWN are fresh symbols, never zero.
 // Created once per capability combination.
+import { FaultStage, FaultStatus, PAR, ParFailure, ParSuccess, TranslationResult } from "../../../generated/arch-facts.ts";
 import type { SymbolicDomain, SymBool, SymValue } from "./domain.ts";
 import type { Z3BitVec, Z3Bool } from "../z3.ts";
+import { bitVecFunction, boolConstant } from "../smt/symbols.ts";
 
 /** Where faultc's vcpu structure and the EL2 stack live in the symbolic machine. */
 export const SYM_VCPU = 0x4_0000_0000n;
@@ -58,7 +60,7 @@ export class SymbolicInputs {
 
   /** NZCV when the handler starts. */
   entryFlags(): { n: SymBool; z: SymBool; c: SymBool; v: SymBool } {
-    const b = (name: string): SymBool => ({ z: this.d.ctx.Bool.const(name) as Z3Bool });
+    const b = (name: string): SymBool => ({ z: boolConstant(this.d.ctx, name) });
     this.flags ??= { n: b("nzcv_n"), z: b("nzcv_z"), c: b("nzcv_c"), v: b("nzcv_v") };
     return this.flags;
   }
@@ -92,7 +94,7 @@ export class SymbolicInputs {
     const ctx = this.d.ctx;
     let f = this.atFunctions.get(op);
     if (f === undefined) {
-      f = ctx.Function.declare(`at_${op}`, ctx.BitVec.sort(64), ctx.BitVec.sort(64));
+      f = bitVecFunction(ctx, `at_${op}`, 64, 64);
       this.atFunctions.set(op, f);
     }
     const term = f.call(this.d.term(va)) as unknown as Z3BitVec;
@@ -125,7 +127,14 @@ export class SymbolicInputs {
 function stage1PermissionFault(d: SymbolicDomain, par: SymValue): Z3Bool {
   const ctx = d.ctx;
   const p = d.term(par);
-  return ctx.And(p.extract(0, 0).eq(ctx.BitVec.val(1n, 1)), p.extract(9, 9).eq(ctx.BitVec.val(0n, 1)), p.extract(6, 3).eq(ctx.BitVec.val(0x3n, 4))) as Z3Bool;
+  // FST's type bits (its level in the low two) hold PERM's; positions and values from dsl/arch.
+  const fst = ParFailure.FST;
+  const permType = BigInt(FaultStatus.PERM["0"] >> 2);
+  return ctx.And(
+    p.extract(ParFailure.F.msb, ParFailure.F.lsb).eq(ctx.BitVec.val(BigInt(TranslationResult.FAILED), 1)),
+    p.extract(ParFailure.S.msb, ParFailure.S.lsb).eq(ctx.BitVec.val(BigInt(FaultStage.STAGE1), 1)),
+    p.extract(fst.msb, fst.lsb + 2).eq(ctx.BitVec.val(permType, fst.msb - fst.lsb - 1)),
+  ) as Z3Bool;
 }
 
 /** AT S1E1A checks no permission (FEAT_ATS1A, AArch64.AT): it never reports a stage-1 permission fault. */
@@ -142,7 +151,7 @@ function noStage1PermissionFault(d: SymbolicDomain, par: SymValue): Z3Bool {
 function sameWalk(d: SymbolicDomain, x: SymValue, y: SymValue): Z3Bool {
   const ctx = d.ctx;
   const [px, py] = [d.term(x), d.term(y)];
-  const ok = (p: typeof px) => p.extract(0, 0).eq(ctx.BitVec.val(0n, 1));
+  const ok = (p: typeof px) => p.extract(PAR.F.msb, PAR.F.lsb).eq(ctx.BitVec.val(BigInt(TranslationResult.SUCCEEDED), 1));
   const walkFault = (v: SymValue, p: typeof px) => ctx.And(ctx.Not(ok(p)), ctx.Not(stage1PermissionFault(d, v)));
   return ctx.And(ctx.Implies(ctx.And(ok(px), ok(py)), px.eq(py)), ctx.Implies(walkFault(x, px), py.eq(px)), ctx.Implies(walkFault(y, py), px.eq(py))) as Z3Bool;
 }
@@ -157,8 +166,10 @@ function parFormat(d: SymbolicDomain, par: SymValue): Z3Bool {
   const p = d.term(par);
   const bit = (n: number) => p.extract(n, n);
   const zero = (hi: number, lo: number) => p.extract(hi, lo).eq(ctx.BitVec.val(0n, hi - lo + 1));
-  const failed = bit(0).eq(ctx.BitVec.val(1n, 1));
-  const failure = ctx.And(zero(63, 12), zero(10, 10));
-  const success = ctx.And(zero(55, 52), zero(10, 10), zero(6, 1));
-  return ctx.And(bit(11).eq(ctx.BitVec.val(1n, 1)), ctx.If(failed, failure, success) as Z3Bool) as Z3Bool;
+  // Positions from dsl/arch's ParSuccess and ParFailure: the bits between their fields are zero.
+  const [ok, ko] = [ParSuccess, ParFailure];
+  const failed = bit(PAR.F.lsb).eq(ctx.BitVec.val(BigInt(TranslationResult.FAILED), 1));
+  const failure = ctx.And(zero(63, ko.RES1.msb + 1), zero(ko.RES1.lsb - 1, ko.S.msb + 1));
+  const success = ctx.And(zero(ok.ATTR.lsb - 1, ok.PA.msb + 1), zero(ok.RES1.lsb - 1, ok.NS.msb + 1), zero(ok.SH.lsb - 1, ok.F.msb + 1));
+  return ctx.And(bit(ok.RES1.lsb).eq(ctx.BitVec.val(1n, 1)), ctx.If(failed, failure, success) as Z3Bool) as Z3Bool;
 }

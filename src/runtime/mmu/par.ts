@@ -2,15 +2,18 @@
 //   success: F[0]=0, SH[8:7], NS[9], RES1[11], PA[47:12], ATTR[63:56]
 //   failure: F[0]=1, FST[6:1], PTW[8], S[9], RES1[11]
 
+import { PAR, ParFailure, ParSuccess } from "../../../generated/arch-facts.ts";
 import { field } from "./bits.ts";
 import { encodeLDFSC, type FaultRecord } from "./fault.ts";
 import { effectiveShareability, encodeShareability, type MemoryAttributes } from "./memattrs.ts";
 
-const PAR_F = 1n;
-const PAR_RES1_BIT11 = 1n << 11n;
-const PAR_NS = 1n << 9n;
-const PAR_PTW = 1n << 8n;
-const PAR_S = 1n << 9n;
+// Bit positions from dsl/arch's PAR layouts (generated/arch-facts.ts).
+const bit = (f: { lsb: number }) => 1n << BigInt(f.lsb);
+const PAR_F = bit(PAR.F);
+const PAR_RES1_BIT11 = bit(ParSuccess.RES1);
+const PAR_NS = bit(ParSuccess.NS);
+const PAR_PTW = bit(ParFailure.PTW);
+const PAR_S = bit(ParFailure.S);
 
 /**
  * A successful translation. NS is UNKNOWN for a Non-secure regime in the Arm ARM; we write 1, as
@@ -18,7 +21,9 @@ const PAR_S = 1n << 9n;
  */
 export function encodePARSuccess(oa: bigint, attrs: MemoryAttributes): bigint {
   const sh = BigInt(encodeShareability(effectiveShareability(attrs)));
-  return (BigInt(attrs.attr) << 56n) | (field(oa, 47, 12) << 12n) | PAR_RES1_BIT11 | PAR_NS | (sh << 7n);
+  // The model's output addresses have 48 bits (FEAT_LPA absent): PA[47:12] of the field's [51:12].
+  const pa = BigInt(ParSuccess.PA.lsb);
+  return (BigInt(attrs.attr) << BigInt(ParSuccess.ATTR.lsb)) | (field(oa, 47, ParSuccess.PA.lsb) << pa) | PAR_RES1_BIT11 | PAR_NS | (sh << BigInt(ParSuccess.SH.lsb));
 }
 
 /** A failed translation: the fault's FST, S for a stage-2 fault, PTW when it hit a stage-1 walk. */
@@ -26,7 +31,7 @@ export function encodePARFault(fault: FaultRecord): bigint {
   const fst = BigInt(encodeLDFSC(fault.statuscode, fault.level));
   return (
     PAR_F |
-    (fst << 1n) |
+    (fst << BigInt(ParFailure.FST.lsb)) |
     (fault.s2fs1walk ? PAR_PTW : 0n) |
     (fault.secondstage ? PAR_S : 0n) |
     PAR_RES1_BIT11

@@ -21,6 +21,7 @@
 // IPA. On an affected MIDR the builder produces that report (erratum834220: "misreport", the
 // default) or the architectural one ("architectural"). Device-memory alignment faults, the
 // erratum's other trigger, are not modelled by the MMU model.
+import { ESR, ExceptionClass } from "../../../generated/arch-facts.ts";
 import { hasErratum834220 } from "../machine/cpu-features.ts";
 import { DEFAULT_MIDR } from "../machine/machine.ts";
 import { PhysicalMemory } from "../memory.ts";
@@ -34,13 +35,15 @@ import { SCENARIO_LAYOUT, unknownHpfarValue } from "./machine.ts";
 import { arbitraryValue } from "./prng.ts";
 import { hex, scenario, ScenarioError, type Scenario, type ScenarioAt, type TableFaultKind } from "./scenario.ts";
 
-export const EC_IABT_LOW = 0x20;
-export const EC_IABT_CUR = 0x21;
-export const EC_DABT_LOW = 0x24;
-export const EC_DABT_CUR = 0x25;
-const ESR_IL = 1n << 25n;
-const ESR_S1PTW = 1n << 7n;
-const ESR_WNR = 1n << 6n;
+// The classes and bit positions are dsl/arch's (generated/arch-facts.ts), not restated here.
+export const EC_IABT_LOW: number = ExceptionClass.IABT_LOW;
+export const EC_IABT_CUR: number = ExceptionClass.IABT_CUR;
+export const EC_DABT_LOW: number = ExceptionClass.DABT_LOW;
+export const EC_DABT_CUR: number = ExceptionClass.DABT_CUR;
+const ESR_EC_SHIFT = BigInt(ESR.EC.lsb);
+const ESR_IL = 1n << BigInt(ESR.IL.lsb);
+const ESR_S1PTW = 1n << BigInt(ESR.S1PTW.lsb);
+const ESR_WNR = 1n << BigInt(ESR.WnR.lsb);
 const PAGE = 0x1000n;
 
 export interface Stage1MappingSpec {
@@ -196,12 +199,12 @@ function trapTables(input: GuestAccessTrapInput): { memory: PhysicalMemory; buil
 
 function stage1Esr(kind: "data" | "instruction", el: 0 | 1, wnr: boolean, fsc: number): bigint {
   const ec = kind === "data" ? (el === 0 ? EC_DABT_LOW : EC_DABT_CUR) : el === 0 ? EC_IABT_LOW : EC_IABT_CUR;
-  return (BigInt(ec) << 26n) | ESR_IL | (kind === "data" && wnr ? ESR_WNR : 0n) | BigInt(fsc);
+  return (BigInt(ec) << ESR_EC_SHIFT) | ESR_IL | (kind === "data" && wnr ? ESR_WNR : 0n) | BigInt(fsc);
 }
 
 function stage2Esr(kind: "data" | "instruction", f: GuestStage2Fault): bigint {
   const ec = kind === "data" ? EC_DABT_LOW : EC_IABT_LOW;
-  return (BigInt(ec) << 26n) | ESR_IL | (f.s1ptw ? ESR_S1PTW : 0n) | (kind === "data" && f.wnr ? ESR_WNR : 0n) | BigInt(f.fsc);
+  return (BigInt(ec) << ESR_EC_SHIFT) | ESR_IL | (f.s1ptw ? ESR_S1PTW : 0n) | (kind === "data" && f.wnr ? ESR_WNR : 0n) | BigInt(f.fsc);
 }
 
 /** The scenario's "at": what AT S1E1R on `far` finds (PAR_EL1 value alongside). */
