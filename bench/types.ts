@@ -11,6 +11,14 @@ export interface Figure {
   value: number;
   /** Timed repetitions the median was taken over (warm-up not counted). */
   runs: number;
+  /** More fields of the JSON line, after those above (bench/table.ts: the yardstick, ratio, goal). */
+  extra?: Record<string, unknown>;
+}
+
+/** What `npm run bench` was asked for, passed to every benchmark. */
+export interface BenchOptions {
+  /** `--quick`: fewer repetitions and subjects, for a run in a minute or two. */
+  quick?: boolean;
 }
 
 /** A benchmark module: `bench/index.ts` runs each of these, or only the one named by `--only`. */
@@ -18,7 +26,7 @@ export interface Benchmark {
   name: string;
   /** One line on what it measures, for the `--only` error message. */
   description: string;
-  run(): Promise<Figure[]>;
+  run(options?: BenchOptions): Promise<Figure[]>;
 }
 
 export interface Subject {
