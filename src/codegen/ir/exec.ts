@@ -32,15 +32,12 @@ export interface HandlerExec<V, B> {
   readonly vars: ReadonlyMap<string, V>;
 }
 
-/**
- * Runs `h` of `m` on `api`. `decide(cond, label)` turns a guard into the way taken; by default
- * api.branch, as the generated variant does (a concrete HypApi returns the condition itself).
- */
+/** Runs `h` of `m` on `api`; each guard goes through api.branch, as in the generated variant. */
 export function execHandler<V, B>(m: I.IrModule, h: I.IrHandler, api: HypApi<V, B>): HandlerExec<V, B> {
   const events: ExecEvent<V, B>[] = [];
   const vars = new Map<string, V>();
   const bvars = new Map<string, B>();
-  const caps = new Set(capabilitiesOf(h).filter((c) => api.cap(c)));
+  const caps = new Set(h.capabilities.filter((c) => api.cap(c)));
   const registerRead = (reg: I.SysregChoice): string => (reg.alternative !== undefined && api.cap(reg.alternative.capability) ? reg.alternative.register : reg.base);
   let atoms: AtomTrace<V, B>[] | undefined;
   const observe: IrObserver<V, B> = {
@@ -122,8 +119,4 @@ export function execHandler<V, B>(m: I.IrModule, h: I.IrHandler, api: HypApi<V, 
 
   const outcome = block(h.body, 0);
   return { outcome, events, vars };
-}
-
-function capabilitiesOf(h: I.IrHandler): string[] {
-  return h.capabilities;
 }
