@@ -80,11 +80,15 @@ export function renderDiffMarkdownTable(r: DiffReport, note?: (row: DiffRow) => 
   return out;
 }
 
+/** The report's lines under its heading: contract, mapping, capabilities, the table (with a note column when given), the verdict. */
+export function renderDiffMarkdownSection(r: DiffReport, note?: (row: DiffRow) => string | undefined): string[] {
+  const out = headerLines(r).slice(2).map((l) => (l.startsWith("  ") ? `- ${l.trim()}` : `${l}  `));
+  out.push("", ...renderDiffMarkdownTable(r, note), "", verdictLine(r).replace(/\n/g, "  \n"));
+  return out;
+}
+
 export function renderDiffMarkdown(r: DiffReport): string {
-  const out = [`## \`faultc diff ${r.sides.a} ${r.sides.b}\``, ""];
-  out.push(...headerLines(r).slice(2).map((l) => (l.startsWith("  ") ? `- ${l.trim()}` : `${l}  `)), "");
-  out.push(...renderDiffMarkdownTable(r), "", verdictLine(r).replace(/\n/g, "  \n"));
-  return out.join("\n") + "\n";
+  return [`## \`faultc diff ${r.sides.a} ${r.sides.b}\``, "", ...renderDiffMarkdownSection(r)].join("\n") + "\n";
 }
 
 export function renderDiffJson(r: DiffReport): string {

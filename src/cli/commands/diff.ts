@@ -6,6 +6,7 @@ import { FieldPairingError, parseFieldMap } from "../../equiv/fields.ts";
 import { IncomparableSides } from "../../equiv/prove.ts";
 import { ExplorationError } from "../../equiv/symbolic/exploration-error.ts";
 import { bindingsFromFile, parseSideName, SideError, type BindingCandidate } from "../../sides/index.ts";
+import { OutputError, writeFileAtomic } from "../../io/atomic-write.ts";
 import { parseArgs, UsageError } from "../args.ts";
 import type { Command } from "../command.ts";
 
@@ -17,11 +18,29 @@ function isObjectName(spec: string): boolean {
   }
 }
 
+/** `faultc diff --history`: every table computed before anything is written. */
+async function writeHistory(positionals: readonly string[], file: string | true | undefined, out: Parameters<Command["run"]>[1]): Promise<number> {
+  if (positionals.length > 0) throw new UsageError("--history takes no sides (the pairs are src/diff/history.ts's)");
+  const target = typeof file === "string" ? file : "docs/HISTORY.md";
+  const { historyMarkdown } = await import("../../diff/history.ts");
+  const { text } = await historyMarkdown();
+  try {
+    await writeFileAtomic(target, text);
+  } catch (e) {
+    if (!(e instanceof OutputError)) throw e;
+    out.stderr(`faultc diff: ${e.message}\n`);
+    return 1;
+  }
+  out.stdout(`wrote ${target}\n`);
+  return 0;
+}
+
 export const diffCommand: Command = {
   name: "diff",
   summary: "every class of inputs on which two versions differ, with what each does and a witness",
   usage: `usage: faultc diff [--strict] [--json | --markdown | --html] [--timeout MS] [--map A_FIELD=B_FIELD]...
                    [--map-outcome A_OUTCOME=B_OUTCOME]... [--mapping FILE] [--binding FILE.fault]... A B
+       faultc diff --history [--out FILE]
 
 A and B are sides as 'faultc equiv' takes them (FILE.fault#c[:HANDLER], FILE.fault#asm[:HANDLER],
 FILE.S, ref:NAME, PATH.o:SYMBOL). Both are explored symbolically for every capability
@@ -49,6 +68,8 @@ the mapping it used.
   --map-outcome A=B take side A's outcome A to be side B's outcome B (repeatable)
   --mapping FILE    outcome pairs from FILE, one A = B per line
   --binding FILE    take an object function's binding from this rule file (repeatable)
+  --history         write docs/HISTORY.md (or --out FILE, atomically): the tables of the committed
+                    versions of the logic (src/diff/history.ts), each row with its upstream change
 
 Exit status: 0 nothing differs; 1 something differs, or an error in a side or the mapping
 (located); 2 usage error; 3 the solver could not decide, or a witness does not replay (a bug).`,
@@ -63,9 +84,13 @@ Exit status: 0 nothing differs; 1 something differs, or an error in a side or th
       "map-outcome": { value: true, repeat: true },
       mapping: { value: true },
       binding: { value: true, repeat: true },
+      history: {},
+      out: { value: true },
       help: {},
       h: {},
     });
+    if (args.flags.has("history")) return writeHistory(args.positionals, args.flags.get("out"), out);
+    if (args.flags.has("out")) throw new UsageError("--out is for --history");
     if (args.positionals.length !== 2) throw new UsageError(`expected two sides to compare, got ${args.positionals.length}`);
     const formats = ["json", "markdown", "html"].filter((f) => args.flags.has(f));
     if (formats.length > 1) throw new UsageError(`--${formats[0]} and --${formats[1]} exclude each other`);
