@@ -9,12 +9,24 @@ import type { TranslationContext } from "./registers.ts";
 import { s2CheckPermissions } from "./s2-permissions.ts";
 import { s2Walk, type S2WalkState } from "./s2-walk.ts";
 import { s2StartLevel, s2StartLevelIsConsistent } from "./start-level.ts";
-import { getS2TTWParams } from "./walk-params.ts";
+import { getS2TTWParams, type S2TTWParams } from "./walk-params.ts";
 
 export interface S2Output {
   readonly pa: bigint;
   readonly walk: S2WalkState;
   readonly memAttr: number;
+}
+
+/** Whether stage 2 as VTCR_EL2 configures it can walk at all, per translation context (a stage-1 walk asks once per descriptor fetch). */
+const s2Walkable = new WeakMap<TranslationContext, boolean>();
+
+function s2ConfigurationWalks(ctx: TranslationContext, params: S2TTWParams): boolean {
+  let ok = s2Walkable.get(ctx);
+  if (ok === undefined) {
+    ok = params.inputsize <= ctx.paMax && s2StartLevelIsConsistent(params.geometry, s2StartLevel(params.geometry, params.sl0), params.inputsize, ctx.paMax);
+    s2Walkable.set(ctx, ok);
+  }
+  return ok;
 }
 
 export function s2Translate(
@@ -24,16 +36,10 @@ export function s2Translate(
   s2fs1walk: boolean,
 ): Outcome<S2Output> {
   const params = getS2TTWParams(ctx);
-  const levelZeroTranslationFault = (): Outcome<S2Output> =>
-    failure(makeFault("Translation", 0, { secondstage: true, s2fs1walk, ipaddress: ipa, write: access.write }));
-
-  // An IPA beyond 64-T0SZ bits is a level-0 Translation fault.
-  if (!isZeroField(ipa, 63, params.inputsize)) return levelZeroTranslationFault();
-  // An IPA size beyond PAMax is CONSTRAINED UNPREDICTABLE; like QEMU we choose the fault.
-  if (params.inputsize > ctx.paMax) return levelZeroTranslationFault();
-  const startlevel = s2StartLevel(params.geometry, params.sl0);
-  if (!s2StartLevelIsConsistent(params.geometry, startlevel, params.inputsize, ctx.paMax)) {
-    return levelZeroTranslationFault();
+  // An IPA beyond 64-T0SZ bits is a level-0 Translation fault. So are an IPA size beyond PAMax
+  // (CONSTRAINED UNPREDICTABLE; like QEMU we choose the fault) and an inconsistent start level.
+  if (!isZeroField(ipa, 63, params.inputsize) || !s2ConfigurationWalks(ctx, params)) {
+    return failure(makeFault("Translation", 0, { secondstage: true, s2fs1walk, ipaddress: ipa, write: access.write }));
   }
 
   const walked = s2Walk(ctx, params, ipa, access, s2fs1walk);
