@@ -3,7 +3,7 @@
 // ISS2 where the class has one, and the accessed register's name for SYS64. Any 64-bit value
 // decodes: unallocated classes and reserved field values are named as such.
 import { decodeLayout, fieldNamed, memberLabel, memberMeaning } from "./fields.ts";
-import { membersOf } from "./tables.ts";
+import { membersOf, memberValue } from "./tables.ts";
 import type { DecodedField, DecodedRegister } from "./types.ts";
 
 const MASK64 = (1n << 64n) - 1n;
@@ -32,13 +32,19 @@ function sys64Register(fields: readonly DecodedField[]): string {
 
 /** What follows the class in the one-line summary: the fault, the immediate, the access. */
 function summaryDetail(fields: readonly DecodedField[], sysreg: string | undefined): string | undefined {
+  // SError with IDS set: the rest of the ISS is IMPLEMENTATION DEFINED.
+  const ids = fieldNamed(fields, "IDS");
+  if (ids?.value === 1n) return ids.meaning;
   const fsc = fieldNamed(fields, "DFSC") ?? fieldNamed(fields, "IFSC");
   if (fsc !== undefined) {
     const named = fsc.reserved ? undefined : fsc.meaning?.replace(/^[^:]*: /, "");
     const what = named ?? `reserved fault status 0x${fsc.value.toString(16)}`;
     const wnr = fieldNamed(fields, "WnR");
     const s1ptw = fieldNamed(fields, "S1PTW");
-    return [what.replace(/, level /, " level "), s1ptw?.value === 1n ? "on a stage-1 table walk" : undefined, wnr === undefined ? undefined : wnr.value === 1n ? "write" : "read"]
+    // AET says what state an asynchronous SError left the PE in (valid for that DFSC only).
+    const aet = fieldNamed(fields, "AET");
+    const state = aet !== undefined && fsc.value === BigInt(memberValue("SErrorStatus", "ASYNC_SERROR")) ? aet.meaning?.replace(/^[^:]*: /, "") : undefined;
+    return [what.replace(/, level /, " level "), state, s1ptw?.value === 1n ? "on a stage-1 table walk" : undefined, wnr === undefined ? undefined : wnr.value === 1n ? "write" : "read"]
       .filter((x) => x !== undefined)
       .join(", ");
   }
@@ -50,7 +56,5 @@ function summaryDetail(fields: readonly DecodedField[], sysreg: string | undefin
   if (imm !== undefined) return `${imm.name} 0x${imm.value.toString(16)}`;
   const ti = fieldNamed(fields, "TI");
   if (ti !== undefined) return ti.meaning?.replace(/^[^:]*: /, "");
-  const aet = fieldNamed(fields, "AET");
-  if (aet !== undefined && fieldNamed(fields, "IDS")?.value === 0n) return `${aet.meaning?.replace(/^[^:]*: /, "")}`;
   return undefined;
 }
