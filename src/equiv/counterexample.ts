@@ -32,11 +32,10 @@ export interface Counterexample {
 export async function buildCounterexample(failure: Failure, a: Side, b: Side, timeoutMs = 30_000): Promise<Counterexample> {
   const { combo } = failure;
   const d = combo.inputs.d;
-  const ctx = d.ctx;
   const named = scenarioInputs(combo);
 
   const terms = named.map((n) => d.term(n.value));
-  const model = await minimalModel(ctx, [...combo.assumptions, ...combo.inputs.axioms, ...failure.query], terms, timeoutMs);
+  const model = await minimalModel(combo.checker, [...combo.assumptions, ...combo.inputs.axioms, ...failure.query], terms, timeoutMs);
   const valueOf = (v: SymValue): bigint => {
     if ("c" in v) return v.c.value;
     return numeral(model.eval(v.z, true).toString());

@@ -1,7 +1,8 @@
 // `faultc equiv A B`: open both sides, prove, and on a difference build the counterexample.
 import { buildCounterexample } from "./counterexample.ts";
 import type { FieldPair } from "./fields.ts";
-import { prove } from "./prove.ts";
+import { prove, releaseProof } from "./prove.ts";
+import type { SolverChoice } from "./smt/backend.ts";
 import type { EquivReport } from "./report.ts";
 import { bindingsOf } from "../sides/binding.ts";
 import { parseSideName } from "../sides/name.ts";
@@ -20,6 +21,8 @@ export interface EquivOptions {
   /** For an object function side: the bindings to choose from (--binding FILE.fault), and only these. */
   bindings?: readonly BindingCandidate[];
   progress?: (done: number, total: number) => void;
+  /** Which solver answers (--solver); by default FAULTC_SOLVER's choice, else auto. */
+  solver?: SolverChoice;
 }
 
 /**
@@ -41,10 +44,14 @@ export async function openSides(specA: string, specB: string, bindings?: readonl
 export async function equivalence(specA: string, specB: string, o: EquivOptions): Promise<EquivReport> {
   const t0 = performance.now();
   const [a, b] = await openSides(specA, specB, o.bindings);
-  const proof = await prove(a, b, { strict: o.strict, ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}), ...(o.map ? { map: o.map } : {}) });
+  const proof = await prove(a, b, { strict: o.strict, ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}), ...(o.map ? { map: o.map } : {}), ...(o.solver ? { solver: o.solver } : {}) });
   const report: EquivReport = { a, b, strict: o.strict, proof, seconds: 0 };
-  if (proof.verdict === "different") report.counterexample = await buildCounterexample(proof.failure, a, b);
-  if (o.sweep) report.sweep = await sweep(a, b, proof, { fills: o.fills, strict: o.strict, ...(o.progress ? { progress: o.progress } : {}) });
+  try {
+    if (proof.verdict === "different") report.counterexample = await buildCounterexample(proof.failure, a, b);
+    if (o.sweep) report.sweep = await sweep(a, b, proof, { fills: o.fills, strict: o.strict, ...(o.progress ? { progress: o.progress } : {}) });
+  } finally {
+    releaseProof(proof);
+  }
   report.seconds = (performance.now() - t0) / 1000;
   return report;
 }

@@ -1,50 +1,100 @@
 // The smallest model of a set of constraints over some inputs: first the fewest set bits over
 // all of them (a cardinality bound, narrowed by bisection), then, with that bound kept, each
 // input as small as possible in order (each zero if it can be, else bit by bit from the top).
-import type { SatResult } from "./solver.ts";
+// The answer is unique (whatever solver finds it), and the solver is asked only where the last
+// model does not already show the smaller choice possible.
+import { Checker, type SolverModel, type Witness } from "./solver.ts";
 import type { Z3BitVec, Z3Bool, Z3Context } from "./z3.ts";
 
-export async function minimalModel(ctx: Z3Context, constraints: Z3Bool[], terms: Z3BitVec[], timeoutMs = 30_000) {
-  const s = new ctx.Solver();
-  s.set("timeout", timeoutMs);
+/** On `like`'s solver session (a checker of the proof's) when given one, else on z3-solver's; the constraints are the background. */
+export async function minimalModel(like: Checker | Z3Context, constraints: Z3Bool[], terms: Z3BitVec[], timeoutMs = 30_000): Promise<SolverModel> {
+  const s = like instanceof Checker ? new Checker(like.ctx, () => constraints, timeoutMs, { session: like.session, applications: like.applications }) : new Checker(like, () => constraints, timeoutMs);
   try {
-    for (const c of constraints) s.add(c);
-    const trial = async (extra: Z3Bool[]): Promise<SatResult> => {
-      s.push();
-      for (const e of extra) s.add(e);
-      const r = await s.check();
-      s.pop();
-      return r;
-    };
-    if ((await s.check()) !== "sat") throw new Error("internal: the counterexample query is not satisfiable");
-    const bits: Z3Bool[] = terms.flatMap((t) => Array.from({ length: t.sort.size() }, (_, i) => t.extract(i, i).eq(ctx.BitVec.val(1n, 1)) as Z3Bool));
-    if (bits.length > 0) {
-      const m0 = s.model();
-      let hi = bits.filter((b) => m0.eval(b, true).toString() === "true").length;
-      let lo = 0;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if ((await trial([ctx.AtMost(bits as [Z3Bool, ...Z3Bool[]], mid) as Z3Bool])) === "sat") hi = mid;
-        else lo = mid + 1;
-      }
-      s.add(ctx.AtMost(bits as [Z3Bool, ...Z3Bool[]], hi) as Z3Bool);
-      for (const t of terms) {
-        const w = t.sort.size();
-        const zero = t.eq(ctx.BitVec.val(0n, w)) as Z3Bool;
-        if ((await trial([zero])) === "sat") {
-          s.add(zero);
-          continue;
-        }
-        for (let i = w - 1; i >= 0; i--) {
-          const clear = t.extract(i, i).eq(ctx.BitVec.val(0n, 1)) as Z3Bool;
-          if ((await trial([clear])) === "sat") s.add(clear);
-          else s.add(t.extract(i, i).eq(ctx.BitVec.val(1n, 1)) as Z3Bool);
-        }
-      }
-    }
-    if ((await s.check()) !== "sat") throw new Error("internal: minimisation lost the model");
-    return s.model();
+    return await minimise(s, terms);
   } finally {
     s.release();
   }
+}
+
+async function minimise(s: Checker, terms: Z3BitVec[]): Promise<SolverModel> {
+  const ctx = s.ctx;
+  const fixed: Z3Bool[] = [];
+  const value = (w: Witness, t: Z3BitVec): bigint => BigInt(w.model.eval(t, true).toString().replace(/^#x/, "0x").replace(/^#b/, "0b"));
+  const trial = async (extra: Z3Bool): Promise<Witness | undefined> => {
+    const r = await s.witness([...fixed, extra]);
+    if (r.result === "unknown") throw new Error("internal: the solver gave up minimising a counterexample");
+    return r.witness;
+  };
+  const first = await s.witness([]);
+  if (first.result !== "sat" || first.witness === undefined) throw new Error("internal: the counterexample query is not satisfiable");
+  let best = first.witness;
+  if (terms.length > 0) {
+    const ones = (w: Witness) => terms.reduce((n, t) => n + popcount(value(w, t)), 0);
+    const atMost = countBound(s, terms);
+    let hi = ones(best);
+    let lo = 0;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      const w = await trial(atMost(mid));
+      if (w !== undefined) {
+        best = w;
+        hi = ones(w);
+      } else lo = mid + 1;
+    }
+    fixed.push(atMost(hi));
+    for (const t of terms) {
+      const w = t.sort.size();
+      const zero = t.eq(ctx.BitVec.val(0n, w)) as Z3Bool;
+      const z = value(best, t) === 0n ? best : await trial(zero);
+      if (z !== undefined) {
+        best = z;
+        fixed.push(zero);
+        continue;
+      }
+      for (let i = w - 1; i >= 0; i--) {
+        const clear = t.extract(i, i).eq(ctx.BitVec.val(0n, 1)) as Z3Bool;
+        const c = ((value(best, t) >> BigInt(i)) & 1n) === 0n ? best : await trial(clear);
+        if (c !== undefined) {
+          best = c;
+          fixed.push(clear);
+        } else fixed.push(t.extract(i, i).eq(ctx.BitVec.val(1n, 1)) as Z3Bool);
+      }
+    }
+  }
+  return best.model;
+}
+
+/**
+ * "At most k bits of the terms are set": z3's pseudo-Boolean at-most where the solver is z3 (it
+ * has a solver of its own for them); elsewhere (cvc5) a sum of the bits, added pairwise in a
+ * balanced tree, bounded.
+ */
+function countBound(s: Checker, terms: Z3BitVec[]): (k: number) => Z3Bool {
+  const ctx = s.ctx;
+  const bits = terms.flatMap((t) => Array.from({ length: t.sort.size() }, (_, i) => t.extract(i, i)));
+  if (s.session.backend !== "cvc5") {
+    const set = bits.map((b) => b.eq(ctx.BitVec.val(1n, 1)) as Z3Bool) as [Z3Bool, ...Z3Bool[]];
+    return (k) => ctx.AtMost(set, k) as Z3Bool;
+  }
+  let level: Z3BitVec[] = bits as Z3BitVec[];
+  while (level.length > 1) {
+    const next: Z3BitVec[] = [];
+    for (let i = 0; i < level.length; i += 2) {
+      const [x, y] = [level[i], level[i + 1]];
+      if (y === undefined) next.push(x.zeroExt(1) as Z3BitVec);
+      else {
+        const w = Math.max(x.sort.size(), y.sort.size()) + 1;
+        next.push(x.zeroExt(w - x.sort.size()).add(y.zeroExt(w - y.sort.size())) as Z3BitVec);
+      }
+    }
+    level = next;
+  }
+  const sum = level[0];
+  return (k) => sum.ule(ctx.BitVec.val(BigInt(Math.min(k, 2 ** sum.sort.size() - 1)), sum.sort.size())) as Z3Bool;
+}
+
+function popcount(v: bigint): number {
+  let n = 0;
+  for (; v > 0n; v >>= 1n) n += Number(v & 1n);
+  return n;
 }

@@ -10,7 +10,9 @@ import { OBLIGATIONS, type Obligation } from "./obligations.ts";
 import { pairFields, pairName, type FieldPair } from "./fields.ts";
 import { observedFields, outcomePhrase, whenFieldSource } from "./observe.ts";
 import type { Side } from "../sides/side.ts";
-import { Checker } from "./solver.ts";
+import { Checker, type SatResult } from "./solver.ts";
+import { openSession, solverChoice, type SolverChoice } from "./smt/backend.ts";
+import type { SolverSession } from "./smt/session.ts";
 import { SymbolicDomain, type SymValue } from "./symbolic/domain.ts";
 import { exploreProgram } from "./symbolic/explore-asm.ts";
 import { exploreCall, symbolicCallInputs } from "./symbolic/explore-call.ts";
@@ -78,6 +80,8 @@ export class IncomparableSides extends Error {
 
 export type Proof = ProofVerdict & {
   combos: Combination[];
+  /** The solver session every combination's checker asks (releaseProof ends it). */
+  session: SolverSession;
   /** The capabilities enumerated (each combination is a subset of them, plus the fixed ones present). */
   enumerated: string[];
   fixed: FixedInProof[];
@@ -100,6 +104,8 @@ export interface ProveOptions {
   /** A's record fields compared with B's of another name (--map A_FIELD=B_FIELD). */
   map?: readonly FieldPair[];
   timeoutMs?: number;
+  /** Which solver answers (--solver); by default FAULTC_SOLVER's, else the first found of native z3, native cvc5, z3-solver. */
+  solver?: SolverChoice;
 }
 
 function subsets(items: readonly string[]): string[][] {
@@ -155,6 +161,8 @@ export async function prove(a: Side, b: Side, options: ProveOptions): Promise<Pr
   const fixed = fixedCapabilities(a, b);
   const ctx = await z3Context();
   const d = new SymbolicDomain(ctx);
+  // One session for every combination: each checker asserts its background behind a literal of its own.
+  const session = await openSession(ctx, options.solver ?? solverChoice(), options.timeoutMs ?? 60_000);
   const contract = contractFor(a, b, options.strict);
   const enumerated = [...new Set([...a.capabilities, ...b.capabilities, ARM64_HAS_VIRT_HOST_EXTN])].filter((c) => !fixed.some((f) => f.name === c)).sort();
   const present = fixed.filter((f) => f.present).map((f) => f.name);
@@ -164,7 +172,7 @@ export async function prove(a: Side, b: Side, options: ProveOptions): Promise<Pr
   }
   const combos: Combination[] = [];
   const map = [...(options.map ?? [])];
-  const result = (p: ProofVerdict): Proof => ({ ...p, combos, enumerated, fixed, assumed, recordedByCaller, contract, solverCalls: combos.reduce((n, c) => n + c.checker.calls, 0), fields: pairs, map, notCompared });
+  const result = (p: ProofVerdict): Proof => ({ ...p, combos, session, enumerated, fixed, assumed, recordedByCaller, contract, solverCalls: combos.reduce((n, c) => n + c.checker.calls, 0), fields: pairs, map, notCompared });
 
   try {
     for (const subset of subsets(enumerated)) {
@@ -179,29 +187,74 @@ export async function prove(a: Side, b: Side, options: ProveOptions): Promise<Pr
       for (const s of [a, b]) {
         if (s.symbolic.kind === "machine-code" && s.symbolic.call !== undefined) assumptions.push(d.boolTerm(s.symbolic.call.called(d, symbolicCallInputs(inputs, caps))));
       }
-      const checker = new Checker(ctx, () => [...assumptions, ...inputs.axioms], options.timeoutMs);
+      const checker = new Checker(ctx, () => [...assumptions, ...inputs.axioms], options.timeoutMs, { session, applications: () => inputs.atApplications.map((x) => d.term(x.par)) });
       const pathsA = await explore(a, inputs, caps, checker);
       const pathsB = await explore(b, inputs, caps, checker);
       combos.push({ caps: capList, inputs, checker, pathsA, pathsB, assumptions });
     }
   } catch (e) {
     if (e instanceof ExplorationIncomplete) return result({ verdict: "unknown", reason: e.message });
+    session.release();
     throw e;
   }
 
-  let undecided: string | undefined;
-  for (const ob of OBLIGATIONS) {
-    for (const combo of combos) {
-      const checks = obligationChecks(ob, combo, a, b, pairs, contract);
-      for (const c of checks) {
-        const r = await combo.checker.check(c.query);
-        if (r === "sat") return result({ verdict: "different", failure: { obligation: ob, combo, what: c.what, query: c.query, terms: c.terms, ...(c.field ? { field: c.field } : {}) } });
-        if (r === "unknown") undecided ??= `obligation ${ob.id} (${ob.name}), ${c.what}, capabilities {${combo.caps.join(", ")}}: the solver gave up`;
-      }
-    }
+  const verdict = await decideObligations(combos, (combo) => OBLIGATIONS.flatMap((ob) => obligationChecks(ob, combo, a, b, pairs, contract).map((c) => ({ ...c, obligation: ob }))));
+  return result(verdict);
+}
+
+/** Ends the proof's solver session (a native solver's process); its combinations' checkers answer no more. */
+export function releaseProof(proof: Proof): void {
+  proof.session.release();
+}
+
+/**
+ * The first obligation check, in report order (obligation, then combination, then check), that is
+ * satisfiable, as Alive2 reports the first failing check. Each combination's checks are asked
+ * first as one disjunction; where it is satisfiable the model shows some that are, and only the
+ * checks before the first such are asked again, as a disjunction each time, until the first is
+ * known. A disjunction the solver gives up on is asked check by check.
+ */
+async function decideObligations(combos: Combination[], checksOf: (combo: Combination) => (Check & { obligation: Obligation })[]): Promise<ProofVerdict> {
+  type Item = Check & { obligation: Obligation; combo: Combination; status: SatResult | "open" };
+  const perCombo = combos.map((combo) => checksOf(combo).map((c): Item => ({ ...c, combo, status: "open" })));
+  const order: Item[] = [];
+  for (const ob of OBLIGATIONS) for (const items of perCombo) for (const it of items) if (it.obligation === ob) order.push(it);
+  const conj = (ctx: Combination["inputs"]["d"]["ctx"], q: Z3Bool[]) => (q.length === 1 ? q[0] : (ctx.And(...q) as Z3Bool));
+
+  /** Asks whether any of `items` (one combination's) is satisfiable, and marks what the answer shows. */
+  const askAll = async (items: Item[]): Promise<void> => {
+    const { checker, inputs } = items[0].combo;
+    const ctx = inputs.d.ctx;
+    const terms = items.map((it) => conj(ctx, it.query));
+    const r = items.length === 1 ? await checker.witness(items[0].query) : await checker.witness([ctx.Or(...terms) as Z3Bool]);
+    if (r.result === "unsat") for (const it of items) it.status = "unsat";
+    else if (r.result === "sat") {
+      let shown = false;
+      items.forEach((it, i) => {
+        if (r.witness !== undefined && checker.decides(r.witness, terms[i]) === true) (it.status = "sat"), (shown = true);
+      });
+      // A model the checks cannot be read in (it should not happen): each is asked on its own.
+      if (!shown) for (const it of items) if (it.status === "open") it.status = await checker.check(it.query);
+    } else if (items.length === 1) items[0].status = "unknown";
+    else for (const it of items) it.status = await checker.check(it.query);
+  };
+
+  for (const items of perCombo) if (items.length > 0) await askAll(items);
+  for (;;) {
+    const first = order.findIndex((it) => it.status === "sat");
+    const before = (first < 0 ? order : order.slice(0, first)).filter((it) => it.status === "open");
+    if (before.length === 0) break;
+    const combo = before[0].combo;
+    await askAll(before.filter((it) => it.combo === combo));
   }
-  if (undecided !== undefined) return result({ verdict: "unknown", reason: undecided });
-  return result({ verdict: "equivalent" });
+  const failed = order.find((it) => it.status === "sat");
+  if (failed !== undefined) {
+    const { obligation, combo, what, query, terms, field } = failed;
+    return { verdict: "different", failure: { obligation, combo, what, query, terms, ...(field ? { field } : {}) } };
+  }
+  const undecided = order.find((it) => it.status === "unknown");
+  if (undecided !== undefined) return { verdict: "unknown", reason: `obligation ${undecided.obligation.id} (${undecided.obligation.name}), ${undecided.what}, capabilities {${undecided.combo.caps.join(", ")}}: the solver gave up` };
+  return { verdict: "equivalent" };
 }
 
 interface Check {

@@ -1,55 +1,135 @@
 // Satisfiability checks for the explorers and the obligations: every check carries the facts
-// about the inputs (the PAR format of AT results) and the contract's assumptions. One solver per
-// capability combination, with the background added as it grows and each question asked in a
-// push/pop scope: z3's WebAssembly heap is finite, and a solver per question exhausts it.
-import type { Z3Bool, Z3Context } from "./z3.ts";
+// about the inputs (the PAR format of AT results) and the contract's assumptions. A checker is one
+// capability combination's view of a solver session (several share one): its background is
+// asserted once, behind a literal of its own, and each condition once, behind a guard literal;
+// a check is then a check under assumptions (the checker's literal and the conditions' guards),
+// with nothing re-added and nothing popped. Answers are cached, and each satisfiable answer can
+// come with a witness: a model that later questions may be decided in without the solver.
+import type { Z3BitVec, Z3Bool, Z3Context } from "./z3.ts";
+import type { SatResult, SolverModel, SolverSession } from "./smt/session.ts";
+import { WasmSession } from "./smt/wasm.ts";
+import { boolConstant } from "./smt/symbols.ts";
+import { INTERNAL_PREFIX } from "./smt/native.ts";
 
-export type SatResult = "sat" | "unsat" | "unknown";
+export type { SatResult, SolverModel } from "./smt/session.ts";
 
-type Solver = InstanceType<Z3Context["Solver"]>;
-type Model = ReturnType<Solver["model"]>;
+/** A model of some conditions and the checker's background as it was (`background` entries of it). */
+export interface Witness {
+  readonly model: SolverModel;
+  background: number;
+}
+
+export interface CheckerOptions {
+  /** The session to ask (shared with other checkers); by default one of z3-solver's of its own. */
+  session?: SolverSession;
+  /** The uninterpreted-function applications a model must give values of (the AT results). */
+  applications?: () => readonly Z3BitVec[];
+}
+
+let literals = 0;
+/** A fresh Boolean of faultc's own, never an input. */
+function freshLiteral(ctx: Z3Context, what: string): Z3Bool {
+  return boolConstant(ctx, `${INTERNAL_PREFIX}${what}${literals++}`);
+}
 
 export class Checker {
   /** Solver calls made, for the report. */
   calls = 0;
-  private readonly solver: Solver;
+  readonly session: SolverSession;
+  readonly applications: () => readonly Z3BitVec[];
+  private readonly ownSession: boolean;
+  private readonly scope: Z3Bool;
   private added = 0;
+  /** Each condition's guard, by the condition's z3 id (the condition kept, so the id stays its own). */
+  private readonly guards = new Map<number, { cond: Z3Bool; guard: Z3Bool }>();
+  private readonly answers = new Map<string, { result: SatResult; witness?: Witness }>();
 
   /** `background()` must only ever grow at its end (assumptions first, then axioms as they appear). */
   constructor(
     readonly ctx: Z3Context,
     private readonly background: () => Z3Bool[],
     timeoutMs = 60_000,
+    options: CheckerOptions = {},
   ) {
-    this.solver = new ctx.Solver();
-    this.solver.set("timeout", timeoutMs);
+    this.ownSession = options.session === undefined;
+    this.session = options.session ?? new WasmSession(ctx, timeoutMs);
+    this.applications = options.applications ?? (() => []);
+    this.scope = freshLiteral(ctx, "scope");
   }
 
-  private sync(): void {
+  private sync(): number {
     const bg = this.background();
-    for (; this.added < bg.length; this.added++) this.solver.add(bg[this.added]);
+    for (; this.added < bg.length; this.added++) this.session.assert(this.ctx.Implies(this.scope, bg[this.added]) as Z3Bool);
+    return bg.length;
+  }
+
+  private guard(cond: Z3Bool): Z3Bool {
+    const id = cond.id();
+    let g = this.guards.get(id);
+    if (g === undefined) {
+      g = { cond, guard: freshLiteral(this.ctx, "g") };
+      this.guards.set(id, g);
+      this.session.assert(this.ctx.Implies(g.guard, cond) as Z3Bool);
+    }
+    return g.guard;
+  }
+
+  private async ask(conds: readonly Z3Bool[], wantModel: boolean): Promise<{ result: SatResult; witness?: Witness }> {
+    const background = this.sync();
+    const guards = [...new Set(conds.map((c) => this.guard(c)))];
+    const key = `${background}|${guards.map((g) => g.id()).sort((x, y) => x - y).join(",")}`;
+    const known = this.answers.get(key);
+    if (known !== undefined && (known.result !== "sat" || !wantModel || known.witness !== undefined)) return known;
+    this.calls++;
+    const result = await this.session.check([this.scope, ...guards]);
+    const answer = result === "sat" && wantModel ? { result, witness: { model: await this.session.model(this.applications()), background } } : { result };
+    this.answers.set(key, answer);
+    return answer;
   }
 
   async check(conds: Z3Bool[]): Promise<SatResult> {
-    return (await this.model(conds, false)).result;
+    return (await this.ask(conds, false)).result;
   }
 
   /** A model of `conds` (with the background), or the reason there is none. */
-  async model(conds: Z3Bool[], wantModel = true): Promise<{ result: SatResult; model: Model | undefined }> {
-    this.calls++;
-    this.sync();
-    this.solver.push();
-    try {
-      for (const c of conds) this.solver.add(c);
-      const result = await this.solver.check();
-      return { result, model: result === "sat" && wantModel ? this.solver.model() : undefined };
-    } finally {
-      this.solver.pop();
-    }
+  async model(conds: Z3Bool[], wantModel = true): Promise<{ result: SatResult; model: SolverModel | undefined }> {
+    const r = await this.ask(conds, wantModel);
+    return { result: r.result, model: r.witness?.model };
   }
 
-  /** Frees the solver's memory in z3 now rather than at garbage collection. */
-  release(): void {
-    this.solver.release();
+  /** Whether `conds` are satisfiable, and a witness when they are. */
+  witness(conds: readonly Z3Bool[]): Promise<{ result: SatResult; witness?: Witness }> {
+    return this.ask(conds, true);
   }
+
+  /**
+   * Whether `w` is still a model of the background: axioms added since it was found are
+   * evaluated in it (completed, as a model of what was asserted then, it is one of them too).
+   */
+  current(w: Witness): boolean {
+    const bg = this.background();
+    for (let i = w.background; i < bg.length; i++) if (truth(w.model, bg[i]) !== true) return false;
+    w.background = bg.length;
+    return true;
+  }
+
+  /** t's truth in the witness, if the witness is still a model of the background; else undefined. */
+  decides(w: Witness, t: Z3Bool): boolean | undefined {
+    return this.current(w) ? truth(w.model, t) : undefined;
+  }
+
+  /** Frees the solver's memory (a native solver's process) now rather than at garbage collection, if the session is this checker's own. */
+  release(): void {
+    if (this.ownSession) this.session.release();
+  }
+}
+
+function truth(m: SolverModel, t: Z3Bool): boolean | undefined {
+  let s: string;
+  try {
+    s = m.eval(t, true).toString();
+  } catch {
+    return undefined;
+  }
+  return s === "true" ? true : s === "false" ? false : undefined;
 }

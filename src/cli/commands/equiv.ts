@@ -4,6 +4,8 @@ import { FieldPairingError, parseFieldMap } from "../../equiv/fields.ts";
 import { renderJson, renderText, verdictWord } from "../../equiv/report.ts";
 import { IncomparableSides } from "../../equiv/prove.ts";
 import { ExplorationError } from "../../equiv/symbolic/exploration-error.ts";
+import { solverChoice, SolverChoiceError } from "../../equiv/smt/backend.ts";
+import { SolverFailure } from "../../equiv/smt/process.ts";
 import { bindingsFromFile, parseSideName, SideError, type BindingCandidate } from "../../sides/index.ts";
 import { parseArgs, UsageError } from "../args.ts";
 import type { Command } from "../command.ts";
@@ -21,7 +23,7 @@ export const equivCommand: Command = {
   name: "equiv",
   summary: "prove two versions equivalent, or show the smallest input where they differ",
   usage: `usage: faultc equiv [--strict] [--json] [--no-sweep] [--fills N] [--timeout MS]
-                    [--map A_FIELD=B_FIELD]... [--binding FILE.fault]... A B
+                    [--solver auto|wasm|z3|cvc5] [--map A_FIELD=B_FIELD]... [--binding FILE.fault]... A B
 
 A and B are each one of:
   FILE.fault#c[:HANDLER]    a rule file's C-like variant (generated TypeScript)
@@ -50,6 +52,9 @@ B's); records that share no field, and are not mapped, are an error.
   --no-sweep       skip the concrete cross-check
   --fills N        scenarios per input class in the sweep (default 3)
   --timeout MS     solver time limit per question (default 60000)
+  --solver NAME    who answers the solver's questions: z3 or cvc5 (native, on PATH), wasm
+                   (z3-solver, built in), or auto (default; FAULTC_SOLVER=NAME sets it too):
+                   native z3 if on PATH, else native cvc5, else wasm. Verdicts do not depend on it.
   --map A=B        compare side A's field A with side B's field B (repeatable)
   --binding FILE   take an object function's binding from this rule file (repeatable)
 
@@ -58,7 +63,7 @@ assembly, no entry label, an UNDEFINED system-register access or a path running 
 the program, records that share no field), located; 2 usage error; 3 unknown (the solver gave
 up or a limit was reached, or the model could not reproduce the proof's counterexample).`,
   async run(argv, out) {
-    const args = parseArgs(argv, { strict: {}, json: {}, "no-sweep": {}, fills: { value: true }, timeout: { value: true }, map: { value: true, repeat: true }, binding: { value: true, repeat: true }, help: {}, h: {} });
+    const args = parseArgs(argv, { strict: {}, json: {}, "no-sweep": {}, fills: { value: true }, timeout: { value: true }, solver: { value: true }, map: { value: true, repeat: true }, binding: { value: true, repeat: true }, help: {}, h: {} });
     if (args.positionals.length !== 2) throw new UsageError(`expected two sides to compare, got ${args.positionals.length}`);
     const bindingFiles = args.lists.get("binding") ?? [];
     if (bindingFiles.length > 0 && !args.positionals.some(isObjectName)) {
@@ -72,6 +77,14 @@ up or a limit was reached, or the model could not reproduce the proof's countere
     };
     const fills = int("fills", 3, 1, 1000);
     const timeoutMs = int("timeout", 60_000, 100, 3_600_000);
+    const solverFlag = args.flags.get("solver");
+    let solver;
+    try {
+      solver = solverChoice(typeof solverFlag === "string" ? solverFlag : undefined);
+    } catch (e) {
+      if (e instanceof SolverChoiceError) throw new UsageError(e.message);
+      throw e;
+    }
     const progress =
       process.stderr.isTTY && !args.flags.has("json")
         ? (done: number, total: number) => {
@@ -90,6 +103,7 @@ up or a limit was reached, or the model could not reproduce the proof's countere
         sweep: !args.flags.has("no-sweep"),
         fills,
         timeoutMs,
+        solver,
         ...(map.length ? { map } : {}),
         ...(progress ? { progress } : {}),
       });
@@ -107,6 +121,11 @@ up or a limit was reached, or the model could not reproduce the proof's countere
       if (e instanceof ExplorationError) {
         out.stderr(`${e.message}\n`);
         return 1;
+      }
+      // The solver asked for is missing, or it failed: no verdict, said why.
+      if (e instanceof SolverChoiceError || e instanceof SolverFailure) {
+        out.stderr(`faultc equiv: ${e.message}\n`);
+        return 3;
       }
       throw e;
     }

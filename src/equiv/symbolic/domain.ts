@@ -5,6 +5,7 @@
 import type { BitVecDomain } from "../../runtime/semantics/domain.ts";
 import { concreteDomain as C, type Bits } from "../../runtime/semantics/concrete-domain.ts";
 import type { Z3BitVec, Z3Bool, Z3Context } from "../z3.ts";
+import { bitVecConstant } from "../smt/symbols.ts";
 
 export type SymValue = { c: Bits } | { z: Z3BitVec };
 export type SymBool = { b: boolean } | { z: Z3Bool };
@@ -19,9 +20,16 @@ export function isConcreteBool(b: SymBool): b is { b: boolean } {
 export class SymbolicDomain implements BitVecDomain<SymValue, SymBool> {
   constructor(readonly ctx: Z3Context) {}
 
+  /** z3 numerals made so far, by width and value: making one passes its digits into z3 as a string. */
+  private readonly numerals = new Map<string, Z3BitVec>();
+
   /** The z3 term of a value. */
   term(v: SymValue): Z3BitVec {
-    return "z" in v ? v.z : (this.ctx.BitVec.val(v.c.value, v.c.width) as Z3BitVec);
+    if ("z" in v) return v.z;
+    const key = `${v.c.width}:${v.c.value}`;
+    let t = this.numerals.get(key);
+    if (t === undefined) this.numerals.set(key, (t = this.ctx.BitVec.val(v.c.value, v.c.width) as Z3BitVec));
+    return t;
   }
 
   boolTerm(b: SymBool): Z3Bool {
@@ -30,7 +38,7 @@ export class SymbolicDomain implements BitVecDomain<SymValue, SymBool> {
 
   /** A fresh unknown of `width` bits. */
   fresh(name: string, width: number): SymValue {
-    return { z: this.ctx.BitVec.const(name, width) as Z3BitVec };
+    return { z: bitVecConstant(this.ctx, name, width) };
   }
 
   private bin(a: SymValue, b: SymValue, conc: (x: Bits, y: Bits) => Bits, sym: (x: Z3BitVec, y: Z3BitVec) => Z3BitVec): SymValue {

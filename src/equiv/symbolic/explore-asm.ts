@@ -1,13 +1,14 @@
 // Symbolic execution of an assembly program through the model's own instruction semantics
 // (src/runtime/semantics), over the symbolic domain: the same code that runs concretely, so
 // the interpreter and the prover cannot drift. A branch whose condition is symbolic forks the
-// state when both ways are feasible.
+// state when both ways are feasible. Each path carries a witness (a model of its condition) when
+// it has one: the way the witness takes is feasible without asking, so only the other is asked.
 import { formatLocation } from "../../runtime/asm/errors.ts";
 import type { LoadedProgram } from "../../runtime/asm/program.ts";
 import { UndefinedSysregAccess } from "../../runtime/machine/sysreg-access.ts";
 import { externalHandlerName } from "../../runtime/run/outcomes.ts";
 import { executeInstruction } from "../../runtime/semantics/execute.ts";
-import type { Checker } from "../solver.ts";
+import type { Checker, Witness } from "../solver.ts";
 import type { Z3Bool } from "../z3.ts";
 import { isConcreteBool, type SymBool } from "./domain.ts";
 import { ExplorationError } from "./exploration-error.ts";
@@ -28,6 +29,7 @@ interface Pending {
   state: SymbolicState;
   conds: Z3Bool[];
   steps: string[];
+  witness: Witness | undefined;
 }
 
 export async function exploreProgram(
@@ -41,15 +43,23 @@ export async function exploreProgram(
   if (start === undefined) throw new ExplorationError(program.file, `no label '${entry}' (the entry point) in the program`, [...program.capabilities]);
   const d = initial.d;
   const paths: SymbolicPath[] = [];
-  const work: Pending[] = [{ pc: start, state: initial, conds: [], steps: [] }];
+  const work: Pending[] = [{ pc: start, state: initial, conds: [], steps: [], witness: undefined }];
 
-  /** Which ways of `cond` are feasible under `conds`. */
-  const ways = async (cond: SymBool, conds: Z3Bool[]): Promise<{ taken: boolean; notTaken: boolean }> => {
-    if (isConcreteBool(cond)) return { taken: cond.b, notTaken: !cond.b };
+  type Way = { feasible: boolean; witness: Witness | undefined };
+  /** Which ways of `cond` are feasible on path `p`, each with a witness when it is. */
+  const ways = async (cond: SymBool, p: Pending): Promise<{ taken: Way; notTaken: Way }> => {
+    if (isConcreteBool(cond)) return { taken: { feasible: cond.b, witness: p.witness }, notTaken: { feasible: !cond.b, witness: p.witness } };
     const t = d.boolTerm(cond);
-    const [a, b] = [await checker.check([...conds, t]), await checker.check([...conds, d.ctx.Not(t) as Z3Bool])];
-    if (a === "unknown" || b === "unknown") throw new ExplorationIncomplete("the solver could not decide a branch condition");
-    return { taken: a === "sat", notTaken: b === "sat" };
+    const nt = d.ctx.Not(t) as Z3Bool;
+    const ask = async (c: Z3Bool): Promise<Way> => {
+      const r = await checker.witness([...p.conds, c]);
+      if (r.result === "unknown") throw new ExplorationIncomplete("the solver could not decide a branch condition");
+      return { feasible: r.result === "sat", witness: r.witness };
+    };
+    const known = p.witness === undefined ? undefined : checker.decides(p.witness, t);
+    if (known === true) return { taken: { feasible: true, witness: p.witness }, notTaken: await ask(nt) };
+    if (known === false) return { taken: await ask(t), notTaken: { feasible: true, witness: p.witness } };
+    return { taken: await ask(t), notTaken: await ask(nt) };
   };
 
   while (work.length > 0) {
@@ -74,16 +84,18 @@ export async function exploreProgram(
         p.pc++;
         continue;
       }
-      const { taken, notTaken } = await ways(effect.cond, p.conds);
+      const w = await ways(effect.cond, p);
       const cond = isConcreteBool(effect.cond) ? undefined : d.boolTerm(effect.cond);
-      if (taken && notTaken) {
+      if (w.taken.feasible && w.notTaken.feasible) {
         // Fork: the not-taken way continues later from a copy.
-        work.push({ pc: p.pc + 1, state: p.state.clone(), conds: [...p.conds, d.ctx.Not(cond!) as Z3Bool], steps: [...p.steps] });
+        work.push({ pc: p.pc + 1, state: p.state.clone(), conds: [...p.conds, d.ctx.Not(cond!) as Z3Bool], steps: [...p.steps], witness: w.notTaken.witness });
         p.conds.push(cond!);
-      } else if (!taken) {
+        p.witness = w.taken.witness;
+      } else if (!w.taken.feasible) {
+        p.witness = w.notTaken.witness;
         p.pc++;
         continue;
-      }
+      } else p.witness = w.taken.witness;
       if (effect.kind === "branch") {
         p.pc = effect.target;
         continue;
@@ -98,7 +110,7 @@ export async function exploreProgram(
       } else if (o.kind === "eret") outcome = { kind: "retry" };
       else if (o.kind === "handler") outcome = { kind: "handoff", target: externalHandlerName(o.name, program.externalNames) };
       else outcome = o;
-      paths.push({ conds: p.conds, outcome, state: p.state, steps: p.steps });
+      paths.push({ conds: p.conds, outcome, state: p.state, steps: p.steps, ...(p.witness ? { witness: p.witness } : {}) });
       if (paths.length > limits.maxPaths) throw new ExplorationIncomplete(`more than ${limits.maxPaths} paths`);
       break;
     }

@@ -3,11 +3,12 @@
 // registers set from the symbolic inputs by the binding's own expressions, x30 the caller's
 // return address, then the machine code explored as any program is. A path that returns there
 // gets its outcome from the value returned: one path per value the binding maps (with that
-// value as a further condition) and one for all other values, each only if some input takes it.
+// value as a further condition) and one for all other values, each only if some input takes it
+// (the value the path's witness returns needs no question).
 import { formatLocation } from "../../runtime/asm/errors.ts";
 import type { LoadedProgram } from "../../runtime/asm/program.ts";
 import { CALLER_RETURN_ADDRESS, type CallInputs, type FunctionCall } from "../../runtime/run/function-call-target.ts";
-import type { Checker } from "../solver.ts";
+import type { Checker, Witness } from "../solver.ts";
 import type { Z3Bool } from "../z3.ts";
 import { isConcrete, isConcreteBool, type SymValue } from "./domain.ts";
 import { exploreProgram } from "./explore-asm.ts";
@@ -33,10 +34,10 @@ export async function exploreCall(program: LoadedProgram, entry: string, call: F
   for (const [i, v] of call.entryRegisters(d, symbolicCallInputs(inputs, caps))) initial.writeX(i, v);
   initial.writeX(30, d.const(CALLER_RETURN_ADDRESS, 64));
   const out: SymbolicPath[] = [];
-  const feasible = async (conds: Z3Bool[]): Promise<boolean> => {
-    const r = await checker.check(conds);
-    if (r === "unknown") throw new ExplorationIncomplete("the solver could not decide which value a function returns");
-    return r === "sat";
+  const feasible = async (conds: Z3Bool[]): Promise<Witness | false> => {
+    const r = await checker.witness(conds);
+    if (r.result === "unknown") throw new ExplorationIncomplete("the solver could not decide which value a function returns");
+    return r.result === "sat" && r.witness !== undefined && r.witness;
   };
   for (const p of await exploreProgram(program, entry, initial, checker)) {
     if (p.outcome.kind !== "return") {
@@ -52,24 +53,30 @@ export async function exploreCall(program: LoadedProgram, entry: string, call: F
     const x0 = p.state.readX(0);
     const value = call.returns.width === 32 ? d.extract(x0, 31, 0) : x0;
     const others: Z3Bool[] = [];
-    const path = (conds: Z3Bool[], outcome: PathOutcome): SymbolicPath => ({ conds, outcome, state: p.state, steps: p.steps, returned: true });
+    const path = (conds: Z3Bool[], outcome: PathOutcome, witness: Witness | undefined): SymbolicPath => ({ conds, outcome, state: p.state, steps: p.steps, returned: true, ...(witness ? { witness } : {}) });
+    /** Whether the path's witness has `c` hold: then it is a witness of the path with `c` too. */
+    const holds = (c: Z3Bool): boolean => p.witness !== undefined && checker.decides(p.witness, c) === true;
     let decided = false;
     for (const c of call.returns.cases) {
       const is = d.eq(value, d.const(c.value, call.returns.width));
       const outcome: PathOutcome = c.outcome.kind === "exit" ? { kind: "exit", code: c.outcome.code } : c.outcome;
       if (isConcreteBool(is)) {
         if (is.b) {
-          out.push(path(p.conds, outcome));
+          out.push(path(p.conds, outcome, p.witness));
           decided = true;
           break;
         }
         continue;
       }
       const t = d.boolTerm(is);
-      if (await feasible([...p.conds, t])) out.push(path([...p.conds, t], outcome));
+      const w = holds(t) ? p.witness : await feasible([...p.conds, t]);
+      if (w) out.push(path([...p.conds, t], outcome, w));
       others.push(d.ctx.Not(t) as Z3Bool);
     }
-    if (!decided && (await feasible([...p.conds, ...others]))) out.push(path([...p.conds, ...others], { kind: "unmapped", value }));
+    if (!decided) {
+      const w = others.every(holds) ? p.witness : await feasible([...p.conds, ...others]);
+      if (w) out.push(path([...p.conds, ...others], { kind: "unmapped", value }, w));
+    }
   }
   return out;
 }

@@ -1,5 +1,6 @@
 // One path through a handler, as symbolic execution finds it: the conditions under which it is
 // taken, how it ends, and the machine state it ends in.
+import type { Witness } from "../solver.ts";
 import type { Z3Bool } from "../z3.ts";
 import type { SymValue } from "./domain.ts";
 import type { SymbolicState } from "./state.ts";
@@ -38,6 +39,8 @@ export interface SymbolicPath {
   steps: string[];
   /** A function's path that returned to its caller (its outcome is what its binding makes of the value). */
   returned?: boolean;
+  /** A model of the path condition and the background, when the exploration kept one (checker.current(w) says whether it still is). */
+  witness?: Witness;
 }
 
 /** The handler could not be explored completely (step limit, unsupported operation, solver gave up). */

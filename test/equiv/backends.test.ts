@@ -1,0 +1,71 @@
+// The solver back ends agree: every bundled rule file's asm-vs-c proof and a few differences
+// (with their minimal counterexamples) give the same report on z3-solver (WebAssembly), native
+// z3 and native cvc5, all but the solver-call count. Native solvers missing: FAIL under CI
+// (which installs them), skip elsewhere, saying so. A native solver asked for by name and absent,
+// and one that dies, are errors that say so; "auto" without one falls back to the embedded z3.
+import { describe, expect, it } from "vitest";
+import { equivalence } from "../../src/equiv/equiv.ts";
+import { renderJson } from "../../src/equiv/report.ts";
+import { onPath, openSession, SolverChoiceError, type SolverChoice } from "../../src/equiv/smt/backend.ts";
+import { NativeSession } from "../../src/equiv/smt/native.ts";
+import { SolverFailure } from "../../src/equiv/smt/process.ts";
+import { z3Context, z3Low } from "../../src/equiv/z3.ts";
+
+const CASES: { a: string; b: string; strict: boolean }[] = [
+  ...["kvm-2016", "kvm-2016-el1-sync", "linux-6.1", "linux-6.12", "linux-6.15", "xen"].map((f) => ({ a: `dsl/${f}.fault#asm`, b: `dsl/${f}.fault#c`, strict: true })),
+  { a: "refs/kvm-2016-before.S", b: "dsl/kvm-2016.fault#c", strict: false },
+  { a: "refs/kvm-2016-before.S", b: "dsl/kvm-2016.fault#c", strict: true },
+  { a: "dsl/linux-6.1.fault#c", b: "dsl/linux-6.12.fault#c", strict: false },
+  { a: "dsl/kvm-2016.fault#c", b: "dsl/linux-6.15.fault#c", strict: false },
+];
+
+async function report(c: (typeof CASES)[number], solver: SolverChoice): Promise<object> {
+  const r = await equivalence(c.a, c.b, { strict: c.strict, sweep: false, fills: 1, solver });
+  const { solver_calls: _, ...rest } = renderJson(r) as { solver_calls: number };
+  return rest;
+}
+
+const natives = (["z3", "cvc5"] as const).map((name) => ({ name, path: onPath(name) }));
+const missing = natives.filter((n) => n.path === undefined).map((n) => n.name);
+
+describe("solver back ends", () => {
+  if (missing.length > 0 && process.env.CI) {
+    it(`has ${missing.join(" and ")} (CI)`, () => {
+      throw new Error(`${missing.join(" and ")} not on PATH; CI must install them (apt-get install z3 cvc5)`);
+    });
+  }
+  for (const n of natives) {
+    if (n.path === undefined) {
+      it.skip(`${n.name}: not on PATH, the comparison with it is skipped`, () => {});
+      continue;
+    }
+    it.each(CASES)(`${n.name} gives the report z3-solver gives: %s`, async (c) => {
+      expect(await report(c, n.name)).toEqual(await report(c, "wasm"));
+    });
+  }
+
+  it("a native solver asked for by name and absent is an error naming it; auto falls back to the embedded z3", async () => {
+    const ctx = await z3Context();
+    const path = process.env.PATH;
+    process.env.PATH = "";
+    try {
+      await expect(openSession(ctx, "cvc5", 1000)).rejects.toThrow(SolverChoiceError);
+      await expect(openSession(ctx, "z3", 1000)).rejects.toThrow(/no 'z3' on PATH/);
+      const s = await openSession(ctx, "auto", 1000);
+      expect(s.backend).toBe("wasm");
+      s.release();
+    } finally {
+      process.env.PATH = path;
+    }
+  });
+
+  it.skipIf(natives[0].path === undefined)("a solver process that dies fails the next question with a SolverFailure, not a hang", async () => {
+    const ctx = await z3Context();
+    const s = await NativeSession.open("z3", "z3", 1000, await z3Low(), ctx);
+    const x = ctx.Bool.const("faultc_test_x");
+    s.release();
+    await expect(s.check([x])).rejects.toThrow(SolverFailure);
+    // A program that is no solver: it answers nothing SMT-LIB and ends.
+    await expect(NativeSession.open("z3", "true", 1000, await z3Low(), ctx)).rejects.toThrow(/ended|closed/);
+  });
+});
