@@ -56,7 +56,7 @@ export async function planBuild(files: string[], outDir: string, options: BuildO
   if (options.archFacts !== undefined) {
     let arch;
     try {
-      arch = await planArchFacts(options.archFacts, outDir);
+      arch = await planArchFacts(options.archFacts, outDir, ws);
     } catch (e) {
       if (e instanceof ArchFactsError) throw new BuildInputError(e.message);
       throw e;

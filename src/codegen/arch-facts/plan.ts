@@ -5,7 +5,7 @@ import { readdirSync } from "node:fs";
 import * as path from "node:path";
 import { hasErrors, type Diagnostic } from "../../parser/diagnostics.ts";
 import type { SourceText } from "../../parser/source.ts";
-import { checkFiles } from "../../parser/workspace.ts";
+import { checkFiles, type Workspace } from "../../parser/workspace.ts";
 import { BuildCache } from "../build-cache.ts";
 import { ArchFactsError, collectArchFacts } from "./facts.ts";
 import { archFactsHash, emitArchFacts, RESERVED_NAMES } from "./emit.ts";
@@ -26,9 +26,10 @@ export function archFiles(archDir: string): string[] {
     .sort();
 }
 
-export async function planArchFacts(archDir: string, outDir: string): Promise<ArchFactsPlan> {
+export async function planArchFacts(archDir: string, outDir: string, checked?: Workspace): Promise<ArchFactsPlan> {
   const files = archFiles(archDir);
-  const ws = checkFiles(files);
+  // The build has usually checked every one of them already, as its rule files' imports.
+  const ws = checked !== undefined && files.every((f) => checked.files.has(path.normalize(f))) ? checked : checkFiles(files);
   const plan: ArchFactsPlan = { output: undefined, diagnostics: ws.diagnostics, sources: ws.sources };
   if (hasErrors(ws.diagnostics)) return plan;
   const facts = collectArchFacts(ws, files);
