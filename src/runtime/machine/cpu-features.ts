@@ -1,4 +1,5 @@
 // CPU capabilities (Linux's cpucaps names) and the MIDR-based errata detection that feeds them.
+import { archFacts, ArmPart, Implementer, MIDR, MidrArchitecture } from "../../../generated/arch-facts.ts";
 
 export const ARM64_HAS_VIRT_HOST_EXTN = "ARM64_HAS_VIRT_HOST_EXTN";
 export const ARM64_WORKAROUND_834220 = "ARM64_WORKAROUND_834220";
@@ -22,30 +23,46 @@ export interface MidrFields {
   revision: number;
 }
 
+/** The layout and values are dsl/arch's (aarch64-id.fault, through generated/arch-facts.ts). */
 export function decodeMidr(midr: bigint): MidrFields {
-  const m = Number(midr & 0xffffffffn);
+  const get = (f: { msb: number; lsb: number }) => Number((midr >> BigInt(f.lsb)) & ((1n << BigInt(f.msb - f.lsb + 1)) - 1n));
   return {
-    implementer: (m >>> 24) & 0xff,
-    variant: (m >>> 20) & 0xf,
-    architecture: (m >>> 16) & 0xf,
-    partNum: (m >>> 4) & 0xfff,
-    revision: m & 0xf,
+    implementer: get(MIDR.Implementer),
+    variant: get(MIDR.Variant),
+    architecture: get(MIDR.Architecture),
+    partNum: get(MIDR.PartNum),
+    revision: get(MIDR.Revision),
   };
 }
 
-export const ARM_CPU_IMP_ARM = 0x41;
-export const ARM_CPU_PART_CORTEX_A57 = 0xd07;
+export const ARM_CPU_IMP_ARM: number = Implementer.ARM;
+export const ARM_CPU_PART_CORTEX_A57: number = ArmPart.CORTEX_A57;
+
+const ERRATUM_834220 = archFacts.errata.find((e) => e.erratum === "834220");
+
+/** The implementer code whose part numbers an enum names (dsl/arch: variant MIDR.PartNum on Implementer). */
+function implementerOf(partEnum: string): number | undefined {
+  const partNames = archFacts.variants.find((v) => v.layout === "MIDR" && v.field === "PartNum");
+  return partNames?.cases.find((c) => c.target === partEnum)?.value;
+}
 
 /**
- * Erratum 834220 is present on Cortex-A57 (implementer 0x41, part 0xD07, architecture 0xF as every
- * ARMv8 MIDR has) from r0p0 to r1p2 inclusive, as Linux's MIDR range check defines it: the
- * (variant, revision) pair is compared as the number variant:revision.
+ * Erratum 834220 is present on the parts and revisions dsl/arch's `erratum 834220` lists
+ * (Cortex-A57 r0p0 to r1p2, cpu_errata.c), with architecture 0xF as every ARMv8 MIDR has, as
+ * Linux's MIDR range check defines it: the (variant, revision) pair is compared as the number
+ * variant:revision, inclusive.
  */
 export function hasErratum834220(midr: bigint): boolean {
   const f = decodeMidr(midr);
-  if (f.implementer !== ARM_CPU_IMP_ARM || f.partNum !== ARM_CPU_PART_CORTEX_A57 || f.architecture !== 0xf) return false;
+  if (f.architecture !== MidrArchitecture.ID_REGISTERS) return false;
   const variantRevision = (f.variant << 4) | f.revision;
-  return variantRevision >= 0x00 && variantRevision <= 0x12;
+  return (ERRATUM_834220?.ranges ?? []).some(
+    (r) =>
+      f.implementer === implementerOf(r.partEnum) &&
+      f.partNum === r.partNum &&
+      variantRevision >= ((r.from.variant << 4) | r.from.revision) &&
+      variantRevision <= ((r.to.variant << 4) | r.to.revision),
+  );
 }
 
 /** The capabilities Linux would set from this MIDR's errata list (those the model knows). */
