@@ -94,7 +94,15 @@ export async function partitionCombo(region: ComboRegion, candidates: readonly C
     const has = async (term: Z3Bool) => !(await unsat(checker, [term, ctx.Not(not) as Z3Bool]));
     for (const f of features) {
       const good: number[] = [];
+      // The point's own value needs no question: the cube with it is the one the last feature's
+      // widening (or the point's check) proved described, and the point is an input of the
+      // signature, so a range holding it has one.
+      const own = values.get(f.name)![0];
       const widen = async (lo: number, hi: number): Promise<void> => {
+        if (lo === own && hi === own) {
+          good.push(own);
+          return;
+        }
         const trial = new Map(values);
         trial.set(f.name, domain(f.width).slice(lo, hi + 1));
         const term = cubeTerm(region, features, trial);
@@ -102,7 +110,7 @@ export async function partitionCombo(region: ComboRegion, candidates: readonly C
           for (let v = lo; v <= hi; v++) good.push(v);
           return;
         }
-        if (lo === hi || !(await has(term))) return;
+        if (lo === hi || (!(lo <= own && own <= hi) && !(await has(term)))) return;
         const mid = (lo + hi) >> 1;
         await widen(lo, mid);
         await widen(mid + 1, hi);
