@@ -26,15 +26,20 @@ const CONFIG_INPUTS = ["tsconfig.json", "scripts/compile.mjs"];
 
 const toPosix = (p) => p.split(path.sep).join("/");
 
+/** Each source's size and time just before the build read it (see the stamp). */
+const readStates = new Map();
+
 /** Rewrites `import.meta.url` in each source to the source's own URL, relative to dist/. */
 const sourceUrlPlugin = {
   name: "faultc-source-url",
   setup(build) {
     build.onLoad({ filter: /\.ts$/ }, async (args) => {
       if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+      const rel = toPosix(path.relative(ROOT, args.path));
+      readStates.set(rel, fileState(rel));
       const text = await readFile(args.path, "utf8");
-      const rel = toPosix(path.relative(DIST, args.path));
-      return { contents: text.replaceAll("import.meta.url", `new URL(${JSON.stringify(rel)}, import.meta.url).href`), loader: "ts" };
+      const url = toPosix(path.relative(DIST, args.path));
+      return { contents: text.replaceAll("import.meta.url", `new URL(${JSON.stringify(url)}, import.meta.url).href`), loader: "ts" };
     });
   },
 };
@@ -48,7 +53,7 @@ async function main() {
     return 0;
   }
   const t0 = performance.now();
-  const startedAt = Date.now();
+  for (const rel of CONFIG_INPUTS) readStates.set(rel, fileState(rel));
   const tmp = path.join(ROOT, `.faultc-tmp-dist-${process.pid}`);
   const old = path.join(ROOT, `.faultc-tmp-dist-old-${process.pid}`);
   await rm(tmp, { recursive: true, force: true });
@@ -87,8 +92,9 @@ async function main() {
     const inputs = {};
     for (const rel of [...CONFIG_INPUTS, ...sources].map(toPosix).sort()) {
       const state = fileState(rel);
+      const read = readStates.get(rel);
       // A source edited while the build read it may be in dist/ as it was before: no stamp then.
-      if (state === undefined || state[1] >= startedAt - 1) {
+      if (state === undefined || read === undefined || state[0] !== read[0] || state[1] !== read[1]) {
         process.stderr.write(`faultc compile: ${rel} changed during the build; dist/ not built, run npm run compile again\n`);
         return 1;
       }
