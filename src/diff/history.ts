@@ -45,7 +45,7 @@ export const HISTORY: readonly HistoryPair[] = [
       "The 2016 __populate_fault_info (the seed's C version, with el1_sync's dispatch before it) against Debian's 6.1.192 __get_fault_info. ARM_EXCEPTION_TRAP is 1 in 2016 and 2 in 6.1 (the exit codes were renumbered in between); the mapping pairs the exit by its name, so that a row is a change of decision, not of numbering.",
     changes: [
       { rows: (r) => has(r, "EC", WATCHPT_LOW) && !has(r, "EC", 0x24), change: "811154e234db (v6.4, backported to 6.1.y): the watchpoint exit handler decodes the fault too" },
-      { rows: (r) => has(r, "ESR[63:32]"), change: "the syndrome kept as 64 bits (u64 esr_el2) and the EC taken with ESR_ELx_EC (Linux 4.20), not a u8 cast of a 32-bit value" },
+      { rows: (r) => has(r, "ESR[63:32]", 1), change: "the syndrome kept as 64 bits (u64 esr_el2) and the EC taken with ESR_ELx_EC (Linux 4.20), not a u8 cast of a 32-bit value" },
       { rows: (r) => differs(r, "field hpfar_el2"), change: "Linux 4.20: PAR_TO_HPFAR masks GENMASK(PHYS_MASK_SHIFT-1, 12) (2016: 36 bits from bit 12 of PAR)" },
       { rows: (r) => has(r, "cap ARM64_HAS_VIRT_HOST_EXTN"), change: "the VHE alternative for reading ESR and FAR (2016) replaced by read_sysreg_el2" },
       { rows: (r) => /^handoff kvm_hyp_handle_/.test(r.b.outcome), change: "6.1 handles this EC in hyp (the kvm_hyp_handle_* early exit handlers) before any exit to the host" },
@@ -57,8 +57,8 @@ export const HISTORY: readonly HistoryPair[] = [
     b: "dsl/linux-6.12.fault#c",
     about: "Debian's 6.1.192 __get_fault_info against Debian's 6.12.117 (arch/arm64/kvm/hyp/include/hyp/fault.h).",
     changes: [
-      { rows: (r) => has(r, "cap ARM64_HAS_S1POE", 1), change: "6.12: AT S1E1A instead of S1E1R when system_supports_poe() (FEAT_S1POE)" },
       { rows: (r) => differs(r, "field hpfar_el2"), change: "a0d37784bfd7 (v6.2): PAR_TO_HPFAR masks GENMASK(51, 12) regardless of the PA size" },
+      { rows: (r) => has(r, "cap ARM64_HAS_S1POE", 1), change: "6.12: AT S1E1A instead of S1E1R when system_supports_poe() (FEAT_S1POE)" },
     ],
   },
   {

@@ -82,7 +82,10 @@ export function renderDiffMarkdownTable(r: DiffReport, note?: (row: DiffRow) => 
 
 /** The report's lines under its heading: contract, mapping, capabilities, the table (with a note column when given), the verdict. */
 export function renderDiffMarkdownSection(r: DiffReport, note?: (row: DiffRow) => string | undefined): string[] {
-  const out = headerLines(r).slice(2).map((l) => (l.startsWith("  ") ? `- ${l.trim()}` : `${l}  `));
+  // The mapping's pairs as a list, set off by blank lines so that the next line is not part of it.
+  const out = headerLines(r)
+    .slice(2)
+    .flatMap((l, i, all) => (l.startsWith("  ") ? [...(all[i - 1]?.startsWith("  ") ? [] : [""]), `- ${l.trim()}`, ...(all[i + 1]?.startsWith("  ") ? [] : [""])] : [`${l}  `]));
   out.push("", ...renderDiffMarkdownTable(r, note), "", verdictLine(r).replace(/\n/g, "  \n"));
   return out;
 }
