@@ -82,8 +82,11 @@ export const HISTORY: readonly HistoryPair[] = [
     about:
       "Xen's do_trap_stage2_abort_guest against 6.15's __get_fault_info: two implementations, not versions of one, so a row is a difference of design rather than an upstream change. Xen's gva is Linux's far_el2; Xen's gpa (an IPA with the page offset) and Linux's hpfar_el2 (HPFAR's format) are not the same quantity and are not compared. Xen's re-entry is Linux's retry; each of its handoffs (the abort handler, the SError path, the rest of the trap switch) is Linux's exit to the host.",
     changes: [
-      { rows: (r) => has(r, "EC", WATCHPT_LOW) && !has(r, "EC", 0x24), change: "Linux 811154e234db (v6.4) decodes watchpoint aborts; Xen hands them to the rest of its trap switch without decoding" },
-      { rows: (r) => has(r, "EA", 1), change: "Xen 4.9: an abort with EA set goes to the SError path before any decoding" },
+      { rows: (r) => /do_trap_guest_sync_other/.test(r.a.outcome), change: "Linux 811154e234db (v6.4) decodes watchpoint aborts; Xen hands them to the rest of its trap switch without decoding" },
+      { rows: (r) => /do_trap_guest_serror/.test(r.a.outcome), change: "Xen 4.9: an abort with EA set goes to the SError path before any decoding" },
+      { rows: (r) => has(r, "cap ARM64_HAS_S1POE", 1) && has(r, "AT s1e1a", 0), change: "Linux 6.12: AT S1E1A under FEAT_S1POE; Xen's AT is S1E1R only" },
+      { rows: (r) => has(r, "S1PTW", 1), change: "Xen trusts HPFAR_EL2 whenever S1PTW is set (hpfar_is_valid); 6.15 only for a translation, access-flag or address-size fault, or a permission fault on the walk" },
+      { rows: (r) => outcomes(r, /^retry/, /^exit/), change: "6.15 trusts HPFAR_EL2 for access-flag and address-size faults and does not translate after an external abort on a walk (fb8a3eba9c81, 26fbdf369227); Xen translates with AT" },
     ],
   },
   {
