@@ -131,7 +131,7 @@ export async function historyMarkdown(pairs: readonly HistoryPair[] = HISTORY): 
     const report = await diff(p.a, p.b, { strict: false, map: parseFieldMap(p.map ?? []), mapping: pairsFromOptions(p.mapping ?? []) });
     figures.push({ title: p.title, solverCalls: report.solverCalls, ms: Math.round(performance.now() - t0), verdict: report.verdict });
     const note = (r: DiffRow) => p.changes.find((c) => c.rows(r))?.change;
-    out.push(`## ${p.title}`, "", p.about, "", "```console", `$ ${historyCommand(p)}`, "```", "", ...renderDiffMarkdownSection(report, note), "");
+    out.push(`## ${p.title}`, "", p.about, "", `Computed by \`${historyCommand(p)}\`.`, "", ...renderDiffMarkdownSection(report, note), "");
   }
   return { text: out.join("\n").replace(/\n+$/, "\n"), figures };
 }

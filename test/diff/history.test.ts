@@ -23,6 +23,6 @@ describe("docs/HISTORY.md", () => {
       "faultc diff --markdown --map gva=far_el2 --map-outcome retry=retry --map-outcome 'handoff stage2_abort_handler=exit ARM_EXCEPTION_TRAP' --map-outcome 'handoff do_trap_guest_serror=exit ARM_EXCEPTION_TRAP' --map-outcome 'handoff do_trap_guest_sync_other=exit ARM_EXCEPTION_TRAP' dsl/xen.fault#c dsl/linux-6.15.fault#c",
     );
     const committed = readFileSync("docs/HISTORY.md", "utf8");
-    for (const p of HISTORY) expect(committed).toContain(`$ ${historyCommand(p)}`);
+    for (const p of HISTORY) expect(committed).toContain(`Computed by \`${historyCommand(p)}\`.`);
   });
 });
