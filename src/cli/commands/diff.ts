@@ -2,13 +2,12 @@
 import { diff } from "../../diff/diff.ts";
 import { MappingError, pairsFromFile, pairsFromOptions } from "../../diff/outcome-mapping.ts";
 import { renderDiffJson, renderDiffMarkdown, renderDiffText } from "../../diff/render.ts";
-import { FieldPairingError, parseFieldMap } from "../../equiv/fields.ts";
-import { IncomparableSides } from "../../equiv/prove.ts";
-import { ExplorationError } from "../../equiv/symbolic/exploration-error.ts";
-import { bindingsFromFile, parseSideName, SideError, type BindingCandidate } from "../../sides/index.ts";
+import { parseFieldMap } from "../../equiv/fields.ts";
+import { bindingsFromFile, parseSideName, type BindingCandidate } from "../../sides/index.ts";
 import { OutputError, writeFileAtomic } from "../../io/atomic-write.ts";
 import { parseArgs, UsageError } from "../args.ts";
 import type { Command } from "../command.ts";
+import { proofErrorExit } from "../proof-errors.ts";
 
 function isObjectName(spec: string): boolean {
   try {
@@ -112,20 +111,12 @@ Exit status: 0 nothing differs; 1 something differs, or an error in a side or th
         ...(t !== undefined ? { timeoutMs: Number(t) } : {}),
       });
     } catch (e) {
-      if (e instanceof SideError || e instanceof FieldPairingError || e instanceof MappingError) {
+      if (e instanceof MappingError) {
         if (e.usage) throw new UsageError(e.message);
-        out.stderr(e instanceof FieldPairingError ? `faultc diff: ${e.message}\n` : e instanceof MappingError && e.message.startsWith("--") ? `faultc diff: ${e.message}\n` : `${e.message}\n`);
+        out.stderr(e.message.startsWith("--") ? `faultc diff: ${e.message}\n` : `${e.message}\n`);
         return 1;
       }
-      if (e instanceof IncomparableSides) {
-        out.stderr(`faultc diff: ${e.message}\n`);
-        return 1;
-      }
-      if (e instanceof ExplorationError) {
-        out.stderr(`${e.message}\n`);
-        return 1;
-      }
-      throw e;
+      return proofErrorExit(e, "diff", out.stderr);
     }
     // The page draws the rule-file sides' decision graphs (src/diff/html), loaded only when asked for.
     const html = args.flags.has("html") ? await import("../../diff/html/page.ts") : undefined;

@@ -1,14 +1,12 @@
 // `faultc equiv A B`: a verdict on two versions of the fault-decoding logic.
 import { equivalence } from "../../equiv/equiv.ts";
-import { FieldPairingError, parseFieldMap } from "../../equiv/fields.ts";
+import { parseFieldMap } from "../../equiv/fields.ts";
 import { renderJson, renderText, verdictWord } from "../../equiv/report.ts";
-import { IncomparableSides } from "../../equiv/prove.ts";
-import { ExplorationError } from "../../equiv/symbolic/exploration-error.ts";
 import { solverChoice, SolverChoiceError } from "../../equiv/smt/backend.ts";
-import { SolverFailure } from "../../equiv/smt/process.ts";
-import { bindingsFromFile, parseSideName, SideError, type BindingCandidate } from "../../sides/index.ts";
+import { bindingsFromFile, parseSideName, type BindingCandidate } from "../../sides/index.ts";
 import { parseArgs, UsageError } from "../args.ts";
 import type { Command } from "../command.ts";
+import { proofErrorExit } from "../proof-errors.ts";
 
 /** Whether `spec` names an object function (a malformed name is not one; opening it says why). */
 function isObjectName(spec: string): boolean {
@@ -108,26 +106,7 @@ up or a limit was reached, or the model could not reproduce the proof's countere
         ...(progress ? { progress } : {}),
       });
     } catch (e) {
-      if (e instanceof SideError || e instanceof FieldPairingError) {
-        if (e.usage) throw new UsageError(e.message);
-        // A side's errors are located in its file; the pairing of two records has no one place.
-        out.stderr(e instanceof FieldPairingError ? `faultc equiv: ${e.message}\n` : `${e.message}\n`);
-        return 1;
-      }
-      if (e instanceof IncomparableSides) {
-        out.stderr(`faultc equiv: ${e.message}\n`);
-        return 1;
-      }
-      if (e instanceof ExplorationError) {
-        out.stderr(`${e.message}\n`);
-        return 1;
-      }
-      // The solver asked for is missing, or it failed: no verdict, said why.
-      if (e instanceof SolverChoiceError || e instanceof SolverFailure) {
-        out.stderr(`faultc equiv: ${e.message}\n`);
-        return 3;
-      }
-      throw e;
+      return proofErrorExit(e, "equiv", out.stderr);
     }
     if (args.flags.has("json")) out.stdout(JSON.stringify(renderJson(report), null, 2) + "\n");
     else out.stdout(renderText(report));
