@@ -7,6 +7,7 @@
 import { openSides } from "../equiv/equiv.ts";
 import type { FieldPair } from "../equiv/fields.ts";
 import { prove } from "../equiv/prove.ts";
+import type { SolverChoice } from "../equiv/smt/backend.ts";
 import { replayTarget } from "../equiv/report.ts";
 import { outcomeKey } from "../equiv/symbolic/paths.ts";
 import type { Z3Bool } from "../equiv/z3.ts";
@@ -27,6 +28,8 @@ export interface DiffOptions {
   mapping?: readonly WrittenPair[];
   bindings?: readonly BindingCandidate[];
   timeoutMs?: number;
+  /** Who answers the proof's and the partition's questions (--solver; default FAULTC_SOLVER, else auto). */
+  solver?: SolverChoice;
   /** How witnesses are minimised (minimalModel by default; tests give one that gives up). */
   minimise?: Minimiser;
 }
@@ -52,7 +55,7 @@ function classIn(region: ComboRegion, c: MergedClass): Z3Bool | undefined {
 
 export async function diff(specA: string, specB: string, o: DiffOptions): Promise<DiffReport> {
   const [a, b] = await openSides(specA, specB, o.bindings);
-  const proof = await prove(a, b, { strict: o.strict, ...(o.map ? { map: o.map } : {}), ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}) });
+  const proof = await prove(a, b, { strict: o.strict, ...(o.map ? { map: o.map } : {}), ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}), ...(o.solver !== undefined ? { solver: o.solver } : {}) });
   const combos = proof.combos;
   const calls = () => combos.reduce((n, c) => n + c.checker.calls, 0);
   const base = {

@@ -8,6 +8,7 @@ import { OutputError, writeFileAtomic } from "../../io/atomic-write.ts";
 import { parseArgs, UsageError } from "../args.ts";
 import type { Command } from "../command.ts";
 import { proofErrorExit } from "../proof-errors.ts";
+import { solverOption } from "../solver-flag.ts";
 
 function isObjectName(spec: string): boolean {
   try {
@@ -63,6 +64,8 @@ the mapping it used.
   --html            the report as one self-contained HTML page: the table, both sides' decision
                     graphs with a chosen row's paths highlighted, each witness's two traces
   --timeout MS      solver time limit per question (default 60000)
+  --solver NAME     who answers the solver's questions: z3 or cvc5 (native, on PATH), wasm
+                    (z3-solver, built in), or auto (default; FAULTC_SOLVER=NAME sets it too)
   --map A=B         compare side A's record field A with side B's field B (repeatable)
   --map-outcome A=B take side A's outcome A to be side B's outcome B (repeatable)
   --mapping FILE    outcome pairs from FILE, one A = B per line
@@ -79,6 +82,7 @@ Exit status: 0 nothing differs; 1 something differs, or an error in a side or th
       markdown: {},
       html: {},
       timeout: { value: true },
+      solver: { value: true },
       map: { value: true, repeat: true },
       "map-outcome": { value: true, repeat: true },
       mapping: { value: true },
@@ -97,6 +101,7 @@ Exit status: 0 nothing differs; 1 something differs, or an error in a side or th
     if (bindingFiles.length > 0 && !args.positionals.some(isObjectName)) throw new UsageError("--binding is for a side that is an object function (PATH.o:SYMBOL)");
     const t = args.flags.get("timeout");
     if (t !== undefined && (typeof t !== "string" || !/^\d+$/.test(t) || Number(t) < 100 || Number(t) > 3_600_000)) throw new UsageError("--timeout must be an integer in 100..3600000");
+    const solver = solverOption(args.flags.get("solver"));
     let report;
     try {
       const map = parseFieldMap(args.lists.get("map") ?? []);
@@ -109,6 +114,7 @@ Exit status: 0 nothing differs; 1 something differs, or an error in a side or th
         mapping,
         ...(bindings ? { bindings } : {}),
         ...(t !== undefined ? { timeoutMs: Number(t) } : {}),
+        solver,
       });
     } catch (e) {
       if (e instanceof MappingError) {

@@ -2,11 +2,11 @@
 import { equivalence } from "../../equiv/equiv.ts";
 import { parseFieldMap } from "../../equiv/fields.ts";
 import { renderJson, renderText, verdictWord } from "../../equiv/report.ts";
-import { solverChoice, SolverChoiceError } from "../../equiv/smt/backend.ts";
 import { bindingsFromFile, parseSideName, type BindingCandidate } from "../../sides/index.ts";
 import { parseArgs, UsageError } from "../args.ts";
 import type { Command } from "../command.ts";
 import { proofErrorExit } from "../proof-errors.ts";
+import { solverOption } from "../solver-flag.ts";
 
 /** Whether `spec` names an object function (a malformed name is not one; opening it says why). */
 function isObjectName(spec: string): boolean {
@@ -75,14 +75,7 @@ up or a limit was reached, or the model could not reproduce the proof's countere
     };
     const fills = int("fills", 3, 1, 1000);
     const timeoutMs = int("timeout", 60_000, 100, 3_600_000);
-    const solverFlag = args.flags.get("solver");
-    let solver;
-    try {
-      solver = solverChoice(typeof solverFlag === "string" ? solverFlag : undefined);
-    } catch (e) {
-      if (e instanceof SolverChoiceError) throw new UsageError(e.message);
-      throw e;
-    }
+    const solver = solverOption(args.flags.get("solver"));
     const progress =
       process.stderr.isTTY && !args.flags.has("json")
         ? (done: number, total: number) => {
