@@ -1,7 +1,8 @@
-// Public surface of the MMU model: AT S1E1R/W, guest accesses through both stages, the table
+// Public surface of the MMU model: AT S1E1R/W, AT S12E1R/W and S12E0R/W, guest accesses through both stages, the table
 // builder, and the bench entry point.
 
 export { addressTranslateS1E1, type AtAccess, type TranslationInput } from "./at.ts";
+export { addressTranslateS12, type Stage12TranslationInput } from "./at-stage12.ts";
 export {
   translateGuestAccess,
   type GuestAccessInput,

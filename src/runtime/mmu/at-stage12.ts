@@ -1,0 +1,35 @@
+// AArch64.AT() for AT S12E1R/W and AT S12E0R/W executed at EL2: the full EL1&0 translation, VA to
+// PA through stage 1 and stage 2 (AArch64.FullTranslate), reported in PAR_EL1 instead of raising
+// an exception. Stage 1 checks EL1 (S12E1*) or EL0 (S12E0*) read or write permission; stage 2
+// checks the same direction (S2AP read for R, write for W). On success PAR_EL1 holds the PA with
+// the combined stage-1/stage-2 attributes and shareability (s2-memattrs.ts); on a fault, F=1 with
+// the FST, S=1 for a stage-2 fault and PTW=1 when that fault hit a stage-1 table fetch.
+//
+// When stage 2 is disabled (HCR_EL2.VM=0 and DC=0) the Arm ARM makes them AT S1E1R/W and
+// S1E0R/W: the result is stage 1's, attributes and all.
+
+import type { AccessDescriptor } from "./access.ts";
+import { addressTranslateS1E1, type TranslationInput } from "./at.ts";
+import { fullTranslate } from "./full-translate.ts";
+import { encodePARFault, encodePARSuccess } from "./par.ts";
+import { readTranslationContext } from "./registers.ts";
+import { assertEl10RegimeSelected, stage2Enabled } from "./regime.ts";
+import { shareabilityField } from "./descriptor.ts";
+import { s2CombineS1MemAttrs } from "./s2-memattrs.ts";
+
+/** AT S1E1*'s input; read is AT S12E1R / S12E0R, write AT S12E1W / S12E0W (there is no S12E1A). */
+export type Stage12TranslationInput = Omit<TranslationInput, "access"> & { access: "read" | "write" };
+
+/** The new PAR_EL1 value after AT S12E1R/W (el 1) or AT S12E0R/W (el 0) executed at EL2. */
+export function addressTranslateS12(input: Stage12TranslationInput): bigint {
+  const ctx = readTranslationContext(input.sysreg, input.memory, input.paMaxBits);
+  assertEl10RegimeSelected(ctx);
+  if (!stage2Enabled(ctx)) return addressTranslateS1E1(input);
+  const access: AccessDescriptor = { kind: "AT", write: input.access === "write", el: input.el ?? 1 };
+  const t = fullTranslate(ctx, input.va, access);
+  if (!t.ok) return encodePARFault(t.fault);
+  const s2 = t.value.s2;
+  if (s2 === undefined) throw new Error("internal: stage 2 enabled but the translation has no stage-2 output");
+  const attrs = s2CombineS1MemAttrs(t.value.s1.attrs, { memAttr: s2.memAttr, sh: shareabilityField(s2.walk.descriptor) });
+  return encodePARSuccess(t.value.pa, attrs);
+}
