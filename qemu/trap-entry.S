@@ -16,8 +16,9 @@
 	.equ	OUT_FPSIMD, 4
 
 	.text
-// u64 run_guest(u64 va, u64 kind): enters the guest at EL1h (DAIF masked) with x0 = va,
-// x1 = kind; returns the outcome (OUT_*), with the handler's exit code in trap_state.code.
+// u64 run_guest(u64 va, u64 kind): enters the guest at EL1h (DAIF masked) with x0 = va (the
+// address register's value), x1 = kind (the guest stub's index); returns the outcome (OUT_*),
+// with the handler's exit code in trap_state.code.
 	.global run_guest
 	.type run_guest, %function
 run_guest:
@@ -97,27 +98,21 @@ el2_lower_sync:
 	mov	x1, #0
 	b	guest_return
 
-// The guest, at EL1 with its MMU on (the image is identity-mapped by both stages). x0 = VA,
-// x1 = kind: 0 ldrb, 1 strb, 2 ldr x (8 bytes, may cross a page), 3 instruction fetch at x0.
-// An access that completes ends with hvc #0x52.
+// The guest, at EL1 with its MMU on (the image is identity-mapped by both stages). x0 = the
+// instruction's address register value, x1 = the stub's index in faultc_guest_stubs (guest-stubs.S,
+// generated per build by src/oracle/guest-stubs.ts: one stub per distinct instruction of the batch,
+// each executing the real instruction). An access that completes ends with hvc #0x52.
 	.balign	4096
 guest_entry:
-	cmp	x1, #0
-	b.eq	1f
-	cmp	x1, #1
-	b.eq	2f
-	cmp	x1, #2
-	b.eq	3f
-	cmp	x1, #3
-	b.eq	4f
-	hvc	#0x5f
-1:	ldrb	w2, [x0]
-	hvc	#0x52
-2:	strb	w2, [x0]
-	hvc	#0x52
-3:	ldr	x2, [x0]
-	hvc	#0x52
-4:	br	x0
+	ldr	x9, =faultc_guest_stub_count
+	ldr	x9, [x9]
+	cmp	x1, x9
+	b.hs	1f
+	ldr	x9, =faultc_guest_stubs
+	ldr	x9, [x9, x1, lsl #3]
+	br	x9
+1:	hvc	#0x5f
+	.ltorg
 
 // The guest's EL1 vectors: an exception taken to EL1 (a stage-1 fault) ends with hvc #0x51.
 	.balign	0x800

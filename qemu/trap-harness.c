@@ -8,7 +8,7 @@
  *
  * Input (little-endian 64-bit words): MAGIC, ncases, then per case
  *	TCR_EL1 TTBR0_EL1 TTBR1_EL1 MAIR_EL1 SCTLR_EL1 HCR_EL2 VTTBR_EL2 VTCR_EL2
- *	VA kind guest-PAR_EL1
+ *	VA (the guest instruction's address register value) kind (its guest stub's index) guest-PAR_EL1
  *	memory image (lib.c load_memory_image)
  *
  * Output:

@@ -10,6 +10,8 @@ import { AP, S2AP } from "../runtime/mmu/descriptor-encoding.ts";
 import { REGISTER_NAMES, type TranslationRegisters } from "../runtime/mmu/registers.ts";
 import { buildTrapTables } from "../runtime/scenario/trap.ts";
 import { arbitraryValue, SCENARIO_LAYOUT, type GuestAccessTrapInput, type Stage1MappingSpec, type Stage2MappingSpec } from "../runtime/scenario/index.ts";
+import { addressRegisterValue, parseGuestInstruction } from "../runtime/scenario/guest-instruction.ts";
+import { guestStubTexts } from "./guest-stubs.ts";
 import { ORACLE_AREA_BASE, ORACLE_AREA_END } from "./layout.ts";
 import { pushMemoryImage, RecordingMemory, wordsToBytes, type MemoryImage } from "./recording-memory.ts";
 import { Rng } from "./rng.ts";
@@ -32,9 +34,11 @@ export const TRAP_KINDS = [
 ] as const;
 export type TrapKind = (typeof TRAP_KINDS)[number];
 
-/** The guest's instruction (qemu/trap-entry.S guest_entry): ldrb w2 / strb w2 / ldr x2 / br. */
-export type GuestInstruction = "ldrb" | "strb" | "ldr64" | "fetch";
-const INSTRUCTION_CODE: Record<GuestInstruction, bigint> = { ldrb: 0n, strb: 1n, ldr64: 2n, fetch: 3n };
+/** The harness's default guest instructions (A64 text; src/oracle/guest-stubs.ts makes them stubs). */
+export const GUEST_LOAD_BYTE = "ldrb w2, [x0]";
+export const GUEST_STORE_BYTE = "strb w2, [x0]";
+export const GUEST_LOAD_DOUBLEWORD = "ldr x2, [x0]";
+export const GUEST_FETCH = "br x0";
 
 export interface TrapCase {
   readonly index: number;
@@ -42,7 +46,13 @@ export interface TrapCase {
   readonly summary: string;
   /** The trap builder's input (the image mappings included). */
   readonly input: GuestAccessTrapInput;
-  readonly instruction: GuestInstruction;
+  /**
+   * The A64 instruction the guest executes at EL1 (GNU as text, e.g. "ldrb w2, [x0]", "br x0"):
+   * the harness runs it from a generated stub (src/oracle/guest-stubs.ts) with its address
+   * register holding the value that makes its effective address input.va. For a data access the
+   * input carries the same text (input.instruction), so the model predicts its syndrome.
+   */
+  readonly instruction: string;
   readonly registers: TranslationRegisters;
   readonly image: MemoryImage;
   /** The guest's PAR_EL1 before the trap. */
@@ -77,7 +87,7 @@ export function generateTrapCase(seed: number, index: number): TrapCase {
   const stage2: Stage2MappingSpec[] = [{ ipa: IMAGE_WINDOW.base, pa: IMAGE_WINDOW.base, size: IMAGE_WINDOW.size, level: 2 }];
   let va = vaPage + offset;
   let access: "read" | "write" = rng.chance(0.5) ? "read" : "write";
-  let instruction: GuestInstruction = access === "read" ? "ldrb" : "strb";
+  let instruction: string = access === "read" ? GUEST_LOAD_BYTE : GUEST_STORE_BYTE;
   let size = 1;
   let dataKind: "data" | "instruction" = "data";
   const extra: Partial<GuestAccessTrapInput> = {};
@@ -107,7 +117,7 @@ export function generateTrapCase(seed: number, index: number): TrapCase {
       const s2ap = [S2AP.READ_ONLY, S2AP.NONE, S2AP.WRITE_ONLY][which];
       if (which === 0) access = "write";
       if (which === 2) access = "read";
-      instruction = access === "read" ? "ldrb" : "strb";
+      instruction = access === "read" ? GUEST_LOAD_BYTE : GUEST_STORE_BYTE;
       stage2.push({ ipa: ipaPage, pa: paPage, size: PAGE, level: 3, s2ap });
       detail = `S2AP ${["read-only", "none", "write-only"][which]}`;
       break;
@@ -125,7 +135,7 @@ export function generateTrapCase(seed: number, index: number): TrapCase {
     case "ifetch-xn": {
       va = vaPage + (offset & ~3n);
       access = "read";
-      instruction = "fetch";
+      instruction = GUEST_FETCH;
       dataKind = "instruction";
       size = 4;
       stage1.push({ va: vaPage, ipa: ipaPage, size: PAGE, level: 3, pxn: false, uxn: false });
@@ -136,7 +146,7 @@ export function generateTrapCase(seed: number, index: number): TrapCase {
     case "crossing-load": {
       va = vaPage + PAGE - BigInt(1 + rng.int(7));
       access = "read";
-      instruction = "ldr64";
+      instruction = GUEST_LOAD_DOUBLEWORD;
       size = 8;
       stage1.push({ va: vaPage, ipa: ipaPage, size: 2n * PAGE, level: 3, pxn: false, uxn: false });
       const secondFaults = rng.chance(0.7);
@@ -146,7 +156,7 @@ export function generateTrapCase(seed: number, index: number): TrapCase {
     }
     case "stage1-fault": {
       access = "write";
-      instruction = "strb";
+      instruction = GUEST_STORE_BYTE;
       stage1.push({ va: vaPage, ipa: ipaPage, size: PAGE, level: 3, ap: AP.RO_EL1, pxn: false, uxn: false });
       stage2.push({ ipa: ipaPage, pa: paPage, size: PAGE, level: 3 });
       detail = "stage-1 read-only, store";
@@ -166,7 +176,7 @@ export function generateTrapCase(seed: number, index: number): TrapCase {
   const registers = b.registers();
   // The guest's PAR_EL1: an arbitrary value in the bits QEMU keeps (a failed-translation format).
   const guestPar = (arbitraryValue(index, "oracle PAR_EL1") & 0x37en) | 0x801n;
-  const summary = `trap ${index} (seed ${seed}): ${kind}, ${instruction} at ${hex(va)} (IPA page ${hex(ipaPage)}; ${detail})`;
+  const summary = `trap ${index} (seed ${seed}): ${kind}, '${instruction}' at ${hex(va)} (IPA page ${hex(ipaPage)}; ${detail})`;
   return { index, kind, summary, input, instruction, registers, image: memory.image(ORACLE_AREA_BASE, ORACLE_AREA_END), guestPar };
 }
 
@@ -174,11 +184,14 @@ export function generateTrapCases(seed: number, count: number): TrapCase[] {
   return Array.from({ length: count }, (_, i) => generateTrapCase(seed, i));
 }
 
+/** The harness input; the guest stubs it indexes are guestStubsSource(guestStubTexts(the cases' instructions)). */
 export function serialiseTrapCases(cases: readonly TrapCase[]): Uint8Array {
   const words: bigint[] = [TRAP_MAGIC, BigInt(cases.length)];
+  const stubs = guestStubTexts(cases.map((c) => c.instruction));
   for (const c of cases) {
     for (const name of REGISTER_NAMES) words.push(c.registers[name]);
-    words.push(c.input.va, INSTRUCTION_CODE[c.instruction], c.guestPar);
+    const insn = parseGuestInstruction(c.instruction);
+    words.push(addressRegisterValue(insn, c.input.va), BigInt(stubs.indexOf(c.instruction.trim())), c.guestPar);
     pushMemoryImage(words, c.image);
   }
   return wordsToBytes(words);

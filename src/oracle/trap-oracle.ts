@@ -27,7 +27,8 @@ import { hpfarForIpa, scenario, trapFromGuestAccess, type Scenario, type TrapOut
 import { VCPU_FAULT_FIELDS } from "../runtime/machine/vcpu-layout.ts";
 import { harnessLines } from "./output.ts";
 import { buildHarness, disposeHarness, HARNESS_DIR, OracleRunError, QEMU_TIMEOUT_MS, runQemu, type QemuRun } from "./qemu.ts";
-import { generateTrapCases, serialiseTrapCases, type GuestInstruction, type TrapCase } from "./trap-cases.ts";
+import { guestStubsSource, guestStubTexts } from "./guest-stubs.ts";
+import { generateTrapCases, GUEST_LOAD_BYTE, GUEST_LOAD_DOUBLEWORD, GUEST_STORE_BYTE, serialiseTrapCases, type TrapCase } from "./trap-cases.ts";
 
 export const TRAP_RULE_FILE = "dsl/kvm-2016.fault";
 export const TRAP_HANDLER_S = "generated/kvm-2016.S";
@@ -87,7 +88,7 @@ export function bootTrapHarness(cases: readonly TrapCase[], handler: TrapHandler
     extraSources: [path.join(HARNESS_DIR, "trap-entry.S"), ...handler.extraSources],
     includeDirs: [...(handler.includeDirs ?? [])],
     defines: [...(handler.defines ?? [])],
-    generatedSources: [...(handler.generatedSources ?? [])],
+    generatedSources: [...(handler.generatedSources ?? []), { name: "guest-stubs.S", text: guestStubsSource(guestStubTexts(cases.map((c) => c.instruction))) }],
   });
   let run;
   try {
@@ -129,19 +130,13 @@ export function runTrapHarness(cases: readonly TrapCase[], timeoutMs: number = Q
   return { midr: BigInt(header[1]), caps: BigInt(header[2]), patched: Number(header[3]), traps: boot.traps.map((t) => t.trap), ms: boot.ms };
 }
 
-/** ISV, SAS, SSE, SRT, SF, AR of the harness's guest instructions (qemu/trap-entry.S). */
-export function instructionSyndrome(instruction: GuestInstruction): bigint {
+/** ISV, SAS, SSE, SRT, SF, AR of the harness's default guest instructions (ldrb/strb w2, ldr x2). */
+export function instructionSyndrome(instruction: string): bigint {
   const ISV = 1n << 24n;
   const SRT_X2 = 2n << 16n;
-  switch (instruction) {
-    case "ldrb":
-    case "strb":
-      return ISV | SRT_X2; // SAS 0 (byte), SF 0 (w2)
-    case "ldr64":
-      return ISV | (3n << 22n) | SRT_X2 | (1n << 15n); // SAS 3 (doubleword), SF 1 (x2)
-    case "fetch":
-      return 0n; // an Instruction Abort has no instruction syndrome
-  }
+  if (instruction === GUEST_LOAD_BYTE || instruction === GUEST_STORE_BYTE) return ISV | SRT_X2; // SAS 0 (byte), SF 0 (w2)
+  if (instruction === GUEST_LOAD_DOUBLEWORD) return ISV | (3n << 22n) | SRT_X2 | (1n << 15n); // SAS 3 (doubleword), SF 1 (x2)
+  return 0n; // an Instruction Abort has no instruction syndrome
 }
 
 export type TrapVerdict = "agree" | "ptw-fault-level" | "unknown" | "s1ptw-permission-wnr" | "mismatch";
