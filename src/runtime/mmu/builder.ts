@@ -49,6 +49,12 @@ export interface Stage2Setup {
   /** VTCR_EL2.PS as a size in bits (default 48). */
   readonly paBits?: number;
   readonly vmid?: number;
+  /**
+   * VTCR_EL2.SL0 as written, whatever start level the tables are built at (default: the SL0 of
+   * startLevel). A value that names no usable start level for ipaBits is the point of a set-up
+   * (every stage-2 walk is then a level-0 Translation fault), so it is written, not refused.
+   */
+  readonly sl0?: number;
 }
 
 export interface TableBuilderOptions {
@@ -90,8 +96,12 @@ export class TranslationTableBuilder {
   private readonly upperVaBits: number;
   private readonly ipsBits: number;
   private readonly mair: bigint;
-  private readonly stage2Setup: Required<Stage2Setup> | undefined;
+  private readonly stage2Setup: Required<Omit<Stage2Setup, "sl0">> & Pick<Stage2Setup, "sl0"> | undefined;
+  /** Address bits ORed into TTBR0_EL1, TTBR1_EL1 and VTTBR_EL2 (setTableAddressBit at a start level). */
+  private readonly baseRegisterBits = { LOWER: 0n, UPPER: 0n, STAGE2: 0n };
+  private readonly stage1TableIpaBase: bigint | undefined;
   private readonly mapTablesAtStage2: boolean;
+  private protectedTableWalk = false;
   private nextStage1TableIpa: bigint | undefined;
   /** Stage-1 table granule pages: IPA page number -> PA page. */
   private readonly s1TablePages = new Map<bigint, bigint>();
@@ -111,13 +121,19 @@ export class TranslationTableBuilder {
     this.mair = options.mair ?? DEFAULT_MAIR;
     this.mapTablesAtStage2 = options.mapStage1TablesAtStage2 ?? true;
     this.nextStage1TableIpa = options.stage1TableIpaBase;
+    this.stage1TableIpaBase = options.stage1TableIpaBase;
     if (options.stage2 !== undefined) {
       const ipaBits = options.stage2.ipaBits ?? 40;
+      const startLevel = options.stage2.startLevel ?? defaultStage2StartLevel(this.geometry, ipaBits);
+      checkStage2StartLevel(this.geometry, ipaBits, startLevel);
+      const sl0 = options.stage2.sl0;
+      if (sl0 !== undefined && (!Number.isInteger(sl0) || sl0 < 0 || sl0 > 3)) throw new RangeError(`VTCR_EL2.SL0 ${sl0} is not a 2-bit value`);
       this.stage2Setup = {
         ipaBits,
-        startLevel: options.stage2.startLevel ?? defaultStage2StartLevel(this.geometry, ipaBits),
+        startLevel,
         paBits: options.stage2.paBits ?? 48,
         vmid: options.stage2.vmid ?? 1,
+        sl0,
       };
       const physical: TableAllocator = {
         allocateTable: (bytes) => this.pool.allocate(bytes, maxBigint(bytes, 8n)),
@@ -219,9 +235,87 @@ export class TranslationTableBuilder {
     tree.write(va, level, encodeTableDescriptor(nextTableAddress(old, this.geometry), attrs));
   }
 
+  /**
+   * Names the table the walk of `input` reads at `level` with address bit `bit` set, so that the
+   * walk meets an address beyond its stage's output size there: at the start level the bit goes
+   * into TTBRn_EL1 (stage 1, by `input`'s VA range) or VTTBR_EL2 (stage 2), an Address size fault at
+   * level 0; below it into the table descriptor one level up, a fault at that level. The tables
+   * stay where they are; only the address the walk reads changes.
+   */
+  setTableAddressBit(stage: 1 | 2, input: bigint, level: number, bit: number): void {
+    if (!Number.isInteger(bit) || bit < 0 || bit > 47) throw new RangeError(`address bit ${bit} is not 0..47`);
+    const tree = stage === 1 ? this.stage1Tree(getVARange(input)) : this.requireStage2();
+    const { startlevel } = tree.shape;
+    if (!Number.isInteger(level) || level < startlevel || level > 3) {
+      throw new RangeError(`stage-${stage} tables of 0x${input.toString(16)} are read at levels ${startlevel}..3, not ${level}`);
+    }
+    const mask = 1n << BigInt(bit);
+    if (level === startlevel) {
+      const key = stage === 2 ? "STAGE2" : getVARange(input);
+      this.baseRegisterBits[key] |= mask;
+      return;
+    }
+    const above = tree.read(input, level - 1);
+    if (decodeDescriptorType(above, level - 1) !== "Table") {
+      throw new Error(`the stage-${stage} walk of 0x${input.toString(16)} reads no level-${level} table: its level-${level - 1} entry is not a table`);
+    }
+    tree.write(input, level - 1, above | mask);
+  }
+
+  /**
+   * Sets address bit `bit` in the output of the stage-2 leaf that maps the page of the stage-1
+   * table the walk of `va` reads at `level`: that descriptor fetch meets a PA beyond VTCR_EL2.PS.
+   */
+  setStage1TablePageOutputBit(va: bigint, level: number, bit: number): void {
+    if (!Number.isInteger(bit) || bit < 0 || bit > 47) throw new RangeError(`address bit ${bit} is not 0..47`);
+    const tree = this.requireStage2();
+    const ipa = this.stage1TableIpa(va, level);
+    const leaf = requireLeaf(tree.leafLevel(ipa), ipa);
+    tree.write(ipa, leaf, tree.read(ipa, leaf) | (1n << BigInt(bit)));
+  }
+
+  /** The IPAs [base, end) stage-1 table pages were placed at (stage1TableIpaBase), or undefined when IPA = PA. */
+  stage1TableIpaWindow(): { readonly base: bigint; readonly end: bigint } | undefined {
+    if (this.stage1TableIpaBase === undefined || this.nextStage1TableIpa === undefined || this.s2Tree === undefined) return undefined;
+    return { base: this.stage1TableIpaBase, end: this.nextStage1TableIpa };
+  }
+
   /** IPA of the stage-1 table the walk of `va` reads at `level` (to unmap or protect it at stage 2). */
   stage1TableIpa(va: bigint, level: number): bigint {
     return this.stage1Tree(getVARange(va)).tableAt(va, level, false);
+  }
+
+  /**
+   * Moves the stage-1 table the walk of `va` reads at `level` to IPA page `ipa` (mapped at stage 2
+   * to the same PA page; the old IPA stays mapped but nothing points at it), rewriting the table
+   * descriptor one level up, or the TTBR for a start-level table. A stage-2 hole or abort above
+   * level 3 under a table then touches that table alone, not its neighbours in the pool.
+   */
+  moveStage1Table(va: bigint, level: number, ipa: bigint): void {
+    const pageBytes = 1n << BigInt(this.geometry.grainsize);
+    const pageShift = BigInt(this.geometry.grainsize);
+    this.requireStage2();
+    checkAligned([ipa], pageBytes, "stage-1 table IPA");
+    const tree = this.stage1Tree(getVARange(va));
+    const old = tree.tableAt(va, level, false);
+    if ((old & (pageBytes - 1n)) !== 0n) throw new Error(`the level-${level} table of 0x${va.toString(16)} shares its page; it cannot move alone`);
+    const pa = this.s1TablePages.get(old >> pageShift);
+    if (pa === undefined) throw new Error(`0x${old.toString(16)} is not a stage-1 table page`);
+    if (this.s1TablePages.has(ipa >> pageShift)) throw new Error(`IPA 0x${ipa.toString(16)} already holds a stage-1 table`);
+    this.s1TablePages.set(ipa >> pageShift, pa);
+    this.mapStage2(ipa, pa, pageBytes);
+    if (level === tree.shape.startlevel) {
+      tree.moveRoot(ipa);
+      return;
+    }
+    const above = tree.read(va, level - 1);
+    const addressMask = ((1n << 48n) - 1n) & ~(pageBytes - 1n);
+    tree.write(va, level - 1, (above & ~addressMask) | ipa);
+  }
+
+  /** HCR_EL2.PTW in registers(): a stage-1 walk that reads stage-2 Device memory is a Permission fault. */
+  setProtectedTableWalk(on: boolean): void {
+    this.protectedTableWalk = on;
   }
 
   /** Register values for the set-up built so far. */
@@ -238,14 +332,14 @@ export class TranslationTableBuilder {
       (BigInt(encodeTG1(this.geometry.granule)) << 30n) |
       (BigInt(encodePhysicalAddressSize(this.ipsBits)) << 32n);
     const sctlr = SCTLR_EL1_RES1 | (1n << BigInt(SCTLR.M)) | (1n << BigInt(SCTLR.C)) | (1n << BigInt(SCTLR.I));
-    let hcr = 1n << BigInt(HCR.RW);
+    let hcr = (1n << BigInt(HCR.RW)) | (this.protectedTableWalk ? 1n << BigInt(HCR.PTW) : 0n);
     let vttbr = 0n;
     let vtcr = 0n;
     if (this.s2Tree !== undefined && this.stage2Setup !== undefined) {
       const s2 = this.stage2Setup;
       hcr |= 1n << BigInt(HCR.VM);
-      vttbr = this.s2Tree.root | (BigInt(s2.vmid) << 48n);
-      const sl0 = (this.geometry.granule === "4K" ? 2 : 3) - s2.startLevel;
+      vttbr = this.s2Tree.root | this.baseRegisterBits.STAGE2 | (BigInt(s2.vmid) << 48n);
+      const sl0 = s2.sl0 ?? (this.geometry.granule === "4K" ? 2 : 3) - s2.startLevel;
       vtcr =
         VTCR_EL2_RES1 |
         BigInt(64 - s2.ipaBits) |
@@ -258,8 +352,8 @@ export class TranslationTableBuilder {
     }
     return {
       TCR_EL1: tcr,
-      TTBR0_EL1: lower.root,
-      TTBR1_EL1: upper?.root ?? 0n,
+      TTBR0_EL1: lower.root | this.baseRegisterBits.LOWER,
+      TTBR1_EL1: upper === undefined ? 0n : upper.root | this.baseRegisterBits.UPPER,
       MAIR_EL1: this.mair,
       SCTLR_EL1: sctlr,
       HCR_EL2: hcr,
@@ -363,6 +457,17 @@ export function defaultStage2StartLevel(geometry: GranuleGeometry, ipaBits: numb
     if (entriesLog2 >= 1 && entriesLog2 <= geometry.stride + 4) return level;
   }
   throw new RangeError(`no stage-2 start level for a ${ipaBits}-bit IPA space`);
+}
+
+/**
+ * The start level must hold the whole IPA space in one start table of 2 to 16 concatenated pages
+ * (AArch64.S2InconsistentSL's bounds), or the tables could not be built at all.
+ */
+function checkStage2StartLevel(geometry: GranuleGeometry, ipaBits: number, level: number): void {
+  const entriesLog2 = ipaBits - levelShift(geometry, level);
+  if (!Number.isInteger(level) || level < 0 || level > 3 || entriesLog2 < 1 || entriesLog2 > geometry.stride + 4) {
+    throw new RangeError(`a ${ipaBits}-bit IPA space cannot start its ${geometry.granule} stage-2 walk at level ${level} (its start table would have 2^${entriesLog2} entries; 2^1 to 2^${geometry.stride + 4} can be walked)`);
+  }
 }
 
 function checkAligned(values: readonly bigint[], alignment: bigint, what: string): void {
