@@ -1,19 +1,24 @@
 // The sweep's input classes: the pairs of paths (one of side A's, one of side B's) that some input
-// takes together, under one capability combination, each with a model of it. Asking the solver
-// about every pair one by one costs a query per pair, and most pairs are infeasible; instead:
+// takes together, under one capability combination, each with a model of it. Most pairs are
+// infeasible, and asking about each costs a query; instead:
 //  - pairs the proof already showed infeasible are dropped: when it proved equivalence, every
 //    "A has outcome X, B has Y != X" check was unsatisfiable, so no input takes two paths of
 //    different outcomes;
 //  - pairs whose conditions hold a literal and its negation are dropped without the solver;
-//  - the rest are asked as one disjunction, on a solver of the combination's own: each model
-//    satisfies exactly one pair (each side's paths are disjoint), which is then blocked, until the
-//    disjunction is unsatisfiable. One query per feasible pair, plus one per combination.
+//  - the models the exploration already found (each path's witness) are read first: each is an
+//    input, and the pair of paths it takes is a class with no question asked;
+//  - the rest are asked as one disjunction, of the proof's own checker (the proof's solver, native
+//    or embedded, with the combination's background asserted already): each model satisfies
+//    exactly one pair (each side's paths are disjoint), which is then left out of the next
+//    disjunction, until it is unsatisfiable. One query per class no witness showed, plus one
+//    per combination with a pair left.
+// Which pair a model takes, and that it satisfies the pair and the background, is decided by
+// faultc's own evaluation of the conditions (sweep-eval.ts), not taken from the solver.
 import type { Combination, Proof } from "./prove.ts";
+import type { SolverModel } from "./smt/session.ts";
 import { outcomeKey, type SymbolicPath } from "./symbolic/paths.ts";
+import { Assignment, CombinationTerms, termTrees } from "./sweep-eval.ts";
 import type { Z3Bool, Z3Context } from "./z3.ts";
-
-type Solver = InstanceType<Z3Context["Solver"]>;
-export type Z3Model = ReturnType<Solver["model"]>;
 
 export interface InputClass {
   combo: Combination;
@@ -22,9 +27,15 @@ export interface InputClass {
   b: number;
   pa: SymbolicPath;
   pb: SymbolicPath;
-  /** The pair's conditions with the combination's background (assumptions and axioms). */
-  constraint: Z3Bool;
-  model: Z3Model;
+  /** The pair's conditions and the combination's background (assumptions and axioms): every scenario of the class satisfies them all. */
+  constraint: readonly Z3Bool[];
+  /** A model of the constraint: a path's witness, or the solver's answer to the sweep's question. */
+  model: SolverModel;
+  /** The model's values, as faultc reads and evaluates them. */
+  at: Assignment;
+  terms: CombinationTerms;
+  /** Whether the model is a witness the exploration found (no query of the sweep's). */
+  witnessed: boolean;
 }
 
 export interface ClassSearch {
@@ -34,6 +45,8 @@ export interface ClassSearch {
   prunedByProof: number;
   /** Dropped for a literal and its negation in the two conditions. */
   prunedByLiterals: number;
+  /** Classes found in the exploration's witnesses, with no query. */
+  witnessed: number;
   /** Solver queries made. */
   queries: number;
   /** Pairs left undecided when the solver gave up. */
@@ -66,72 +79,91 @@ function contradictory(ctx: Z3Context, x: Map<number, boolean>, y: Map<number, b
 }
 
 /**
- * Calls `visit` with each input class of each combination, in a deterministic order; `visit` runs
- * while the class's model is alive. `progress` counts pairs decided out of all pairs.
+ * Calls `visit` with each input class of each combination, in a deterministic order. `progress`
+ * counts pairs decided out of all pairs. The proof's session must still be open.
  */
 export async function searchClasses(
   proof: Proof,
   visit: (c: InputClass) => void | Promise<void>,
-  o: { timeoutMs?: number; progress?: (done: number, total: number) => void } = {},
+  o: { progress?: (done: number, total: number) => void } = {},
 ): Promise<ClassSearch> {
   const pairs = proof.combos.reduce((n, c) => n + c.pathsA.length * c.pathsB.length, 0);
-  const stats: ClassSearch = { pairs, prunedByProof: 0, prunedByLiterals: 0, queries: 0, undecided: 0 };
+  const stats: ClassSearch = { pairs, prunedByProof: 0, prunedByLiterals: 0, witnessed: 0, queries: 0, undecided: 0 };
   const sameOutcomes = outcomesProvenEqual(proof);
+  const trees = proof.combos.length === 0 ? undefined : await termTrees(proof.session, proof.combos[0].inputs.d.ctx);
   let done = 0;
   for (const combo of proof.combos) {
-    const ctx = combo.inputs.d.ctx;
+    const { ctx } = combo.inputs.d;
     const litsA = combo.pathsA.map((p) => literals(ctx, p.conds));
     const litsB = combo.pathsB.map((p) => literals(ctx, p.conds));
-    const [conjA, conjB] = [combo.pathsA, combo.pathsB].map((ps) => ps.map((p) => and(ctx, p.conds)));
-    const candidates: { a: number; b: number; conj: Z3Bool }[] = [];
+    const pairKey = (a: number, b: number) => a * combo.pathsB.length + b;
+    /** Pairs still to find, by key; and those the proof showed infeasible (a model of one is a finding, and is visited). */
+    const open = new Map<number, { a: number; b: number }>();
+    const infeasible = new Set<number>();
     combo.pathsA.forEach((pa, a) =>
       combo.pathsB.forEach((pb, b) => {
-        if (sameOutcomes && outcomeKey(pa.outcome) !== outcomeKey(pb.outcome)) stats.prunedByProof++;
+        if (sameOutcomes && outcomeKey(pa.outcome) !== outcomeKey(pb.outcome)) stats.prunedByProof++, infeasible.add(pairKey(a, b));
         else if (contradictory(ctx, litsA[a], litsB[b], [...pa.conds, ...pb.conds])) stats.prunedByLiterals++;
-        else candidates.push({ a, b, conj: ctx.And(conjA[a], conjB[b]) as Z3Bool });
+        else open.set(pairKey(a, b), { a, b });
       }),
     );
-    done += combo.pathsA.length * combo.pathsB.length - candidates.length;
+    done += combo.pathsA.length * combo.pathsB.length - open.size;
     o.progress?.(done, pairs);
-    if (candidates.length === 0) continue;
+    if (open.size === 0) continue;
 
     const background = [...combo.assumptions, ...combo.inputs.axioms];
-    const solver = new ctx.Solver();
-    solver.set("timeout", o.timeoutMs ?? 60_000);
-    try {
-      for (const f of background) solver.add(f);
-      solver.add(ctx.Or(...candidates.map((c) => c.conj)) as Z3Bool);
-      const open = new Set(candidates.keys());
-      while (open.size > 0) {
-        stats.queries++;
-        const r = await solver.check();
-        if (r === "unsat") break;
-        if (r === "unknown") {
-          stats.undecided += open.size;
-          break;
-        }
-        const model = solver.model();
-        // Each side's paths are disjoint: the model takes one of A's and one of B's.
-        const taken = (conjs: Z3Bool[]) => conjs.findIndex((t) => ctx.isTrue(model.eval(t, true)));
-        const [a, b] = [taken(conjA), taken(conjB)];
-        const found = [...open].find((i) => candidates[i].a === a && candidates[i].b === b);
-        if (found === undefined) throw new Error("internal: a model of the pairs' disjunction satisfies none of them");
-        const c = candidates[found];
-        open.delete(found);
-        solver.add(ctx.Not(c.conj) as Z3Bool);
-        const constraint = and(ctx, [c.conj, ...background]);
-        await visit({ combo, a: c.a, b: c.b, pa: combo.pathsA[c.a], pb: combo.pathsB[c.b], constraint, model });
-        o.progress?.(++done, pairs);
-      }
-      done += open.size;
-      o.progress?.(done, pairs);
-    } finally {
-      solver.release();
+    const terms = new CombinationTerms(trees!, ctx, combo.inputs.atApplications.map((x) => combo.inputs.d.term(x.par)));
+    // Every leaf a model is read for: the conditions, the background, the scenario's inputs and AT's operands.
+    const [condsA, condsB] = [combo.pathsA, combo.pathsB].map((ps) => ps.map((p) => p.conds.map((c) => terms.tree(c))));
+    const backgroundTrees = background.map((t) => terms.tree(t));
+    for (const n of combo.inputs.namedInputs()) if (!("c" in n.value)) terms.tree(n.value.z);
+    for (const x of combo.inputs.atApplications) if (!("c" in x.va)) terms.tree(x.va.z);
+    const taken = (at: Assignment, conds: typeof condsA) => conds.findIndex((cs) => cs.every((c) => at.truth(c)));
+
+    /** The class `model` is in, visited if it is one not seen yet; false if it is no model of the background. */
+    const found = new Set<number>();
+    const place = async (model: SolverModel, witnessed: boolean): Promise<{ key: number } | false> => {
+      const at = terms.read(model);
+      if (!backgroundTrees.every((t) => at.truth(t))) return false;
+      const [a, b] = [taken(at, condsA), taken(at, condsB)];
+      if (a < 0 || b < 0) throw new Error(`internal: a model of the background takes no path of side ${a < 0 ? "A" : "B"} (capabilities {${combo.caps.join(", ")}})`);
+      const key = pairKey(a, b);
+      if (found.has(key) || (!open.has(key) && !infeasible.has(key))) return { key };
+      found.add(key);
+      if (open.delete(key)) o.progress?.(++done, pairs);
+      if (witnessed) stats.witnessed++;
+      const [pa, pb] = [combo.pathsA[a], combo.pathsB[b]];
+      await visit({ combo, a, b, pa, pb, constraint: [...pa.conds, ...pb.conds, ...background], model, at, terms, witnessed });
+      return { key };
+    };
+
+    // The exploration's witnesses first, each model once, in path order.
+    const witnesses = new Set<SolverModel>();
+    for (const p of [...combo.pathsA, ...combo.pathsB]) if (p.witness !== undefined) witnesses.add(p.witness.model);
+    for (const model of witnesses) {
+      if (open.size === 0) break;
+      await place(model, true);
     }
+
+    // Then the solver, for the pairs no witness took.
+    const conj = (conds: readonly Z3Bool[]): Z3Bool => (conds.length === 0 ? ctx.Bool.val(true) : conds.length === 1 ? conds[0] : ctx.And(...conds)) as Z3Bool;
+    const [conjA, conjB] = [combo.pathsA, combo.pathsB].map((ps) => ps.map((p) => conj(p.conds)));
+    while (open.size > 0) {
+      stats.queries++;
+      const asked = [...open.values()].map(({ a, b }) => ctx.And(conjA[a], conjB[b]) as Z3Bool);
+      const r = await combo.checker.witness([asked.length === 1 ? asked[0] : (ctx.Or(...asked) as Z3Bool)]);
+      if (r.result === "unsat") break;
+      if (r.result === "unknown" || r.witness === undefined) {
+        stats.undecided += open.size;
+        break;
+      }
+      const before = open.size;
+      const placed = await place(r.witness.model, false);
+      if (placed === false) throw new Error("internal: the solver's model of the pairs' disjunction is no model of the background");
+      if (open.size === before) throw new Error("internal: a model of the pairs' disjunction satisfies none of them");
+    }
+    done += open.size;
+    o.progress?.(done, pairs);
   }
   return stats;
-}
-
-function and(ctx: Z3Context, xs: readonly Z3Bool[]): Z3Bool {
-  return (xs.length === 0 ? ctx.Bool.val(true) : xs.length === 1 ? xs[0] : ctx.And(...xs)) as Z3Bool;
 }

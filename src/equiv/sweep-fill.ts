@@ -1,12 +1,13 @@
 // Random fills of an input class without the solver: the class's model with some bits of each
-// input replaced at random, kept only where the class's constraint still evaluates to true under
-// the model (z3's model evaluation is synchronous and costs no solver call). A replacement that
-// leaves the class is narrowed (one input at a time, fewer bits), then given up: inputs the class
-// fixes keep the model's value, and no fill is ever asked of the solver.
-import type { Z3Model } from "./sweep-classes.ts";
+// input replaced at random, kept only where the class's constraint still evaluates to true
+// (faultc's own evaluation, sweep-eval.ts: no solver call). A replacement that leaves the class is
+// narrowed (one input at a time, fewer bits), then given up: inputs the class fixes keep the
+// model's value, and no fill is ever asked of the solver.
+import type { BitsValue } from "./smt/evaluate.ts";
+import type { Sexpr } from "./smt/sexpr.ts";
 import type { SymValue } from "./symbolic/domain.ts";
-import { numeral } from "./model-scenario.ts";
-import type { Z3BitVec, Z3Bool, Z3Context } from "./z3.ts";
+import type { Assignment, CombinationTerms } from "./sweep-eval.ts";
+import type { Z3BitVec, Z3Bool } from "./z3.ts";
 
 /** Deterministic PRNG (splitmix64) for the random fills. */
 export function* randomWords(seed: bigint): Generator<bigint> {
@@ -27,66 +28,57 @@ export interface NamedInput {
 }
 
 /**
- * Values of a class's inputs: the model's, with the named inputs' terms replaced by chosen values.
- * The named terms are replaced as wholes by fresh constants once (an AT result `at_s1e1r(FAR)`
- * keeps its value when FAR changes), and a choice is the model's interpretation of those
- * constants: each evaluation is then one pass of z3's model evaluator, with no term rebuilt.
+ * Values of a class's inputs: the model's, with the named inputs replaced by chosen values. A
+ * named input is replaced as a whole (an AT result `at_s1e1r(FAR)` keeps its value when FAR
+ * changes): it is a leaf of the evaluation, as each AT result is.
  */
 export class ClassAssignment {
-  private readonly params: Z3BitVec[];
+  private readonly names: string[];
   private readonly widths: number[];
   private readonly index = new Map<number, number>();
-  private readonly replaced = new Map<number, Z3BitVec | Z3Bool>();
-  private readonly subst: [Z3BitVec, Z3BitVec][];
-  private readonly constraint: Z3Bool;
-  private current: readonly bigint[] | undefined;
+  private readonly constraint: Sexpr[];
+  private current: { values: readonly bigint[]; at: Assignment } | undefined;
   readonly values: bigint[];
 
   constructor(
-    private readonly ctx: Z3Context,
-    private readonly model: Z3Model,
+    private readonly terms: CombinationTerms,
+    private readonly model: Assignment,
     /** The named inputs that are terms (constants are no inputs to choose). */
     inputs: readonly { value: { z: Z3BitVec } }[],
-    constraint: Z3Bool,
+    constraint: readonly Z3Bool[],
   ) {
-    const terms = inputs.map((n) => n.value.z);
-    this.widths = terms.map((t) => t.sort.size());
-    this.params = terms.map((t, i) => ctx.BitVec.const(`sweep!input!${i}`, this.widths[i]) as Z3BitVec);
-    terms.forEach((t, i) => this.index.set(t.id(), i));
-    this.subst = terms.map((t, i) => [t, this.params[i]]);
-    this.constraint = this.param(constraint) as Z3Bool;
-    this.values = terms.map((t) => numeral(model.eval(t, true).toString()));
-  }
-
-  /** `t` over the fresh constants. */
-  private param(t: Z3BitVec | Z3Bool): Z3BitVec | Z3Bool {
-    let r = this.replaced.get(t.id());
-    if (r === undefined) {
-      r = this.subst.length === 0 ? t : (this.ctx.substitute(t, ...this.subst) as Z3BitVec | Z3Bool);
-      this.replaced.set(t.id(), r);
-    }
-    return r;
-  }
-
-  private choose(values: readonly bigint[]): void {
-    values.forEach((v, i) => {
-      if (this.current?.[i] !== v) this.model.updateValue(this.params[i], this.ctx.BitVec.val(v, this.widths[i]));
+    const trees = inputs.map((n) => terms.tree(n.value.z));
+    this.names = trees.map((t) => {
+      if (typeof t !== "string") throw new Error("internal: a named input that is a literal");
+      return t;
     });
-    this.current = [...values];
+    inputs.forEach((n, i) => this.index.set(n.value.z.id(), i));
+    const values = trees.map((t) => model.bits(t));
+    this.widths = values.map((v) => v.w);
+    this.values = values.map((v) => v.v);
+    this.constraint = constraint.map((c) => terms.tree(c));
+  }
+
+  private at(values: readonly bigint[]): Assignment {
+    if (values === this.values) return this.model;
+    if (this.current === undefined || this.current.values.some((v, i) => v !== values[i])) {
+      const replaced = new Map<string, BitsValue>(this.names.map((n, i) => [n, { w: this.widths[i], v: values[i] }]));
+      this.current = { values: [...values], at: this.model.with(replaced) };
+    }
+    return this.current.at;
   }
 
   value(v: SymValue, values: readonly bigint[] = this.values): bigint {
     if ("c" in v) return v.c.value;
     const i = this.index.get(v.z.id());
     if (i !== undefined) return values[i];
-    this.choose(values);
-    return numeral(this.model.eval(this.param(v.z), true).toString());
+    return this.at(values).bits(this.terms.tree(v.z)).v;
   }
 
   /** Whether `values` stay in the class. */
   holds(values: readonly bigint[]): boolean {
-    this.choose(values);
-    return this.ctx.isTrue(this.model.eval(this.constraint, true));
+    const at = this.at(values);
+    return this.constraint.every((c) => at.truth(c));
   }
 
   /**

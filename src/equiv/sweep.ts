@@ -3,8 +3,19 @@
 // of the bits the class leaves free. It cross-checks the proof (a proven-equivalent pair must
 // agree on every scenario) and the symbolic semantics (each side must take, concretely, the
 // path the class was drawn from). A disagreement is a bug in faultc and is reported loudly.
-// The classes are found with a query each, not one per pair (sweep-classes.ts), and the fills
-// are drawn from the class's model without the solver (sweep-fill.ts).
+//
+// What it checks that the proof does not: the proof only ever reasons about the symbolic
+// executions (src/equiv/symbolic) and the solver's answers about them. The sweep runs each side's
+// concrete target instead (the machine model running the assembly or the object's machine code,
+// the C-like variant's own code), on scenarios built as `faultc run` builds them, compares what
+// they record, and checks that each concrete run takes the path the class was drawn from; and it
+// reads every model itself (sweep-eval.ts), so a solver's wrong model shows too. A bug in the
+// symbolic semantics of an instruction, a rule or a capability, in the machine model, or in the
+// scenario encoding shows here, and would hide in the proof. What it shares with the proof is
+// only where inputs come from: the path conditions, and the proof's solver session to find
+// models of them (a witness of the exploration when there is one, then a query per class left),
+// so it costs little beyond the proof (sweep-classes.ts), and fills are drawn from the class's
+// model without the solver (sweep-fill.ts).
 import type { HandlerTarget } from "../runtime/run/types.ts";
 import type { Scenario } from "../runtime/scenario/index.ts";
 import { evalBool } from "../codegen/ir/eval.ts";
@@ -23,8 +34,6 @@ export interface SweepOptions {
   /** Scenarios per input class: the solver's model, then random fills. */
   fills: number;
   strict: boolean;
-  /** Per solver query of the class search (default 60 s). */
-  timeoutMs?: number;
   progress?: (done: number, total: number) => void;
 }
 
@@ -33,8 +42,10 @@ export interface SweepResult {
   classes: number;
   disagreements: string[];
   seconds: number;
-  /** Solver queries the sweep made (the proof's are counted apart). */
+  /** Solver queries the sweep made (the proof's are counted apart), on the proof's solver session. */
   queries: number;
+  /** Classes found in the exploration's witnesses, with no query. */
+  witnessed: number;
   /** Path pairs in all, and those dropped without a query: shown infeasible by the proof, or by contradictory literals. */
   pairs: number;
   pruned: number;
@@ -54,7 +65,7 @@ export async function sweep(a: Side, b: Side, proof: Proof, o: SweepOptions): Pr
       const { combo } = c;
       const named = scenarioInputs(combo);
       const terms = named.filter((n): n is { name: string; value: { z: Z3BitVec } } => !("c" in n.value));
-      const at = new ClassAssignment(combo.inputs.d.ctx, c.model, terms, c.constraint);
+      const at = new ClassAssignment(c.terms, c.at, terms, c.constraint);
       const consistent = atConsistent(combo, at);
       for (let fill = 0; fill < o.fills; fill++) {
         // The model itself first, then random points of the same class.
@@ -71,7 +82,7 @@ export async function sweep(a: Side, b: Side, proof: Proof, o: SweepOptions): Pr
         if (found) disagreements.push(found);
       }
     },
-    { ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}), ...(o.progress ? { progress: o.progress } : {}) },
+    o.progress ? { progress: o.progress } : {},
   );
   return {
     scenarios,
@@ -79,6 +90,7 @@ export async function sweep(a: Side, b: Side, proof: Proof, o: SweepOptions): Pr
     disagreements,
     seconds: (performance.now() - t0) / 1000,
     queries: search.queries,
+    witnessed: search.witnessed,
     pairs: search.pairs,
     pruned: search.prunedByProof + search.prunedByLiterals,
   };
