@@ -211,7 +211,7 @@ describe("faultc run", () => {
       expect(r.stderr).toBe("");
       expect(r.out).toHaveLength(5);
       expect(r.out[0]).toMatchObject({ outcome: "exit", fault: { hpfar_el2: "0x10" } });
-      expect(r.out[1]).toEqual({ error: 'line 2: unknown key "bogus" (expected one of esr, far, hpfar, par, at, caps, midr, seed, sysregs)' });
+      expect(r.out[1]).toEqual({ error: 'line 2: unknown key "bogus" (expected one of esr, far, hpfar, par, at, caps, midr, seed, sysregs, guest)' });
       expect((r.out[2] as { error: string }).error).toMatch(/^line 4: not valid JSON: /);
       expect(r.out[3]).toEqual({ error: 'line 5: "far" 0x1000000000000 is outside both 48-bit VA ranges (bits [63:48] must be all 0 or all 1), so stage 1 cannot map it; use "at":"fault"' });
       expect(r.out[4]).toMatchObject({ outcome: "retry", gprs_restored: true });

@@ -1,10 +1,12 @@
 // `faultc run TARGET`: runs a fault handler on scenarios on the machine model and prints results as
 // JSON (docs/RUN.md). One scenario from the options, or one per stdin line with --jsonl.
 import { HandlerRunError, runResultToJson, type HandlerTarget, type RunOptions } from "../../runtime/run/index.ts";
-import { KNOWN_CAPABILITIES, parseScenario, ScenarioError, type Scenario } from "../../runtime/scenario/index.ts";
+import { KNOWN_CAPABILITIES, ScenarioError, type Scenario } from "../../runtime/scenario/index.ts";
+import { readScenario, trapToJson, type ScenarioInput } from "../../runtime/scenario/guest-setup.ts";
 import { bindingsFromFile, KIND_DESCRIPTIONS, openAssemblySource, openSide, parseSideName, SideError } from "../../sides/index.ts";
 import { parseArgs, UsageError } from "../args.ts";
 import { processInput, STDIN_FILE, type Command, type Output } from "../command.ts";
+import { readScenarioFile, ScenarioFileError } from "../scenario-file.ts";
 import { SCENARIO_FLAGS, scenarioFromFlags } from "../scenario-flags.ts";
 
 /** Where --jsonl reads its lines from: standard input (out.stdin) unless a test gives its own. */
@@ -14,6 +16,7 @@ const USAGE = `usage: faultc run TARGET --esr HEX [--far HEX] [--hpfar HEX|unkno
                   [--at ok:IPA|par:PAR|fault|s2fault:LEVEL[:KIND]] [--caps CAP,...] [--midr HEX]
                   [--seed N] [--sysregs NAME=HEX,...] [--entry LABEL] [--binding FILE.fault]
                   [--trace]
+       faultc run TARGET --scenario FILE [--entry LABEL] [--binding FILE.fault] [--trace]
        faultc run TARGET --jsonl [--entry LABEL] [--binding FILE.fault] [--trace]
 
 Runs the fault handler TARGET on the AArch64 EL2 machine model, as after a guest trap, and prints
@@ -46,26 +49,46 @@ Scenario (hex values are 0x...; all but --esr optional):
   --sysregs NAME=HEX,...  system registers set instead of seeded ones (e.g. VTTBR_EL2=0x0), as the
                    JSON "sysregs" key; not those the options above set (ESR_EL2: --esr, ...)
 
+  --scenario FILE  the scenario as JSON in FILE ('-': standard input), either form of
+                   docs/RUN.md: the registers above, or {"guest":{...}}, a guest access and its
+                   tables, from which the trap builder computes them; not with the options above
   --jsonl          read one scenario per stdin line (JSON, see docs/RUN.md), write one result per
                    line; a bad line gives {"error":"line N: ..."} and the stream goes on
   --trace          include a per-instruction trace (text, location, registers and memory written)
   --binding FILE   an object function's binding from this rule file (repeatable)
 
-Exit status: 0 ok, 1 bad assembly, a failed run, or a bad --jsonl line, 2 usage error,
+A guest access that does not trap to EL2 runs no handler: its result is {"trap":{...}} alone.
+
+Exit status: 0 ok, 1 bad assembly, a failed run, a bad scenario file or --jsonl line, 2 usage error,
 141 standard output closed before the end (e.g. by '| head -1').`;
 
 /**
  * One run's JSON line, or the one-line reason it could not run: a run error is already located
  * (`file:line:col: error: ...`), a scenario the machine cannot be built for is not.
  */
-function runOne(target: HandlerTarget, s: Scenario, opts: RunOptions): { line: string } | { error: string; located: boolean } {
+function runOne(target: HandlerTarget, s: Scenario, opts: RunOptions): { json: Record<string, unknown> } | { error: string; located: boolean } {
   try {
-    return { line: JSON.stringify(runResultToJson(target.run(s, opts))) };
+    return { json: runResultToJson(target.run(s, opts)) as Record<string, unknown> };
   } catch (e) {
     if (e instanceof ScenarioError) return { error: e.message, located: false };
     if (e instanceof HandlerRunError) return { error: e.message, located: true };
     throw e;
   }
+}
+
+/**
+ * The result line of a scenario in either form. A guest access's line starts with what the trap
+ * builder computed ("trap"); when the access is not taken to EL2 no handler runs and that is all.
+ */
+function runInput(target: HandlerTarget, input: ScenarioInput, opts: RunOptions): { line: string } | { error: string; located: boolean } {
+  if (input.form === "registers") {
+    const r = runOne(target, input.scenario, opts);
+    return "error" in r ? r : { line: JSON.stringify(r.json) };
+  }
+  const trap = trapToJson(input.trap, input.scenario);
+  if (input.scenario === undefined) return { line: JSON.stringify({ trap }) };
+  const r = runOne(target, input.scenario, opts);
+  return "error" in r ? r : { line: JSON.stringify({ trap, ...r.json }) };
 }
 
 /** TARGET '-': an assembly program read from standard input, named <stdin> in errors and traces. */
@@ -80,7 +103,7 @@ export function createRunCommand(lines?: LineSource): Command {
     summary: "run a fault handler on the machine model for a scenario; print the result as JSON",
     usage: USAGE,
     async run(argv: string[], out: Output): Promise<number> {
-      const spec = Object.fromEntries([...SCENARIO_FLAGS.map((f) => [f, { value: true }]), ["entry", { value: true }], ["binding", { value: true, repeat: true }], ["jsonl", {}], ["trace", {}], ["help", {}], ["h", {}]]);
+      const spec = Object.fromEntries([...SCENARIO_FLAGS.map((f) => [f, { value: true }]), ["scenario", { value: true }], ["entry", { value: true }], ["binding", { value: true, repeat: true }], ["jsonl", {}], ["trace", {}], ["help", {}], ["h", {}]]);
       const args = parseArgs(argv, spec);
       if (args.positionals.length === 0) throw new UsageError("no TARGET given");
       if (args.positionals.length > 1) throw new UsageError(`unexpected argument '${args.positionals[1]}'`);
@@ -88,7 +111,13 @@ export function createRunCommand(lines?: LineSource): Command {
       if (jsonl && args.positionals[0] === "-") throw new UsageError("TARGET '-' and --jsonl both read standard input; give one of them a file");
       const scenarioFlag = SCENARIO_FLAGS.find((f) => args.flags.has(f));
       if (jsonl && scenarioFlag !== undefined) throw new UsageError(`--${scenarioFlag} cannot be combined with --jsonl (each line is a whole scenario)`);
-      const single = jsonl ? undefined : scenarioFromFlags(args.flags);
+      const scenarioFile = args.flags.get("scenario");
+      if (typeof scenarioFile === "string") {
+        if (jsonl) throw new UsageError("--scenario cannot be combined with --jsonl (each line is a whole scenario)");
+        if (scenarioFlag !== undefined) throw new UsageError(`--${scenarioFlag} cannot be combined with --scenario (the file is a whole scenario)`);
+        if (scenarioFile === "-" && args.positionals[0] === "-") throw new UsageError("TARGET '-' and --scenario - both read standard input; give one of them a file");
+      }
+      const single = jsonl || typeof scenarioFile === "string" ? undefined : scenarioFromFlags(args.flags);
       const opts: RunOptions = { trace: args.flags.has("trace") };
 
       let target: HandlerTarget;
@@ -108,8 +137,20 @@ export function createRunCommand(lines?: LineSource): Command {
         return 1;
       }
 
-      if (single !== undefined) {
-        const r = runOne(target, single, opts);
+      if (!jsonl) {
+        let input: ScenarioInput;
+        if (single !== undefined) {
+          input = { form: "registers", scenario: single };
+        } else {
+          try {
+            input = await readScenarioFile(scenarioFile as string, out);
+          } catch (e) {
+            if (!(e instanceof ScenarioFileError)) throw e;
+            out.stderr(`${e.message}\n`);
+            return 1;
+          }
+        }
+        const r = runInput(target, input, opts);
         if ("error" in r) {
           out.stderr(r.located ? `${r.error}\n` : `faultc run: ${r.error}\n`);
           return 1;
@@ -123,16 +164,16 @@ export function createRunCommand(lines?: LineSource): Command {
       for await (const text of lines ? lines() : (out.stdin ?? processInput).lines()) {
         lineNo++;
         if (text.trim() === "") continue;
-        let s: Scenario;
+        let s: ScenarioInput;
         try {
-          s = parseScenario(text);
+          s = readScenario(text);
         } catch (e) {
           if (!(e instanceof ScenarioError)) throw e;
           bad++;
           out.stdout(JSON.stringify({ error: `line ${lineNo}: ${e.message}` }) + "\n");
           continue;
         }
-        const r = runOne(target, s, opts);
+        const r = runInput(target, s, opts);
         if ("error" in r) {
           bad++;
           out.stdout(JSON.stringify({ error: `line ${lineNo}: ${r.error}` }) + "\n");

@@ -14,3 +14,7 @@ export {
   type Stage2TrapMetadata, type TableFaultSpec, type TrapOutcome,
 } from "./trap.ts";
 export { arbitraryBytes, arbitraryValue, splitmix64 } from "./prng.ts";
+export {
+  COMPUTED_KEYS, GUEST_FORM_KEYS, GUEST_SCHEMA, guestSchemaTable, readScenario, scenarioErrorPosition, trapToJson, type ScenarioInput,
+} from "./guest-setup.ts";
+export { parseJsonWithPositions, positionAt, PositionedJson, JsonSyntaxError, type JsonPath, type TextPosition } from "./json-positions.ts";

@@ -9,6 +9,7 @@
 // are not hex strings or do not fit in 64 bits, unknown capability names and malformed "at" values
 // are reported as one ScenarioError with a one-line message; nothing else is ever thrown.
 import { sysregByName } from "../machine/sysreg-table.ts";
+import { JsonSyntaxError, parseJsonWithPositions, type JsonPath, type PositionedJson } from "./json-positions.ts";
 
 export const ARM64_HAS_S1POE = "ARM64_HAS_S1POE";
 
@@ -77,13 +78,35 @@ export interface Scenario {
 }
 
 export class ScenarioError extends Error {
-  constructor(message: string) {
+  /**
+   * Where in the scenario's JSON the error is, when known: the path of the value it is about (of
+   * its key for `of: "key"`, e.g. an unknown key), or the text offset of a JSON syntax error.
+   * Readers of a scenario file turn it into `file:line:col` (json-positions.ts).
+   */
+  path?: JsonPath;
+  of?: "value" | "key";
+  offset?: number;
+  constructor(message: string, where: { path?: JsonPath; of?: "value" | "key"; offset?: number } = {}) {
     super(message);
     this.name = "ScenarioError";
+    if (where.path !== undefined) this.path = where.path;
+    if (where.of !== undefined) this.of = where.of;
+    if (where.offset !== undefined) this.offset = where.offset;
   }
 }
 
-const KEYS = ["esr", "far", "hpfar", "par", "at", "caps", "midr", "seed", "sysregs"] as const;
+/** Runs `parse` on the value at `path`: a ScenarioError it throws is placed under `path`. */
+export function atPath<T>(path: JsonPath, parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (e instanceof ScenarioError && e.offset === undefined) e.path = [...path, ...(e.path ?? [])];
+    throw e;
+  }
+}
+
+/** The keys of the registers form. */
+export const KEYS = ["esr", "far", "hpfar", "par", "at", "caps", "midr", "seed", "sysregs"] as const;
 const MAX64 = (1n << 64n) - 1n;
 /** IPA space of the guest tables the scenario machine builds (TCR_EL1.IPS = 48 bits). */
 export const SCENARIO_IPA_BITS = 48;
@@ -110,7 +133,7 @@ const DESCRIBE_LIMIT = 40;
  * written only as far as the cut, so a value nested 200,000 arrays deep costs a few dozen steps
  * (JSON.stringify or String would recurse through all of it and overflow the stack).
  */
-function describe(value: unknown): string {
+export function describe(value: unknown): string {
   let text = "";
   const full = (): boolean => text.length > DESCRIBE_LIMIT;
   const emit = (v: unknown): void => {
@@ -269,34 +292,44 @@ export function parseSysregs(value: unknown, naming: Naming = "json"): Record<st
  * before the text (what some editors write at the start of a file) is accepted and ignored.
  */
 export function parseScenario(input: string | unknown): Scenario {
-  let value: unknown = input;
-  if (typeof input === "string") {
-    try {
-      value = JSON.parse(input.startsWith("\uFEFF") ? input.slice(1) : input);
-    } catch (e) {
-      throw new ScenarioError(`not valid JSON: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
-    }
-  }
+  const value: unknown = typeof input === "string" ? parseScenarioJson(input).value : input;
   if (!isRecord(value)) throw new ScenarioError(`a scenario must be a JSON object, got ${describe(value)}`);
   for (const key of Object.keys(value)) {
-    if (!(KEYS as readonly string[]).includes(key)) throw new ScenarioError(`unknown key ${describe(key)} (expected one of ${KEYS.join(", ")})`);
+    if (!(KEYS as readonly string[]).includes(key)) throw new ScenarioError(`unknown key ${describe(key)} (expected one of ${KEYS.join(", ")})`, { path: [key], of: "key" });
   }
   if (!("esr" in value)) throw new ScenarioError(`missing key "esr"`);
-  const seed = value.seed ?? 0;
+  const seed = atPath(["seed"], () => parseSeed(value.seed));
+  const key = <T>(k: (typeof KEYS)[number], parse: (v: unknown) => T): T | undefined => (value[k] === undefined ? undefined : atPath([k], () => parse(value[k])));
+  return scenario({
+    esr: atPath(["esr"], () => parseHex64(value.esr, `"esr"`)),
+    far: key("far", (v) => parseHex64(v, `"far"`)) ?? 0n,
+    hpfar: key("hpfar", (v) => (v === "unknown" ? "unknown" : parseHex64(v, `"hpfar"`))) ?? 0n,
+    par: key("par", (v) => parseHex64(v, `"par"`)) ?? 0n,
+    at: key("at", parseAt),
+    caps: key("caps", (v) => parseCaps(v)) ?? [],
+    ...(value.midr !== undefined ? { midr: key("midr", (v) => parseHex64(v, `"midr"`)) } : {}),
+    ...(value.sysregs !== undefined ? { sysregs: key("sysregs", (v) => parseSysregs(v)) } : {}),
+    seed,
+  });
+}
+
+/** "seed": a non-negative JSON integer, default 0. */
+export function parseSeed(value: unknown): number {
+  const seed = value ?? 0;
   if (typeof seed !== "number" || !Number.isSafeInteger(seed) || seed < 0) {
     throw new ScenarioError(`"seed" must be a non-negative integer, got ${describe(seed)}`);
   }
-  return scenario({
-    esr: parseHex64(value.esr, `"esr"`),
-    far: value.far === undefined ? 0n : parseHex64(value.far, `"far"`),
-    hpfar: value.hpfar === "unknown" ? "unknown" : value.hpfar === undefined ? 0n : parseHex64(value.hpfar, `"hpfar"`),
-    par: value.par === undefined ? 0n : parseHex64(value.par, `"par"`),
-    at: value.at === undefined ? undefined : parseAt(value.at),
-    caps: value.caps === undefined ? [] : parseCaps(value.caps),
-    ...(value.midr !== undefined ? { midr: parseHex64(value.midr, `"midr"`) } : {}),
-    ...(value.sysregs !== undefined ? { sysregs: parseSysregs(value.sysregs) } : {}),
-    seed,
-  });
+  return seed;
+}
+
+/** A scenario's JSON text, read with the positions of its parts; a syntax error is a ScenarioError at its offset. */
+export function parseScenarioJson(text: string): PositionedJson {
+  try {
+    return parseJsonWithPositions(text);
+  } catch (e) {
+    if (e instanceof JsonSyntaxError) throw new ScenarioError(`not valid JSON: ${e.message}`, { offset: e.offset });
+    throw e;
+  }
 }
 
 export function hex(value: bigint): string {

@@ -30,7 +30,6 @@ import { TranslationTableBuilder } from "../mmu/builder.ts";
 import { S2AP } from "../mmu/descriptor-encoding.ts";
 import type { FaultStatus } from "../mmu/fault.ts";
 import { translateGuestAccess, type GuestAccessOutcome, type GuestStage2Fault } from "../mmu/guest-access.ts";
-import { addressSizeBuilderOptions, addressSizeKey, applyBeyondOutputSize, checkStage1TableWindow, type BeyondOutputSizeSpec, type TranslationSizesSpec } from "./address-sizes.ts";
 import { BoundedCache } from "./bounded-cache.ts";
 import { SCENARIO_LAYOUT, unknownHpfarValue } from "./machine.ts";
 import { arbitraryValue } from "./prng.ts";
@@ -98,16 +97,6 @@ export interface GuestAccessTrapInput {
   seed?: number;
   /** What an erratum-834220 part reports when the erratum's conditions hold (default "misreport"). */
   erratum834220?: "misreport" | "architectural";
-  /** VA, IPA and PA sizes and VTCR_EL2.SL0 (address-sizes.ts; default 48-bit VAs, IPS 48, 40-bit IPA, PS 48). */
-  translation?: TranslationSizesSpec;
-  /**
-   * IPA from which the stage-1 table pages are placed, one page each in allocation order, and mapped
-   * at stage 2 to their table-pool PAs (default: each at IPA = its PA). HPFAR_EL2 of an S1PTW fault
-   * then names an IPA that differs from the table's PA.
-   */
-  stage1TableIpa?: bigint;
-  /** Table addresses set beyond TCR_EL1.IPS or VTCR_EL2.PS (Address size faults at a chosen level). */
-  beyondOutputSize?: readonly BeyondOutputSizeSpec[];
 }
 
 export interface Stage1Trap {
@@ -170,11 +159,10 @@ function fail(message: string): never {
 /** The guest's stage-1 and stage-2 tables of a trap input, built in `memory` (also used by the QEMU oracle). */
 export function buildTrapTables(input: GuestAccessTrapInput, memory: PhysicalMemory): TranslationTableBuilder {
   try {
-    const b = new TranslationTableBuilder({ memory, tablePool: SCENARIO_LAYOUT.tablePool, ...addressSizeBuilderOptions(input) });
+    const b = new TranslationTableBuilder({ memory, tablePool: SCENARIO_LAYOUT.tablePool, stage2: { ipaBits: SCENARIO_LAYOUT.stage2IpaBits } });
     for (const m of input.stage1) {
       b.mapStage1(m.va, m.ipa, m.size ?? PAGE, { level: m.level, ap: m.ap, af: m.af, pxn: m.pxn, uxn: m.uxn, attrIndx: m.attrIndx });
     }
-    checkStage1TableWindow(b, input);
     for (const m of input.stage2) b.mapStage2(m.ipa, m.pa, m.size ?? PAGE, { level: m.level, s2ap: m.s2ap, af: m.af, xn: m.xn });
     for (const t of input.tableFaults ?? []) {
       const tableIpa = b.stage1TableIpa(t.va, t.level);
@@ -182,7 +170,6 @@ export function buildTrapTables(input: GuestAccessTrapInput, memory: PhysicalMem
       else if (t.fault === "permission") b.updateStage2Leaf(tableIpa, { s2ap: S2AP.NONE });
       else b.updateStage2Leaf(tableIpa, { af: false });
     }
-    applyBeyondOutputSize(b, input);
     return b;
   } catch (e) {
     if (e instanceof ScenarioError) throw e;
@@ -200,7 +187,7 @@ const trapTableCache = new BoundedCache<{ memory: PhysicalMemory; builder: Trans
 /** Every field of every mapping and table fault, in order: equal keys build equal tables. */
 function trapTablesKey(input: GuestAccessTrapInput): string {
   const part = (specs: readonly object[] | undefined) => (specs ?? []).map((m) => Object.entries(m).map(([k, v]) => `${k}=${String(v)}`).join(",")).join(";");
-  return `${part(input.stage1)}|${part(input.stage2)}|${part(input.tableFaults)}|${addressSizeKey(input)}`;
+  return `${part(input.stage1)}|${part(input.stage2)}|${part(input.tableFaults)}`;
 }
 
 function trapTables(input: GuestAccessTrapInput): { memory: PhysicalMemory; builder: TranslationTableBuilder } {
@@ -243,9 +230,7 @@ function atOnFar(b: TranslationTableBuilder, memory: PhysicalMemory, far: bigint
     });
     if (hit !== undefined) return { at: { s2fault: { level, fault: hit.fault } }, par };
   }
-  // A stage-2 fault on the walk that no table fault names (an address beyond VTCR_EL2.PS, an IPA
-  // beyond its T0SZ, an unusable start level): AT's PAR as the tables give it.
-  return { at: { par }, par };
+  return fail(`AT S1E1R on ${hex(far)} failed on a stage-1 table walk (PAR ${hex(par)}) that no tableFaults entry explains`);
 }
 
 function translatePart(b: TranslationTableBuilder, memory: PhysicalMemory, input: GuestAccessTrapInput, va: bigint): GuestAccessOutcome {
