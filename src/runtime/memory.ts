@@ -8,6 +8,11 @@
 //  - clone() is copy-on-write: the copy shares every page until either side writes to it;
 //  - a page of zeros is no page at all: fill(…, 0) over whole pages drops them;
 //  - a lazy page is produced (zeros, then its initialiser) only when first read or written.
+//
+// Which addresses are backed at all is the memory's map (memory-map.ts): reads and writes here
+// work anywhere, and the translation table walk asks the map before it fetches a descriptor.
+
+import { MemoryMap } from "./memory-map.ts";
 
 const PAGE_BITS = 12;
 const PAGE_SHIFT = 12n;
@@ -34,6 +39,9 @@ const ZERO_PAGE: Page = newPage(new Uint8Array(PAGE_SIZE));
 const NO_PAGES: ReadonlyMap<number, Page> = new Map();
 
 export class PhysicalMemory {
+  /** @param map which PAs the memory system answers (default: every PA). */
+  constructor(readonly map: MemoryMap = MemoryMap.EVERYWHERE) {}
+
   /** This memory's own pages, written in place (ZERO_PAGE: zero here, whatever `shared` holds). */
   private pages = new Map<number, Page>();
   /** Pages shared with clones: never written; a write first copies the page into `pages`. */
@@ -163,7 +171,7 @@ export class PhysicalMemory {
       this.shared = merged;
       this.pages = new Map();
     }
-    const copy = new PhysicalMemory();
+    const copy = new PhysicalMemory(this.map);
     copy.shared = this.shared;
     if (this.lazy !== undefined && this.lazy.size > 0) copy.lazy = new Map(this.lazy);
     return copy;

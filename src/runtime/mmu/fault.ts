@@ -1,7 +1,13 @@
 // Fault records of the VMSAv8-64 translation process, shaped like the Arm ARM's FaultRecord, and
 // their encoding as a long-descriptor fault status code (EncodeLDFSC).
 
-export type FaultStatus = "AddressSize" | "Translation" | "AccessFlag" | "Permission";
+import { FaultStatus as FSC } from "../../../generated/arch-facts.ts";
+
+/**
+ * The Arm ARM's Fault statuscodes the model raises. "SyncExternalOnWalk" is a descriptor fetch
+ * the memory system answers with an error (a PA outside memory): Fault_SyncExternalOnWalk.
+ */
+export type FaultStatus = "AddressSize" | "Translation" | "AccessFlag" | "Permission" | "SyncExternalOnWalk";
 
 export interface FaultRecord {
   readonly statuscode: FaultStatus;
@@ -28,11 +34,13 @@ export function makeFault(statuscode: FaultStatus, level: number, origin: FaultO
   return { statuscode, level, ...origin };
 }
 
+/** Each status's level-0 code, from dsl/arch's FaultStatus (generated/arch-facts.ts). */
 const FSC_TYPE: Record<FaultStatus, number> = {
-  AddressSize: 0x00,
-  Translation: 0x04,
-  AccessFlag: 0x08,
-  Permission: 0x0c,
+  AddressSize: FSC.ADDRSZ["0"],
+  Translation: FSC.TRANS["0"],
+  AccessFlag: FSC.ACCESS["0"],
+  Permission: FSC.PERM["0"],
+  SyncExternalOnWalk: FSC.SEA_TTW["0"],
 };
 
 /** EncodeLDFSC(): the DFSC/IFSC (and PAR_EL1.FST) value of a fault, level in the low two bits. */

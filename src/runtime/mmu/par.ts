@@ -3,6 +3,7 @@
 //   failure: F[0]=1, FST[6:1], PTW[8], S[9], RES1[11]
 
 import { PAR, ParFailure, ParSuccess } from "../../../generated/arch-facts.ts";
+import { AtExternalAbort, atTakesException } from "./at-exception.ts";
 import { field } from "./bits.ts";
 import { encodeLDFSC, type FaultRecord } from "./fault.ts";
 import { effectiveShareability, encodeShareability, type MemoryAttributes } from "./memattrs.ts";
@@ -26,8 +27,13 @@ export function encodePARSuccess(oa: bigint, attrs: MemoryAttributes): bigint {
   return (BigInt(attrs.attr) << BigInt(ParSuccess.ATTR.lsb)) | (field(oa, 47, ParSuccess.PA.lsb) << pa) | PAR_RES1_BIT11 | PAR_NS | (sh << BigInt(ParSuccess.SH.lsb));
 }
 
-/** A failed translation: the fault's FST, S for a stage-2 fault, PTW when it hit a stage-1 walk. */
+/**
+ * A failed translation: the fault's FST, S for a stage-2 fault, PTW when it hit a stage-1 walk.
+ * A synchronous External abort on the walk never reaches PAR_EL1: the AT instruction takes it as
+ * an exception, thrown here as AtExternalAbort for the instruction's caller (at-exception.ts).
+ */
 export function encodePARFault(fault: FaultRecord): bigint {
+  if (atTakesException(fault)) throw new AtExternalAbort(fault);
   const fst = BigInt(encodeLDFSC(fault.statuscode, fault.level));
   return (
     PAR_F |

@@ -86,6 +86,9 @@ export function s1Walk(
     const fetchAddress = translateDescriptorAddress(descriptorAddress);
     if (!fetchAddress.ok) return failure(fetchAddress.fault);
     const descriptor = fetchDescriptor(ctx.memory, fetchAddress.value, params.bigEndianDescriptors);
+    // A fetch the memory system refuses (stage 2 put the table outside memory, or stage 2 is off
+    // and the IPA is such a PA) is a stage-1 fault: the walk's own FaultRecord, taken to EL1.
+    if (descriptor === undefined) return fault("SyncExternalOnWalk", level);
     const type = decodeDescriptorType(descriptor, level);
     if (type === "Invalid") return fault("Translation", level);
     if (type === "Table") {

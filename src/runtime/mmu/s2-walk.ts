@@ -63,6 +63,8 @@ export function s2Walk(
     // Stage-2 descriptors are read in SCTLR_EL2.EE order; that register is not among the inputs
     // of this model, so stage 2 is little-endian, as KVM always configures it.
     const descriptor = fetchDescriptor(ctx.memory, descriptorAddress, false);
+    // Outside memory: a stage-2 fault at this level (S1PTW when the walk was for a stage-1 table).
+    if (descriptor === undefined) return fault("SyncExternalOnWalk", level);
     const type = decodeDescriptorType(descriptor, level);
     if (type === "Invalid") return fault("Translation", level);
     if (type === "Table") {

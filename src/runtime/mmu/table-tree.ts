@@ -24,14 +24,24 @@ export interface TableAllocator {
 }
 
 export class TableTree {
-  readonly root: bigint;
+  private rootAddress: bigint;
 
   constructor(
     readonly shape: TableTreeShape,
     private readonly memory: PhysicalMemory,
     private readonly allocator: TableAllocator,
   ) {
-    this.root = allocator.allocateTable(rootTableBytes(shape));
+    this.rootAddress = allocator.allocateTable(rootTableBytes(shape));
+  }
+
+  /** The start-level table (what the TTBR/VTTBR names). */
+  get root(): bigint {
+    return this.rootAddress;
+  }
+
+  /** The start-level table now lives at `address` (the builder moved it; its contents are the same). */
+  moveRoot(address: bigint): void {
+    this.rootAddress = address;
   }
 
   /** Address (tree space) of the table consulted at `level` for `input`, creating tables on the way. */

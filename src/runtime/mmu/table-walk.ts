@@ -41,8 +41,13 @@ export function indexTopBit(geometry: GranuleGeometry, level: number, startlevel
   return level === startlevel ? inputsize - 1 : levelShift(geometry, level) + geometry.stride - 1;
 }
 
-/** FetchDescriptor(): one 64-bit descriptor at a PA, little-endian unless EE says otherwise. */
-export function fetchDescriptor(memory: PhysicalMemory, pa: bigint, bigEndian: boolean): bigint {
+/**
+ * FetchDescriptor(): one 64-bit descriptor at a PA, little-endian unless EE says otherwise; or
+ * undefined when the memory map backs no memory there, which the walk reports as a synchronous
+ * External abort on the walk at the level it was fetching (Fault_SyncExternalOnWalk).
+ */
+export function fetchDescriptor(memory: PhysicalMemory, pa: bigint, bigEndian: boolean): bigint | undefined {
+  if (!memory.map.backs(pa, 8n)) return undefined;
   const raw = memory.read(pa, 8);
   return bigEndian ? reverseBytes64(raw) : raw;
 }

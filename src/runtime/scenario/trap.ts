@@ -30,7 +30,10 @@ import { TranslationTableBuilder } from "../mmu/builder.ts";
 import { S2AP } from "../mmu/descriptor-encoding.ts";
 import type { FaultStatus } from "../mmu/fault.ts";
 import { translateGuestAccess, type GuestAccessOutcome, type GuestStage2Fault } from "../mmu/guest-access.ts";
+import { AtExternalAbort } from "../mmu/at-exception.ts";
 import { BoundedCache } from "./bounded-cache.ts";
+import { SCENARIO_MEMORY_MAP } from "./machine-memory.ts";
+import { applyStage2WalkAbort, applyWalkFault, type Stage2WalkAbortSpec, type WalkFaultKind } from "./walk-faults.ts";
 import { SCENARIO_LAYOUT, unknownHpfarValue } from "./machine.ts";
 import { arbitraryValue } from "./prng.ts";
 import { hex, scenario, ScenarioError, type Scenario, type ScenarioAt, type TableFaultKind } from "./scenario.ts";
@@ -70,13 +73,21 @@ export interface Stage2MappingSpec {
   s2ap?: number;
   af?: boolean;
   xn?: boolean;
+  /** Stage-2 MemAttr[3:0] (see S2_MEMATTR); default Normal Write-Back. Device memory (0b00xx) holding a stage-1 table faults under hcrPtw. */
+  memAttr?: number;
 }
 
-/** The stage-1 table that the walk of `va` reads at `level` meets a stage-2 fault of this kind. */
+/** The stage-1 table that the walk of `va` reads at `level` meets this at stage 2 (walk-faults.ts WalkFaultKind). */
 export interface TableFaultSpec {
   va: bigint;
   level: number;
-  fault: TableFaultKind;
+  fault: WalkFaultKind;
+  /**
+   * "translation": the stage-2 level of the hole (default 3, the table's own page; above 3 the
+   * table is first moved to an IPA region of its own, so the hole covers it alone);
+   * "walk-external-abort": the stage-2 level whose descriptor fetch is outside memory (default 3).
+   */
+  s2Level?: number;
 }
 
 export interface GuestAccessTrapInput {
@@ -97,6 +108,10 @@ export interface GuestAccessTrapInput {
   seed?: number;
   /** What an erratum-834220 part reports when the erratum's conditions hold (default "misreport"). */
   erratum834220?: "misreport" | "architectural";
+  /** HCR_EL2.PTW: a stage-1 table in stage-2 Device memory is a stage-2 Permission fault on the walk (default false). */
+  hcrPtw?: boolean;
+  /** Stage-2 walks of these IPAs fetch a descriptor outside memory (a synchronous External abort on the stage-2 walk). */
+  stage2WalkAborts?: readonly Stage2WalkAbortSpec[];
 }
 
 export interface Stage1Trap {
@@ -121,8 +136,10 @@ export interface Stage2TrapMetadata {
   readonly hpfar: bigint;
   /** The guest's PAR_EL1 (arbitrary, drawn from the seed). */
   readonly par: bigint;
-  /** PAR_EL1 that AT S1E1R on FAR gives on these tables. */
+  /** PAR_EL1 that AT S1E1R on FAR gives on these tables (F alone when AT takes an exception, as Linux's __kvm_at then assumes). */
   readonly atPar: bigint;
+  /** ESR_EL2 of the Data Abort AT S1E1R on FAR takes (a synchronous External abort on its walk) instead of writing PAR_EL1. */
+  readonly atAbortEsr?: bigint;
   /** The report is erratum 834220's misreport; `architectural` is what a correct part does. */
   readonly erratum834220: boolean;
   readonly architectural?: TrapOutcome;
@@ -149,6 +166,8 @@ export function hpfarForIpa(ipa: bigint): bigint {
 
 /** The architecture writes HPFAR_EL2 for these stage-2 faults (FACTS.md, Arm ARM R_FKLWR). */
 export function hpfarIsValid(faultType: FaultStatus, s1ptw: boolean): boolean {
+  // R_FKLWR names no External abort, on a stage-1 table walk or not: HPFAR_EL2 is UNKNOWN for it.
+  if (faultType === "SyncExternalOnWalk") return false;
   return s1ptw || faultType !== "Permission";
 }
 
@@ -163,13 +182,10 @@ export function buildTrapTables(input: GuestAccessTrapInput, memory: PhysicalMem
     for (const m of input.stage1) {
       b.mapStage1(m.va, m.ipa, m.size ?? PAGE, { level: m.level, ap: m.ap, af: m.af, pxn: m.pxn, uxn: m.uxn, attrIndx: m.attrIndx });
     }
-    for (const m of input.stage2) b.mapStage2(m.ipa, m.pa, m.size ?? PAGE, { level: m.level, s2ap: m.s2ap, af: m.af, xn: m.xn });
-    for (const t of input.tableFaults ?? []) {
-      const tableIpa = b.stage1TableIpa(t.va, t.level);
-      if (t.fault === "translation") b.unmapStage2(tableIpa, 3);
-      else if (t.fault === "permission") b.updateStage2Leaf(tableIpa, { s2ap: S2AP.NONE });
-      else b.updateStage2Leaf(tableIpa, { af: false });
-    }
+    for (const m of input.stage2) b.mapStage2(m.ipa, m.pa, m.size ?? PAGE, { level: m.level, s2ap: m.s2ap, af: m.af, xn: m.xn, memAttr: m.memAttr });
+    for (const t of input.tableFaults ?? []) applyWalkFault(b, memory, t);
+    for (const w of input.stage2WalkAborts ?? []) applyStage2WalkAbort(b, memory, w);
+    b.setProtectedTableWalk(input.hcrPtw ?? false);
     return b;
   } catch (e) {
     if (e instanceof ScenarioError) throw e;
@@ -187,12 +203,12 @@ const trapTableCache = new BoundedCache<{ memory: PhysicalMemory; builder: Trans
 /** Every field of every mapping and table fault, in order: equal keys build equal tables. */
 function trapTablesKey(input: GuestAccessTrapInput): string {
   const part = (specs: readonly object[] | undefined) => (specs ?? []).map((m) => Object.entries(m).map(([k, v]) => `${k}=${String(v)}`).join(",")).join(";");
-  return `${part(input.stage1)}|${part(input.stage2)}|${part(input.tableFaults)}`;
+  return `${part(input.stage1)}|${part(input.stage2)}|${part(input.tableFaults)}|${part(input.stage2WalkAborts)}|${input.hcrPtw === true}`;
 }
 
 function trapTables(input: GuestAccessTrapInput): { memory: PhysicalMemory; builder: TranslationTableBuilder } {
   return trapTableCache.get(trapTablesKey(input), () => {
-    const memory = new PhysicalMemory();
+    const memory = new PhysicalMemory(SCENARIO_MEMORY_MAP);
     return { memory, builder: buildTrapTables(input, memory) };
   });
 }
@@ -208,8 +224,16 @@ function stage2Esr(kind: "data" | "instruction", f: GuestStage2Fault): bigint {
 }
 
 /** The scenario's "at": what AT S1E1R on `far` finds (PAR_EL1 value alongside). */
-function atOnFar(b: TranslationTableBuilder, memory: PhysicalMemory, far: bigint, tableFaults: readonly TableFaultSpec[]): { at: ScenarioAt; par: bigint } {
-  const par = addressTranslateS1E1({ va: far, access: "read", sysreg: b.sysreg(), memory });
+function atOnFar(b: TranslationTableBuilder, memory: PhysicalMemory, far: bigint, tableFaults: readonly TableFaultSpec[]): { at: ScenarioAt; par: bigint; atAbortEsr?: bigint } {
+  let par: bigint;
+  try {
+    par = addressTranslateS1E1({ va: far, access: "read", sysreg: b.sysreg(), memory });
+  } catch (e) {
+    if (!(e instanceof AtExternalAbort)) throw e;
+    // AT takes a Data Abort (at-exception.ts). The scenario's `at` cannot take an exception; Linux
+    // (__kvm_at, 6.12 on) survives it and treats PAR_EL1 as F alone, which is this answer.
+    return { at: { par: PAR_F_ONLY }, par: PAR_F_ONLY, atAbortEsr: e.esr };
+  }
   if ((par & 1n) === 0n) return { at: { ok: par & (((1n << 36n) - 1n) << 12n) }, par };
   const ptw = (par & (1n << 8n)) !== 0n;
   if (!ptw) return { at: "fault", par };
@@ -228,9 +252,18 @@ function atOnFar(b: TranslationTableBuilder, memory: PhysicalMemory, far: bigint
         return false;
       }
     });
-    if (hit !== undefined) return { at: { s2fault: { level, fault: hit.fault } }, par };
+    // The scenario's {s2fault} form builds a level-3 hole, no access or no AF; others give AT's PAR.
+    if (hit !== undefined && isScenarioTableFault(hit)) return { at: { s2fault: { level, fault: hit.fault } }, par };
+    if (hit !== undefined) return { at: { par }, par };
   }
   return fail(`AT S1E1R on ${hex(far)} failed on a stage-1 table walk (PAR ${hex(par)}) that no tableFaults entry explains`);
+}
+
+/** PAR_EL1 with F set and nothing else: what Linux's __kvm_at leaves its caller after an exception. */
+const PAR_F_ONLY = 1n;
+
+function isScenarioTableFault(t: TableFaultSpec): t is TableFaultSpec & { fault: TableFaultKind } {
+  return (t.fault === "translation" && (t.s2Level ?? 3) === 3) || t.fault === "permission" || t.fault === "access-flag";
 }
 
 function translatePart(b: TranslationTableBuilder, memory: PhysicalMemory, input: GuestAccessTrapInput, va: bigint): GuestAccessOutcome {
@@ -270,7 +303,7 @@ export function trapFromGuestAccess(input: GuestAccessTrapInput): TrapOutcome {
   const stage2Trap = (f: GuestStage2Fault, far: bigint, erratum: boolean, architectural?: TrapOutcome): Stage2Trap => {
     const valid = hpfarIsValid(f.faultType, f.s1ptw);
     const guestPar = arbitraryValue(seed, "PAR_EL1");
-    const { at, par: atPar } = atOnFar(b, memory, far, input.tableFaults ?? []);
+    const { at, par: atPar, atAbortEsr } = atOnFar(b, memory, far, input.tableFaults ?? []);
     const s = scenario({
       esr: stage2Esr(input.kind, f),
       far,
@@ -293,6 +326,7 @@ export function trapFromGuestAccess(input: GuestAccessTrapInput): TrapOutcome {
         hpfar: valid ? hpfarForIpa(f.ipa) : unknownHpfarValue(seed),
         par: guestPar,
         atPar,
+        ...(atAbortEsr !== undefined ? { atAbortEsr } : {}),
         erratum834220: erratum,
         ...(architectural !== undefined ? { architectural } : {}),
       },
