@@ -15,6 +15,8 @@ import { guestStubTexts } from "./guest-stubs.ts";
 import { ORACLE_AREA_BASE, ORACLE_AREA_END } from "./layout.ts";
 import { pushMemoryImage, RecordingMemory, wordsToBytes, type MemoryImage } from "./recording-memory.ts";
 import { Rng } from "./rng.ts";
+import { SCENARIO_MEMORY_MAP } from "../runtime/scenario/machine-memory.ts";
+import { isWalkTrapKind, walkFaultCase, WALK_TRAP_KINDS } from "./walk-fault-cases.ts";
 
 export const TRAP_MAGIC = 0x6661756c74635452n; // "faultcTR"
 
@@ -31,6 +33,7 @@ export const TRAP_KINDS = [
   "crossing-load",
   "stage1-fault",
   "no-fault",
+  ...WALK_TRAP_KINDS,
 ] as const;
 export type TrapKind = (typeof TRAP_KINDS)[number];
 
@@ -168,10 +171,13 @@ export function generateTrapCase(seed: number, index: number): TrapCase {
       detail = "both stages map it";
       break;
     }
+    default:
+      if (!isWalkTrapKind(kind)) throw new Error(`internal: trap kind ${kind} has no set-up`);
+      detail = walkFaultCase(kind, { round, vaPage, ipaPage, paPage, stage1, stage2, extra });
   }
 
-  const input: GuestAccessTrapInput = { va, access, kind: dataKind, size, stage1, stage2, seed: index, erratum834220: "architectural", ...extra };
-  const memory = new RecordingMemory();
+  const input: GuestAccessTrapInput = { va, access, kind: dataKind, size, instruction, stage1, stage2, seed: index, erratum834220: "architectural", ...extra };
+  const memory = new RecordingMemory(SCENARIO_MEMORY_MAP);
   const b = buildTrapTables(input, memory);
   const registers = b.registers();
   // The guest's PAR_EL1: an arbitrary value in the bits QEMU keeps (a failed-translation format).

@@ -8,13 +8,11 @@
 //    variants of dsl/kvm-2016.fault, #asm on the interpreter and #c through HypApi, which must
 //    agree with QEMU on the outcome, the exit code, every recorded field and PAR_EL1 preservation.
 //
-// Comparing ESR_EL2, two things are added to the model's prediction, neither a disagreement:
-//  - the instruction syndrome (ISV, SAS, SSE, SRT, SF, AR): trapFromGuestAccess describes a generic
-//    access and leaves ISV=0; the harness knows its instruction (ldrb w2, strb w2, ldr x2), for
-//    which a stage-2 data abort not on a stage-1 walk has ISV=1 (Arm ARM, ESR_ELx ISS encoding for
-//    a Data Abort: ISV; QEMU: merge_syn_data_abort);
-//  - QEMU 7.2's documented departure "ptw-fault-level": for S1PTW=1 the FSC level is the stage-1
-//    level of the table fetch, where the Arm ARM reports the stage-2 lookup level.
+// ESR_EL2 is compared whole: the model predicts the instruction syndrome from the instruction the
+// guest executes (the case's input.instruction; src/runtime/scenario/syndrome.ts). One documented
+// departure is added to the model's prediction, not a disagreement: QEMU 7.2's "ptw-fault-level":
+// for S1PTW=1 the FSC level is the stage-1 level of the table fetch, where the Arm ARM reports the
+// stage-2 lookup level.
 // HPFAR_EL2 for a plain stage-2 permission fault is UNKNOWN (FACTS.md, R_FKLWR): QEMU's value is
 // reported (it writes the faulting IPA), and the variants are run both with QEMU's value and with
 // the seed's arbitrary one, which must give the same result (no rule of the file depends on it).
@@ -28,14 +26,14 @@ import { VCPU_FAULT_FIELDS } from "../runtime/machine/vcpu-layout.ts";
 import { harnessLines } from "./output.ts";
 import { buildHarness, disposeHarness, HARNESS_DIR, OracleRunError, QEMU_TIMEOUT_MS, runQemu, type QemuRun } from "./qemu.ts";
 import { guestStubsSource, guestStubTexts } from "./guest-stubs.ts";
-import { generateTrapCases, GUEST_LOAD_BYTE, GUEST_LOAD_DOUBLEWORD, GUEST_STORE_BYTE, serialiseTrapCases, type TrapCase } from "./trap-cases.ts";
+import { generateTrapCases, serialiseTrapCases, type TrapCase } from "./trap-cases.ts";
 
 export const TRAP_RULE_FILE = "dsl/kvm-2016.fault";
 export const TRAP_HANDLER_S = "generated/kvm-2016.S";
 
 const HEX = "0x[0-9a-f]{1,16}";
 const HEADER = new RegExp(`^MIDR (${HEX}) CAPS (${HEX}) PATCHED (\\d+)$`);
-const TRAP_LINE = new RegExp(`^TRAP (\\d+) (exit|retry|host_hvc|fpsimd_guest_restore)${` (${HEX})`.repeat(10)}$`);
+const TRAP_LINE = new RegExp(`^TRAP (\\d+) (exit|retry|host_hvc|fpsimd_guest_restore)${` (${HEX})`.repeat(12)}$`);
 
 export interface QemuTrap {
   readonly outcome: string;
@@ -46,6 +44,9 @@ export interface QemuTrap {
   readonly elr: bigint;
   readonly parIn: bigint;
   readonly parOut: bigint;
+  /** ESR_EL1 and FAR_EL1 after the run (zeroed before it): a stage-1 fault's syndrome and address. */
+  readonly esrEl1: bigint;
+  readonly farEl1: bigint;
   /** The vcpu's fault record as the generated handler left it, by field name. */
   readonly record: ReadonlyMap<string, bigint>;
 }
@@ -114,7 +115,7 @@ export function parseTrapHarnessOutput(run: QemuRun, expected: number): TrapHarn
     const v = m.slice(3).map((x) => BigInt(x));
     const record = new Map<string, bigint>();
     VCPU_FAULT_FIELDS.forEach((f, i) => record.set(f.name, f.size === 4 ? v[7 + i] & 0xffff_ffffn : v[7 + i]));
-    traps.push({ trap: { outcome: m[2], code: v[0], esr: v[1], far: v[2], hpfar: v[3], elr: v[4], parIn: v[5], parOut: v[6], record }, after: [] });
+    traps.push({ trap: { outcome: m[2], code: v[0], esr: v[1], far: v[2], hpfar: v[3], elr: v[4], parIn: v[5], parOut: v[6], record, esrEl1: v[10], farEl1: v[11] }, after: [] });
   }
   if (traps.length !== expected) throw new OracleRunError(`the trap harness reported ${traps.length} traps, expected ${expected}`);
   return { first: lines[0] ?? "", traps, ms: run.ms };
@@ -128,15 +129,6 @@ export function runTrapHarness(cases: readonly TrapCase[], timeoutMs: number = Q
   const extra = boot.traps.find((t) => t.after.length > 0);
   if (extra !== undefined) throw new OracleRunError(`unexpected trap harness output line: ${JSON.stringify(extra.after[0])}`);
   return { midr: BigInt(header[1]), caps: BigInt(header[2]), patched: Number(header[3]), traps: boot.traps.map((t) => t.trap), ms: boot.ms };
-}
-
-/** ISV, SAS, SSE, SRT, SF, AR of the harness's default guest instructions (ldrb/strb w2, ldr x2). */
-export function instructionSyndrome(instruction: string): bigint {
-  const ISV = 1n << 24n;
-  const SRT_X2 = 2n << 16n;
-  if (instruction === GUEST_LOAD_BYTE || instruction === GUEST_STORE_BYTE) return ISV | SRT_X2; // SAS 0 (byte), SF 0 (w2)
-  if (instruction === GUEST_LOAD_DOUBLEWORD) return ISV | (3n << 22n) | SRT_X2 | (1n << 15n); // SAS 3 (doubleword), SF 1 (x2)
-  return 0n; // an Instruction Abort has no instruction syndrome
 }
 
 export type TrapVerdict = "agree" | "ptw-fault-level" | "unknown" | "s1ptw-permission-wnr" | "mismatch";
@@ -229,7 +221,7 @@ export function trapScenario(c: TrapCase, q: QemuTrap, midr: bigint): TrapScenar
   if (prediction.taken === "el2") {
     const s = prediction.scenario;
     const meta = prediction.meta;
-    let esr = s.esr | (meta.s1ptw || c.input.kind === "instruction" ? 0n : instructionSyndrome(c.instruction));
+    let esr = s.esr;
     let esrVerdict: TrapVerdict | undefined;
     if (meta.s1ptw && q.esr !== esr) {
       // QEMU 7.2: FSC level = the stage-1 level whose table fetch failed (the table fault's level).
@@ -246,7 +238,7 @@ export function trapScenario(c: TrapCase, q: QemuTrap, midr: bigint): TrapScenar
       // QEMU 7.2 reports the instruction's direction (WnR=1).
       esrVerdict = "s1ptw-permission-wnr";
     }
-    const archEsr = s.esr | (meta.s1ptw || c.input.kind === "instruction" ? 0n : instructionSyndrome(c.instruction));
+    const archEsr = s.esr;
     checks.push(check("ESR_EL2", q.esr, esr === archEsr ? esr : `${hex(esr)} (Arm ARM ${hex(archEsr)})`, esrVerdict ?? (q.esr === esr ? "agree" : "mismatch")));
     checks.push(check("FAR_EL2", q.far, s.far));
     if (meta.hpfarValid) checks.push(check("HPFAR_EL2", q.hpfar, hpfarForIpa(meta.ipa)));
@@ -260,6 +252,11 @@ export function trapScenario(c: TrapCase, q: QemuTrap, midr: bigint): TrapScenar
     const at = s.at !== undefined && typeof s.at === "object" && "s2fault" in s.at ? { par: meta.atPar } : s.at;
     modelScenario = scenario({ ...s, at, esr: q.esr, far: q.far, hpfar: q.hpfar, par: q.parIn, midr });
   } else {
+    if (prediction.taken === "el1") {
+      // A stage-1 fault is taken to EL1 (ISV=0 there); the harness reads ESR_EL1 and FAR_EL1 after it.
+      checks.push(check("ESR_EL1", q.esrEl1, prediction.esr));
+      checks.push(check("FAR_EL1", q.farEl1, prediction.far));
+    }
     modelScenario = scenario({ esr: q.esr, far: q.far, hpfar: q.hpfar, par: q.parIn, midr, seed: c.index });
   }
   return { prediction, checks, scenario: modelScenario, hpfarUnknown };

@@ -11,4 +11,10 @@ export interface AccessDescriptor {
   readonly el: 0 | 1;
   /** False for AT S1E1A: the walk is made, no permission is checked. Default true. */
   readonly checkPermissions?: boolean;
+  /**
+   * A cache maintenance instruction by VA: "dc" (DC CIVAC, CVAC, CVAU; DC IVAC, which EL1 executes
+   * as DC CIVAC while HCR_EL2.VM is 1) or "ic" (IC IVAU). Checked as a read (write = false);
+   * stage 2 raises no Permission fault for "dc" (s2-permissions.ts).
+   */
+  readonly cacheMaintenance?: "dc" | "ic";
 }

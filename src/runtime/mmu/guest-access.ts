@@ -16,8 +16,10 @@ export interface GuestAccessInput {
   access: "read" | "write";
   /** "instruction" is a fetch, which is always a read. */
   kind: GuestAccessKind;
-  /** Exception level making the access; EL1 when omitted. */
+  /** Exception level whose stage-1 permissions apply (EL0 for LDTR/STTR at EL1); EL1 when omitted. */
   el?: 0 | 1;
+  /** A cache maintenance instruction by VA (see AccessDescriptor.cacheMaintenance); `access` is then "read". */
+  cacheMaintenance?: "dc" | "ic";
   sysreg: (name: string) => bigint;
   memory: PhysicalMemory;
   paMaxBits?: number;
@@ -72,6 +74,7 @@ export function translateGuestAccess(input: GuestAccessInput): GuestAccessOutcom
     kind: input.kind === "instruction" ? "IFETCH" : "DATA",
     write: input.access === "write",
     el: input.el ?? 1,
+    ...(input.cacheMaintenance !== undefined ? { cacheMaintenance: input.cacheMaintenance } : {}),
   };
   const result = fullTranslate(ctx, input.va, access);
   if (result.ok) return { outcome: "success", va: input.va, ipa: result.value.ipa, pa: result.value.pa };

@@ -27,6 +27,11 @@ export function s2CheckPermissions(
   if (s2fs1walk) {
     allowed = readable;
     write = false;
+  } else if (access.cacheMaintenance === "dc") {
+    // ARMv8's AArch64.CheckS2Permission: DC maintenance by VA generates no stage-2 Permission
+    // fault, other than on a stage-1 table walk (above).
+    allowed = true;
+    write = false;
   } else if (access.kind === "IFETCH") {
     allowed = !S2Leaf.xn(walk.descriptor);
     write = false;

@@ -30,12 +30,15 @@ import { TranslationTableBuilder } from "../mmu/builder.ts";
 import { S2AP } from "../mmu/descriptor-encoding.ts";
 import type { FaultStatus } from "../mmu/fault.ts";
 import { translateGuestAccess, type GuestAccessOutcome, type GuestStage2Fault } from "../mmu/guest-access.ts";
+import { addressSizeBuilderOptions, addressSizeKey, applyBeyondOutputSize, checkStage1TableWindow, type BeyondOutputSizeSpec, type TranslationSizesSpec } from "./address-sizes.ts";
 import { AtExternalAbort } from "../mmu/at-exception.ts";
 import { BoundedCache } from "./bounded-cache.ts";
 import { SCENARIO_MEMORY_MAP } from "./machine-memory.ts";
 import { applyStage2WalkAbort, applyWalkFault, type Stage2WalkAbortSpec, type WalkFaultKind } from "./walk-faults.ts";
+import { resolveGuestAccess, type ResolvedAccess } from "./instruction-access.ts";
 import { SCENARIO_LAYOUT, unknownHpfarValue } from "./machine.ts";
 import { arbitraryValue } from "./prng.ts";
+import { dataAbortWnR, instructionIss } from "./syndrome.ts";
 import { hex, scenario, ScenarioError, type Scenario, type ScenarioAt, type TableFaultKind } from "./scenario.ts";
 
 // The classes and bit positions are dsl/arch's (generated/arch-facts.ts), not restated here.
@@ -91,13 +94,28 @@ export interface TableFaultSpec {
 }
 
 export interface GuestAccessTrapInput {
+  /** The address accessed: the instruction's effective address (DC/IC: its register's value). */
   va: bigint;
-  access: "read" | "write";
-  kind: "data" | "instruction";
+  /** Required without `instruction`; with it, derived from it (a different value is an error). */
+  access?: "read" | "write";
+  /** Required without `instruction`; with it, derived from it (a different value is an error). */
+  kind?: "data" | "instruction";
   /** The guest's exception level (default 1). */
   el?: 0 | 1;
-  /** Bytes accessed (data only; default 1). A load that crosses a page touches both pages. */
+  /** Bytes accessed (data only; default 1, or the instruction's). A load that crosses a page touches both pages. */
   size?: number;
+  /**
+   * The guest instruction making the access, A64 assembly in GNU as syntax ("ldrsh w5, [x2]",
+   * "ldp x1, x2, [x0, #16]!", "ldtr x3, [x0]", "ldar w1, [x0]", "stxr w3, x1, [x0]", "ldr q0, [x0]",
+   * "prfm pldl1keep, [x0]", "dc zva, x0", "dc civac, x0", "ic ivau, x0", "br x0"). The access's
+   * direction, size, kind and permissions follow from it (instruction-access.ts), and so does the
+   * syndrome: ISV=1 with SAS, SSE, SRT, SF and AR for a stage-2 abort of a single general-purpose
+   * register load/store without writeback, CM and WnR for cache maintenance (syndrome.ts).
+   * Without it the access is generic and ISV is 0.
+   */
+  instruction?: string;
+  /** DC ZVA's block size in bytes (DCZID_EL0; default 64, as QEMU's Cortex-A57). */
+  dczvaBytes?: number;
   /** Stage-1 mappings; stage-1 tables are placed at IPA = PA and mapped at stage 2. */
   stage1: readonly Stage1MappingSpec[];
   stage2: readonly Stage2MappingSpec[];
@@ -112,6 +130,16 @@ export interface GuestAccessTrapInput {
   hcrPtw?: boolean;
   /** Stage-2 walks of these IPAs fetch a descriptor outside memory (a synchronous External abort on the stage-2 walk). */
   stage2WalkAborts?: readonly Stage2WalkAbortSpec[];
+  /** VA, IPA and PA sizes and VTCR_EL2.SL0 (address-sizes.ts; default 48-bit VAs, IPS 48, 40-bit IPA, PS 48). */
+  translation?: TranslationSizesSpec;
+  /**
+   * IPA from which the stage-1 table pages are placed, one page each in allocation order, and mapped
+   * at stage 2 to their table-pool PAs (default: each at IPA = its PA). HPFAR_EL2 of an S1PTW fault
+   * then names an IPA that differs from the table's PA.
+   */
+  stage1TableIpa?: bigint;
+  /** Table addresses set beyond TCR_EL1.IPS or VTCR_EL2.PS (Address size faults at a chosen level). */
+  beyondOutputSize?: readonly BeyondOutputSizeSpec[];
 }
 
 export interface Stage1Trap {
@@ -157,7 +185,14 @@ export interface NoTrap {
   readonly pa: bigint;
 }
 
-export type TrapOutcome = NoTrap | Stage1Trap | Stage2Trap;
+/** A prefetch (PRFM) whose translation faults: a prefetch generates no fault, the hint is dropped. */
+export interface DroppedPrefetch {
+  readonly taken: "none";
+  /** Where the fault a load of the same address meets would be taken, and what it is. */
+  readonly prefetchFault: { readonly wouldTake: "el1" | "el2"; readonly faultType: FaultStatus; readonly level: number; readonly s1ptw: boolean };
+}
+
+export type TrapOutcome = NoTrap | DroppedPrefetch | Stage1Trap | Stage2Trap;
 
 /** HPFAR_EL2 for a faulting IPA: FIPA [43:4] = IPA[47:12]. */
 export function hpfarForIpa(ipa: bigint): bigint {
@@ -178,14 +213,16 @@ function fail(message: string): never {
 /** The guest's stage-1 and stage-2 tables of a trap input, built in `memory` (also used by the QEMU oracle). */
 export function buildTrapTables(input: GuestAccessTrapInput, memory: PhysicalMemory): TranslationTableBuilder {
   try {
-    const b = new TranslationTableBuilder({ memory, tablePool: SCENARIO_LAYOUT.tablePool, stage2: { ipaBits: SCENARIO_LAYOUT.stage2IpaBits } });
+    const b = new TranslationTableBuilder({ memory, tablePool: SCENARIO_LAYOUT.tablePool, ...addressSizeBuilderOptions(input) });
     for (const m of input.stage1) {
       b.mapStage1(m.va, m.ipa, m.size ?? PAGE, { level: m.level, ap: m.ap, af: m.af, pxn: m.pxn, uxn: m.uxn, attrIndx: m.attrIndx });
     }
+    checkStage1TableWindow(b, input);
     for (const m of input.stage2) b.mapStage2(m.ipa, m.pa, m.size ?? PAGE, { level: m.level, s2ap: m.s2ap, af: m.af, xn: m.xn, memAttr: m.memAttr });
     for (const t of input.tableFaults ?? []) applyWalkFault(b, memory, t);
     for (const w of input.stage2WalkAborts ?? []) applyStage2WalkAbort(b, memory, w);
     b.setProtectedTableWalk(input.hcrPtw ?? false);
+    applyBeyondOutputSize(b, input);
     return b;
   } catch (e) {
     if (e instanceof ScenarioError) throw e;
@@ -203,7 +240,7 @@ const trapTableCache = new BoundedCache<{ memory: PhysicalMemory; builder: Trans
 /** Every field of every mapping and table fault, in order: equal keys build equal tables. */
 function trapTablesKey(input: GuestAccessTrapInput): string {
   const part = (specs: readonly object[] | undefined) => (specs ?? []).map((m) => Object.entries(m).map(([k, v]) => `${k}=${String(v)}`).join(",")).join(";");
-  return `${part(input.stage1)}|${part(input.stage2)}|${part(input.tableFaults)}|${part(input.stage2WalkAborts)}|${input.hcrPtw === true}`;
+  return `${part(input.stage1)}|${part(input.stage2)}|${part(input.tableFaults)}|${part(input.stage2WalkAborts)}|${input.hcrPtw === true}|${addressSizeKey(input)}`;
 }
 
 function trapTables(input: GuestAccessTrapInput): { memory: PhysicalMemory; builder: TranslationTableBuilder } {
@@ -213,14 +250,19 @@ function trapTables(input: GuestAccessTrapInput): { memory: PhysicalMemory; buil
   });
 }
 
-function stage1Esr(kind: "data" | "instruction", el: 0 | 1, wnr: boolean, fsc: number): bigint {
-  const ec = kind === "data" ? (el === 0 ? EC_DABT_LOW : EC_DABT_CUR) : el === 0 ? EC_IABT_LOW : EC_IABT_CUR;
-  return (BigInt(ec) << ESR_EC_SHIFT) | ESR_IL | (kind === "data" && wnr ? ESR_WNR : 0n) | BigInt(fsc);
+/** ESR_EL1 of a stage-1 fault: the class of the EL executing the access (LDTR at EL1: _CUR). */
+function stage1Esr(r: ResolvedAccess, wnr: boolean, fsc: number): bigint {
+  const ec = r.kind === "data" ? (r.el === 0 ? EC_DABT_LOW : EC_DABT_CUR) : r.el === 0 ? EC_IABT_LOW : EC_IABT_CUR;
+  const iss = r.instruction !== undefined && r.kind === "data" ? instructionIss(r.instruction, { reportedIn: "el1", s1ptw: false }) : 0n;
+  return (BigInt(ec) << ESR_EC_SHIFT) | ESR_IL | iss | (r.kind === "data" && dataAbortWnR(r.instruction, wnr) ? ESR_WNR : 0n) | BigInt(fsc);
 }
 
-function stage2Esr(kind: "data" | "instruction", f: GuestStage2Fault): bigint {
-  const ec = kind === "data" ? EC_DABT_LOW : EC_IABT_LOW;
-  return (BigInt(ec) << ESR_EC_SHIFT) | ESR_IL | (f.s1ptw ? ESR_S1PTW : 0n) | (kind === "data" && f.wnr ? ESR_WNR : 0n) | BigInt(f.fsc);
+function stage2Esr(r: ResolvedAccess, f: GuestStage2Fault): bigint {
+  const ec = r.kind === "data" ? EC_DABT_LOW : EC_IABT_LOW;
+  // An external abort on a walk (the only one the model raises) may report the instruction
+  // syndrome without FEAT_RAS (IMPLEMENTATION DEFINED "Report abort on walk"): taken as reported.
+  const iss = r.instruction !== undefined && r.kind === "data" ? instructionIss(r.instruction, { reportedIn: "el2", s1ptw: f.s1ptw }) : 0n;
+  return (BigInt(ec) << ESR_EC_SHIFT) | ESR_IL | iss | (f.s1ptw ? ESR_S1PTW : 0n) | (r.kind === "data" && dataAbortWnR(r.instruction, f.wnr) ? ESR_WNR : 0n) | BigInt(f.fsc);
 }
 
 /** The scenario's "at": what AT S1E1R on `far` finds (PAR_EL1 value alongside). */
@@ -256,7 +298,9 @@ function atOnFar(b: TranslationTableBuilder, memory: PhysicalMemory, far: bigint
     if (hit !== undefined && isScenarioTableFault(hit)) return { at: { s2fault: { level, fault: hit.fault } }, par };
     if (hit !== undefined) return { at: { par }, par };
   }
-  return fail(`AT S1E1R on ${hex(far)} failed on a stage-1 table walk (PAR ${hex(par)}) that no tableFaults entry explains`);
+  // A stage-2 fault on the walk that no table fault names (an address beyond VTCR_EL2.PS, an IPA
+  // beyond its T0SZ, an unusable start level): AT's PAR as the tables give it.
+  return { at: { par }, par };
 }
 
 /** PAR_EL1 with F set and nothing else: what Linux's __kvm_at leaves its caller after an exception. */
@@ -266,9 +310,10 @@ function isScenarioTableFault(t: TableFaultSpec): t is TableFaultSpec & { fault:
   return (t.fault === "translation" && (t.s2Level ?? 3) === 3) || t.fault === "permission" || t.fault === "access-flag";
 }
 
-function translatePart(b: TranslationTableBuilder, memory: PhysicalMemory, input: GuestAccessTrapInput, va: bigint): GuestAccessOutcome {
+function translatePart(b: TranslationTableBuilder, memory: PhysicalMemory, r: ResolvedAccess, va: bigint): GuestAccessOutcome {
   try {
-    return translateGuestAccess({ va, access: input.access, kind: input.kind, el: input.el ?? 1, sysreg: b.sysreg(), memory });
+    const cm = r.cacheMaintenance !== undefined ? { cacheMaintenance: r.cacheMaintenance } : {};
+    return translateGuestAccess({ va, access: r.access, kind: r.kind, el: r.permissionEl, ...cm, sysreg: b.sysreg(), memory });
   } catch (e) {
     return fail(`${hex(va)}: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -276,26 +321,26 @@ function translatePart(b: TranslationTableBuilder, memory: PhysicalMemory, input
 
 /** What the architecture does with the guest access; a Scenario when it traps to EL2. */
 export function trapFromGuestAccess(input: GuestAccessTrapInput): TrapOutcome {
-  const size = input.size ?? 1;
-  if (!Number.isInteger(size) || size < 1 || size > 64) fail(`access size ${size} is not 1-64 bytes`);
-  if (input.kind === "instruction" && input.access === "write") fail("an instruction fetch is a read");
-  if (input.kind === "instruction" && size !== 1 && size !== 4) fail("an instruction fetch is 4 bytes");
+  const r = resolveGuestAccess(input);
   const seed = input.seed ?? 0;
   const { memory, builder: b } = trapTables(input);
-  const el = input.el ?? 1;
 
   // The access's parts: one, or two for a data access crossing into the next page.
-  const last = input.va + BigInt(size) - 1n;
-  const crosses = input.kind === "data" && (last & ~(PAGE - 1n)) !== (input.va & ~(PAGE - 1n));
-  const parts = crosses ? [input.va, last & ~(PAGE - 1n)] : [input.va];
-  const outcomes = parts.map((va) => translatePart(b, memory, input, va));
+  const last = r.start + BigInt(r.size) - 1n;
+  const crosses = r.kind === "data" && (last & ~(PAGE - 1n)) !== (r.start & ~(PAGE - 1n));
+  const parts = crosses ? [r.start, last & ~(PAGE - 1n)] : [r.start];
+  const outcomes = parts.map((va) => translatePart(b, memory, r, va));
 
   const toTrap = (index: number): TrapOutcome => {
     const o = outcomes[index];
+    // FAR: the instruction's address (DC ZVA: its register, not the block's start), or the page crossed into.
     const far = index === 0 ? input.va : parts[index];
     if (o.outcome === "success") return { taken: "none", ipa: o.ipa, pa: o.pa };
+    if (r.prefetch) {
+      return { taken: "none", prefetchFault: { wouldTake: o.outcome === "stage1-fault" ? "el1" : "el2", faultType: o.faultType, level: o.level, s1ptw: o.outcome === "stage2-fault" && o.s1ptw } };
+    }
     if (o.outcome === "stage1-fault") {
-      return { taken: "el1", esr: stage1Esr(input.kind, el, o.wnr, o.fsc), far, faultType: o.faultType, level: o.level };
+      return { taken: "el1", esr: stage1Esr(r, o.wnr, o.fsc), far, faultType: o.faultType, level: o.level };
     }
     return stage2Trap(o, far, false);
   };
@@ -305,7 +350,7 @@ export function trapFromGuestAccess(input: GuestAccessTrapInput): TrapOutcome {
     const guestPar = arbitraryValue(seed, "PAR_EL1");
     const { at, par: atPar, atAbortEsr } = atOnFar(b, memory, far, input.tableFaults ?? []);
     const s = scenario({
-      esr: stage2Esr(input.kind, f),
+      esr: stage2Esr(r, f),
       far,
       hpfar: valid ? hpfarForIpa(f.ipa) : "unknown",
       par: guestPar,
@@ -345,8 +390,9 @@ export function trapFromGuestAccess(input: GuestAccessTrapInput): TrapOutcome {
   const [a, second] = outcomes;
   const erratumApplies =
     crosses &&
-    input.kind === "data" &&
-    input.access === "read" &&
+    r.kind === "data" &&
+    r.access === "read" &&
+    !r.prefetch &&
     hasErratum834220(input.midr ?? DEFAULT_MIDR) &&
     (input.erratum834220 ?? "misreport") === "misreport" &&
     a.outcome === "stage1-fault" &&
