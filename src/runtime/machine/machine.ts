@@ -19,10 +19,10 @@ import { storageRegisters, sysregByName } from "./sysreg-table.ts";
 const MASK64 = (1n << 64n) - 1n;
 
 const STORAGE = storageRegisters();
-/** Every register at reset, an UNKNOWN reset as 0 (a Map copied per machine: cheaper than filling one). */
-const RESET_ALL = new Map(STORAGE.map((r) => [r.name, r.reset === "unknown" ? 0n : r.reset]));
+/** Every register at reset, an UNKNOWN reset as 0 (a machine's shared layer of registers, never written). */
+const RESET_ALL: ReadonlyMap<string, bigint> = new Map(STORAGE.map((r) => [r.name, r.reset === "unknown" ? 0n : r.reset]));
 /** The registers with a defined reset value (the others drawn from MachineConfig.unknown when read). */
-const RESET_DEFINED = new Map(STORAGE.flatMap((r) => (r.reset === "unknown" ? [] : [[r.name, r.reset] as const])));
+const RESET_DEFINED: ReadonlyMap<string, bigint> = new Map(STORAGE.flatMap((r) => (r.reset === "unknown" ? [] : [[r.name, r.reset] as const])));
 const UNKNOWN_RESET = new Set(STORAGE.filter((r) => r.reset === "unknown").map((r) => r.name));
 
 /** Where the values the architecture leaves UNKNOWN come from, drawn when first read (see MachineConfig.unknown). */
@@ -37,6 +37,15 @@ export interface UnknownValues {
 export const DEFAULT_MIDR = 0x411fd073n;
 
 export interface MachineConfig {
+  /**
+   * Start as a copy of this machine: its registers (X, SP, flags, system registers, those not yet
+   * drawn still undrawn), its memory (copy on write), capabilities, MIDR, translator and EL; then
+   * `sysregs`, `x`, `sp`, `translator`, `el` and `unknown` apply on top, as they do to a reset machine.
+   * Building many machines from one such template is much cheaper than building each from a
+   * description. `midr`, `capabilities`, `deriveCapabilitiesFromMidr` and `memory` are the
+   * template's and may not be given with it.
+   */
+  from?: Machine;
   midr?: bigint;
   /** Capabilities the kernel detected (Linux cpucaps names). */
   capabilities?: Iterable<string>;
@@ -70,46 +79,74 @@ export class Machine implements ArchState<Bits, boolean> {
   private readonly x: (bigint | undefined)[];
   private sp = 0n;
   private flags: Nzcv<boolean> = { n: false, z: false, c: false, v: false };
-  /** Register values by name; without one, an UNKNOWN-reset register is drawn from `unknown` when read. */
-  private readonly sysregs: Map<string, bigint>;
+  /**
+   * System register values by name, in two layers: this machine's own (every write lands here)
+   * over a shared one that is never written (the reset values, or a template's registers: see
+   * MachineConfig.from). Without a value in either, an UNKNOWN-reset register is drawn from
+   * `unknown` when read.
+   */
+  private sysregs = new Map<string, bigint>();
+  private base: ReadonlyMap<string, bigint>;
   private readonly written = new Set<string>();
   private readonly unknown: UnknownValues | undefined;
 
   constructor(config: MachineConfig = {}) {
-    this.memory = config.memory ?? new PhysicalMemory();
-    this.translator = config.translator ?? addressTranslateS1E1;
-    this.el = config.el ?? 2;
-    this.unknown = config.unknown;
-    this.x = new Array<bigint | undefined>(31).fill(this.unknown === undefined ? 0n : undefined);
-    this.sysregs = new Map(this.unknown === undefined ? RESET_ALL : RESET_DEFINED);
-    const midr = config.midr ?? DEFAULT_MIDR;
-    this.sysregs.set("MIDR_EL1", midr & MASK64);
-    const caps = new Set(config.capabilities ?? []);
-    if (config.deriveCapabilitiesFromMidr) for (const c of capabilitiesFromMidr(midr)) caps.add(c);
-    this.capabilities = caps;
-    for (const [name, value] of Object.entries(config.sysregs ?? {})) this.setSysreg(name, value);
+    const from = config.from;
+    if (from !== undefined) {
+      if (config.midr !== undefined || config.capabilities !== undefined || config.deriveCapabilitiesFromMidr !== undefined || config.memory !== undefined) {
+        throw new MachineStateError("a machine built from another takes its MIDR, capabilities and memory from it");
+      }
+      this.memory = from.memory.clone();
+      this.translator = config.translator ?? from.translator;
+      this.el = config.el ?? from.el;
+      this.unknown = config.unknown ?? from.unknown;
+      this.x = from.x.slice();
+      this.sp = from.sp;
+      this.flags = { ...from.flags };
+      this.base = from.sharedSysregs();
+      this.capabilities = from.capabilities;
+    } else {
+      this.memory = config.memory ?? new PhysicalMemory();
+      this.translator = config.translator ?? addressTranslateS1E1;
+      this.el = config.el ?? 2;
+      this.unknown = config.unknown;
+      this.x = new Array<bigint | undefined>(31).fill(this.unknown === undefined ? 0n : undefined);
+      this.base = this.unknown === undefined ? RESET_ALL : RESET_DEFINED;
+      const midr = config.midr ?? DEFAULT_MIDR;
+      this.sysregs.set("MIDR_EL1", midr & MASK64);
+      const caps = new Set(config.capabilities ?? []);
+      if (config.deriveCapabilitiesFromMidr) for (const c of capabilitiesFromMidr(midr)) caps.add(c);
+      this.capabilities = caps;
+    }
+    let hcrGiven = false;
+    if (config.sysregs !== undefined) {
+      for (const name in config.sysregs) hcrGiven = this.setSysreg(name, config.sysregs[name]) === "HCR_EL2" || hcrGiven;
+    }
     // Linux running with VHE keeps HCR_EL2.E2H set at all times (the host lives at EL2), and so
-    // does its nVHE hypervisor under hVHE.
-    if (hypRunsWithE2H(caps)) this.setSysreg("HCR_EL2", this.getSysreg("HCR_EL2") | HCR_EL2_E2H);
-    for (const [index, value] of Object.entries(config.x ?? {})) this.setX(Number(index), value);
+    // does its nVHE hypervisor under hVHE. (A copy keeps its template's HCR_EL2 unless given one.)
+    if ((from === undefined || hcrGiven) && hypRunsWithE2H(this.capabilities)) this.setSysreg("HCR_EL2", this.getSysreg("HCR_EL2") | HCR_EL2_E2H);
+    if (config.x !== undefined) for (const [index, value] of Object.entries(config.x)) this.setX(Number(index), value);
     if (config.sp !== undefined) this.sp = config.sp & MASK64;
   }
 
   /** An independent copy (memory included), so a scenario can run many times from one start. */
   clone(): Machine {
-    const copy = new Machine({
-      midr: this.getSysreg("MIDR_EL1"),
-      capabilities: this.capabilities,
-      memory: this.memory.clone(),
-      translator: this.translator,
-      el: this.el,
-      ...(this.unknown !== undefined ? { unknown: this.unknown } : {}),
-    });
-    for (const [name, value] of this.sysregs) copy.sysregs.set(name, value);
-    for (let i = 0; i < 31; i++) copy.x[i] = this.x[i];
-    copy.sp = this.sp;
-    copy.flags = { ...this.flags };
-    return copy;
+    return new Machine({ from: this });
+  }
+
+  /**
+   * This machine's registers as one layer that is never written again, for a copy to share: its
+   * own values move into a new shared layer (what it reads does not change), so a machine copied
+   * again before it is written costs nothing more.
+   */
+  private sharedSysregs(): ReadonlyMap<string, bigint> {
+    if (this.sysregs.size > 0) {
+      const merged = new Map(this.base);
+      for (const [name, value] of this.sysregs) merged.set(name, value);
+      this.base = merged;
+      this.sysregs = new Map();
+    }
+    return this.base;
   }
 
   // ---- Convenience accessors on plain bigints (setup and inspection; not recorded as writes) ----
@@ -140,20 +177,22 @@ export class Machine implements ArchState<Bits, boolean> {
   }
   /** Reads an architectural register by name (no VHE aliasing). */
   getSysreg(name: string): bigint {
-    const direct = this.sysregs.get(name);
+    const direct = this.sysregs.get(name) ?? this.base.get(name);
     if (direct !== undefined) return direct;
     const upper = name.toUpperCase();
-    const value = this.sysregs.get(upper);
+    const value = this.sysregs.get(upper) ?? this.base.get(upper);
     if (value !== undefined) return value;
     if (!UNKNOWN_RESET.has(upper)) throw new MachineStateError(`no system register ${name}`);
     const drawn = BigInt.asUintN(64, this.unknown?.sysreg(upper) ?? 0n);
     this.sysregs.set(upper, drawn);
     return drawn;
   }
-  setSysreg(name: string, value: bigint): void {
+  /** Sets an architectural register by name (no VHE aliasing); returns its canonical name. */
+  setSysreg(name: string, value: bigint): string {
     const reg = sysregByName(name);
     if (reg === undefined || reg.el12Of !== undefined) throw new MachineStateError(`no system register ${name}`);
     this.sysregs.set(reg.name, BigInt.asUintN(64, value));
+    return reg.name;
   }
   get e2h(): boolean {
     return (this.getSysreg("HCR_EL2") & HCR_EL2_E2H) !== 0n;

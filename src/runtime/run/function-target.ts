@@ -3,8 +3,7 @@
 // the fault record read back from the vcpu structure with its RecordLayout.
 import type { HypApi, Outcome as HypOutcome } from "../hyp/api.ts";
 import { MachineHypApi } from "../hyp/machine-api.ts";
-import { Machine } from "../machine/machine.ts";
-import { scenarioMachineSetup, type Scenario } from "../scenario/index.ts";
+import { machineForScenario, type Scenario } from "../scenario/index.ts";
 import type { Bits } from "../semantics/concrete-domain.ts";
 import { readRecord } from "./layout.ts";
 import { HandlerRunError, type HandlerTarget, type RecordLayout, type RunOptions, type RunResult, type TraceEntry } from "./types.ts";
@@ -32,9 +31,7 @@ export class FunctionTarget implements HandlerTarget {
   ) {}
 
   run(scenario: Scenario, opts: RunOptions = {}): RunResult {
-    const { config, meta } = scenarioMachineSetup(scenario, { deriveCapabilitiesFromMidr: opts.deriveCapabilitiesFromMidr ?? true });
-    const m = new Machine(config);
-    m.clearWrittenSysregs();
+    const { machine: m, meta } = machineForScenario(scenario, { deriveCapabilitiesFromMidr: opts.deriveCapabilitiesFromMidr ?? true });
     const api = new MachineHypApi(m, { trace: opts.trace ?? false });
     let out: HypOutcome;
     try {
@@ -45,7 +42,7 @@ export class FunctionTarget implements HandlerTarget {
     // Every field of the record, as it stands in the vcpu after the handler (fields start at zero).
     const fault = readRecord(m.memory, meta.vcpu, this.layout);
     const sysregs = new Map<string, bigint>([["PAR_EL1", m.getSysreg("PAR_EL1")], ...m.writtenSysregs()]);
-    const entryPar = config.sysregs?.PAR_EL1 ?? 0n;
+    const entryPar = scenario.par; // what the machine's PAR_EL1 was set to (sysregs may not set it)
     let line = this.origin.line;
     const trace: TraceEntry[] = opts.trace
       ? api.trace.map((t, index) => {

@@ -88,10 +88,14 @@ function canonicalVa(va: bigint): boolean {
  */
 const tableCache = new BoundedCache<{ memory: PhysicalMemory; registers: Record<string, bigint> }>(256);
 
-function guestTables(s: Scenario): { memory: PhysicalMemory; registers: Record<string, bigint> } {
+/** What the guest tables of `s` depend on: FAR's page and what AT finds there. */
+function tablesKey(s: Scenario): string {
   const at = s.at === undefined ? "identity" : s.at === "fault" || "par" in s.at ? "fault" : "ok" in s.at ? `ok:${s.at.ok >> 12n}` : `s2:${s.at.s2fault.level}:${s.at.s2fault.fault}`;
-  const key = `${s.far >> 12n}|${at}`;
-  const entry = tableCache.get(key, () => {
+  return `${s.far >> 12n}|${at}`;
+}
+
+function guestTables(s: Scenario): { memory: PhysicalMemory; registers: Record<string, bigint> } {
+  const entry = tableCache.get(tablesKey(s), () => {
     const memory = new PhysicalMemory();
     return { memory, registers: buildGuestTables(s, memory) };
   });
@@ -200,6 +204,18 @@ class LazyScenarioMetadata implements ScenarioMetadata {
 
 /** The configuration and metadata of a scenario's machine (build it with `new Machine(config)`). */
 export function scenarioMachineSetup(s: Scenario, options: ScenarioMachineOptions = {}): ScenarioMachineSetup {
+  const { config, capabilities } = shapeSetup(s, options.deriveCapabilitiesFromMidr ?? true);
+  const setup: MachineConfig = { ...config, sysregs: { ...config.sysregs, ...scenarioRegisters(s) }, unknown: new ScenarioUnknownValues(s.seed) };
+  placeStackGarbage(setup.memory!, s.seed);
+  return { config: setup, meta: new LazyScenarioMetadata(s.seed, capabilities, s.hpfar === "unknown") };
+}
+
+/**
+ * The machine description of `s` apart from what is the scenario's own (scenarioRegisters, the
+ * seed's values and stack): its guest tables, capabilities, MIDR, the registers that follow from
+ * them, a zeroed vcpu. Every scenario of one shape (scenarioTemplate's key) has the same.
+ */
+function shapeSetup(s: Scenario, deriveFromMidr: boolean): { config: MachineConfig; capabilities: string[] } {
   let translation: Record<string, bigint>;
   let memory: PhysicalMemory;
   try {
@@ -210,16 +226,12 @@ export function scenarioMachineSetup(s: Scenario, options: ScenarioMachineOption
   }
 
   const caps = new Set(s.caps);
-  if (options.deriveCapabilitiesFromMidr ?? true) {
+  if (deriveFromMidr) {
     for (const c of capabilitiesFromMidr(s.midr ?? DEFAULT_MIDR)) caps.add(c);
   }
 
   const sysregs: Record<string, bigint> = {
     ...translation,
-    ESR_EL2: s.esr,
-    FAR_EL2: s.far,
-    HPFAR_EL2: s.hpfar === "unknown" ? unknownHpfarValue(s.seed) : s.hpfar,
-    PAR_EL1: s.par,
     TPIDR_EL2: SCENARIO_LAYOUT.vcpu,
     MPIDR_EL1: MPIDR,
     ID_AA64MMFR0_EL1: ID_AA64MMFR0,
@@ -229,25 +241,34 @@ export function scenarioMachineSetup(s: Scenario, options: ScenarioMachineOption
   // Everything else the architecture leaves arbitrary (the rest of the guest's EL1 state, its own
   // ESR_EL1 and FAR_EL1 included, the EL2 registers this model does not define, X0-X30) comes
   // from `unknown`, drawn under the seed when read.
-  checkSysregsKeys(s.sysregs ?? {});
-  for (const [name, v] of Object.entries(s.sysregs ?? {})) sysregs[name] = v;
 
   // The vcpu is zeroed (Linux allocates it with kmem_cache_zalloc); the stack holds garbage.
   // (memory is this machine's own copy of the cached tables, so writing to it is safe.)
   memory.fill(SCENARIO_LAYOUT.vcpu, BigInt(VCPU_SIZE), 0);
-  placeStackGarbage(memory, s.seed);
 
   const config: MachineConfig = {
     ...(s.midr !== undefined ? { midr: s.midr } : {}),
     capabilities: caps,
     memory,
     sysregs,
-    unknown: new ScenarioUnknownValues(s.seed),
     sp: SCENARIO_LAYOUT.stackTop,
     el: 2,
     ...(s.at !== undefined && typeof s.at === "object" && "par" in s.at ? { translator: fixedParTranslator(s.far, s.at) } : {}),
   };
-  return { config, meta: new LazyScenarioMetadata(s.seed, [...caps].sort(), s.hpfar === "unknown") };
+  return { config, capabilities: [...caps].sort() };
+}
+
+/** The registers a scenario sets itself: ESR_EL2, FAR_EL2, HPFAR_EL2 (drawn when "unknown"), PAR_EL1 and its `sysregs`. */
+function scenarioRegisters(s: Scenario): Record<string, bigint> {
+  const own = {
+    ESR_EL2: s.esr,
+    FAR_EL2: s.far,
+    HPFAR_EL2: s.hpfar === "unknown" ? unknownHpfarValue(s.seed) : s.hpfar,
+    PAR_EL1: s.par,
+  };
+  if (s.sysregs === undefined) return own;
+  checkSysregsKeys(s.sysregs);
+  return { ...own, ...s.sysregs };
 }
 
 /** The metadata's map of drawn values: X0-X30, the drawn registers, HPFAR_EL2 when UNKNOWN; in arbitraryNames() order. */
@@ -281,10 +302,59 @@ function compareNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** A Machine at EL2 as after the scenario's guest trap. */
+/**
+ * What every scenario of one shape shares: a machine with its guest tables, capabilities, MIDR,
+ * the registers that follow from them and a zeroed vcpu, whose UNKNOWN values are not drawn (the
+ * scenario's own machine draws them under its seed), and the sorted capabilities.
+ */
+interface ScenarioTemplate {
+  readonly machine: Machine;
+  readonly capabilities: readonly string[];
+}
+
+/** A template's machine draws nothing: every scenario machine made from it has its own source. */
+const TEMPLATE_DRAWS_NOTHING: UnknownValues = {
+  x: () => {
+    throw new Error("internal: a scenario template read an UNKNOWN X register");
+  },
+  sysreg: (name) => {
+    throw new Error(`internal: a scenario template read the UNKNOWN ${name}`);
+  },
+};
+
+/** Scenario templates by shape: the guest tables' key, the capabilities given, MIDR and whether MIDR's are derived. */
+const templateCache = new BoundedCache<ScenarioTemplate>(256);
+
+function scenarioTemplate(s: Scenario, deriveFromMidr: boolean): ScenarioTemplate {
+  const key = `${tablesKey(s)}|${s.caps.join(",")}|${s.midr ?? ""}|${deriveFromMidr ? 1 : 0}`;
+  return templateCache.get(key, () => {
+    // The scenario's own registers (ESR, FAR, HPFAR, PAR, sysregs) and seed are not the shape's:
+    // the template is set up as for a scenario without them, and each machine sets its own.
+    const { config, capabilities } = shapeSetup(s, deriveFromMidr);
+    return { machine: new Machine({ ...config, unknown: TEMPLATE_DRAWS_NOTHING }), capabilities: Object.freeze(capabilities) };
+  });
+}
+
+/**
+ * A Machine at EL2 as after the scenario's guest trap: the same machine `new
+ * Machine(scenarioMachineSetup(s).config)` builds, made as a copy of its shape's template.
+ */
 export function machineForScenario(s: Scenario, options: ScenarioMachineOptions = {}): { machine: Machine; meta: ScenarioMetadata } {
-  const { config, meta } = scenarioMachineSetup(s, options);
-  return { machine: new Machine(config), meta };
+  let template: ScenarioTemplate;
+  try {
+    template = scenarioTemplate(s, options.deriveCapabilitiesFromMidr ?? true);
+  } catch (e) {
+    if (e instanceof ScenarioError) throw e;
+    throw new ScenarioError(`cannot build the guest tables: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const machine = new Machine({
+    from: template.machine,
+    sysregs: scenarioRegisters(s),
+    unknown: new ScenarioUnknownValues(s.seed),
+    ...(s.at !== undefined && typeof s.at === "object" && "par" in s.at ? { translator: fixedParTranslator(s.far, s.at) } : {}),
+  });
+  placeStackGarbage(machine.memory, s.seed);
+  return { machine, meta: new LazyScenarioMetadata(s.seed, template.capabilities, s.hpfar === "unknown") };
 }
 
 /** AT of FAR answers `at`'s PAR for the operation; any other VA is translated by the MMU model over the scenario's tables. */

@@ -1,0 +1,95 @@
+// machineForScenario copies a template built once per scenario shape; scenarioMachineSetup
+// describes the machine from scratch. Both must give the same machine, whatever the scenario:
+// every register (the drawn ones included), the guest's X registers, SP, flags, capabilities,
+// the vcpu and the stack, what AT finds on FAR, and no write recorded. Machine.clone and
+// MachineConfig.from are checked here too: a copy is independent of its template and of its
+// sibling copies.
+import { describe, expect, it } from "vitest";
+import { agreementScenarios } from "../codegen/scenarios.ts";
+import { ARM64_HAS_VIRT_HOST_EXTN, ARM64_KVM_HVHE, ARM64_WORKAROUND_834220 } from "../../src/runtime/machine/cpu-features.ts";
+import { Machine, MachineStateError } from "../../src/runtime/machine/machine.ts";
+import { HCR_EL2_E2H } from "../../src/runtime/machine/sysreg-access.ts";
+import { storageRegisters } from "../../src/runtime/machine/sysreg-table.ts";
+import { VCPU_SIZE } from "../../src/runtime/machine/vcpu-layout.ts";
+import { machineForScenario, scenario, SCENARIO_LAYOUT, scenarioMachineSetup, type Scenario } from "../../src/runtime/scenario/index.ts";
+import { bits } from "../../src/runtime/semantics/concrete-domain.ts";
+
+const REGISTERS = storageRegisters().map((r) => r.name);
+
+/** Everything a handler can observe of a machine at entry, as text. */
+function observe(m: Machine, s: Scenario): string[] {
+  const out: string[] = [`el ${m.el}`, `sp ${m.getSP()}`, `flags ${JSON.stringify(m.getFlags())}`, `caps ${[...m.capabilities].join(",")}`];
+  for (const r of REGISTERS) out.push(`${r} ${m.getSysreg(r)}`);
+  for (let i = 0; i < 31; i++) out.push(`x${i} ${m.getX(i)}`);
+  for (let a = 0n; a < BigInt(VCPU_SIZE); a += 8n) out.push(`vcpu+${a} ${m.memory.read(SCENARIO_LAYOUT.vcpu + a, 8)}`);
+  for (let a = 8n; a <= SCENARIO_LAYOUT.stackSize; a += 8n) out.push(`stack-${a} ${m.memory.read(SCENARIO_LAYOUT.stackTop - a, 8)}`);
+  for (const kind of ["s1e1r", "s1e1w", "s1e1a", "s1e0r"] as const) out.push(`at ${kind} ${m.addressTranslate(kind, bits(s.far, 64)).value}`);
+  out.push(`written ${[...m.writtenSysregs().keys()].join(",")}`);
+  return out;
+}
+
+const special: Scenario[] = [
+  scenario({ esr: 0x92000007n, far: 0x1234n, hpfar: "unknown", seed: 3 }),
+  scenario({ esr: 0x9200004fn, far: 0x1234n, at: { par: 0x819n, ops: { s1e1a: 0x800n } }, seed: 4 }),
+  scenario({ esr: 0x9200004fn, far: 0x5000n, at: { s2fault: { level: 1, fault: "permission" } }, caps: [ARM64_HAS_VIRT_HOST_EXTN], seed: 5 }),
+  scenario({ esr: 0x9200004fn, far: 0xffff_0000_1234_5678n, at: "fault", midr: 0x411fd072n, seed: 6 }),
+  // sysregs: the guest's own ESR_EL1, an HCR_EL2 without E2H under VHE (E2H is set on top), TCR_EL1.
+  scenario({ esr: 0x92000007n, far: 0x1234n, caps: [ARM64_HAS_VIRT_HOST_EXTN], sysregs: { ESR_EL1: 0x1234n, HCR_EL2: 0x8000_0001n, TCR_EL1: 0x10n }, seed: 7 }),
+  scenario({ esr: 0x92000007n, far: 0x1234n, caps: [ARM64_KVM_HVHE, ARM64_WORKAROUND_834220], sysregs: { VTTBR_EL2: 0n }, seed: 8 }),
+];
+
+describe("scenario machines made from templates", () => {
+  it("are the machines scenarioMachineSetup describes", () => {
+    const mix = [...special, ...agreementScenarios([ARM64_HAS_VIRT_HOST_EXTN, ARM64_WORKAROUND_834220], 2).filter((_, i) => i % 7 === 0)];
+    for (const s of mix) {
+      for (const derive of [true, false]) {
+        const fromTemplate = machineForScenario(s, { deriveCapabilitiesFromMidr: derive });
+        const setup = scenarioMachineSetup(s, { deriveCapabilitiesFromMidr: derive });
+        expect(observe(fromTemplate.machine, s)).toEqual(observe(new Machine(setup.config), s));
+        expect(fromTemplate.meta.capabilities).toEqual(setup.meta.capabilities);
+        expect([...fromTemplate.meta.arbitrary]).toEqual([...setup.meta.arbitrary]);
+      }
+    }
+  });
+
+  it("keep E2H set on top of a given HCR_EL2 under VHE", () => {
+    const { machine } = machineForScenario(special[4]);
+    expect(machine.getSysreg("HCR_EL2")).toBe(0x8000_0001n | HCR_EL2_E2H);
+  });
+
+  it("share nothing that one of them writes", () => {
+    const s = scenario({ esr: 0x92000007n, far: 0x1234n, seed: 1 });
+    const a = machineForScenario(s).machine;
+    a.writeSysreg("ESR_EL1", bits(1n, 64));
+    a.writeX(0, bits(2n, 64));
+    a.memory.write(SCENARIO_LAYOUT.vcpu, 8, 3n);
+    a.memory.write(a.getSysreg("TTBR0_EL1"), 8, 0n);
+    const b = machineForScenario(s).machine;
+    expect(observe(b, s)).toEqual(observe(new Machine(scenarioMachineSetup(s).config), s));
+  });
+});
+
+describe("Machine copies", () => {
+  it("clone: the same state, then independent both ways", () => {
+    const m = new Machine({ sysregs: { ESR_EL2: 5n }, x: { 1: 7n }, capabilities: [ARM64_HAS_VIRT_HOST_EXTN] });
+    m.writeSysreg("HCR_EL2", bits(0x8000_0000n, 64)); // E2H cleared by a write: the copy keeps it cleared
+    const c = m.clone();
+    expect(c.getSysreg("HCR_EL2")).toBe(0x8000_0000n);
+    expect(c.getSysreg("ESR_EL2")).toBe(5n);
+    expect(c.getX(1)).toBe(7n);
+    expect(c.writtenSysregs().size).toBe(0); // m's write is m's
+    c.writeSysreg("ESR_EL2", bits(6n, 64));
+    m.writeSysreg("FAR_EL2", bits(8n, 64));
+    expect(m.getSysreg("ESR_EL2")).toBe(5n);
+    expect(c.getSysreg("FAR_EL2")).toBe(0n);
+    expect(m.clone().getSysreg("FAR_EL2")).toBe(8n);
+  });
+
+  it("from: what a copy's configuration gives applies on top; MIDR, capabilities and memory stay the template's", () => {
+    const t = new Machine({ sysregs: { ESR_EL2: 5n }, sp: 0x100n });
+    const c = new Machine({ from: t, sysregs: { ESR_EL2: 9n }, sp: 0x200n, x: { 0: 1n } });
+    expect([c.getSysreg("ESR_EL2"), c.getSP(), c.getX(0), t.getSysreg("ESR_EL2"), t.getSP(), t.getX(0)]).toEqual([9n, 0x200n, 1n, 5n, 0x100n, 0n]);
+    expect(() => new Machine({ from: t, midr: 1n })).toThrow(MachineStateError);
+    expect(() => new Machine({ from: t, capabilities: [] })).toThrow(MachineStateError);
+  });
+});
