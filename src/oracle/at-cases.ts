@@ -1,15 +1,19 @@
 // Seeded random AT set-ups for the QEMU oracle (issue 6, section 1): stage-1 tables with 4K pages,
 // 2M and 1G blocks, holes at each level, AF=0 entries, read-only entries, APTable, reserved
-// descriptor encodings, MAIR attributes of every valid kind, output addresses beyond the PA size;
+// descriptor encodings, MAIR attributes of every valid kind, output addresses beyond the PA size
+// (leaves, table descriptors and TTBRs beyond IPS; stage-2 pages of stage-1 tables, stage-2 table
+// descriptors and VTTBR beyond VTCR_EL2.PS; PS and SL0 varied, unusable start levels included);
 // with and without stage 2, where the stage-1 tables' own pages may be unmapped at stage 2 at
 // levels 1-3, have no access, be write-only, or have AF=0 ("stage-2 holes under stage-1 tables").
 // Every set-up is built with the project's TranslationTableBuilder in a RecordingMemory, and comes
 // with the VAs to probe. serialiseAtCases writes the harness input (qemu/harness.c describes it).
-import { TranslationTableBuilder, DEFAULT_MAIR } from "../runtime/mmu/builder.ts";
+import { TranslationTableBuilder, DEFAULT_MAIR, defaultStage2StartLevel } from "../runtime/mmu/builder.ts";
+import { granuleGeometry } from "../runtime/mmu/granule.ts";
+import { s2StartLevel, s2StartLevelIsConsistent } from "../runtime/mmu/start-level.ts";
 import { S2AP } from "../runtime/mmu/descriptor-encoding.ts";
 import type { TranslationRegisters } from "../runtime/mmu/registers.ts";
 import { REGISTER_NAMES } from "../runtime/mmu/registers.ts";
-import { AT_TABLE_POOL, ORACLE_AREA_BASE, ORACLE_AREA_END } from "./layout.ts";
+import { AT_TABLE_POOL, ORACLE_AREA_BASE, ORACLE_AREA_END, QEMU_A57_PA_BITS } from "./layout.ts";
 import { pushMemoryImage, RecordingMemory, wordsToBytes } from "./recording-memory.ts";
 import type { MemoryImage } from "./recording-memory.ts";
 import { Rng } from "./rng.ts";
@@ -66,6 +70,14 @@ export function generateAtCase(seed: number, index: number): AtCase {
   const ipaBits = rng.pick([40, 40, 36, 42, 32]);
   let mair = DEFAULT_MAIR;
   for (let i = 5; i < 8; i++) mair |= randomMairAttr(rng) << BigInt(8 * i);
+  // Stage-2 sizes (issue 14) from a stream of their own, so that the draws of the rest stay as they
+  // were: VTCR_EL2.PS, and now and then an SL0 other than the default (an unusable one included).
+  const sizes = new Rng(seed, `at-sizes:${index}`);
+  const paBits = sizes.pick([48, 48, 44, 40, 36]);
+  const sl0 = sizes.chance(0.1) ? sizes.int(4) : undefined;
+  const sl0Level = sl0 === undefined ? undefined : s2StartLevel(granuleGeometry("4K"), sl0);
+  const sl0Usable = sl0Level !== undefined && s2StartLevelIsConsistent(granuleGeometry("4K"), sl0Level, ipaBits, QEMU_A57_PA_BITS);
+  const stage2Setup = { ipaBits, paBits, ...(sl0 !== undefined ? { sl0, ...(sl0Usable ? { startLevel: sl0Level } : {}) } : {}) };
   const tableIpaBase = stage2 && ipaBits >= 34 && rng.chance(0.5) ? alignDown(0x8000_0000n + rng.below((1n << BigInt(ipaBits - 1)) - 0x8000_0000n), KB4) : undefined;
   const b = new TranslationTableBuilder({
     memory,
@@ -74,7 +86,7 @@ export function generateAtCase(seed: number, index: number): AtCase {
     upperVaBits,
     ipsBits,
     mair,
-    ...(stage2 ? { stage2: { ipaBits } } : {}),
+    ...(stage2 ? { stage2: stage2Setup } : {}),
     ...(tableIpaBase !== undefined ? { stage1TableIpaBase: tableIpaBase } : {}),
   });
 
@@ -154,6 +166,19 @@ export function generateAtCase(seed: number, index: number): AtCase {
     }
   }
 
+  // Addresses beyond the output sizes: the stage-2 pages of stage-1 tables and stage-2 table
+  // descriptors beyond PS, stage-1 table descriptors and TTBRs beyond IPS (bits up to 47; PAMax 44).
+  const beyond = (size: number) => Math.min(size, QEMU_A57_PA_BITS) + sizes.int(48 - Math.min(size, QEMU_A57_PA_BITS));
+  for (const m of mapped) {
+    if (stage2 && sizes.chance(0.06)) {
+      const level = sizes.int(m.level + 1);
+      if (sizes.chance(0.5)) tryIt(() => b.setStage1TablePageOutputBit(m.va, level, beyond(paBits)));
+      else tryIt(() => b.setTableAddressBit(2, b.stage1TableIpa(m.va, level), 2 + sizes.int(2), beyond(paBits)));
+    }
+    if (sizes.chance(0.06)) tryIt(() => b.setTableAddressBit(1, m.va, sizes.int(m.level + 1), beyond(ipsBits)));
+  }
+  if (stage2 && sizes.chance(0.03)) tryIt(() => b.setTableAddressBit(2, 0n, stage2Setup.startLevel ?? defaultStage2StartLevel(granuleGeometry("4K"), ipaBits), beyond(paBits)));
+
   probes.push(...holes);
   for (let i = 0, n = 2 + rng.int(3); i < n; i++) probes.push(rng.pick(anchors) + rng.below(GB1));
   probes.push(rng.below(lowerTop));
@@ -169,7 +194,7 @@ export function generateAtCase(seed: number, index: number): AtCase {
   if (bumps.length > 0 && rng.chance(0.05)) registers = { ...registers, TTBR0_EL1: (1n << BigInt(rng.pick(bumps))) | registers.TTBR0_EL1 };
 
   const summary =
-    `set-up ${index} (seed ${seed}): ${stage2 ? `stage 2 (${ipaBits}-bit IPA${tableIpaBase !== undefined ? `, tables at IPA 0x${tableIpaBase.toString(16)}` : ""})` : "stage 1 only"}, ` +
+    `set-up ${index} (seed ${seed}): ${stage2 ? `stage 2 (${ipaBits}-bit IPA, PS ${paBits}${sl0 !== undefined ? `, SL0 ${sl0}${sl0Usable ? "" : " unusable"}` : ""}${tableIpaBase !== undefined ? `, tables at IPA 0x${tableIpaBase.toString(16)}` : ""})` : "stage 1 only"}, ` +
     `${vaBits}-bit VA, IPS ${ipsBits}, ${mapped.length} mappings`;
   return makeAtCase(index, summary, memory, registers, probes);
 }

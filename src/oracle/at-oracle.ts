@@ -14,6 +14,12 @@
 //    Outer Non-cacheable memory, the value is 0b10", EffectiveShareability) fixes SH=0b10; QEMU
 //    7.2 returns the descriptor's SH field.
 //
+//  - "s2-size-checks-ps": stage 2 whose start level or IPA size (VTCR_EL2.SL0, T0SZ) the Arm ARM
+//    accepts against PAMax (ARMv8.0 TranslationTableWalk; AArch64.S2InvalidSL/S2InconsistentSL)
+//    but QEMU 7.2 refuses against VTCR_EL2.PS: an IPA size beyond PS, or a 4K level-0 start with PS
+//    at most 42 bits. QEMU faults the first stage-1 table fetch with a stage-2 Translation fault
+//    (PTW, at the stage-1 level, as in "ptw-fault-level"); the Arm ARM walks.
+//
 // NS (bit 9) of a successful PAR is UNKNOWN for a Non-secure regime; the model writes 1, as QEMU
 // does in Non-secure state, so it is compared like every other bit.
 import { addressTranslateS1E1, type AtAccess } from "../runtime/mmu/at.ts";
@@ -22,18 +28,18 @@ import { shareabilityField } from "../runtime/mmu/descriptor.ts";
 import { failure, success } from "../runtime/mmu/fault.ts";
 import { readTranslationContext, REGISTER_NAMES, type TranslationRegisters } from "../runtime/mmu/registers.ts";
 import { stage2Enabled } from "../runtime/mmu/regime.ts";
-import { s1StartLevel } from "../runtime/mmu/start-level.ts";
+import { s1StartLevel, s2StartLevel, s2StartLevelIsConsistent } from "../runtime/mmu/start-level.ts";
 import { s1Walk } from "../runtime/mmu/s1-walk.ts";
 import { s2Translate } from "../runtime/mmu/s2-translate.ts";
-import { getS1TTWParams } from "../runtime/mmu/walk-params.ts";
+import { getS1TTWParams, getS2TTWParams } from "../runtime/mmu/walk-params.ts";
 import type { PhysicalMemory } from "../runtime/memory.ts";
 import { generateAtCases, serialiseAtCases, type AtCase } from "./at-cases.ts";
 import { QEMU_A57_PA_BITS } from "./layout.ts";
 import { parseAtOutput } from "./output.ts";
 import { buildHarness, disposeHarness, runQemu, QEMU_TIMEOUT_MS } from "./qemu.ts";
 
-export type Qemu72Departure = "ptw-fault-level" | "sh-device-nc";
-export const QEMU72_DEPARTURES: readonly Qemu72Departure[] = ["ptw-fault-level", "sh-device-nc"];
+export type Qemu72Departure = "ptw-fault-level" | "sh-device-nc" | "s2-size-checks-ps";
+export const QEMU72_DEPARTURES: readonly Qemu72Departure[] = ["ptw-fault-level", "sh-device-nc", "s2-size-checks-ps"];
 
 export function sysregOf(regs: TranslationRegisters): (name: string) => bigint {
   return (name) => {
@@ -50,6 +56,8 @@ export function modelPar(regs: TranslationRegisters, memory: PhysicalMemory, va:
 interface WalkFacts {
   /** Stage-1 level whose descriptor fetch met a stage-2 fault. */
   readonly fetchFaultLevel: number | undefined;
+  /** Stage-1 level of the walk's first descriptor fetch (undefined: the walk fetched nothing). */
+  readonly firstFetchLevel: number | undefined;
   /** The leaf descriptor, when the walk reached one. */
   readonly leaf: bigint | undefined;
 }
@@ -71,13 +79,25 @@ function stage1WalkFacts(regs: TranslationRegisters, memory: PhysicalMemory, va:
     fetchFaultLevel = level;
     return failure(r.fault);
   });
-  return { fetchFaultLevel, leaf: walked.ok ? walked.value.descriptor : undefined };
+  return { fetchFaultLevel, firstFetchLevel: fetches > 0 ? start : undefined, leaf: walked.ok ? walked.value.descriptor : undefined };
+}
+
+/** Stage 2 that the Arm ARM walks (sizes checked against PAMax) and QEMU 7.2 refuses (checked against VTCR_EL2.PS). */
+export function qemu72RefusesStage2(regs: TranslationRegisters, memory: PhysicalMemory): boolean {
+  const ctx = readTranslationContext(sysregOf(regs), memory, QEMU_A57_PA_BITS);
+  if (!stage2Enabled(ctx)) return false;
+  const p = getS2TTWParams(ctx);
+  const level = s2StartLevel(p.geometry, p.sl0);
+  const walks = (size: number) => p.inputsize <= size && s2StartLevelIsConsistent(p.geometry, level, p.inputsize, size);
+  return walks(ctx.paMax) && !walks(p.outputsize);
 }
 
 const PAR_F = 1n;
 const PAR_PTW = 1n << 8n;
 const PAR_FST_LEVEL = 0b11n << 1n;
 const PAR_SH = 0b11n << 7n;
+const PAR_S = 1n << 9n;
+const PAR_RES1 = 1n << 11n;
 
 export interface ParExpectation {
   /** The Arm ARM's value (the model's). */
@@ -93,7 +113,12 @@ export function qemu72Par(regs: TranslationRegisters, memory: PhysicalMemory, va
   const architectural = modelPar(regs, memory, va, access);
   let qemu72 = architectural;
   let departure: Qemu72Departure | undefined;
-  if ((architectural & PAR_F) !== 0n && (architectural & PAR_PTW) !== 0n) {
+  const firstFetch = qemu72RefusesStage2(regs, memory) ? stage1WalkFacts(regs, memory, va, access).firstFetchLevel : undefined;
+  if (firstFetch !== undefined) {
+    // F, FST = Translation (0b0001LL) at the stage-1 level of the first fetch, PTW, S, RES1.
+    qemu72 = PAR_F | ((0x04n | BigInt(firstFetch)) << 1n) | PAR_PTW | PAR_S | PAR_RES1;
+    departure = "s2-size-checks-ps";
+  } else if ((architectural & PAR_F) !== 0n && (architectural & PAR_PTW) !== 0n) {
     const { fetchFaultLevel } = stage1WalkFacts(regs, memory, va, access);
     if (fetchFaultLevel === undefined) throw new Error(`PAR 0x${architectural.toString(16)} has PTW set, but no stage-1 fetch failed at stage 2`);
     qemu72 = (architectural & ~PAR_FST_LEVEL) | (BigInt(fetchFaultLevel) << 1n);
@@ -200,7 +225,7 @@ export function runAtBatch(cases: readonly AtCase[], timeoutMs: number = QEMU_TI
 
 /** Counts a batch's verdicts; mismatches are listed with their set-up. */
 export function summariseAt(seed: number, cases: readonly AtCase[], batch: AtBatch): AtAgreement {
-  const departures: Record<Qemu72Departure, number> = { "ptw-fault-level": 0, "sh-device-nc": 0 };
+  const departures: Record<Qemu72Departure, number> = { "ptw-fault-level": 0, "sh-device-nc": 0, "s2-size-checks-ps": 0 };
   const mismatches: AtMismatch[] = [];
   const classes = new Map<string, number>();
   let identical = 0;
