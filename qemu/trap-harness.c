@@ -14,10 +14,11 @@
  * Output:
  *	MIDR <MIDR_EL1> CAPS <capability mask> PATCHED <alternatives applied>
  *	TRAP <case> <outcome> <code> <ESR_EL2> <FAR_EL2> <HPFAR_EL2> <ELR_EL2> <PAR in> <PAR out>
- *	     <vcpu+0x40> <vcpu+0x48> <vcpu+0x50>
+ *	     <vcpu+0x40> <vcpu+0x48> <vcpu+0x50> <ESR_EL1> <FAR_EL1>
  *	DONE <ncases>
  * outcome: exit (code = the handler's x1), retry (the handler re-entered the guest, which trapped
  * again), host_hvc, fpsimd_guest_restore. ESR/FAR/HPFAR/ELR are the values at the first entry.
+ * ESR_EL1/FAR_EL1 are zeroed before the guest runs and read after: a stage-1 fault's syndrome.
  *
  * Built with -DFAULTC_OBJECT_TRAPS, the handler is a compiled kernel function instead
  * (object-trap.c, which prints its own first line and a CALL line after each TRAP line); the vcpu
@@ -130,7 +131,7 @@ static void run_case(u64 index)
 	u64 tcr = next(), ttbr0 = next(), ttbr1 = next(), mair = next();
 	u64 sctlr = next(), hcr = next(), vttbr = next(), vtcr = next();
 	u64 va = next(), kind = next(), par = next();
-	u64 outcome, parin, parout, i;
+	u64 outcome, parin, parout, esr1, far1, i;
 
 	write_sysreg(0x30d00800UL, sctlr_el1);
 	write_sysreg((1UL << 31), hcr_el2);
@@ -153,6 +154,8 @@ static void run_case(u64 index)
 	write_sysreg((u64)guest_vectors, vbar_el1);
 	write_sysreg((u64)vcpu, tpidr_el2);
 	write_sysreg(par, par_el1);
+	write_sysreg(0UL, esr_el1);
+	write_sysreg(0UL, far_el1);
 	write_sysreg(hcr, hcr_el2);
 	asm volatile("isb" : : : "memory");
 	write_sysreg(sctlr, sctlr_el1);
@@ -161,6 +164,8 @@ static void run_case(u64 index)
 
 	outcome = run_guest(va, kind);
 	parout = read_sysreg(par_el1);
+	esr1 = read_sysreg(esr_el1);
+	far1 = read_sysreg(far_el1);
 	if (outcome < 1 || outcome > 4)
 		fail("unknown outcome");
 
@@ -182,6 +187,10 @@ static void run_case(u64 index)
 		putc_uart(' ');
 		puthex(vcpu[i]);
 	}
+	putc_uart(' ');
+	puthex(esr1);
+	putc_uart(' ');
+	puthex(far1);
 	putc_uart('\n');
 #ifdef FAULTC_OBJECT_TRAPS
 	object_trap_report(index);

@@ -73,7 +73,7 @@ describe("the object harness's output, parsed strictly", () => {
   const patching = LINUX_6_12_CAPABILITY_RULES.map((r) => ({ capability: r.capability, match: r.match, build: "as written" }));
   const build = { words: 48, patching, recordBytes: 32 };
   const CPU = "CPU MIDR_EL1 0x411fd070 ID_AA64MMFR3_EL1 0x0 CAPS 0x11 WORDS 48";
-  const TRAP = "TRAP 0 exit 0x2 0x93020047 0xffffff800dd5f027 0xcb918ee0 0x4008302c 0x809 0x809 0x0 0x0 0x0";
+  const TRAP = "TRAP 0 exit 0x2 0x93020047 0xffffff800dd5f027 0xcb918ee0 0x4008302c 0x809 0x809 0x0 0x0 0x0 0x0 0x0";
   const CALL = "CALL 0 1 0x1 0x809 0x809 0x0 0xffffff800dd5f027 0xcb918ee0 0x0";
   const out = (...lines: string[]): QemuRun => ({ stdout: `${lines.join("\n")}\n`, stderr: "", status: 0, ms: 1 });
   const parse = (...lines: string[]) => parseObjectTrapBoot(parseTrapHarnessOutput(out(...lines), 1), build);
