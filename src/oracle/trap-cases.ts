@@ -17,6 +17,7 @@ import { pushMemoryImage, RecordingMemory, wordsToBytes, type MemoryImage } from
 import { Rng } from "./rng.ts";
 import { SCENARIO_MEMORY_MAP } from "../runtime/scenario/machine-memory.ts";
 import { isWalkTrapKind, walkFaultCase, WALK_TRAP_KINDS } from "./walk-fault-cases.ts";
+import { addressSizeCase, ADDRESS_SIZE_TRAP_KINDS, isAddressSizeTrapKind } from "./address-size-cases.ts";
 
 export const TRAP_MAGIC = 0x6661756c74635452n; // "faultcTR"
 
@@ -34,6 +35,7 @@ export const TRAP_KINDS = [
   "stage1-fault",
   "no-fault",
   ...WALK_TRAP_KINDS,
+  ...ADDRESS_SIZE_TRAP_KINDS,
 ] as const;
 export type TrapKind = (typeof TRAP_KINDS)[number];
 
@@ -172,6 +174,10 @@ export function generateTrapCase(seed: number, index: number): TrapCase {
       break;
     }
     default:
+      if (isAddressSizeTrapKind(kind)) {
+        detail = addressSizeCase(kind, { round, vaPage, ipaPage, paPage, stage1, stage2, extra });
+        break;
+      }
       if (!isWalkTrapKind(kind)) throw new Error(`internal: trap kind ${kind} has no set-up`);
       detail = walkFaultCase(kind, { round, vaPage, ipaPage, paPage, stage1, stage2, extra });
   }
