@@ -7,6 +7,11 @@ import { atPath, checkSysregsKeys, describe, KEYS, parseCaps, parseHex64, parseS
 import { positionAt, type TextPosition } from "./json-positions.ts";
 import { readObject, schemaTable, type SchemaOf } from "./input-schema.ts";
 import { trapFromGuestAccess, type GuestAccessTrapInput, type Stage1MappingSpec, type Stage2MappingSpec, type TableFaultSpec, type TrapOutcome } from "./trap.ts";
+import type { BeyondOutputSizeSpec, TranslationSizesSpec } from "./address-sizes.ts";
+import { WALK_FAULT_KINDS, type Stage2WalkAbortSpec } from "./walk-faults.ts";
+
+/** The output sizes TCR_EL1.IPS and VTCR_EL2.PS encode, in bits. */
+const PA_SIZE_BITS = [32, 36, 40, 42, 44, 48];
 
 /** Input fields given beside "guest" at the top level, as in the registers form: they mean the same there. */
 type SharedField = "midr" | "caps" | "seed";
@@ -35,12 +40,43 @@ const STAGE2: SchemaOf<Stage2MappingSpec> = {
   s2ap: { type: { kind: "integer", min: 0, max: 3 }, fallback: "3 (read/write)", doc: "S2AP: 0 none, 1 read-only, 2 write-only, 3 read/write" },
   af: { type: { kind: "boolean" }, fallback: "`true`", doc: "access flag (`false`: an access-flag fault at stage 2)" },
   xn: { type: { kind: "boolean" }, fallback: "`false`", doc: "execute-never at stage 2" },
+  memAttr: { type: { kind: "integer", min: 0, max: 15 }, fallback: "15 (Normal Write-Back)", doc: "stage-2 MemAttr[3:0]; 0-3 is Device memory (a stage-1 table there faults under `hcrPtw`)" },
 };
 
 const TABLE_FAULT: SchemaOf<TableFaultSpec> = {
   va: { type: { kind: "hex" }, required: true, doc: "a VA whose stage-1 walk reads the table" },
   level: { type: { kind: "integer", min: 0, max: 3 }, required: true, doc: "the stage-1 lookup level whose table meets the fault" },
-  fault: { type: { kind: "enum", values: ["translation", "permission", "access-flag"] }, required: true, doc: "the stage-2 fault the table's page meets (unmapped, no access, access flag clear)" },
+  fault: {
+    type: { kind: "enum", values: WALK_FAULT_KINDS },
+    required: true,
+    doc: "what the table's page meets at stage 2: a hole, no access, access flag clear, Device memory, read-only, a PA outside memory (an External abort on the stage-1 walk), or a stage-2 walk fetching outside memory",
+  },
+  s2Level: { type: { kind: "integer", min: 0, max: 3 }, fallback: "3", doc: '`"translation"`: the stage-2 level of the hole; `"walk-external-abort"`: the stage-2 level whose descriptor fetch is outside memory' },
+};
+
+const STAGE2_WALK_ABORT: SchemaOf<Stage2WalkAbortSpec> = {
+  ipa: { type: { kind: "hex" }, required: true, doc: "an IPA whose stage-2 walk fetches a descriptor outside memory" },
+  level: { type: { kind: "integer", min: 0, max: 3 }, required: true, doc: "the stage-2 lookup level of that fetch, below the start level" },
+};
+
+const TRANSLATION_SIZES: SchemaOf<TranslationSizesSpec> = {
+  vaBits: { type: { kind: "integer", min: 25, max: 48 }, fallback: "48", doc: "TTBR0 VA size (TCR_EL1.T0SZ = 64 - vaBits)" },
+  upperVaBits: { type: { kind: "integer", min: 25, max: 48 }, fallback: "48", doc: "TTBR1 VA size (TCR_EL1.T1SZ = 64 - upperVaBits)" },
+  ipsBits: { type: { kind: "enum", values: PA_SIZE_BITS }, fallback: "48", doc: "TCR_EL1.IPS as a size: stage 1's output (IPA) size" },
+  ipaBits: { type: { kind: "integer", min: 25, max: 48 }, fallback: "40", doc: "IPA size (VTCR_EL2.T0SZ = 64 - ipaBits): an IPA beyond it is a level-0 Translation fault" },
+  paBits: { type: { kind: "enum", values: PA_SIZE_BITS }, fallback: "48", doc: "VTCR_EL2.PS as a size: stage 2's output (PA) size" },
+  sl0: { type: { kind: "integer", min: 0, max: 3 }, fallback: "the deepest start level with at most 16 concatenated tables", doc: "VTCR_EL2.SL0 (4K granule: start level 2 - SL0), written as given" },
+};
+
+const BEYOND_OUTPUT_SIZE: SchemaOf<BeyondOutputSizeSpec> = {
+  address: {
+    type: { kind: "enum", values: ["s1-table", "s2-table", "s1-table-page"] },
+    required: true,
+    doc: "whose address gets `bit` set: the stage-1 table the walk of `at` reads at `level`, the stage-2 table of IPA `at` at `level`, or the stage-2 leaf mapping the page of that stage-1 table (S1PTW)",
+  },
+  at: { type: { kind: "hex" }, required: true, doc: "the VA (or, for `s2-table`, the IPA) whose walk meets the fault" },
+  level: { type: { kind: "integer", min: 0, max: 3 }, required: true, doc: "the lookup level of the table" },
+  bit: { type: { kind: "integer", min: 0, max: 51 }, required: true, doc: "the address bit set, at or above the stage's output size" },
 };
 
 /**
@@ -50,14 +86,25 @@ const TABLE_FAULT: SchemaOf<TableFaultSpec> = {
  */
 export const GUEST_SCHEMA: SchemaOf<Omit<GuestAccessTrapInput, SharedField>> = {
   va: { type: { kind: "hex" }, required: true, doc: "the VA the guest accesses (FAR of a fault)" },
-  access: { type: { kind: "enum", values: ["read", "write"] }, required: true, doc: "what the access does" },
-  kind: { type: { kind: "enum", values: ["data", "instruction"] }, required: true, doc: "a data access or an instruction fetch (a read of 4 bytes)" },
+  access: { type: { kind: "enum", values: ["read", "write"] }, fallback: "`instruction`'s", doc: "what the access does; required without `instruction`" },
+  kind: { type: { kind: "enum", values: ["data", "instruction"] }, fallback: "`instruction`'s", doc: "a data access or an instruction fetch (a read of 4 bytes); required without `instruction`" },
   el: { type: { kind: "enum", values: [0, 1] }, fallback: "1", doc: "the guest's exception level (0: EL0 permissions, EL1's exception class _LOW)" },
-  size: { type: { kind: "integer", min: 1, max: 64 }, fallback: "1", doc: "bytes accessed; a data access crossing a page is done in two parts, in address order" },
+  size: { type: { kind: "integer", min: 1, max: 64 }, fallback: "1, or `instruction`'s", doc: "bytes accessed; a data access crossing a page is done in two parts, in address order" },
+  instruction: {
+    type: { kind: "text", example: "ldrsh w5, [x2]" },
+    fallback: "a generic access (ISV 0)",
+    doc: "the A64 instruction making the access (GNU as syntax): its direction, size, kind, permissions and syndrome (ISV, SAS, SSE, SRT, SF, AR; CM for cache maintenance) follow from it; `va` is its effective address",
+  },
+  dczvaBytes: { type: { kind: "integer", min: 4, max: 2048 }, fallback: "64", doc: "DC ZVA's block size in bytes (DCZID_EL0), a power of two" },
   stage1: { type: { kind: "list", of: STAGE1 }, required: true, doc: "the guest's stage-1 mappings (its tables at IPA = PA, mapped at stage 2)" },
   stage2: { type: { kind: "list", of: STAGE2 }, required: true, doc: "the stage-2 mappings" },
   tableFaults: { type: { kind: "list", of: TABLE_FAULT }, fallback: "`[]`", doc: "stage-1 tables whose page meets a stage-2 fault (an S1PTW fault on the walk)" },
   erratum834220: { type: { kind: "enum", values: ["misreport", "architectural"] }, fallback: '`"misreport"`', doc: "what an erratum-834220 part (by `midr`) reports when the erratum's conditions hold" },
+  hcrPtw: { type: { kind: "boolean" }, fallback: "`false`", doc: "HCR_EL2.PTW: a stage-1 table in stage-2 Device memory is a stage-2 Permission fault on the walk" },
+  stage2WalkAborts: { type: { kind: "list", of: STAGE2_WALK_ABORT }, fallback: "`[]`", doc: "IPAs whose stage-2 walk meets a synchronous External abort" },
+  translation: { type: { kind: "object", fields: TRANSLATION_SIZES }, fallback: "`{}`", doc: "the VA, IPA and PA sizes and VTCR_EL2.SL0" },
+  stage1TableIpa: { type: { kind: "hex" }, fallback: "each table at IPA = PA", doc: "IPA from which the stage-1 table pages are placed, a page each in allocation order (so that HPFAR_EL2 of an S1PTW fault names an IPA other than the table's PA)" },
+  beyondOutputSize: { type: { kind: "list", of: BEYOND_OUTPUT_SIZE }, fallback: "`[]`", doc: "table addresses set beyond TCR_EL1.IPS or VTCR_EL2.PS: Address size faults at a chosen level" },
 };
 
 /** The documentation's table of the guest's fields (docs/RUN.md holds it; a test checks it is this). */

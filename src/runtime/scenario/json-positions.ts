@@ -77,7 +77,9 @@ export function positionAt(text: string, offset: number): TextPosition {
     line++;
     lineStart = i + 1;
   }
-  return { line, column: offset - lineStart + 1 };
+  // A byte order mark is no column of the first line (an editor does not show it).
+  const bom = line === 1 && text.startsWith("\uFEFF") && offset > 0 ? 1 : 0;
+  return { line, column: offset - lineStart + 1 - bom };
 }
 
 const WS = new Set([" ", "\t", "\n", "\r"]);
