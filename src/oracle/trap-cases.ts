@@ -18,6 +18,8 @@ import { Rng } from "./rng.ts";
 import { SCENARIO_MEMORY_MAP } from "../runtime/scenario/machine-memory.ts";
 import { isWalkTrapKind, walkFaultCase, WALK_TRAP_KINDS } from "./walk-fault-cases.ts";
 import { addressSizeCase, ADDRESS_SIZE_TRAP_KINDS, isAddressSizeTrapKind } from "./address-size-cases.ts";
+import { isSyndromeTrapKind, syndromeCase, SYNDROME_TRAP_KINDS } from "./syndrome-cases.ts";
+import { resolveGuestAccess } from "../runtime/scenario/instruction-access.ts";
 
 export const TRAP_MAGIC = 0x6661756c74635452n; // "faultcTR"
 
@@ -36,6 +38,7 @@ export const TRAP_KINDS = [
   "no-fault",
   ...WALK_TRAP_KINDS,
   ...ADDRESS_SIZE_TRAP_KINDS,
+  ...SYNDROME_TRAP_KINDS,
 ] as const;
 export type TrapKind = (typeof TRAP_KINDS)[number];
 
@@ -75,12 +78,12 @@ function hex(v: bigint): string {
   return `0x${v.toString(16)}`;
 }
 
-/** Trap set-up `index` of stream `seed`; kinds rotate so that every batch covers each. */
-export function generateTrapCase(seed: number, index: number): TrapCase {
+/** Trap set-up `index` of stream `seed`; kinds (default all) rotate so that every batch covers each. */
+export function generateTrapCase(seed: number, index: number, kinds: readonly TrapKind[] = TRAP_KINDS): TrapCase {
   const rng = new Rng(seed, `trap:${index}`);
-  const kind = TRAP_KINDS[index % TRAP_KINDS.length];
+  const kind = kinds[index % kinds.length];
   // The round picks sub-variants in turn, so that a short batch still covers each of them.
-  const round = Math.floor(index / TRAP_KINDS.length);
+  const round = Math.floor(index / kinds.length);
   // Guest data VA in the TTBR1 range (its own stage-1 tables at every level, so that a stage-2
   // fault under one of them never hits the walks of the guest's code, which TTBR0 maps), IPA above
   // 2G (clear of the image and the table pool), PA in RAM.
@@ -178,6 +181,16 @@ export function generateTrapCase(seed: number, index: number): TrapCase {
         detail = addressSizeCase(kind, { round, vaPage, ipaPage, paPage, stage1, stage2, extra });
         break;
       }
+      if (isSyndromeTrapKind(kind)) {
+        // The instruction decides the access (the input states it as the instruction gives it).
+        const sc = syndromeCase(kind, { round, vaPage, ipaPage, paPage, offset, stage1, stage2, extra });
+        const r = resolveGuestAccess({ va: sc.va, instruction: sc.instruction });
+        ({ va, instruction, detail } = sc);
+        access = r.access;
+        dataKind = r.kind;
+        size = r.size;
+        break;
+      }
       if (!isWalkTrapKind(kind)) throw new Error(`internal: trap kind ${kind} has no set-up`);
       detail = walkFaultCase(kind, { round, vaPage, ipaPage, paPage, stage1, stage2, extra });
   }
@@ -192,8 +205,8 @@ export function generateTrapCase(seed: number, index: number): TrapCase {
   return { index, kind, summary, input, instruction, registers, image: memory.image(ORACLE_AREA_BASE, ORACLE_AREA_END), guestPar };
 }
 
-export function generateTrapCases(seed: number, count: number): TrapCase[] {
-  return Array.from({ length: count }, (_, i) => generateTrapCase(seed, i));
+export function generateTrapCases(seed: number, count: number, kinds: readonly TrapKind[] = TRAP_KINDS): TrapCase[] {
+  return Array.from({ length: count }, (_, i) => generateTrapCase(seed, i, kinds));
 }
 
 /** The harness input; the guest stubs it indexes are guestStubsSource(guestStubTexts(the cases' instructions)). */
