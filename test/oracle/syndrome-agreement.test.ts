@@ -9,7 +9,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   compareTrap, formatTrapCheck, generateTrapCases, handlerVariants, missingOracleTools, ORACLE_INSTALL, runTrapHarness,
-  type QemuTrapRun, type TrapObservation,
+  type QemuTrapRun, type TrapCase, type TrapObservation,
 } from "../../src/oracle/index.ts";
 import { SYNDROME_INSTRUCTIONS, SYNDROME_TRAP_KINDS } from "../../src/oracle/syndrome-cases.ts";
 import { parseGuestInstruction } from "../../src/runtime/scenario/guest-instruction.ts";
@@ -29,14 +29,25 @@ if (missing.length > 0 && process.env.CI) {
   });
 }
 
+/**
+ * Negative controls: QEMU executes another instruction than the one the model predicts from (same
+ * address, same tables): a sign-extending load for a zero-extending one (SSE), another transfer
+ * register (SRT), a W register for an X one (SF, SAS).
+ */
+function controls(): TrapCase[] {
+  const [base] = generateTrapCases(SEED + 1000, 1, ["iss-load-store"]);
+  return ["ldrh w5, [x2]", "ldr x9, [x0]", "ldr w3, [x0]"].map((instruction, i) => ({ ...base, index: i, instruction, summary: `control: QEMU runs '${instruction}', the model predicts '${base.input.instruction}'` }));
+}
+
 describe.skipIf(missing.length > 0)("QEMU oracle (real instructions at EL1: the syndrome of a data abort)", () => {
   const cases = generateTrapCases(SEED, TRAPS, SYNDROME_TRAP_KINDS);
+  const ctl = controls();
   let run: QemuTrapRun;
   let variants: HandlerTarget[];
   let observations: TrapObservation[];
   beforeAll(async () => {
     variants = await handlerVariants();
-    run = runTrapHarness(cases);
+    run = runTrapHarness([...cases, ...ctl]);
     observations = cases.map((c, i) => compareTrap(c, run.traps[i], run.midr, variants));
   }, 120_000);
 
@@ -97,5 +108,13 @@ describe.skipIf(missing.length > 0)("QEMU oracle (real instructions at EL1: the 
     }
     // Where the model says a DC op completes (no stage-2 Permission fault for DC), both agree.
     expect(cmo.some((o) => o.prediction.taken === "none" && o.checks[0].verdict === "agree")).toBe(true);
+  });
+
+  it("negative controls: QEMU running another instruction than the model's is caught on ESR_EL2 alone", () => {
+    ctl.forEach((c, i) => {
+      const o = compareTrap(c, run.traps[cases.length + i], run.midr, variants);
+      const failed = o.checks.filter((k) => k.verdict === "mismatch").map((k) => k.what);
+      expect(failed, c.summary).toEqual(["ESR_EL2"]);
+    });
   });
 });
