@@ -4,13 +4,14 @@
 // (leaves, table descriptors and TTBRs beyond IPS; stage-2 pages of stage-1 tables, stage-2 table
 // descriptors and VTTBR beyond VTCR_EL2.PS; PS and SL0 varied, unusable start levels included);
 // with and without stage 2, where the stage-1 tables' own pages may be unmapped at stage 2 at
-// levels 1-3, have no access, be write-only, or have AF=0 ("stage-2 holes under stage-1 tables").
+// levels 1-3, have no access, be write-only, or have AF=0 ("stage-2 holes under stage-1 tables"),
+// or be stage-2 Device memory with HCR_EL2.PTW set or clear.
 // Every set-up is built with the project's TranslationTableBuilder in a RecordingMemory, and comes
 // with the VAs to probe. serialiseAtCases writes the harness input (qemu/harness.c describes it).
 import { TranslationTableBuilder, DEFAULT_MAIR, defaultStage2StartLevel } from "../runtime/mmu/builder.ts";
 import { granuleGeometry } from "../runtime/mmu/granule.ts";
 import { s2StartLevel, s2StartLevelIsConsistent } from "../runtime/mmu/start-level.ts";
-import { S2AP } from "../runtime/mmu/descriptor-encoding.ts";
+import { S2AP, S2_MEMATTR } from "../runtime/mmu/descriptor-encoding.ts";
 import type { TranslationRegisters } from "../runtime/mmu/registers.ts";
 import { REGISTER_NAMES } from "../runtime/mmu/registers.ts";
 import { AT_TABLE_POOL, ORACLE_AREA_BASE, ORACLE_AREA_END, QEMU_A57_PA_BITS } from "./layout.ts";
@@ -163,6 +164,16 @@ export function generateAtCase(seed: number, index: number): AtCase {
       else if (kind === 3) tryIt(() => b.updateStage2Leaf(tableIpa, { s2ap: S2AP.WRITE_ONLY }));
       else if (kind === 4) tryIt(() => b.updateStage2Leaf(tableIpa, { s2ap: S2AP.READ_ONLY }));
       else tryIt(() => b.updateStage2Leaf(tableIpa, { af: false }));
+    }
+    // Stage-1 tables in stage-2 Device memory, with and without HCR_EL2.PTW (a Permission fault on
+    // the walk with it, none without); a stream of its own so the choices above stay as they were.
+    const ptw = new Rng(seed, `at-ptw:${index}`);
+    if (ptw.chance(0.3)) {
+      b.setProtectedTableWalk(ptw.chance(0.7));
+      for (const m of mapped) {
+        if (!ptw.chance(0.3)) continue;
+        tryIt(() => b.updateStage2Leaf(b.stage1TableIpa(m.va, ptw.int(m.level + 1)), { memAttr: S2_MEMATTR.DEVICE_nGnRE }));
+      }
     }
   }
 

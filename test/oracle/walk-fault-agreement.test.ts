@@ -19,6 +19,8 @@ import { readdirSync } from "node:fs";
 import { compileRuleFile } from "../../src/codegen/compile.ts";
 import { asmVariantTarget, cVariantTarget } from "../../src/sides/rule-file.ts";
 import { describeResult } from "../../src/oracle/trap-oracle.ts";
+import { generateAtCases } from "../../src/oracle/at-cases.ts";
+import { modelPar, runAtBatch } from "../../src/oracle/at-oracle.ts";
 
 const missing = missingOracleTools();
 const ROUNDS = Number(process.env.FAULTC_ORACLE_WALK_ROUNDS ?? 8);
@@ -169,4 +171,26 @@ describe.skipIf(missing.length > 0)("QEMU oracle (walk faults through generated/
     const o = compareTrap(ctl, run.traps[cases.length], run.midr, variants);
     expect(o.checks[0]).toMatchObject({ what: "taken to", qemu: "none", model: "el1", verdict: "mismatch" });
   });
+});
+
+describe.skipIf(missing.length > 0)("QEMU oracle (AT S1E1R/W at EL2 on stage-1 tables in stage-2 Device memory)", () => {
+  it("under HCR_EL2.PTW, a PAR with F, S and PTW and a stage-2 Permission FST; QEMU 7.2 gives the stage-1 level (ptw-fault-level)", () => {
+    const PTW = 1n << 2n;
+    const cases = generateAtCases(SEED, 300).filter((c) => (c.registers.HCR_EL2 & PTW) !== 0n);
+    const batch = runAtBatch(cases);
+    let device = 0;
+    const verdicts = new Map<string, number>();
+    for (const o of batch.observations) {
+      const c = cases[o.position];
+      const without = modelPar({ ...c.registers, HCR_EL2: c.registers.HCR_EL2 & ~PTW }, c.memory, o.va, o.access);
+      if (without === o.expectation.architectural) continue;
+      device++;
+      // F, PTW, S set and FST a Permission fault (0b0011LL) at the stage-2 page's level 3.
+      expect(o.expectation.architectural & 0x37fn).toBe(0x31fn);
+      verdicts.set(o.verdict, (verdicts.get(o.verdict) ?? 0) + 1);
+    }
+    console.log(`walk-fault oracle: AT under PTW: ${cases.length} set-ups, ${batch.observations.length} ATs, ${device} meet a Device table page: ${[...verdicts].map(([v, n]) => `${n} ${v}`).join(", ")}`);
+    expect(device).toBeGreaterThan(0);
+    expect(verdicts.get("mismatch") ?? 0).toBe(0);
+  }, 120_000);
 });
