@@ -1,7 +1,8 @@
 // The trap oracle's address-size kinds (issue 14, "Translation"): set-ups whose guest access meets
 // an output address beyond VTCR_EL2.PS (the data page's, a stage-2 table descriptor's, the stage-2
 // page of a stage-1 table: S1PTW) or beyond TCR_EL1.IPS (the data page's IPA, a stage-1 table
-// descriptor or TTBR1: taken to EL1), an IPA beyond VTCR_EL2.T0SZ, and stage-1 tables placed at
+// descriptor or TTBR1: taken to EL1), an IPA beyond VTCR_EL2.T0SZ (the data's, or a stage-1
+// table's: S1PTW), and stage-1 tables placed at
 // IPAs other than their PAs (HPFAR of an S1PTW fault names the IPA). Each is stated through the
 // trap builder's input (address-sizes.ts), so QEMU runs the very tables the model predicts from.
 //
@@ -87,10 +88,21 @@ export function addressSizeCase(kind: AddressSizeTrapKind, c: AddressSizeCaseCon
       return `PS ${ps}: the stage-2 page of the stage-1 level-${level} table outputs PA bit ${bit}`;
     }
     case "ipa-beyond-t0sz": {
-      const bits = [32, 36, 39][round % 3];
+      const bits = [32, 36, 39][Math.floor(round / 2) % 3];
+      c.extra.translation = { ipaBits: bits };
+      if (round % 2 === 1) {
+        // The data's stage-1 table at this level named at an IPA beyond the IPA space (inside IPS):
+        // the fetch is a stage-2 level-0 Translation fault on the walk (S1PTW).
+        const tableLevel = Math.floor(round / 2) % 4;
+        const bit = bits + (round % (QEMU_PA_MAX - bits));
+        const ipa = ipaWithin(c.ipaPage, bits);
+        mapData(ipa);
+        c.stage2.push({ ipa, pa: paPage, size: PAGE, level: 3 });
+        c.extra.beyondOutputSize = [{ address: "s1-table", at: vaPage, level: tableLevel, bit }];
+        return `${bits}-bit IPA space, the stage-1 level-${tableLevel} table named at IPA bit ${bit}`;
+      }
       // An IPA at or above 2^bits, below 2^(bits+4) (inside IPS 48 and QEMU's 44-bit PAMax).
       const ipa = (1n << BigInt(bits)) + ((c.ipaPage % (15n << BigInt(bits))) & ~(PAGE - 1n));
-      c.extra.translation = { ipaBits: bits };
       mapData(ipa);
       return `${bits}-bit IPA space, the data at IPA ${`0x${ipa.toString(16)}`}`;
     }

@@ -140,6 +140,18 @@ describe("an IPA beyond VTCR_EL2.T0SZ is a stage-2 level-0 Translation fault", (
   });
 });
 
+describe("a stage-1 table at an IPA beyond VTCR_EL2.T0SZ (inside IPS)", () => {
+  it("the fetch is a stage-2 level-0 Translation fault on the walk (S1PTW), HPFAR that IPA", () => {
+    // 40-bit IPA space, IPS 48: the level-1 descriptor names the level-2 table at IPA bit 41.
+    const input = guest({ beyondOutputSize: [{ address: "s1-table", at: VA, level: 2, bit: 41 }] });
+    const t = el2(trapFromGuestAccess(input));
+    expect(t.scenario.esr).toBe(0x9200_0084n);
+    const table = buildTrapTables(guest(), new PhysicalMemory()).stage1TableIpa(0x4000_0000n, 2);
+    expect(t.meta.ipa >> 12n).toBe(((1n << 41n) | table) >> 12n);
+    expect(t.scenario.hpfar).toBe(hpfarForIpa((1n << 41n) | table));
+  });
+});
+
 describe("VTCR_EL2.SL0", () => {
   it("a usable SL0 builds the stage-2 tables at its start level, concatenated where the IPA size needs it", () => {
     // 40-bit IPA, 4K: SL0=1 starts at level 1 with 2^(40-30) entries = 2 concatenated pages (8K, 8K-aligned);
@@ -221,7 +233,7 @@ describe("inconsistent requests are refused with the reason", () => {
     refused({ stage1TableIpa: IPA - 0x2000n }, /the stage-2 mapping at IPA 0x80000000 overlaps the IPAs \[0x7fffe000, 0x80002000\) where the stage-1 table pages are placed/);
   });
   it("a beyondOutputSize bit inside the output size, or a table the walk does not read", () => {
-    refused({ beyondOutputSize: [{ address: "s1-table", at: VA, level: 1, bit: 40 }] }, /^trap: beyondOutputSize\[0\]\.bit 40 lies inside the 48-bit TCR_EL1\.IPS output size/);
+    refused({ beyondOutputSize: [{ address: "s1-table", at: VA, level: 1, bit: 39 }] }, /^trap: beyondOutputSize\[0\]\.bit 39 lies inside the 48-bit TCR_EL1\.IPS output size or the 40-bit IPA space: the walk would read memory there/);
     refused({ translation: { paBits: 40 }, beyondOutputSize: [{ address: "s2-table", at: IPA, level: 2, bit: 39 }] }, /bit 39 lies inside the 40-bit VTCR_EL2\.PS/);
     refused({ translation: { ipsBits: 40 }, beyondOutputSize: [{ address: "s1-table", at: VA, level: 4, bit: 44 }] }, /beyondOutputSize\[0\]: stage-1 tables of 0x40000234 are read at levels 0\.\.3, not 4/);
     refused({ translation: { paBits: 40 }, beyondOutputSize: [{ address: "s2-table", at: IPA, level: 0, bit: 44 }] }, /stage-2 tables of 0x80000000 are read at levels 1\.\.3, not 0/);

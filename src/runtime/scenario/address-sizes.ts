@@ -45,7 +45,8 @@ export type BeyondOutputSizeAddress = "s1-table" | "s2-table" | "s1-table-page";
  * an Address size fault there:
  *  - "s1-table": the table the stage-1 walk of VA `at` reads at `level` (TTBRn_EL1 at the start
  *    level: a level-0 fault; else the table descriptor at level - 1: a fault at level - 1); `bit`
- *    at or above TCR_EL1.IPS;
+ *    at or above TCR_EL1.IPS, or inside IPS but at or above the IPA size, where the fetch from
+ *    that IPA is a stage-2 level-0 Translation fault instead (S1PTW);
  *  - "s2-table": the same for the stage-2 walk of IPA `at` (VTTBR_EL2, or a stage-2 table
  *    descriptor); `bit` at or above VTCR_EL2.PS;
  *  - "s1-table-page": the stage-2 leaf that maps the page of the stage-1 table the walk of VA `at`
@@ -163,9 +164,12 @@ export function applyBeyondOutputSize(b: TranslationTableBuilder, input: Address
     }
     if (!Number.isInteger(spec.bit) || spec.bit < 0 || spec.bit > 47) fail(`${what}.bit ${spec.bit} is not an address bit (0..47)`);
     // The output size the walk checks: IPS or PS, limited by PAMax.
+    // A stage-1 table address inside IPS but beyond the IPA size meets stage 2's level-0
+    // Translation fault instead (the trap builder's stage 2 is always on): also a defined outcome.
     const size = Math.min(stage1 ? sizes.ipsBits : sizes.paBits, DEFAULT_PA_MAX_BITS);
-    if (spec.bit < size) {
-      fail(`${what}.bit ${spec.bit} lies inside the ${size}-bit ${stage1 ? "TCR_EL1.IPS" : "VTCR_EL2.PS"} output size: the walk would read memory there that the set-up does not hold, not meet an Address size fault`);
+    if (spec.bit < size && !(stage1 && spec.bit >= sizes.ipaBits)) {
+      const ipa = stage1 ? ` or the ${sizes.ipaBits}-bit IPA space` : "";
+      fail(`${what}.bit ${spec.bit} lies inside the ${size}-bit ${stage1 ? "TCR_EL1.IPS" : "VTCR_EL2.PS"} output size${ipa}: the walk would read memory there that the set-up does not hold, not meet a fault`);
     }
     try {
       if (spec.address === "s1-table-page") b.setStage1TablePageOutputBit(spec.at, spec.level, spec.bit);
