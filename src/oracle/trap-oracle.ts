@@ -246,7 +246,7 @@ export function trapScenario(c: TrapCase, q: QemuTrap, midr: bigint): TrapScenar
     let esrVerdict: TrapVerdict | undefined;
     if (meta.s1ptw && q.esr !== esr) {
       // QEMU 7.2: FSC level = the stage-1 level whose table fetch failed (the table fault's level).
-      const s1Level = BigInt(c.input.tableFaults?.[0]?.level ?? c.input.beyondOutputSize?.find((b) => b.address === "s1-table-page")?.level ?? -1);
+      const s1Level = BigInt(c.input.tableFaults?.[0]?.level ?? c.input.beyondOutputSize?.find((b) => b.address === "s1-table-page" || b.address === "s1-table")?.level ?? -1);
       const departed = (esr & ~3n) | s1Level;
       if ((q.esr & ~ESR_WNR) === (departed & ~ESR_WNR) && q.esr !== esr) {
         if (q.esr === departed) esrVerdict = "ptw-fault-level";
