@@ -125,11 +125,25 @@ describe("access kinds", () => {
     expect(esr("dc zva, x0", { s2ap: S2AP.READ_WRITE })).toBe("none");
   });
 
-  it("DC CIVAC/CVAC/CVAU/IVAC: translation faults with CM=1, WnR=1; no stage-2 permission fault", () => {
-    for (const op of ["civac", "cvac", "cvau", "ivac"]) {
+  it("DC CIVAC/CVAC/CVAU: translation faults with CM=1, WnR=1; no stage-2 permission fault (AccType_DC reads)", () => {
+    for (const op of ["civac", "cvac", "cvau"]) {
       expect(esr(`dc ${op}, x0`), op).toBe("el2 0x92000145"); // CM, WnR, FSC 0x05
       expect(esr(`dc ${op}, x0`, { s2ap: S2AP.NONE }), op).toBe("none");
     }
+    // At EL1 stage 1 raises none either: a read-only EL1 mapping is no obstacle.
+    expect(esr("dc civac, x0", { ap: AP.RO_EL1, s2ap: S2AP.READ_WRITE })).toBe("none");
+  });
+
+  it("DC IVAC is a write for its permission checks (ARMv8's DC_IVAC: iswrite), CM=1, WnR=1", () => {
+    expect(esr("dc ivac, x0")).toBe("el2 0x92000145");
+    expect(esr("dc ivac, x0", { s2ap: S2AP.READ_ONLY })).toBe("el2 0x9200014f");
+    expect(esr("dc ivac, x0", { s2ap: S2AP.WRITE_ONLY })).toBe("none");
+    expect(esr("dc ivac, x0", { ap: AP.RO_EL1, s2ap: S2AP.READ_WRITE })).toBe("el1 0x9600014f");
+  });
+
+  it("at EL0 a DC by VA needs read permission at both stages (AccType_DC_UNPRIV)", () => {
+    expect(esr("dc civac, x0", { el: 0, ap: AP.RW_ALL, s2ap: S2AP.NONE })).toBe("el2 0x9200014f");
+    expect(esr("dc civac, x0", { el: 0, ap: AP.RW_EL1, s2ap: S2AP.READ_WRITE })).toBe("el1 0x9200014f"); // DABT_LOW from EL0
   });
 
   it("IC IVAU: CM=1, WnR=1; needs stage-2 read permission", () => {

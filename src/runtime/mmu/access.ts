@@ -12,9 +12,10 @@ export interface AccessDescriptor {
   /** False for AT S1E1A: the walk is made, no permission is checked. Default true. */
   readonly checkPermissions?: boolean;
   /**
-   * A cache maintenance instruction by VA: "dc" (DC CIVAC, CVAC, CVAU; DC IVAC, which EL1 executes
-   * as DC CIVAC while HCR_EL2.VM is 1) or "ic" (IC IVAU). Checked as a read (write = false);
-   * stage 2 raises no Permission fault for "dc" (s2-permissions.ts).
+   * A cache maintenance instruction by VA: "dc" (AccType_DC: DC CIVAC, CVAC, CVAU, checked as
+   * reads, and DC IVAC, checked as a write) or "ic" (AccType_IC: IC IVAU, a read). Above EL0, a
+   * DC that is not a write raises no stage-2 Permission fault (s2-permissions.ts); at stage 1 it
+   * raises none either, which the read check gives here (EL1 may read whatever it maps: no PAN).
    */
   readonly cacheMaintenance?: "dc" | "ic";
 }

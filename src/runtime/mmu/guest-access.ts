@@ -18,7 +18,7 @@ export interface GuestAccessInput {
   kind: GuestAccessKind;
   /** Exception level whose stage-1 permissions apply (EL0 for LDTR/STTR at EL1); EL1 when omitted. */
   el?: 0 | 1;
-  /** A cache maintenance instruction by VA (see AccessDescriptor.cacheMaintenance); `access` is then "read". */
+  /** A cache maintenance instruction by VA (see AccessDescriptor.cacheMaintenance). */
   cacheMaintenance?: "dc" | "ic";
   sysreg: (name: string) => bigint;
   memory: PhysicalMemory;

@@ -27,17 +27,17 @@ export function s2CheckPermissions(
   if (s2fs1walk) {
     allowed = readable;
     write = false;
-  } else if (access.cacheMaintenance === "dc") {
-    // ARMv8's AArch64.CheckS2Permission: DC maintenance by VA generates no stage-2 Permission
-    // fault, other than on a stage-1 table walk (above).
-    allowed = true;
-    write = false;
   } else if (access.kind === "IFETCH") {
     allowed = !S2Leaf.xn(walk.descriptor);
     write = false;
   } else if (access.write) {
     allowed = writable;
     write = true;
+  } else if (access.cacheMaintenance === "dc" && access.el !== 0) {
+    // AArch64.CheckS2Permission (ARMv8): a DC by VA that is not a write (DC IVAC is), executed
+    // above EL0, generates no stage-2 Permission fault, other than on a stage-1 table walk (above).
+    allowed = true;
+    write = false;
   } else {
     allowed = readable;
     write = false;

@@ -24,7 +24,7 @@ export interface GuestInstruction {
   readonly operation: GuestOperation;
   /** A branch fetches at the register's address; everything else is a data access. */
   readonly kind: "data" | "instruction";
-  /** The direction of the access (a store, DC ZVA: write). Cache maintenance: see cachePermission. */
+  /** The direction of the access's permission checks (a store, DC ZVA, DC IVAC: write). */
   readonly access: "read" | "write";
   /** Bytes one register transfers (a byte, halfword, word, doubleword or quadword); 0 if none. */
   readonly elementBytes: number;
@@ -193,7 +193,8 @@ function parse(text: string): GuestInstruction {
     const n = gprNumber(r);
     const common = { text, mnemonic: op, kind: "data" as const, elementBytes: 0, registerCount: 0 as const, ...none, addressRegister: n, offset: 0n, gprs: [n] };
     if (known.op === "zva") return { ...common, operation: "dc-zva", access: "write", bytes: 0 };
-    return { ...common, operation: "cache-maintenance", access: "read", bytes: 1, cacheOperation: known.op };
+    // DC IVAC is a write for its permission checks (ARMv8's DC_IVAC: iswrite = TRUE); the others read.
+    return { ...common, operation: "cache-maintenance", access: known.op === "ivac" ? "write" : "read", bytes: 1, cacheOperation: known.op };
   }
 
   if (mnemonic === "prfm" || mnemonic === "prfum") {

@@ -7,10 +7,12 @@
 //    EL1's exception class;
 //  - PRFM: translated, but a prefetch never generates a fault;
 //  - DC ZVA: a write of the whole DCZID_EL0 block holding the address, aligned to its size;
-//  - DC CIVAC, CVAC, CVAU and IC IVAU: a read (no stage-1 Permission fault at EL1, where every
-//    mapped VA is readable; EL0 needs read permission); DC's raise no stage-2 Permission fault,
-//    IC's need stage-2 read permission; DC IVAC at EL1 is executed as DC CIVAC while
-//    HCR_EL2.VM is 1 (always so here), and is UNDEFINED at EL0. The syndrome has CM=1, WnR=1;
+//  - DC CIVAC, CVAC, CVAU: AccType_DC reads: above EL0 no Permission fault at either stage (at
+//    stage 1 EL1 may read whatever it maps); at EL0 read permission. DC IVAC: an AccType_DC write
+//    (write permission at both stages; UNDEFINED at EL0). IC IVAU: an AccType_IC read (read
+//    permission at both stages). Their syndrome has CM=1 and WnR=1, whatever the direction
+//    (ARMv8.5's ASL, AArch64.CheckPermission, AArch64.CheckS2Permission, DC_IVAC, DC_CIVAC,
+//    AArch64.FaultSyndrome);
 //  - BR/BLR: an instruction fetch at the register's address.
 import { parseGuestInstruction, type GuestInstruction } from "./guest-instruction.ts";
 import { hex, ScenarioError } from "./scenario.ts";
