@@ -166,7 +166,11 @@ export function compareObjectTrap(c: TrapCase, trap: QemuTrap, call: QemuCall, m
     checks.push(check("PAR_EL1 preserved", String(call.parAfter === call.parBefore && trap.parOut === trap.parIn), String(result.parPreserved)));
     if (base.hpfarUnknown) {
       const drawn = run({ ...s, hpfar: "unknown" });
-      checks.push(check("model with a seeded UNKNOWN HPFAR_EL2", describe(result), describe(drawn)));
+      // Differing in the recorded HPFAR_EL2 alone: the function records an UNKNOWN value (after an
+      // External abort on a walk, which its HPFAR test lets through), a named finding.
+      const noHpfar = (text: string) => text.replace(/ hpfar_el2=0x[0-9a-f]+/, "");
+      const verdict = describe(result) === describe(drawn) ? "agree" : noHpfar(describe(result)) === noHpfar(describe(drawn)) ? "records-unknown-hpfar" : "mismatch";
+      checks.push(check("model with a seeded UNKNOWN HPFAR_EL2", describe(result), describe(drawn), verdict));
     }
   } else {
     // Not called: the harness exits to the host as the kernel does for an EC without a memory-fault handler.

@@ -220,9 +220,16 @@ describeWithKernel("6.12", `QEMU oracle: the compiled 6.12 ${SYMBOL} on guest tr
     });
 
     it("where HPFAR_EL2 is UNKNOWN the function does not read it (a permission fault goes through AT): a seeded value gives the same result", () => {
-      const unknown = right.observations.filter((o) => o.hpfarUnknown);
+      const permission = (o: (typeof right.observations)[number]) => o.prediction.taken === "el2" && o.prediction.meta.faultType === "Permission";
+      const unknown = right.observations.filter((o) => o.hpfarUnknown && permission(o));
       expect(unknown.length).toBeGreaterThan(0);
       for (const o of unknown) expect(o.checks.find((k) => k.what === "model with a seeded UNKNOWN HPFAR_EL2")?.verdict).toBe("agree");
+    });
+
+    it("found: after an External abort on a walk (HPFAR_EL2 UNKNOWN) the function records HPFAR_EL2 (6.12 trusts it for every non-permission abort)", () => {
+      const aborts = right.observations.filter((o) => o.hpfarUnknown && o.prediction.taken === "el2" && o.prediction.meta.faultType === "SyncExternalOnWalk");
+      expect(aborts.length).toBeGreaterThan(0);
+      for (const o of aborts) expect(o.checks.find((k) => k.what === "model with a seeded UNKNOWN HPFAR_EL2")?.verdict, o.trapCase.summary).toBe("records-unknown-hpfar");
     });
 
     it("negative control: QEMU running a patching the kernel would not make here (ARM64_KVM_HVHE forced) disagrees with the model", () => {
