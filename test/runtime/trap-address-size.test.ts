@@ -163,9 +163,10 @@ describe("VTCR_EL2.SL0", () => {
       expect((regs.VTTBR_EL2 & ((1n << 48n) - 1n)) % align).toBe(0n);
       expect(trapFromGuestAccess(input)).toMatchObject({ taken: "none", ipa: IPA + 0x234n, pa: 0x6000_0234n });
     }
-    // 32-bit IPA: SL0=0 starts at level 2 with 2^(32-30)... = 2^11 entries = 4 pages.
+    // 32-bit IPA: SL0=0 starts at level 2 with 2^(32-21) = 2^11 entries, 4 concatenated pages.
     const small = guest({ translation: { ipaBits: 32, sl0: 0 }, stage1: [{ va: 0x4000_0000n, ipa: 0x8000_0000n }] });
     expect((registers(small).VTCR_EL2 >> 6n) & 3n).toBe(0n);
+    expect((registers(small).VTTBR_EL2 & ((1n << 48n) - 1n)) % 0x4000n).toBe(0n);
     expect(trapFromGuestAccess(small).taken).toBe("none");
   });
 
