@@ -4,8 +4,8 @@
 // level rules) and QEMU's answer pinned where it departs:
 //   PAR failure = F (1) | FST << 1 | PTW (1 << 8) | S (1 << 9) | RES1 (1 << 11);
 //   FST: address size L0..L3 0x00-0x03, translation L0..L3 0x04-0x07.
-// QEMU's cortex-a57 has PAMax 44 (ID_AA64MMFR0_EL1.PARange 0b0100; the harness's MIDR and the
-// model's paMaxBits say so); the random stream of test/oracle/at-agreement.test.ts covers the same
+// QEMU's cortex-a57 has PAMax 44 (ID_AA64MMFR0_EL1.PARange 0b0100), which two set-ups below
+// show (an output address with bit 43 set translates, bit 44 faults); the random stream of test/oracle/at-agreement.test.ts covers the same
 // classes with PS and SL0 varied (src/oracle/at-cases.ts).
 import { beforeAll, describe, expect, it } from "vitest";
 import { TranslationTableBuilder, type TableBuilderOptions } from "../../src/runtime/mmu/builder.ts";
@@ -46,6 +46,9 @@ const pins: Record<string, Pin> = {
   "s1 table descriptor beyond IPS": [setUp("IPS 40, level-1 descriptor names a table at 2^42", { ipsBits: 40 }, (b) => b.setTableAddressBit(1, VA, 2, 42)), 0x803n, 0x803n, "identical"],
   "TTBR0 beyond IPS": [setUp("IPS 40, TTBR0 bit 41", { ipsBits: 40 }, (b) => b.setTableAddressBit(1, VA, 0, 41)), 0x801n, 0x801n, "identical"],
   "s1 leaf beyond PAMax, IPS 48": [setUp("IPS 48 > PAMax 44, page output 2^45", {}, (b) => b.writeStage1Entry(VA, 3, b.readStage1Entry(VA, 3) | (1n << 45n))), 0x807n, 0x807n, "identical"],
+  // QEMU's PAMax is 44, not 40: output bit 43 translates (PAR.PA holds it), bit 44 faults.
+  "PAMax 44: output bit 43 inside": [setUp("IPS 48, page output 2^43", {}, (b) => b.writeStage1Entry(VA, 3, b.readStage1Entry(VA, 3) | (1n << 43n))), OK | (1n << 43n), OK | (1n << 43n), "identical"],
+  "PAMax 44: output bit 44 beyond": [setUp("IPS 48, page output 2^44", {}, (b) => b.writeStage1Entry(VA, 3, b.readStage1Entry(VA, 3) | (1n << 44n))), 0x807n, 0x807n, "identical"],
   // Stage 2 against VTCR_EL2.PS (40 bits), met on the stage-1 walk: PTW, S.
   "VTTBR beyond PS": [setUp("PS 40, VTTBR bit 41, 39-bit VA", { vaBits: 39, stage2: { ipaBits: 40, paBits: 40 } }, (b) => b.setTableAddressBit(2, 0n, 1, 41)), 0xb01n, 0xb03n, "ptw-fault-level"],
   // (That stage-2 level-3 table maps every stage-1 table page, so the first fetch, stage-1 level 0, meets it.)
