@@ -12,7 +12,9 @@
 // guest executes (the case's input.instruction; src/runtime/scenario/syndrome.ts). One documented
 // departure is added to the model's prediction, not a disagreement: QEMU 7.2's "ptw-fault-level":
 // for S1PTW=1 the FSC level is the stage-1 level of the table fetch, where the Arm ARM reports the
-// stage-2 lookup level.
+// stage-2 lookup level. A second is named where QEMU reports no trap at all: "cmo-nop", QEMU 7.2
+// executing DC CIVAC/CVAC/CVAU/IVAC and IC IVAU as no-ops, so they complete where the model (the
+// Arm ARM) has them fault with CM=1.
 // HPFAR_EL2 for a plain stage-2 permission fault is UNKNOWN (FACTS.md, R_FKLWR): QEMU's value is
 // reported (it writes the faulting IPA), and the variants are run both with QEMU's value and with
 // the seed's arbitrary one, which must give the same result (no rule of the file depends on it).
@@ -253,7 +255,7 @@ export function trapScenario(c: TrapCase, q: QemuTrap, midr: bigint): TrapScenar
         esr = departed;
       }
     }
-    if (esrVerdict === undefined && meta.s1ptw && meta.faultType === "Permission" && q.esr === (esr | ESR_WNR) && c.input.access === "write") {
+    if (esrVerdict === undefined && meta.s1ptw && meta.faultType === "Permission" && q.esr !== esr && q.esr === (esr | ESR_WNR) && c.input.access === "write") {
       // Open question, reported (docs/FINDINGS.md): a store whose walk meets a stage-2 permission
       // fault. The model follows ARMv8.0's pseudocode (the walk is checked as a read: WnR=0);
       // QEMU 7.2 reports the instruction's direction (WnR=1).
