@@ -93,8 +93,9 @@ describe.skipIf(missing.length > 0)("QEMU oracle (walk faults through generated/
       const os = byKind(kind);
       const named = new Map<string, number>();
       for (const o of os) for (const v of new Set(verdicts(o))) if (v !== "agree" && v !== "unknown") named.set(v, (named.get(v) ?? 0) + 1);
-      const whole = os.filter((o) => verdicts(o).every((v) => v === "agree" || v === "unknown")).length;
-      console.log(`walk-fault oracle: ${kind}: ${os.length} set-ups, ${whole} agree on every compared value${[...named].map(([v, n]) => `, ${n} ${v}`).join("")}`);
+      // records-unknown-hpfar is about the handler (it records an UNKNOWN value), not model against QEMU.
+      const whole = os.filter((o) => verdicts(o).every((v) => v === "agree" || v === "unknown" || v === "records-unknown-hpfar")).length;
+      console.log(`walk-fault oracle: ${kind}: ${os.length} set-ups, ${whole} agree with QEMU on every compared value${[...named].map(([v, n]) => `, ${n} ${v}`).join("")}`);
       expect(os.length, kind).toBe(ROUNDS);
     }
     expect(bad).toEqual([]);
