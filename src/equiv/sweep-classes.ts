@@ -137,12 +137,15 @@ export async function searchClasses(
       return { key };
     };
 
-    // The exploration's witnesses first, each model once, in path order.
-    const witnesses = new Set<SolverModel>();
-    for (const p of [...combo.pathsA, ...combo.pathsB]) if (p.witness !== undefined) witnesses.add(p.witness.model);
-    for (const model of witnesses) {
+    // The exploration's witnesses first, in path order, each model once, and only a witness of a
+    // path with a pair still to find (a witness of a path is a model of that path).
+    const read = new Set<SolverModel>();
+    const witnesses = [...combo.pathsA.map((p, a) => ({ p, open: (k: { a: number }) => k.a === a })), ...combo.pathsB.map((p, b) => ({ p, open: (k: { b: number }) => k.b === b }))];
+    for (const { p, open: of } of witnesses) {
       if (open.size === 0) break;
-      await place(model, true);
+      if (p.witness === undefined || read.has(p.witness.model) || ![...open.values()].some(of)) continue;
+      read.add(p.witness.model);
+      await place(p.witness.model, true);
     }
 
     // Then the solver, for the pairs no witness took.

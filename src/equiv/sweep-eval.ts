@@ -7,7 +7,7 @@
 // before a scenario is drawn from it.
 import type { Z3BitVec, Z3Bool, Z3Context } from "./z3.ts";
 import { z3Low } from "./z3.ts";
-import { evaluate, literal, type BitsValue, type Value } from "./smt/evaluate.ts";
+import { evaluate, literal, type BitsValue, type ModelValues, type Value } from "./smt/evaluate.ts";
 import { INTERNAL_PREFIX, NativeSession } from "./smt/native.ts";
 import { TermPrinter } from "./smt/print.ts";
 import { parseSexpr, type Sexpr } from "./smt/sexpr.ts";
@@ -15,6 +15,18 @@ import type { SolverModel, SolverSession } from "./smt/session.ts";
 import { symbolInfo } from "./smt/symbols.ts";
 
 type Term = Z3Bool | Z3BitVec;
+
+/** The names a tree refers to directly (its arguments, not an operator). */
+function children(s: Sexpr): string[] {
+  const out: string[] = [];
+  const stack: Sexpr[] = [s];
+  while (stack.length > 0) {
+    const x = stack.pop()!;
+    if (typeof x === "string") out.push(x);
+    else if (x[0] !== "_") for (let i = 1; i < x.length; i++) stack.push(x[i]);
+  }
+  return out;
+}
 
 /** Terms as trees over named compound subterms (smt/print.ts). */
 export interface TermTrees {
@@ -36,16 +48,56 @@ const sortOf = (n: string): undefined => {
   return undefined;
 };
 
+/**
+ * A memo that falls back on another assignment's: a subterm that depends on none of the leaves
+ * replaced has the value it has there, so a fill that changes one input evaluates only what that
+ * input reaches.
+ */
+class InheritedMemo extends Map<string, Value> {
+  constructor(
+    private readonly parent: Assignment,
+    private readonly unchanged: (name: string) => boolean,
+  ) {
+    super();
+  }
+
+  override get(name: string): Value | undefined {
+    return super.get(name) ?? (this.unchanged(name) ? this.parent.value(name) : undefined);
+  }
+}
+
+/** Leaves some of which are replaced, the rest another assignment's (not copied). */
+class ReplacedLeaves extends Map<string, Value> {
+  constructor(
+    private readonly base: ReadonlyMap<string, Value>,
+    replaced: ReadonlyMap<string, Value>,
+  ) {
+    super(replaced);
+  }
+
+  override get(name: string): Value | undefined {
+    return super.get(name) ?? this.base.get(name);
+  }
+
+  override has(name: string): boolean {
+    return super.has(name) || this.base.has(name);
+  }
+}
+
 /** Values of the leaves, and the terms evaluated in them (each named subterm once). */
 export class Assignment {
-  private readonly memo = new Map<string, Value>();
+  private readonly model: ModelValues;
   constructor(
     readonly leaves: ReadonlyMap<string, Value>,
     private readonly definitions: ReadonlyMap<string, Sexpr>,
-  ) {}
+    inherit?: { from: Assignment; unchanged: (name: string) => boolean },
+  ) {
+    const memo = inherit === undefined ? new Map() : new InheritedMemo(inherit.from, inherit.unchanged);
+    this.model = { consts: leaves, functions: NO_FUNCTIONS, sortOf, definitions, memo };
+  }
 
   value(tree: Sexpr): Value {
-    return evaluate(tree, { consts: this.leaves, functions: NO_FUNCTIONS, sortOf, definitions: this.definitions, memo: this.memo });
+    return evaluate(tree, this.model);
   }
 
   truth(tree: Sexpr): boolean {
@@ -60,11 +112,12 @@ export class Assignment {
     return v;
   }
 
-  /** The same leaves with some replaced (by name). */
-  with(replaced: ReadonlyMap<string, Value>): Assignment {
-    const leaves = new Map(this.leaves);
-    for (const [n, v] of replaced) leaves.set(n, v);
-    return new Assignment(leaves, this.definitions);
+  /**
+   * The same leaves with some replaced (by name). `unchanged` says of a named subterm that it
+   * reaches none of the replaced leaves: its value is then this assignment's.
+   */
+  with(replaced: ReadonlyMap<string, Value>, unchanged: (name: string) => boolean = () => false): Assignment {
+    return new Assignment(new ReplacedLeaves(this.leaves, replaced), this.definitions, { from: this, unchanged });
   }
 }
 
@@ -133,6 +186,38 @@ export class CombinationTerms {
       if (info === undefined || info.arity !== 0) throw new Error(`internal: unknown symbol ${s} in a term`);
       this.leaves.set(s, info.sort === "bool" ? (this.ctx.Bool.const(s) as Z3Bool) : (this.ctx.BitVec.const(s, info.sort) as Z3BitVec));
     }
+  }
+
+  /**
+   * Which of `leaves` each named subterm reaches, as a bit mask (bit i: leaves[i]); a leaf that
+   * is itself a named subterm (an AT result, or an input replaced whole) reaches only itself.
+   */
+  reach(leaves: readonly string[]): (name: string) => bigint {
+    const bit = new Map(leaves.map((n, i) => [n, 1n << BigInt(i)]));
+    const masks = new Map<string, bigint>();
+    const of = (s: Sexpr): bigint => {
+      if (Array.isArray(s)) return s[0] === "_" ? 0n : s.slice(1).reduce((m: bigint, x) => m | of(x), 0n);
+      const b = bit.get(s);
+      if (b !== undefined) return b;
+      const known = masks.get(s);
+      if (known !== undefined) return known;
+      const body = this.source.definitions.get(s);
+      if (body === undefined) return 0n;
+      // A subterm whose children are all known is done at once; else children first (no deep recursion).
+      const stack: string[] = [s];
+      while (stack.length > 0) {
+        const top = stack[stack.length - 1];
+        const pending = children(this.source.definitions.get(top)!).filter((c) => !bit.has(c) && !masks.has(c) && this.source.definitions.has(c));
+        if (pending.length > 0) {
+          stack.push(...pending);
+          continue;
+        }
+        stack.pop();
+        if (!masks.has(top)) masks.set(top, of(this.source.definitions.get(top)!));
+      }
+      return masks.get(s)!;
+    };
+    return (name) => of(name);
   }
 
   /** The leaves' values in `model` (completed: a leaf it leaves out has its default). */

@@ -37,7 +37,10 @@ export class ClassAssignment {
   private readonly widths: number[];
   private readonly index = new Map<number, number>();
   private readonly constraint: Sexpr[];
-  private current: { values: readonly bigint[]; at: Assignment } | undefined;
+  /** What each named subterm reaches of the named inputs. */
+  private readonly reach: (name: string) => bigint;
+  /** Choices evaluated lately (the model's first, always kept): a new choice is evaluated from the nearest. */
+  private readonly known: { values: readonly bigint[]; at: Assignment }[];
   readonly values: bigint[];
 
   constructor(
@@ -57,15 +60,32 @@ export class ClassAssignment {
     this.widths = values.map((v) => v.w);
     this.values = values.map((v) => v.v);
     this.constraint = constraint.map((c) => terms.tree(c));
+    this.reach = terms.reach(this.names);
+    this.known = [{ values: this.values, at: model }];
   }
 
+  /** The assignment of `values`: the nearest known one's, with the inputs that differ replaced. */
   private at(values: readonly bigint[]): Assignment {
-    if (values === this.values) return this.model;
-    if (this.current === undefined || this.current.values.some((v, i) => v !== values[i])) {
-      const replaced = new Map<string, BitsValue>(this.names.map((n, i) => [n, { w: this.widths[i], v: values[i] }]));
-      this.current = { values: [...values], at: this.model.with(replaced) };
+    const differing = (k: readonly bigint[]) => values.reduce((n, v, i) => n + (v !== k[i] ? 1 : 0), 0);
+    let nearest = this.known[0];
+    let distance = differing(nearest.values);
+    for (const k of this.known.slice(1)) {
+      const d = differing(k.values);
+      if (d < distance) [nearest, distance] = [k, d];
     }
-    return this.current.at;
+    if (distance === 0) return nearest.at;
+    const replaced = new Map<string, BitsValue>();
+    let changed = 0n;
+    values.forEach((v, i) => {
+      if (v === nearest.values[i]) return;
+      replaced.set(this.names[i], { w: this.widths[i], v });
+      changed |= 1n << BigInt(i);
+    });
+    const at = nearest.at.with(replaced, (name) => (this.reach(name) & changed) === 0n);
+    this.known.push({ values: [...values], at });
+    // A few kept: the model's, and the choices a fill is building on.
+    if (this.known.length > 4) this.known.splice(1, 1);
+    return at;
   }
 
   value(v: SymValue, values: readonly bigint[] = this.values): bigint {
