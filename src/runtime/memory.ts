@@ -7,7 +7,10 @@
 //  - an access inside one page is one typed-array operation, not one BigInt step per byte;
 //  - clone() is copy-on-write: the copy shares every page until either side writes to it;
 //  - a page of zeros is no page at all: fill(…, 0) over whole pages drops them;
-//  - a lazy page is produced (zeros, then its initialiser) only when first read or written.
+//  - a lazy page is produced (zeros, then its initialiser) only when first read or written;
+//  - pages are cut from slabs of a few pages (one ArrayBuffer and its views each): making a typed
+//    array costs a microsecond, more than a scenario's whole run of a C-like handler, and a
+//    scenario writes its vcpu page fresh. (A slab lives while any of its pages does.)
 //
 // Which addresses are backed at all is the memory's map (memory-map.ts): reads and writes here
 // work anywhere, and the translation table walk asks the map before it fetches a descriptor.
@@ -22,20 +25,42 @@ const ADDRESS_MASK = (1n << 64n) - 1n;
 
 export type AccessSize = 1 | 2 | 4 | 8;
 
+/** A page: PAGE_SIZE bytes of a slab from `base` on (bytes and view are the whole slab's). */
 interface Page {
   readonly bytes: Uint8Array;
   readonly view: DataView;
+  readonly base: number;
 }
 
-function newPage(bytes: Uint8Array = new Uint8Array(PAGE_SIZE)): Page {
-  return { bytes, view: new DataView(bytes.buffer, bytes.byteOffset, PAGE_SIZE) };
+const SLAB_PAGES = 8;
+let slabBytes = new Uint8Array(0);
+let slabView = new DataView(slabBytes.buffer);
+let slabFree = 0;
+
+/** A zeroed page. */
+function newPage(): Page {
+  if (slabFree === 0) {
+    const buffer = new ArrayBuffer(PAGE_SIZE * SLAB_PAGES);
+    slabBytes = new Uint8Array(buffer);
+    slabView = new DataView(buffer);
+    slabFree = SLAB_PAGES;
+  }
+  slabFree--;
+  return { bytes: slabBytes, view: slabView, base: slabFree * PAGE_SIZE };
+}
+
+/** A page holding what `from` holds. */
+function copyOf(from: Page): Page {
+  const page = newPage();
+  page.bytes.set(from.bytes.subarray(from.base, from.base + PAGE_SIZE), page.base);
+  return page;
 }
 
 /** Fills a fresh (zeroed) page; called at most once per page and memory lineage. */
 export type PageInitialiser = (page: Uint8Array) => void;
 
 /** An own entry that shadows a shared page: the page reads as zero here. */
-const ZERO_PAGE: Page = newPage(new Uint8Array(PAGE_SIZE));
+const ZERO_PAGE: Page = { bytes: new Uint8Array(PAGE_SIZE), view: new DataView(new ArrayBuffer(PAGE_SIZE)), base: 0 };
 const NO_PAGES: ReadonlyMap<number, Page> = new Map();
 
 export class PhysicalMemory {
@@ -57,13 +82,13 @@ export class PhysicalMemory {
       if (page === undefined) return 0n;
       switch (size) {
         case 8:
-          return page.view.getBigUint64(offset, true);
+          return page.view.getBigUint64(page.base + offset, true);
         case 4:
-          return BigInt(page.view.getUint32(offset, true));
+          return BigInt(page.view.getUint32(page.base + offset, true));
         case 2:
-          return BigInt(page.view.getUint16(offset, true));
+          return BigInt(page.view.getUint16(page.base + offset, true));
         default:
-          return BigInt(page.bytes[offset]);
+          return BigInt(page.bytes[page.base + offset]);
       }
     }
     // Crosses into the next page (or wraps at 2^64): byte by byte.
@@ -79,16 +104,16 @@ export class PhysicalMemory {
       const page = this.writablePage(Number(address >> PAGE_SHIFT));
       switch (size) {
         case 8:
-          page.view.setBigUint64(offset, BigInt.asUintN(64, value), true);
+          page.view.setBigUint64(page.base + offset, BigInt.asUintN(64, value), true);
           return;
         case 4:
-          page.view.setUint32(offset, Number(BigInt.asUintN(32, value)), true);
+          page.view.setUint32(page.base + offset, Number(BigInt.asUintN(32, value)), true);
           return;
         case 2:
-          page.view.setUint16(offset, Number(BigInt.asUintN(16, value)), true);
+          page.view.setUint16(page.base + offset, Number(BigInt.asUintN(16, value)), true);
           return;
         default:
-          page.bytes[offset] = Number(BigInt.asUintN(8, value));
+          page.bytes[page.base + offset] = Number(BigInt.asUintN(8, value));
           return;
       }
     }
@@ -101,11 +126,12 @@ export class PhysicalMemory {
 
   readByte(address: bigint): number {
     const page = this.readablePage(Number(address >> PAGE_SHIFT));
-    return page === undefined ? 0 : page.bytes[Number(address & OFFSET_MASK)];
+    return page === undefined ? 0 : page.bytes[page.base + Number(address & OFFSET_MASK)];
   }
 
   writeByte(address: bigint, byte: number): void {
-    this.writablePage(Number(address >> PAGE_SHIFT)).bytes[Number(address & OFFSET_MASK)] = byte & 0xff;
+    const page = this.writablePage(Number(address >> PAGE_SHIFT));
+    page.bytes[page.base + Number(address & OFFSET_MASK)] = byte & 0xff;
   }
 
   /** Copies `bytes` to memory from `address` on (a page at a time). */
@@ -115,7 +141,8 @@ export class PhysicalMemory {
       const a = (address + BigInt(done)) & ADDRESS_MASK;
       const offset = Number(a & OFFSET_MASK);
       const n = Math.min(PAGE_SIZE - offset, bytes.length - done);
-      this.writablePage(Number(a >> PAGE_SHIFT)).bytes.set(bytes.subarray(done, done + n), offset);
+      const page = this.writablePage(Number(a >> PAGE_SHIFT));
+      page.bytes.set(bytes.subarray(done, done + n), page.base + offset);
       done += n;
     }
   }
@@ -135,7 +162,8 @@ export class PhysicalMemory {
         if (this.shared.has(key)) this.pages.set(key, ZERO_PAGE);
         else this.pages.delete(key);
       } else if (b !== 0 || this.readablePage(key) !== undefined) {
-        this.writablePage(key).bytes.fill(b, offset, offset + n);
+        const page = this.writablePage(key);
+        page.bytes.fill(b, page.base + offset, page.base + offset + n);
       } else {
         this.noteWrite(key); // zeros over a page that reads as zeros
       }
@@ -193,7 +221,7 @@ export class PhysicalMemory {
     if (own !== undefined && own !== ZERO_PAGE) return own;
     if (own === undefined && this.lazy !== undefined && this.lazy.has(key)) return this.materialise(key);
     const from = own === ZERO_PAGE ? undefined : this.shared.get(key);
-    const page = from === undefined ? newPage() : newPage(from.bytes.slice());
+    const page = from === undefined ? newPage() : copyOf(from);
     this.pages.set(key, page);
     return page;
   }
@@ -204,7 +232,7 @@ export class PhysicalMemory {
     if (init === undefined) throw new Error(`internal: page ${key} is not lazy`);
     this.lazy?.delete(key);
     const page = newPage();
-    init(page.bytes);
+    init(page.bytes.subarray(page.base, page.base + PAGE_SIZE));
     this.pages.set(key, page);
     return page;
   }

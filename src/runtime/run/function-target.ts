@@ -41,7 +41,9 @@ export class FunctionTarget implements HandlerTarget {
     }
     // Every field of the record, as it stands in the vcpu after the handler (fields start at zero).
     const fault = readRecord(m.memory, meta.vcpu, this.layout);
-    const sysregs = new Map<string, bigint>([["PAR_EL1", m.getSysreg("PAR_EL1")], ...m.writtenSysregs()]);
+    // PAR_EL1 and every register written, by name (writtenSysregs is in name order already).
+    const written = m.writtenSysregs();
+    const sysregs = written.has("PAR_EL1") ? written : withPar(written, m.getSysreg("PAR_EL1"));
     const entryPar = scenario.par; // what the machine's PAR_EL1 was set to (sysregs may not set it)
     let line = this.origin.line;
     const trace: TraceEntry[] = opts.trace
@@ -54,11 +56,22 @@ export class FunctionTarget implements HandlerTarget {
       outcome: out.kind === "handoff" ? out.target : out.kind,
       ...(out.kind === "exit" ? { exitCode: out.code } : {}),
       fault,
-      sysregs: new Map([...sysregs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+      sysregs,
       parPreserved: m.getSysreg("PAR_EL1") === entryPar,
       steps: api.steps,
       meta,
       trace,
     };
   }
+}
+
+/** `written` (in name order, without PAR_EL1) with PAR_EL1 in its place. */
+function withPar(written: ReadonlyMap<string, bigint>, par: bigint): Map<string, bigint> {
+  const out = new Map<string, bigint>();
+  for (const [name, value] of written) {
+    if (!out.has("PAR_EL1") && name > "PAR_EL1") out.set("PAR_EL1", par);
+    out.set(name, value);
+  }
+  if (!out.has("PAR_EL1")) out.set("PAR_EL1", par);
+  return out;
 }

@@ -8,9 +8,19 @@ export const KVM_2016_RECORD_LAYOUT: RecordLayout = Object.fromEntries(
   VCPU_FAULT_FIELDS.map((f) => [f.name, { offset: f.offset, size: f.size }]),
 );
 
+/** A layout's fields in offset order, each offset as a BigInt (a target reads its record after every run). */
+const fieldOrder = new WeakMap<RecordLayout, readonly { name: string; offset: bigint; size: RecordLayout[string]["size"] }[]>();
+
 /** Every field of the record at `vcpu`, in offset order, as it stands in memory. */
 export function readRecord(memory: PhysicalMemory, vcpu: bigint, layout: RecordLayout): Map<string, bigint> {
+  let fields = fieldOrder.get(layout);
+  if (fields === undefined) {
+    fields = Object.entries(layout)
+      .sort(([, a], [, b]) => a.offset - b.offset)
+      .map(([name, f]) => ({ name, offset: BigInt(f.offset), size: f.size }));
+    fieldOrder.set(layout, fields);
+  }
   const fault = new Map<string, bigint>();
-  for (const [name, f] of Object.entries(layout).sort(([, a], [, b]) => a.offset - b.offset)) fault.set(name, memory.read(vcpu + BigInt(f.offset), f.size));
+  for (const f of fields) fault.set(f.name, memory.read(vcpu + f.offset, f.size));
   return fault;
 }

@@ -277,17 +277,26 @@ function arbitraryMap(seed: number, hpfarUnknown: boolean): ReadonlyMap<string, 
   return new Map((hpfarUnknown ? names.sortedWithHpfar : names.sorted).map((n) => [n, n === "HPFAR_EL2" ? unknownHpfarValue(seed) : arbitraryValue(seed, n)]));
 }
 
-/** The stack's arbitrary bytes below stackTop, on lazy pages: drawn only if the handler touches them. */
-function placeStackGarbage(memory: PhysicalMemory, seed: number): void {
+/** The pages of the stack's garbage: each page, and the part of the stack it holds (offsets into the page and into the stack). */
+const STACK_PAGES: readonly { page: bigint; pageOffset: number; from: number; to: number }[] = (() => {
   const top = SCENARIO_LAYOUT.stackTop;
   const base = top - SCENARIO_LAYOUT.stackSize;
+  const pages = [];
   for (let page = base & ~PAGE_MASK; page < top; page += PAGE_MASK + 1n) {
     const from = page > base ? page : base;
     const to = page + PAGE_MASK + 1n < top ? page + PAGE_MASK + 1n : top;
+    pages.push({ page, pageOffset: Number(from - page), from: Number(from - base), to: Number(to - base) });
+  }
+  return pages;
+})();
+
+/** The stack's arbitrary bytes below stackTop, on lazy pages: drawn only if the handler touches them. */
+function placeStackGarbage(memory: PhysicalMemory, seed: number): void {
+  for (const { page, pageOffset, from, to } of STACK_PAGES) {
     memory.lazyPage(page, (bytes) => {
       const stack = new Uint8Array(Number(SCENARIO_LAYOUT.stackSize));
       fillArbitraryBytes(stack, seed, "stack");
-      bytes.set(stack.subarray(Number(from - base), Number(to - base)), Number(from - page));
+      bytes.set(stack.subarray(from, to), pageOffset);
     });
   }
 }
