@@ -21,6 +21,7 @@ import { asmVariantTarget, cVariantTarget } from "../../src/sides/rule-file.ts";
 import { describeResult } from "../../src/oracle/trap-oracle.ts";
 import { generateAtCases } from "../../src/oracle/at-cases.ts";
 import { modelPar, runAtBatch } from "../../src/oracle/at-oracle.ts";
+import { CURRENT_EL_SYNC, runAtAbortProbe } from "../../src/oracle/at-abort.ts";
 
 const missing = missingOracleTools();
 const ROUNDS = Number(process.env.FAULTC_ORACLE_WALK_ROUNDS ?? 8);
@@ -193,5 +194,29 @@ describe.skipIf(missing.length > 0)("QEMU oracle (AT S1E1R/W at EL2 on stage-1 t
     console.log(`walk-fault oracle: AT under PTW: ${cases.length} set-ups, ${batch.observations.length} ATs, ${device} meet a Device table page: ${[...verdicts].map(([v, n]) => `${n} ${v}`).join(", ")}`);
     expect(device).toBeGreaterThan(0);
     expect(verdicts.get("mismatch") ?? 0).toBe(0);
+  }, 120_000);
+});
+
+describe.skipIf(missing.length > 0)("QEMU oracle (AT S1E1R at EL2 meeting a synchronous External abort on its walk)", () => {
+  const cases = generateTrapCases(SEED, 4 * TRAP_KINDS.length).filter((c) => c.kind === "s1-walk-abort" || c.kind === "s1ptw-walk-abort");
+
+  it("takes a Data Abort to EL2 on QEMU as in the model: EC DABT_CUR, IL, CM, WnR, S1PTW for the stage-2 walk, FSC 0x14 + level, FAR_EL2 the VA (QEMU 7.2: the stage-1 level)", () => {
+    const figures = new Map<string, number>();
+    for (const c of cases) {
+      const o = runAtAbortProbe(c.input);
+      expect(o.model, c.summary).toBeDefined();
+      const model = o.model?.esr ?? 0n;
+      expect(o.qemu.vector, c.summary).toBe(CURRENT_EL_SYNC);
+      expect(o.qemu.far, c.summary).toBe(c.input.va);
+      const t = c.input.tableFaults?.[0];
+      // ptw-fault-level: QEMU puts the stage-1 level of the fetch where the model has the stage-2 level.
+      const departed = (model & ~3n) | BigInt(t?.level ?? 0);
+      const verdict = o.qemu.esr === model ? "agree" : o.qemu.esr === departed && (model & S1PTW) !== 0n ? "ptw-fault-level" : "mismatch";
+      expect(verdict, `${c.summary}: QEMU ESR_EL2 0x${o.qemu.esr.toString(16)}, model 0x${model.toString(16)}`).not.toBe("mismatch");
+      expect(o.qemu.esr >> 26n).toBe(0x25n);
+      figures.set(`${c.kind} ${verdict}`, (figures.get(`${c.kind} ${verdict}`) ?? 0) + 1);
+    }
+    console.log(`walk-fault oracle: AT meeting an external abort: ${cases.length} boots: ${[...figures].map(([k, n]) => `${n} ${k}`).join(", ")}`);
+    expect(cases.length).toBe(8);
   }, 120_000);
 });
