@@ -2,7 +2,8 @@
 // 2M and 1G blocks, holes at each level, AF=0 entries, read-only entries, APTable, reserved
 // descriptor encodings, MAIR attributes of every valid kind, output addresses beyond the PA size
 // (leaves, table descriptors and TTBRs beyond IPS; stage-2 pages of stage-1 tables, stage-2 table
-// descriptors and VTTBR beyond VTCR_EL2.PS; PS and SL0 varied, unusable start levels included);
+// descriptors and VTTBR beyond VTCR_EL2.PS; stage-1 tables at IPAs beyond VTCR_EL2.T0SZ; PS and
+// SL0 varied, unusable start levels included);
 // with and without stage 2, where the stage-1 tables' own pages may be unmapped at stage 2 at
 // levels 1-3, have no access, be write-only, or have AF=0 ("stage-2 holes under stage-1 tables"),
 // or be stage-2 Device memory with HCR_EL2.PTW set or clear.
@@ -187,6 +188,9 @@ export function generateAtCase(seed: number, index: number): AtCase {
       else tryIt(() => b.setTableAddressBit(2, b.stage1TableIpa(m.va, level), 2 + sizes.int(2), beyond(paBits)));
     }
     if (sizes.chance(0.06)) tryIt(() => b.setTableAddressBit(1, m.va, sizes.int(m.level + 1), beyond(ipsBits)));
+    // A stage-1 table at an IPA inside IPS but beyond the IPA size: stage 2's level-0 Translation fault.
+    const ipaRoom = Math.min(ipsBits, QEMU_A57_PA_BITS) - ipaBits;
+    if (stage2 && ipaRoom > 0 && sizes.chance(0.05)) tryIt(() => b.setTableAddressBit(1, m.va, sizes.int(m.level + 1), ipaBits + sizes.int(ipaRoom)));
   }
   if (stage2 && sizes.chance(0.03)) tryIt(() => b.setTableAddressBit(2, 0n, stage2Setup.startLevel ?? defaultStage2StartLevel(granuleGeometry("4K"), ipaBits), beyond(paBits)));
 
