@@ -154,6 +154,22 @@
 	sys	#0, c7, c9, #2, \xt
 	.exitm
 	.endif
+	.ifc	\op, s12e1r
+	sys	#4, c7, c8, #4, \xt
+	.exitm
+	.endif
+	.ifc	\op, s12e1w
+	sys	#4, c7, c8, #5, \xt
+	.exitm
+	.endif
+	.ifc	\op, s12e0r
+	sys	#4, c7, c8, #6, \xt
+	.exitm
+	.endif
+	.ifc	\op, s12e0w
+	sys	#4, c7, c8, #7, \xt
+	.exitm
+	.endif
 	.error	"at: faultc-asm.h does not know this AT operation"
 	.endm
 

@@ -7,7 +7,7 @@
 import { decodeBitMasks } from "../runtime/semantics/bitmasks.ts";
 import { NOP_HINTS } from "../runtime/semantics/hints.ts";
 import type { AccessBytes, CondSelKind, GpRegister, IndexMode, Instruction, LogicalKind, RegWidth, ShiftType } from "../runtime/semantics/instruction.ts";
-import type { AtKind } from "../runtime/semantics/state.ts";
+import { atKindByEncoding } from "../runtime/semantics/at-operations.ts";
 import { genericSysregName, sysregByEncoding } from "../runtime/machine/sysreg-table.ts";
 import { bit, field, has, signExtend } from "./bits.ts";
 
@@ -132,15 +132,6 @@ function dataProcessingImmediate(w: number, address: bigint): DecodedInstruction
 
 // ---- Branches, exception generation, system ----
 
-const AT_OPERATIONS: ReadonlyMap<string, AtKind> = new Map([
-  // op1:CRn:CRm:op2 of SYS for AT (Arm ARM C5.5)
-  ["0:7:8:0", "s1e1r"],
-  ["0:7:8:1", "s1e1w"],
-  ["0:7:8:2", "s1e0r"],
-  ["0:7:8:3", "s1e0w"],
-  ["0:7:9:2", "s1e1a"],
-]);
-
 /** DSB/DMB option names by CRm; the others are reserved (or other instructions, for DSB). */
 export const BARRIER_OPTION_NAMES: ReadonlyMap<number, string> = new Map([
   [1, "oshld"], [2, "oshst"], [3, "osh"], [5, "nshld"], [6, "nshst"], [7, "nsh"],
@@ -223,7 +214,7 @@ function system(w: number): DecodedInstruction {
   if (op0 === 0b01) {
     const name = `sys #${op1}, C${crn}, C${crm}, #${op2}`;
     if (l === 1) fail(`SYSL (${name})`);
-    const at = AT_OPERATIONS.get(`${op1}:${crn}:${crm}:${op2}`);
+    const at = atKindByEncoding({ op1, crn, crm, op2 });
     if (at === undefined) fail(`${name}: a cache, TLB or address-translation operation`);
     return { op: "at", kind: at, rt: reg(rt, "zr") };
   }

@@ -25,7 +25,7 @@ export const issueCodes = {
   "unknown-capability": "a capability that is not declared",
   "unknown-register": "a system register that is not declared",
   "unknown-field": "a field that the layout or record does not have",
-  "unknown-at-operation": "an AT operation other than S1E1R, S1E1W, S1E1A, S1E0R, S1E0W",
+  "unknown-at-operation": "an AT operation that is not a member of enum AtOperation (dsl/arch/aarch64.fault)",
   "sysreg-needs-read": "a system register named as a value outside a contract",
   // widths and types
   "bad-width": "a width outside 1..64",

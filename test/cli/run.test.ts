@@ -86,7 +86,7 @@ describe("faultc run", () => {
     [[SEED, "--esr", "0x1", "--at", "ok:80001000"], '--at ok:80001000: IPA must be a hex string like "0x1234", got "80001000"'],
     [[SEED, "--esr", "0x1", "--at", "s2fault:4"], "--at must be ok:IPA, par:PAR, fault or s2fault:LEVEL[:translation|permission|access-flag], got 's2fault:4'"],
     [[SEED, "--esr", "0x1", "--at", "par:801"], '--at par:801: PAR_EL1 must be a hex string like "0x1234", got "801"'],
-    [[SEED, "--esr", "0x1", "--at", "par:0x1,s1e1x:0x2"], "--at par:0x1,s1e1x:0x2: after par:PAR come OP:PAR for the AT operations answered differently (s1e1r, s1e1w, s1e1a, s1e0r, s1e0w), got 's1e1x:0x2'"],
+    [[SEED, "--esr", "0x1", "--at", "par:0x1,s1e1x:0x2"], "--at par:0x1,s1e1x:0x2: after par:PAR come OP:PAR for the AT operations answered differently (s1e1r, s1e1w, s1e1a, s1e0r, s1e0w, s12e1r, s12e1w, s12e0r, s12e0w), got 's1e1x:0x2'"],
     [[SEED, "--esr", "0x1", "--at", "par:0x1,s1e1a:1"], '--at par:0x1,s1e1a:1: s1e1a\'s PAR_EL1 must be a hex string like "0x1234", got "1"'],
     [[SEED, "--esr", "0x1", "--at", "par:0x1,s1e1a:0x2,s1e1a:0x3"], "--at par:0x1,s1e1a:0x2,s1e1a:0x3: s1e1a is given twice"],
     [[SEED, "--esr", "0x1", "--binding", "dsl/linux-6.12.fault"], "--binding is for a TARGET that is an object function (PATH.o:SYMBOL)"],

@@ -185,6 +185,10 @@ at s1e1w, x9
 at s1e0r, x10
 at s1e0w, x11
 * sys #0, c7, c9, #2, x12
+at s12e1r, x13
+at s12e1w, x14
+at s12e0r, x15
+at s12e0w, x16
 isb
 dsb sy
 dsb ish

@@ -55,7 +55,7 @@ describe("located errors", () => {
     ["add x0, x1, #1\n\tmrs x0, foo_el2", "bad.S:2:10: error: unknown system register 'foo_el2'"],
     ["mrs x0, s3_4_c15_c15_7", "bad.S:1:9: error: system register S3_4_C15_C15_7 is not modelled"],
     ["mrs w0, esr_el2", "bad.S:1:5: error: expected a 64-bit register, got 'w0'"],
-    ["at s1e2r, x0", "bad.S:1:4: error: unsupported AT operation 's1e2r' (the model has s1e1r, s1e1w, s1e1a, s1e0r, s1e0w)"],
+    ["at s1e2r, x0", "bad.S:1:4: error: unsupported AT operation 's1e2r' (the model has s1e1r, s1e1w, s1e1a, s1e0r, s1e0w, s12e1r, s12e1w, s12e0r, s12e0w)"],
     ["dsb foo", "bad.S:1:5: error: unknown barrier option 'foo'"],
     ["add sp, x0, x1", "bad.S:1:5: error: 'sp' is not allowed here"],
     ["and xzr, x0, #1", "bad.S:1:5: error: 'xzr' is not allowed here"],

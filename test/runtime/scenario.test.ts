@@ -235,7 +235,7 @@ describe("machineForScenario", () => {
       expect(scenarioToJson(s).at).toEqual({ par: "0x819", s1e1a: "0xff00000000001b80" });
       expect(parseScenario(scenarioToJson(s))).toEqual(s);
       expect(scenarioToOptions(s)).toContain("par:0x819,s1e1a:0xff00000000001b80");
-      expect(parseError({ esr: "0x1", at: { par: "0x1", s1e1x: "0x1" } })).toBe('unknown key "s1e1x" in "at" beside "par" (expected AT operations: s1e1r, s1e1w, s1e1a, s1e0r, s1e0w)');
+      expect(parseError({ esr: "0x1", at: { par: "0x1", s1e1x: "0x1" } })).toBe('unknown key "s1e1x" in "at" beside "par" (expected AT operations: s1e1r, s1e1w, s1e1a, s1e0r, s1e0w, s12e1r, s12e1w, s12e0r, s12e0w)');
       expect(parseError({ esr: "0x1", at: { par: "0x1", s1e1a: 1 } })).toBe('"at.s1e1a" must be a hex string like "0x1234", got 1');
     });
 

@@ -14,6 +14,7 @@ import { boolRefs, bvRefs } from "../ir/refs.ts";
 import { boolNodes, bvNodes } from "../ir/walk.ts";
 import { headerLines } from "../header.ts";
 import * as I from "../ir/types.ts";
+import { atSysFields } from "../../runtime/semantics/at-operations.ts";
 import { atShapeName } from "../names/at-shape.ts";
 import { capabilityNumbers, cCapability } from "../names/capabilities.ts";
 import { exportNameOf, mangle, mangleMember } from "../names/mangle.ts";
@@ -22,14 +23,16 @@ import { cComment, cStringLiteral, moduleTag } from "./names.ts";
 
 type AtStmt = Extract<I.Stmt, { kind: "at" }>;
 
-/** The instruction for each AT operation. S1E1A (FEAT_ATS1A) is unknown to binutils 2.40: its SYS encoding. */
-const AT_INSN: Record<I.AtOp, { insn: string; note?: string }> = {
-  S1E1R: { insn: "at s1e1r" },
-  S1E1W: { insn: "at s1e1w" },
-  S1E0R: { insn: "at s1e0r" },
-  S1E0W: { insn: "at s1e0w" },
-  S1E1A: { insn: "sys #0, c7, c9, #2", note: "at s1e1a: binutils 2.40 has no mnemonic for it" },
-};
+/** AT operations binutils 2.40 has no mnemonic for (S1E1A, FEAT_ATS1A): written as their SYS encoding. */
+const NO_BINUTILS_MNEMONIC: ReadonlySet<I.AtOp> = new Set(["S1E1A"]);
+
+/** The instruction for an AT operation: its mnemonic, or SYS with dsl/arch's encoding. */
+function atInstruction(op: I.AtOp): { insn: string; note?: string } {
+  const mnemonic = `at ${op.toLowerCase()}`;
+  if (!NO_BINUTILS_MNEMONIC.has(op)) return { insn: mnemonic };
+  const f = atSysFields(op);
+  return { insn: `sys #${f.op1}, c${f.crn}, c${f.crm}, #${f.op2}`, note: `${mnemonic}: binutils 2.40 has no mnemonic for it` };
+}
 
 class Lines {
   readonly out: string[] = [];
@@ -356,7 +359,7 @@ function params(ps: I.IrParam[]): string {
 }
 
 function atInsn(w: Lines, op: I.AtOp): void {
-  const a = AT_INSN[op];
+  const a = atInstruction(op);
   w.line(`asm volatile(${cStringLiteral(`${a.insn}, %0`)} : : "r" (va));${a.note ? `\t/* ${a.note} */` : ""}`);
 }
 

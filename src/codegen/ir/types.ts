@@ -3,6 +3,7 @@
 // extractions, members are constants), every bit-vector carries its width, capability tests
 // are their own kind of condition (decided when the kernel patches itself, not at run time),
 // and every statement knows the rule and line it came from.
+import type { AtOperationName } from "../../runtime/semantics/at-operations.ts";
 
 /** Where a piece of IR came from: the rule file, the line and column it starts at, and the innermost rule. */
 export interface Origin {
@@ -19,7 +20,8 @@ export interface SysregChoice {
   alternative: { capability: string; register: string } | undefined;
 }
 
-export type AtOp = "S1E1R" | "S1E1W" | "S1E1A" | "S1E0R" | "S1E0W";
+/** S1E1R, ..., S12E0W: the members of dsl/arch's enum AtOperation, which the checker has matched. */
+export type AtOp = AtOperationName;
 export interface AtChoice {
   base: AtOp;
   alternative: { capability: string; op: AtOp } | undefined;

@@ -2,7 +2,9 @@
 // the same symbol: the trap's system registers, the guest's registers, the stack's contents, and
 // what AT returns. Values the architecture leaves UNKNOWN are fresh symbols, never zero.
 // Created once per capability combination.
-import { FaultStage, FaultStatus, PAR, ParFailure, ParSuccess, TranslationResult } from "../../../generated/arch-facts.ts";
+import { PAR, ParFailure, ParSuccess, TranslationResult } from "../../../generated/arch-facts.ts";
+import { atTraits, type AtKind } from "../../runtime/semantics/at-operations.ts";
+import { stage12Relation, stage1PermissionFault } from "./at-stage12-axioms.ts";
 import type { SymbolicDomain, SymBool, SymValue } from "./domain.ts";
 import type { Z3BitVec, Z3Bool } from "../z3.ts";
 import { bitVecFunction, boolConstant } from "../smt/symbols.ts";
@@ -17,7 +19,8 @@ export const HCR_VM = 1n;
 export const HCR_RW = 1n << 31n;
 export const HCR_E2H = 1n << 34n;
 
-export type AtOp = "s1e1r" | "s1e1w" | "s1e1a" | "s1e0r" | "s1e0w";
+/** An AT operation as the assembler spells it (dsl/arch's AtOperation). */
+export type AtOp = AtKind;
 
 /** The system registers a counterexample names, in the order it prints them. */
 export const SCENARIO_REGISTERS = ["ESR_EL2", "FAR_EL2", "HPFAR_EL2", "PAR_EL1"] as const;
@@ -105,9 +108,15 @@ export class SymbolicInputs {
     const par = { z: term };
     this.axioms.push(parFormat(this.d, par));
     if (op === "s1e1a") this.axioms.push(noStage1PermissionFault(this.d, par));
-    // Every operation on one VA makes the same walk: they differ only in the permission check.
+    // Every operation on one VA makes the same walk: stage-1 operations differ only in the
+    // permission check; a two-stage one (S12*) also in stage 2 of the output (at-stage12-axioms.ts).
     const vaKey = this.d.term(va).toString();
-    for (const other of this.atApplications) if (other.op !== op && this.d.term(other.va).toString() === vaKey) this.axioms.push(sameWalk(this.d, other.par, par));
+    for (const other of this.atApplications) {
+      if (other.op === op || this.d.term(other.va).toString() !== vaKey) continue;
+      if (atTraits(op).stages === 12) this.axioms.push(stage12Relation(this.d, { op, par }, other));
+      else if (atTraits(other.op).stages === 12) this.axioms.push(stage12Relation(this.d, other, { op, par }));
+      else this.axioms.push(sameWalk(this.d, other.par, par));
+    }
     this.atApplications.push({ op, va, par });
     return par;
   }
@@ -121,20 +130,6 @@ export class SymbolicInputs {
     for (const [addr, v] of [...this.stack].sort(([a], [b]) => (a < b ? -1 : 1))) out.push({ name: `mem_${addr.toString(16)}`, value: v });
     return out;
   }
-}
-
-/** A stage-1 permission fault in a PAR: F=1, S=0 and FST a permission fault at some level (0x0C-0x0F). */
-function stage1PermissionFault(d: SymbolicDomain, par: SymValue): Z3Bool {
-  const ctx = d.ctx;
-  const p = d.term(par);
-  // FST's type bits (its level in the low two) hold PERM's; positions and values from dsl/arch.
-  const fst = ParFailure.FST;
-  const permType = BigInt(FaultStatus.PERM["0"] >> 2);
-  return ctx.And(
-    p.extract(ParFailure.F.msb, ParFailure.F.lsb).eq(ctx.BitVec.val(BigInt(TranslationResult.FAILED), 1)),
-    p.extract(ParFailure.S.msb, ParFailure.S.lsb).eq(ctx.BitVec.val(BigInt(FaultStage.STAGE1), 1)),
-    p.extract(fst.msb, fst.lsb + 2).eq(ctx.BitVec.val(permType, fst.msb - fst.lsb - 1)),
-  ) as Z3Bool;
 }
 
 /** AT S1E1A checks no permission (FEAT_ATS1A, AArch64.AT): it never reports a stage-1 permission fault. */

@@ -29,7 +29,8 @@ export interface ExprEnv {
   enumsWithMember: (member: string) => EnumSymbol[];
 }
 
-export const AT_OPERATIONS = ["S1E1R", "S1E1W", "S1E1A", "S1E0R", "S1E0W"] as const;
+/** The enum whose members are the AT operations a rule may name (dsl/arch/aarch64.fault). */
+export const AT_OPERATION_ENUM = "AtOperation";
 const BUILTINS = new Set(["zext", "sext", "trunc", "genmask"]);
 
 export class ExprChecker {
@@ -517,9 +518,14 @@ export class ExprChecker {
 
   private at(e: A.AtExpr): Ty {
     if (!this.effectAllowed(e, "an address translation")) return errorTy;
-    for (const op of [e.op.base, e.op.replacement?.name]) {
-      if (op !== undefined && !(AT_OPERATIONS as readonly string[]).includes(op.text)) {
-        this.r.error("unknown-at-operation", op.range, `unknown AT operation '${op.text}' (expected one of ${AT_OPERATIONS.join(", ")})`);
+    const ops = this.env.globals.get(AT_OPERATION_ENUM);
+    if (ops?.kind !== "enum") {
+      this.r.error("unknown-at-operation", e.op.base.range, `AT names a member of enum ${AT_OPERATION_ENUM}, which is not declared here: import the architecture file`);
+    } else {
+      for (const op of [e.op.base, e.op.replacement?.name]) {
+        if (op !== undefined && !ops.members.has(op.text)) {
+          this.r.error("unknown-at-operation", op.range, `unknown AT operation '${op.text}' (expected one of ${[...ops.members.keys()].join(", ")})`);
+        }
       }
     }
     if (e.op.replacement !== undefined) this.capability(e.op.replacement.capability);

@@ -4,8 +4,10 @@
 // equivalence checker implements it over z3 terms, so the same generated function is both
 // run and proven.
 import type { BitVecDomain } from "../semantics/domain.ts";
+import type { AtOperationName } from "../semantics/at-operations.ts";
 
-export type AtOperation = "S1E1R" | "S1E1W" | "S1E1A" | "S1E0R" | "S1E0W";
+/** S1E1R, ..., S12E0W (dsl/arch/aarch64-at.fault). */
+export type AtOperation = AtOperationName;
 
 export type Outcome =
   | { kind: "exit"; code: bigint; name: string }

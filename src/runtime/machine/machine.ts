@@ -10,7 +10,8 @@ import { bits, type Bits } from "../semantics/concrete-domain.ts";
 import type { Nzcv } from "../semantics/flags.ts";
 import type { AccessBytes } from "../semantics/instruction.ts";
 import type { ArchState, AtKind } from "../semantics/state.ts";
-import { addressTranslateS1E1 } from "../mmu/at.ts";
+import { translateAtOperation } from "../mmu/at-operation.ts";
+import { atTraits } from "../semantics/at-operations.ts";
 import type { AddressTranslator } from "./address-translator.ts";
 import { capabilitiesFromMidr, hypRunsWithE2H } from "./cpu-features.ts";
 import { HCR_EL2_E2H, resolveSysregAccess } from "./sysreg-access.ts";
@@ -107,7 +108,7 @@ export class Machine implements ArchState<Bits, boolean> {
       this.capabilities = from.capabilities;
     } else {
       this.memory = config.memory ?? new PhysicalMemory();
-      this.translator = config.translator ?? addressTranslateS1E1;
+      this.translator = config.translator ?? translateAtOperation;
       this.el = config.el ?? 2;
       this.unknown = config.unknown;
       this.x = new Array<bigint | undefined>(31).fill(this.unknown === undefined ? 0n : undefined);
@@ -246,10 +247,12 @@ export class Machine implements ArchState<Bits, boolean> {
     this.written.add(name.toUpperCase());
   }
   addressTranslate(kind: AtKind, va: Bits): Bits {
+    const { stages, el, access } = atTraits(kind);
     const par = this.translator({
       va: expect64(va),
-      access: kind === "s1e1a" ? "any" : kind.endsWith("w") ? "write" : "read",
-      el: kind.startsWith("s1e0") ? 0 : 1,
+      access,
+      el,
+      stages,
       sysreg: (name) => this.getSysreg(name),
       memory: this.memory,
     });

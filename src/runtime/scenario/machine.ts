@@ -17,7 +17,8 @@
 //    of (seed, name) alone, so when they are drawn changes nothing but what a scenario costs.
 import type { AddressTranslator } from "../machine/address-translator.ts";
 import { DEFAULT_MIDR, Machine, type MachineConfig, type UnknownValues } from "../machine/machine.ts";
-import { addressTranslateS1E1 } from "../mmu/at.ts";
+import { translateAtOperation } from "../mmu/at-operation.ts";
+import { atKindOfTraits } from "../semantics/at-operations.ts";
 import { ARM64_HAS_VIRT_HOST_EXTN, capabilitiesFromMidr } from "../machine/cpu-features.ts";
 import { storageRegisters } from "../machine/sysreg-table.ts";
 import { VCPU_SIZE } from "../machine/vcpu-layout.ts";
@@ -369,8 +370,8 @@ export function machineForScenario(s: Scenario, options: ScenarioMachineOptions 
 /** AT of FAR answers `at`'s PAR for the operation; any other VA is translated by the MMU model over the scenario's tables. */
 function fixedParTranslator(far: bigint, at: Parameters<typeof parFor>[0]): AddressTranslator {
   return (input) => {
-    if (input.va !== far) return addressTranslateS1E1(input);
-    const op: AtOperationName = input.access === "any" ? "s1e1a" : `s1e${input.el ?? 1}${input.access === "write" ? "w" : "r"}`;
+    if (input.va !== far) return translateAtOperation(input);
+    const op: AtOperationName = atKindOfTraits({ stages: input.stages ?? 1, el: input.el ?? 1, access: input.access });
     return parFor(at, op);
   };
 }

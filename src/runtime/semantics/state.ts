@@ -6,8 +6,9 @@
 import type { Nzcv } from "./flags.ts";
 import type { AccessBytes } from "./instruction.ts";
 
-/** AT operations of the EL1&0 regime: EL1 read/write, EL1 without permission checks, EL0 read/write. */
-export type AtKind = "s1e1r" | "s1e1w" | "s1e1a" | "s1e0r" | "s1e0w";
+/** AT operations of the EL1&0 regime (dsl/arch/aarch64-at.fault): s1e1r, ..., s12e0w. */
+export type { AtKind } from "./at-operations.ts";
+import type { AtKind } from "./at-operations.ts";
 
 export interface ArchState<V, B> {
   /** X[n] for n in 0..30, 64 bits. */

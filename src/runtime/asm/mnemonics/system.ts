@@ -1,4 +1,5 @@
 // mrs, msr, at, isb/dsb/dmb, nop, the hints the model runs as NOP (hint #n and their names), brk.
+import { AT_KINDS, isAtKind } from "../../semantics/at-operations.ts";
 import { NOP_HINTS, hintNumber } from "../../semantics/hints.ts";
 import { checkRange } from "../operands.ts";
 import type { MnemonicHandler } from "./handler.ts";
@@ -16,16 +17,14 @@ const msr: MnemonicHandler = (ops) => {
   return [{ op: "msr", sysreg, rt: rt.reg }];
 };
 
-const AT_OPERATIONS = ["s1e1r", "s1e1w", "s1e1a", "s1e0r", "s1e0w"] as const;
-
 const at: MnemonicHandler = (ops) => {
   ops.expectCount(2);
   const kind = ops.keyword(0);
-  if (!(AT_OPERATIONS as readonly string[]).includes(kind)) {
-    throw ops.error(0, `unsupported AT operation '${kind}' (the model has ${AT_OPERATIONS.join(", ")})`);
+  if (!isAtKind(kind)) {
+    throw ops.error(0, `unsupported AT operation '${kind}' (the model has ${AT_KINDS.join(", ")})`);
   }
   const rt = ops.register(1, { width: 64 });
-  return [{ op: "at", kind: kind as (typeof AT_OPERATIONS)[number], rt: rt.reg }];
+  return [{ op: "at", kind, rt: rt.reg }];
 };
 
 const BARRIER_OPTIONS = ["sy", "st", "ld", "ish", "ishst", "ishld", "nsh", "nshst", "nshld", "osh", "oshst", "oshld"];
