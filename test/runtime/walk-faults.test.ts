@@ -14,6 +14,9 @@ import { PhysicalMemory } from "../../src/runtime/memory.ts";
 import { addressTranslateS1E1 } from "../../src/runtime/mmu/at.ts";
 import { AtExternalAbort } from "../../src/runtime/mmu/at-exception.ts";
 import { encodeLDFSC } from "../../src/runtime/mmu/fault.ts";
+import { TranslationTableBuilder } from "../../src/runtime/mmu/builder.ts";
+import { encodeTableDescriptor } from "../../src/runtime/mmu/descriptor-encoding.ts";
+import { translateGuestAccess } from "../../src/runtime/mmu/guest-access.ts";
 import { QEMU_MACHINE } from "../../src/oracle/qemu.ts";
 import { buildTrapTables } from "../../src/runtime/scenario/trap.ts";
 import { SCENARIO_LAYOUT, ScenarioError, trapFromGuestAccess, type GuestAccessTrapInput, type Stage2Trap, type TrapOutcome } from "../../src/runtime/scenario/index.ts";
@@ -118,6 +121,22 @@ describe("external aborts on a table walk", () => {
     expect(() => buildTrapTables(guest({ tableFaults: [{ va: 0x4000_1234n, level: 3, fault: "external-abort" }] }), memory)).toThrow(/backs every PA/);
     expect(() => trapFromGuestAccess(guest({ stage2WalkAborts: [{ ipa: 0x8000_1000n, level: 1 }] }))).toThrow(ScenarioError);
     expect(() => trapFromGuestAccess(guest({ tableFaults: [{ va: 0x4000_1234n, level: 3, fault: "walk-external-abort", s2Level: 1 }] }))).toThrow(/levels 2\.\.3/);
+  });
+
+  it("stage 2 off: a TTBR naming a table outside memory aborts at level 0, a table descriptor naming one at the next level", () => {
+    const memory = new PhysicalMemory(SCENARIO_MEMORY_MAP);
+    const b = new TranslationTableBuilder({ memory, tablePool: SCENARIO_LAYOUT.tablePool });
+    b.mapStage1(0x4000_0000n, 0x4000_0000n, 0x1000n);
+    const outside = 0x8000_0000n;
+    const guest = (sysreg: (name: string) => bigint) => translateGuestAccess({ va: 0x4000_0010n, access: "read", kind: "data", sysreg, memory });
+    expect(guest(b.sysreg())).toMatchObject({ outcome: "success", pa: 0x4000_0010n });
+    expect(guest(b.sysreg({ TTBR0_EL1: outside }))).toMatchObject({ outcome: "stage1-fault", faultType: "SyncExternalOnWalk", level: 0, fsc: 0x14 });
+    expect(() => addressTranslateS1E1({ va: 0x4000_0010n, access: "read", sysreg: b.sysreg({ TTBR0_EL1: outside }), memory })).toThrow(AtExternalAbort);
+    b.writeStage1Entry(0x4000_0000n, 1, encodeTableDescriptor(outside));
+    expect(guest(b.sysreg())).toMatchObject({ outcome: "stage1-fault", faultType: "SyncExternalOnWalk", level: 2, fsc: 0x16 });
+    // A memory that backs every PA (the default map): the fetch there reads zeros, a Translation fault.
+    const flat = new PhysicalMemory();
+    expect(translateGuestAccess({ va: 0x4000_0010n, access: "read", kind: "data", sysreg: b.sysreg({ TTBR0_EL1: 0x8000_0000n }), memory: flat })).toMatchObject({ outcome: "stage1-fault", faultType: "Translation", level: 0 });
   });
 
   it("encodes as FSC 0x14 + level", () => {
