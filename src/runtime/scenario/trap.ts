@@ -1,12 +1,17 @@
 // The trap builder: from a guest memory access and the guest's translation tables, what the
 // architecture does, as a Scenario for the EL2 handler when the access traps to EL2.
 //
-//  - the access completes: no trap;
+// The access is generic (access, kind, size) or made by a guest instruction (`instruction`, A64
+// text): then its direction, size and permissions follow from the instruction
+// (instruction-access.ts), and so does the instruction's part of the syndrome (syndrome.ts).
+//
+//  - the access completes: no trap (nor for a prefetch whose translation faults: it reports none);
 //  - a stage-1 fault: taken to EL1 (ESR_EL1/FAR_EL1 reported here), no EL2 handler runs;
 //  - a stage-2 fault: taken to EL2 with
-//      ESR_EL2 = EC (DABT_LOW 0x24 / IABT_LOW 0x20) | IL | S1PTW | WnR (data) | FSC (stage-2 level).
-//      ISV is 0: a generic access carries no instruction syndrome (ISV=1 would need the register
-//      and size of a single load/store, which a generic access does not have);
+//      ESR_EL2 = EC (DABT_LOW 0x24 / IABT_LOW 0x20) | IL | instruction syndrome | CM | S1PTW |
+//      WnR (data) | FSC (stage-2 level). The instruction syndrome (ISV=1, SAS, SSE, SRT, SF, AR) is
+//      there for a single general-purpose register load/store without writeback, not exclusive,
+//      not on a stage-1 walk; a generic access has none (ISV=0);
 //      FAR_EL2 = the VA;
 //      HPFAR_EL2 = IPA[47:12] << 4 where the architecture writes it (translation, access-flag and
 //      address-size faults, and any fault on a stage-1 table walk: FACTS.md "HPFAR_EL2 validity");
