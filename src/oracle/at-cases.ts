@@ -39,7 +39,7 @@ const GB1 = 0x4000_0000n;
 const LEAF_SIZES: readonly bigint[] = [KB4, MB2, GB1];
 
 /** Valid ARMv8.0 MAIR attributes: the four Device types and Normal memory of any cacheability. */
-function randomMairAttr(rng: Rng): bigint {
+export function randomMairAttr(rng: Rng): bigint {
   if (rng.chance(0.3)) return BigInt(rng.pick([0x00, 0x04, 0x08, 0x0c]));
   // Normal nibbles: 0b0100 Non-cacheable, 0b00RW / 0b01RW (RW != 00) transient, 0b10RW / 0b11RW.
   const nibbles = [0x4, 0x1, 0x2, 0x3, 0x5, 0x6, 0x7, 0x8, 0x9, 0xa, 0xb, 0xc, 0xd, 0xe, 0xf];
@@ -48,11 +48,11 @@ function randomMairAttr(rng: Rng): bigint {
   return BigInt((outer << 4) | inner);
 }
 
-function alignDown(v: bigint, a: bigint): bigint {
+export function alignDown(v: bigint, a: bigint): bigint {
   return v - (v % a);
 }
 
-function tryIt(f: () => void): boolean {
+export function tryIt(f: () => void): boolean {
   try {
     f();
     return true;
