@@ -10,7 +10,9 @@
 //  - WnR=1 for cache maintenance ("for faults on cache maintenance and address translation
 //    instructions, this bit always returns a value of 1"), else the access's direction as the
 //    fault record has it.
-// Bit positions are dsl/arch's (generated/arch-facts.ts).
+// LDAPR (FEAT_LRCPC) is taken as an acquire load (ISV=1, AR=1), as the ESR text says ("including
+// those with Acquire/Release semantics"); ARMv8.5's ASL does not set its syndrome, and QEMU's
+// Cortex-A57 has no FEAT_LRCPC to tell. Bit positions are dsl/arch's (generated/arch-facts.ts).
 import { ESR } from "../../../generated/arch-facts.ts";
 import type { GuestInstruction } from "./guest-instruction.ts";
 
