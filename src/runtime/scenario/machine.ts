@@ -26,6 +26,7 @@ import { PhysicalMemory } from "../memory.ts";
 import { TranslationTableBuilder } from "../mmu/builder.ts";
 import { S2AP } from "../mmu/descriptor-encoding.ts";
 import { BoundedCache } from "./bounded-cache.ts";
+import { SCENARIO_MEMORY_MAP } from "./machine-memory.ts";
 import { arbitraryValue, fillArbitraryBytes } from "./prng.ts";
 import { checkSysregsKeys, hex, parFor, ScenarioError, type AtOperationName, type Scenario } from "./scenario.ts";
 
@@ -97,7 +98,7 @@ function tablesKey(s: Scenario): string {
 
 function guestTables(s: Scenario): { memory: PhysicalMemory; registers: Record<string, bigint> } {
   const entry = tableCache.get(tablesKey(s), () => {
-    const memory = new PhysicalMemory();
+    const memory = new PhysicalMemory(SCENARIO_MEMORY_MAP);
     return { memory, registers: buildGuestTables(s, memory) };
   });
   return { memory: entry.memory.clone(), registers: entry.registers };
