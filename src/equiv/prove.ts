@@ -264,12 +264,25 @@ interface Check {
   field?: FieldPair;
 }
 
+/** Each path's condition as one term, made once for all the obligations. */
+const pathConditions = new WeakMap<SymbolicPath, Z3Bool>();
+
 /** The satisfiability questions of one obligation under one capability combination. */
 function obligationChecks(ob: Obligation, combo: Combination, a: Side, b: Side, pairs: readonly FieldPair[], contract: ContractUsed | undefined): Check[] {
   const ctx = combo.inputs.d.ctx;
   const d = combo.inputs.d;
-  const conj = (p: SymbolicPath): Z3Bool => (p.conds.length === 0 ? (ctx.Bool.val(true) as Z3Bool) : (ctx.And(...p.conds) as Z3Bool));
-  const anyOf = (ps: SymbolicPath[]): Z3Bool => (ps.length === 0 ? (ctx.Bool.val(false) as Z3Bool) : (ctx.Or(...ps.map(conj)) as Z3Bool));
+  // Each path's condition and each outcome's disjunction made once: every field and register of an outcome asks them again.
+  const conj = (p: SymbolicPath): Z3Bool => {
+    let c = pathConditions.get(p);
+    if (c === undefined) pathConditions.set(p, (c = p.conds.length === 0 ? (ctx.Bool.val(true) as Z3Bool) : (ctx.And(...p.conds) as Z3Bool)));
+    return c;
+  };
+  const anys = new Map<SymbolicPath[], Z3Bool>();
+  const anyOf = (ps: SymbolicPath[]): Z3Bool => {
+    let c = anys.get(ps);
+    if (c === undefined) anys.set(ps, (c = ps.length === 0 ? (ctx.Bool.val(false) as Z3Bool) : (ctx.Or(...ps.map(conj)) as Z3Bool)));
+    return c;
+  };
   const byOutcome = (ps: SymbolicPath[]) => {
     const m = new Map<string, SymbolicPath[]>();
     for (const p of ps) m.set(outcomeKey(p.outcome), [...(m.get(outcomeKey(p.outcome)) ?? []), p]);

@@ -26,6 +26,9 @@ export interface CheckerOptions {
   applications?: () => readonly Z3BitVec[];
 }
 
+/** How many of the latest witnesses a question is tried in before it is asked. */
+const POOL = 48;
+
 let literals = 0;
 /** A fresh Boolean of faultc's own, never an input. */
 function freshLiteral(ctx: Z3Context, what: string): Z3Bool {
@@ -43,6 +46,8 @@ export class Checker {
   /** Each condition's guard, by the condition's z3 id (the condition kept, so the id stays its own). */
   private readonly guards = new Map<number, { cond: Z3Bool; guard: Z3Bool }>();
   private readonly answers = new Map<string, { result: SatResult; witness?: Witness }>();
+  /** The latest witnesses found, newest last: a question one of them answers is not asked (`reuse`). */
+  private readonly pool: Witness[] = [];
 
   /** `background()` must only ever grow at its end (assumptions first, then axioms as they appear). */
   constructor(
@@ -74,17 +79,40 @@ export class Checker {
     return g.guard;
   }
 
-  private async ask(conds: readonly Z3Bool[], wantModel: boolean): Promise<{ result: SatResult; witness?: Witness }> {
+  private async ask(conds: readonly Z3Bool[], wantModel: boolean, reuse = false): Promise<{ result: SatResult; witness?: Witness }> {
     const background = this.sync();
     const guards = [...new Set(conds.map((c) => this.guard(c)))];
     const key = `${background}|${guards.map((g) => g.id()).sort((x, y) => x - y).join(",")}`;
     const known = this.answers.get(key);
     if (known !== undefined && (known.result !== "sat" || !wantModel || known.witness !== undefined)) return known;
+    if (reuse) {
+      const w = this.known(conds);
+      if (w !== undefined) {
+        const answer = { result: "sat" as const, witness: w };
+        this.answers.set(key, answer);
+        return answer;
+      }
+    }
     this.calls++;
     const result = await this.session.check([this.scope, ...guards]);
     const answer = result === "sat" && wantModel ? { result, witness: { model: await this.session.model(this.applications()), background } } : { result };
+    if (answer.witness !== undefined) {
+      this.pool.push(answer.witness);
+      if (this.pool.length > POOL) this.pool.shift();
+    }
     this.answers.set(key, answer);
     return answer;
+  }
+
+  /** A witness of the pool that is a model of `conds` (the last ones, a path's newest, tried first) and of the background. */
+  private known(conds: readonly Z3Bool[]): Witness | undefined {
+    for (let i = this.pool.length - 1; i >= 0; i--) {
+      const w = this.pool[i];
+      let all = true;
+      for (let j = conds.length - 1; j >= 0 && all; j--) all = truth(w.model, conds[j]) === true;
+      if (all && this.current(w)) return w;
+    }
+    return undefined;
   }
 
   async check(conds: Z3Bool[]): Promise<SatResult> {
@@ -97,9 +125,13 @@ export class Checker {
     return { result: r.result, model: r.witness?.model };
   }
 
-  /** Whether `conds` are satisfiable, and a witness when they are. */
-  witness(conds: readonly Z3Bool[]): Promise<{ result: SatResult; witness?: Witness }> {
-    return this.ask(conds, true);
+  /**
+   * Whether `conds` are satisfiable, and a witness when they are. With `reuse`, a witness found
+   * for an earlier question that is a model of `conds` answers without the solver (the explorers:
+   * any model will do); without, the solver's own model of `conds` is the answer.
+   */
+  witness(conds: readonly Z3Bool[], reuse = false): Promise<{ result: SatResult; witness?: Witness }> {
+    return this.ask(conds, true, reuse);
   }
 
   /**

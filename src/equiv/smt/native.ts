@@ -29,7 +29,7 @@ export class NativeSession implements SolverSession {
   private readonly printer: TermPrinter;
   /** Symbols declared in the solver, in order. */
   private readonly declared: string[] = [];
-  /** Every token already looked at: declared, or no symbol of ours. */
+  /** Every symbol declared. */
   private readonly seen = new Set<string>();
 
   private constructor(
@@ -60,21 +60,15 @@ export class NativeSession implements SolverSession {
 
   /** The text of `t` whole, the symbols it uses declared first. */
   private print(t: Z3Bool | Z3BitVec): string {
-    const text = this.printer.inline(t);
-    this.declare(text);
-    return text;
+    return this.printer.inline(t, (name) => this.declare(name));
   }
 
-  /** Declares the symbols `text` uses that the solver does not know yet. */
-  private declare(text: string): void {
-    for (const token of text.split(/[\s()]+/)) {
-      if (this.seen.has(token)) continue;
-      this.seen.add(token);
-      const info = symbolInfo(token);
-      if (info === undefined) continue;
-      this.process.send(info.declaration);
-      this.declared.push(token);
-    }
+  /** Declares `name` (a symbol of symbols.ts) unless the solver knows it. */
+  private declare(name: string): void {
+    if (this.seen.has(name)) return;
+    this.seen.add(name);
+    this.process.send(symbolInfo(name)!.declaration);
+    this.declared.push(name);
   }
 
   /** `t` as an s-expression over the printer's definitions. */

@@ -6,6 +6,7 @@
 // (sexpr.ts), for evaluating terms in a model.
 import type { Z3BitVec, Z3Bool, Z3Context, Z3Low } from "../z3.ts";
 import { parseSexpr, type Sexpr } from "./sexpr.ts";
+import { symbolInfo } from "./symbols.ts";
 
 const NUMERAL = 0;
 const APP = 1;
@@ -20,7 +21,7 @@ export class TermPrinter {
   /** Each compound subterm by name, read. */
   readonly definitions = new Map<string, Sexpr>();
   /** Each compound subterm's body and the compound subterms it names. */
-  private readonly bodies = new Map<string, { body: string; uses: string[] }>();
+  private readonly bodies = new Map<string, { body: string; uses: string[]; symbols: string[] }>();
   private next = 0;
   /** Terms printed, kept so that their ids stay theirs. */
   private readonly kept: unknown[] = [];
@@ -31,10 +32,16 @@ export class TermPrinter {
     private readonly prefix: string,
   ) {}
 
-  /** `t` whole: its name bound by `let`s of every compound subterm it reaches, children first. */
-  inline(t: Z3Bool | Z3BitVec): string {
+  /**
+   * `t` whole: its name bound by `let`s of every compound subterm it reaches, children first.
+   * `symbol` is told each constant and function the text names (some more than once).
+   */
+  inline(t: Z3Bool | Z3BitVec, symbol: (name: string) => void = () => undefined): string {
     const name = this.text(t);
-    if (!this.bodies.has(name)) return name;
+    if (!this.bodies.has(name)) {
+      if (symbolInfo(name) !== undefined) symbol(name);
+      return name;
+    }
     const order: string[] = [];
     const seen = new Set<string>();
     const stack: { name: string; next: number }[] = [{ name, next: 0 }];
@@ -51,6 +58,7 @@ export class TermPrinter {
         continue;
       }
       order.push(top.name);
+      for (const s of this.bodies.get(top.name)!.symbols) symbol(s);
       stack.pop();
     }
     let text = "";
@@ -115,7 +123,8 @@ export class TermPrinter {
         const args = top.args.map((a) => this.texts.get(z.get_ast_id(c, a))!);
         const body = `(${op} ${args.join(" ")})`;
         text = `${this.prefix}${this.next++}`;
-        this.bodies.set(text, { body, uses: args.filter((a) => this.bodies.has(a)) });
+        const symbols = [name, ...args].filter((a) => symbolInfo(a) !== undefined);
+        this.bodies.set(text, { body, uses: args.filter((a) => this.bodies.has(a)), symbols });
         this.definitions.set(text, parseSexpr(body));
       }
       this.texts.set(top.id, text);

@@ -52,7 +52,7 @@ export async function exploreProgram(
     const t = d.boolTerm(cond);
     const nt = d.ctx.Not(t) as Z3Bool;
     const ask = async (c: Z3Bool): Promise<Way> => {
-      const r = await checker.witness([...p.conds, c]);
+      const r = await checker.witness([...p.conds, c], true);
       if (r.result === "unknown") throw new ExplorationIncomplete("the solver could not decide a branch condition");
       return { feasible: r.result === "sat", witness: r.witness };
     };

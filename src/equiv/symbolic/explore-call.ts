@@ -35,7 +35,7 @@ export async function exploreCall(program: LoadedProgram, entry: string, call: F
   initial.writeX(30, d.const(CALLER_RETURN_ADDRESS, 64));
   const out: SymbolicPath[] = [];
   const feasible = async (conds: Z3Bool[]): Promise<Witness | false> => {
-    const r = await checker.witness(conds);
+    const r = await checker.witness(conds, true);
     if (r.result === "unknown") throw new ExplorationIncomplete("the solver could not decide which value a function returns");
     return r.result === "sat" && r.witness !== undefined && r.witness;
   };

@@ -45,7 +45,7 @@ export async function exploreFunction(
     const p = work.pop()!;
     let witness = p.witness !== undefined && checker.current(p.witness) ? p.witness : undefined;
     if (witness === undefined && p.conds.length > 0) {
-      const r = await checker.witness(p.conds);
+      const r = await checker.witness(p.conds, true);
       if (r.result === "unknown") throw new ExplorationIncomplete("the solver could not decide a branch condition");
       if (r.result === "unsat") continue;
       witness = r.witness;
@@ -80,7 +80,7 @@ export async function exploreFunction(
     }
     // True ways the witness does not bear out were not checked: keep the path (or its failure) only if it is feasible.
     if (!borneOut || witness === undefined || !checker.current(witness)) {
-      const r = await checker.witness(conds);
+      const r = await checker.witness(conds, true);
       if (r.result === "unknown") throw new ExplorationIncomplete("the solver could not decide a path condition");
       if (r.result === "unsat") continue;
       witness = r.witness;

@@ -8,6 +8,12 @@ import type { ArchState, AtKind } from "../../runtime/semantics/state.ts";
 import { isConcrete, type SymbolicDomain, type SymBool, type SymValue } from "./domain.ts";
 import { SYM_STACK_TOP, SYM_VCPU, type SymbolicInputs } from "./inputs.ts";
 
+/** A byte of memory as stored: byte `index` (0 the least significant) of a value written whole. */
+interface StoredByte {
+  value: SymValue;
+  index: number;
+}
+
 /** The run needs something the symbolic model does not support (the verdict becomes unknown). */
 export class SymbolicUnsupported extends Error {}
 
@@ -17,7 +23,8 @@ export class SymbolicState implements ArchState<SymValue, SymBool> {
   flags: Nzcv<SymBool>;
   sysregs: Map<string, SymValue>;
   written: Set<string>;
-  memory: Map<bigint, SymValue>;
+  /** Bytes written, by address: kept as parts of the values stored, so that reading a value back is that value, not a concatenation of its bytes. */
+  memory: Map<bigint, StoredByte>;
 
   constructor(
     readonly inputs: SymbolicInputs,
@@ -68,10 +75,21 @@ export class SymbolicState implements ArchState<SymValue, SymBool> {
 
   load(address: SymValue, size: AccessBytes): SymValue {
     const base = this.address(address);
+    // Consecutive bytes of one stored value, in order: that value's bits (an extract, or the value itself).
+    const first = this.memory.get(base);
+    if (first !== undefined) {
+      let whole = true;
+      for (let i = 1; i < size && whole; i++) {
+        const b = this.memory.get(base + BigInt(i));
+        whole = b !== undefined && b.value === first.value && b.index === first.index + i;
+      }
+      if (whole) return this.d.extract(first.value, 8 * (first.index + size) - 1, 8 * first.index);
+    }
     let v: SymValue | undefined;
     for (let i = 0; i < size; i++) {
       const a = base + BigInt(i);
-      const byte = this.memory.get(a) ?? this.inputs.memoryByte(a);
+      const stored = this.memory.get(a);
+      const byte = stored !== undefined ? this.d.extract(stored.value, 8 * stored.index + 7, 8 * stored.index) : this.inputs.memoryByte(a);
       v = v === undefined ? byte : this.d.concat(byte, v);
     }
     return v!;
@@ -79,7 +97,9 @@ export class SymbolicState implements ArchState<SymValue, SymBool> {
 
   store(address: SymValue, size: AccessBytes, value: SymValue): void {
     const base = this.address(address);
-    for (let i = 0; i < size; i++) this.memory.set(base + BigInt(i), this.d.extract(value, 8 * i + 7, 8 * i));
+    // The low `size` bytes of the value (a narrower store of a wider register).
+    const stored = this.d.width(value) === 8 * size ? value : this.d.extract(value, 8 * size - 1, 0);
+    for (let i = 0; i < size; i++) this.memory.set(base + BigInt(i), { value: stored, index: i });
   }
 
   resolveSysreg(accessName: string, direction: "read" | "write"): string {
