@@ -53,7 +53,7 @@ export function modelPar(regs: TranslationRegisters, memory: PhysicalMemory, va:
   return addressTranslateS1E1({ va, access, sysreg: sysregOf(regs), memory, paMaxBits: QEMU_A57_PA_BITS });
 }
 
-interface WalkFacts {
+export interface WalkFacts {
   /** Stage-1 level whose descriptor fetch met a stage-2 fault. */
   readonly fetchFaultLevel: number | undefined;
   /** Stage-1 level of the walk's first descriptor fetch (undefined: the walk fetched nothing). */
@@ -63,7 +63,7 @@ interface WalkFacts {
 }
 
 /** Replays the stage-1 walk, noting which stage-1 level's fetch stage 2 refused and the leaf. */
-function stage1WalkFacts(regs: TranslationRegisters, memory: PhysicalMemory, va: bigint, access: AtAccess): WalkFacts {
+export function stage1WalkFacts(regs: TranslationRegisters, memory: PhysicalMemory, va: bigint, access: AtAccess): WalkFacts {
   const ctx = readTranslationContext(sysregOf(regs), memory, QEMU_A57_PA_BITS);
   const params = getS1TTWParams(ctx, va);
   const start = s1StartLevel(params.geometry, params.inputsize);
