@@ -226,3 +226,40 @@ describe("readScenario: errors at their place", () => {
     expect(located("[1]")).toBe("1:1: a scenario must be a JSON object, got [1]");
   });
 });
+
+describe("readScenario never fails but with a ScenarioError", () => {
+  const base = { va: "0x1234", access: "read", kind: "data", ...PAGE_MAPPED };
+  const hexish = fc.oneof(fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }).map((n) => `0x${n.toString(16)}`), fc.constantFrom("0x0", "0x1000", "0xffffffffffffffff", "0x80001000"));
+  const anyValue = fc.oneof(fc.jsonValue(), hexish, fc.integer({ min: -2, max: 70 }));
+  const fieldOf = (schema: Schema) => fc.constantFrom(...Object.keys(schema));
+
+  it("on any value of any guest field, or of a mapping's or table fault's field", () => {
+    fc.assert(
+      fc.property(fieldOf(GUEST_SCHEMA), anyValue, fc.constantFrom("stage1", "stage2", "tableFaults", "stage2WalkAborts", "beyondOutputSize"), fc.string({ maxLength: 12 }), anyValue, (key, value, list, inner, innerValue) => {
+        const guest: Record<string, unknown> = { ...base, [key]: value };
+        const spec = GUEST_SCHEMA[key as keyof typeof GUEST_SCHEMA];
+        if (spec.type.kind === "list") guest[list] = [{ ...(list === "stage1" ? PAGE_MAPPED.stage1[0] : {}), [inner]: innerValue }];
+        try {
+          readScenario({ guest, seed: 1 });
+        } catch (e) {
+          if (!(e instanceof ScenarioError)) throw e;
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it("on any JSON text", () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.json(), fc.string()), (text) => {
+        try {
+          readScenario(text);
+        } catch (e) {
+          if (!(e instanceof ScenarioError)) throw e;
+          scenarioErrorPosition(e, text);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
