@@ -39,6 +39,7 @@ export interface TranslationSizesSpec {
 
 /** Whose address `bit` is set in. */
 export type BeyondOutputSizeAddress = "s1-table" | "s2-table" | "s1-table-page";
+export const BEYOND_OUTPUT_SIZE_ADDRESSES: readonly BeyondOutputSizeAddress[] = ["s1-table", "s2-table", "s1-table-page"];
 
 /**
  * An address made to lie beyond its stage's output size by setting one bit, so that the walk meets
@@ -67,7 +68,8 @@ export interface AddressSizeInput {
   stage2: readonly { ipa: bigint; size?: bigint }[];
 }
 
-const PA_SIZES = [32, 36, 40, 42, 44, 48];
+/** The output sizes TCR_EL1.IPS and VTCR_EL2.PS encode, in bits. */
+export const PA_SIZES: readonly number[] = [32, 36, 40, 42, 44, 48];
 const PAGE = 0x1000n;
 
 function fail(message: string): never {

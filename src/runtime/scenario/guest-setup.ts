@@ -7,11 +7,10 @@ import { atPath, checkSysregsKeys, describe, KEYS, parseCaps, parseHex64, parseS
 import { positionAt, type TextPosition } from "./json-positions.ts";
 import { readObject, schemaTable, type SchemaOf } from "./input-schema.ts";
 import { trapFromGuestAccess, type GuestAccessTrapInput, type Stage1MappingSpec, type Stage2MappingSpec, type TableFaultSpec, type TrapOutcome } from "./trap.ts";
-import type { BeyondOutputSizeSpec, TranslationSizesSpec } from "./address-sizes.ts";
+import { BEYOND_OUTPUT_SIZE_ADDRESSES, PA_SIZES, type BeyondOutputSizeSpec, type TranslationSizesSpec } from "./address-sizes.ts";
+import { MAX_INPUT_SIZE, MIN_INPUT_SIZE } from "../mmu/implementation.ts";
 import { WALK_FAULT_KINDS, type Stage2WalkAbortSpec } from "./walk-faults.ts";
 
-/** The output sizes TCR_EL1.IPS and VTCR_EL2.PS encode, in bits. */
-const PA_SIZE_BITS = [32, 36, 40, 42, 44, 48];
 
 /** Input fields given beside "guest" at the top level, as in the registers form: they mean the same there. */
 type SharedField = "midr" | "caps" | "seed";
@@ -60,17 +59,17 @@ const STAGE2_WALK_ABORT: SchemaOf<Stage2WalkAbortSpec> = {
 };
 
 const TRANSLATION_SIZES: SchemaOf<TranslationSizesSpec> = {
-  vaBits: { type: { kind: "integer", min: 25, max: 48 }, fallback: "48", doc: "TTBR0 VA size (TCR_EL1.T0SZ = 64 - vaBits)" },
-  upperVaBits: { type: { kind: "integer", min: 25, max: 48 }, fallback: "48", doc: "TTBR1 VA size (TCR_EL1.T1SZ = 64 - upperVaBits)" },
-  ipsBits: { type: { kind: "enum", values: PA_SIZE_BITS }, fallback: "48", doc: "TCR_EL1.IPS as a size: stage 1's output (IPA) size" },
-  ipaBits: { type: { kind: "integer", min: 25, max: 48 }, fallback: "40", doc: "IPA size (VTCR_EL2.T0SZ = 64 - ipaBits): an IPA beyond it is a level-0 Translation fault" },
-  paBits: { type: { kind: "enum", values: PA_SIZE_BITS }, fallback: "48", doc: "VTCR_EL2.PS as a size: stage 2's output (PA) size" },
+  vaBits: { type: { kind: "integer", min: MIN_INPUT_SIZE, max: MAX_INPUT_SIZE }, fallback: "48", doc: "TTBR0 VA size (TCR_EL1.T0SZ = 64 - vaBits)" },
+  upperVaBits: { type: { kind: "integer", min: MIN_INPUT_SIZE, max: MAX_INPUT_SIZE }, fallback: "48", doc: "TTBR1 VA size (TCR_EL1.T1SZ = 64 - upperVaBits)" },
+  ipsBits: { type: { kind: "enum", values: PA_SIZES }, fallback: "48", doc: "TCR_EL1.IPS as a size: stage 1's output (IPA) size" },
+  ipaBits: { type: { kind: "integer", min: MIN_INPUT_SIZE, max: MAX_INPUT_SIZE }, fallback: "40", doc: "IPA size (VTCR_EL2.T0SZ = 64 - ipaBits): an IPA beyond it is a level-0 Translation fault" },
+  paBits: { type: { kind: "enum", values: PA_SIZES }, fallback: "48", doc: "VTCR_EL2.PS as a size: stage 2's output (PA) size" },
   sl0: { type: { kind: "integer", min: 0, max: 3 }, fallback: "the deepest start level with at most 16 concatenated tables", doc: "VTCR_EL2.SL0 (4K granule: start level 2 - SL0), written as given" },
 };
 
 const BEYOND_OUTPUT_SIZE: SchemaOf<BeyondOutputSizeSpec> = {
   address: {
-    type: { kind: "enum", values: ["s1-table", "s2-table", "s1-table-page"] },
+    type: { kind: "enum", values: BEYOND_OUTPUT_SIZE_ADDRESSES },
     required: true,
     doc: "whose address gets `bit` set: the stage-1 table the walk of `at` reads at `level`, the stage-2 table of IPA `at` at `level`, or the stage-2 leaf mapping the page of that stage-1 table (S1PTW)",
   },
