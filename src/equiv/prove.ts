@@ -285,7 +285,12 @@ function obligationChecks(ob: Obligation, combo: Combination, a: Side, b: Side, 
   };
   const byOutcome = (ps: SymbolicPath[]) => {
     const m = new Map<string, SymbolicPath[]>();
-    for (const p of ps) m.set(outcomeKey(p.outcome), [...(m.get(outcomeKey(p.outcome)) ?? []), p]);
+    for (const p of ps) {
+      const k = outcomeKey(p.outcome);
+      const known = m.get(k);
+      if (known === undefined) m.set(k, [p]);
+      else known.push(p);
+    }
     return m;
   };
   const A = byOutcome(combo.pathsA);

@@ -100,19 +100,19 @@ export class SymbolicInputs {
       f = bitVecFunction(ctx, `at_${op}`, 64, 64);
       this.atFunctions.set(op, f);
     }
-    const term = f.call(this.d.term(va)) as unknown as Z3BitVec;
-    // The same operation on the same VA term is the same application: one input, one axiom.
-    const key = `${op} ${term.toString()}`;
-    const known = this.atApplications.find((x) => `${x.op} ${this.d.term(x.par).toString()}` === key);
+    // The same operation on the same VA term is the same application: one input, one axiom (z3
+    // shares equal terms, so equal terms have one id; their text costs a print of the whole term,
+    // and so does z3-solver's making of an application, which is why it is made only when new).
+    const vaId = this.d.term(va).id();
+    const known = this.atApplications.find((x) => x.op === op && this.d.term(x.va).id() === vaId);
     if (known !== undefined) return known.par;
-    const par = { z: term };
+    const par = { z: f.call(this.d.term(va)) as unknown as Z3BitVec };
     this.axioms.push(parFormat(this.d, par));
     if (op === "s1e1a") this.axioms.push(noStage1PermissionFault(this.d, par));
     // Every operation on one VA makes the same walk: stage-1 operations differ only in the
     // permission check; a two-stage one (S12*) also in stage 2 of the output (at-stage12-axioms.ts).
-    const vaKey = this.d.term(va).toString();
     for (const other of this.atApplications) {
-      if (other.op === op || this.d.term(other.va).toString() !== vaKey) continue;
+      if (other.op === op || this.d.term(other.va).id() !== vaId) continue;
       if (atTraits(op).stages === 12) this.axioms.push(stage12Relation(this.d, { op, par }, other));
       else if (atTraits(other.op).stages === 12) this.axioms.push(stage12Relation(this.d, other, { op, par }));
       else this.axioms.push(sameWalk(this.d, other.par, par));
