@@ -1,50 +1,63 @@
-// The sweep's cost: `faultc equiv X#asm X#c --strict` as a whole process, by default (proof and
-// sweep) and with --no-sweep, run side by side (each pair of runs back to back, the order
-// alternating), and the ratio of the two, the median of the pairs' ratios; with the sweep's own
-// figures from the default run's JSON: solver queries, path pairs and those pruned without a
-// query, classes and scenarios.
+// The sweep's cost: `faultc equiv X#asm X#c` as a whole process, by default (proof and sweep)
+// and with --no-sweep, run side by side (each pair of runs back to back, the order alternating),
+// and the ratio of the two, the median of the pairs' ratios; for each solver back end the sweep
+// shares with the proof (--solver z3, the native one, and wasm, the embedded one), with the
+// sweep's own figures from the default run's JSON: solver queries, classes found in the
+// exploration's witnesses, path pairs and those pruned without a query, classes and scenarios.
+// The first figures are issue 11's row (linux-6.15, native z3), which bench/table.ts takes.
+// `--quick`: that row only.
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { median, round, type Benchmark, type Figure } from "./types.ts";
+import { median, round, type Benchmark, type BenchOptions, type Figure } from "./types.ts";
 
 const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
-const FILES = ["dsl/linux-6.15.fault"];
+const SUBJECTS: readonly { file: string; solver: "z3" | "wasm" }[] = ["dsl/linux-6.15.fault", "dsl/linux-6.12.fault", "dsl/kvm-2016.fault"].flatMap((file) => (["z3", "wasm"] as const).map((solver) => ({ file, solver })));
 const RUNS = 3;
+
+interface SweepFigures {
+  scenarios: number;
+  classes: number;
+  queries: number;
+  witnessed: number;
+  pairs: number;
+  pruned: number;
+}
 
 interface Run {
   ms: number;
-  sweep?: { scenarios: number; classes: number; queries: number; pairs: number; pruned: number };
+  sweep?: SweepFigures;
 }
 
-function equiv(file: string, sweep: boolean): Run {
-  const args = ["bin/faultc.js", "equiv", "--json", "--strict", ...(sweep ? [] : ["--no-sweep"]), `${file}#asm`, `${file}#c`];
+function equiv(file: string, solver: string, sweep: boolean): Run {
+  const args = ["bin/faultc.js", "equiv", "--json", "--solver", solver, ...(sweep ? [] : ["--no-sweep"]), `${file}#asm`, `${file}#c`];
   const t0 = performance.now();
   const r = spawnSync(process.execPath, args, { cwd: ROOT, encoding: "utf8", maxBuffer: 64 << 20 });
   const ms = performance.now() - t0;
   if (r.status !== 0) throw new Error(`faultc ${args.slice(1).join(" ")}: exit ${r.status}: ${r.stderr.slice(0, 500)}`);
-  const json = JSON.parse(r.stdout) as { verdict: string; sweep?: Run["sweep"] };
+  const json = JSON.parse(r.stdout) as { verdict: string; sweep?: SweepFigures & { disagreements: string[] } };
   if (json.verdict !== "equivalent") throw new Error(`faultc ${args.slice(1).join(" ")}: ${json.verdict}`);
+  if ((json.sweep?.disagreements.length ?? 0) > 0) throw new Error(`faultc ${args.slice(1).join(" ")}: the sweep disagrees: ${json.sweep!.disagreements[0]}`);
   return { ms, ...(json.sweep ? { sweep: json.sweep } : {}) };
 }
 
 export const sweepBenchmark: Benchmark = {
   name: "sweep",
-  description: "faultc equiv with the sweep against --no-sweep, whole processes side by side",
-  async run(): Promise<Figure[]> {
+  description: "faultc equiv with the sweep against --no-sweep, whole processes side by side, on the native and the embedded solver",
+  async run(options: BenchOptions = {}): Promise<Figure[]> {
     const figures: Figure[] = [];
-    for (const file of FILES) {
-      const subject = `faultc equiv ${file}#asm ${file}#c --strict`;
+    for (const { file, solver } of options.quick ? SUBJECTS.slice(0, 1) : SUBJECTS) {
+      const subject = `faultc equiv ${file}#asm ${file}#c --solver ${solver}`;
       const withSweep: Run[] = [];
       const without: number[] = [];
       for (let i = 0; i < RUNS; i++) {
         // Alternate which goes first, so that drift touches both alike.
         if (i % 2 === 0) {
-          withSweep.push(equiv(file, true));
-          without.push(equiv(file, false).ms);
+          withSweep.push(equiv(file, solver, true));
+          without.push(equiv(file, solver, false).ms);
         } else {
-          without.push(equiv(file, false).ms);
-          withSweep.push(equiv(file, true));
+          without.push(equiv(file, solver, false).ms);
+          withSweep.push(equiv(file, solver, true));
         }
       }
       const ratios = withSweep.map((r, i) => r.ms / without[i]);
@@ -53,7 +66,7 @@ export const sweepBenchmark: Benchmark = {
       figures.push({ bench: "sweep", subject: `${subject} --no-sweep`, metric: "ms", value: round(median(without)), runs: RUNS });
       figures.push({ bench: "sweep", subject: `${subject}: default / --no-sweep (goal <= 1.2)`, metric: "ratio", value: round(median(ratios)), runs: RUNS });
       if (s !== undefined) {
-        figures.push({ bench: "sweep", subject: `${subject}: the sweep's solver queries (${s.pairs} path pairs, ${s.pruned} pruned without one; ${s.classes} classes, ${s.scenarios} scenarios)`, metric: "queries", value: s.queries, runs: 1 });
+        figures.push({ bench: "sweep", subject: `${subject}: the sweep's solver queries (${s.pairs} path pairs, ${s.pruned} pruned without one; ${s.classes} classes, ${s.witnessed} of them in the exploration's witnesses; ${s.scenarios} scenarios)`, metric: "queries", value: s.queries, runs: 1 });
       }
     }
     return figures;
