@@ -22,8 +22,6 @@
  */
 #include "lib.h"
 
-#define ORACLE_MAGIC 0x6661756c74634154ULL /* "faultcAT" */
-
 static u64 at_s1e1r(u64 va)
 {
 	asm volatile("at s1e1r, %0\n\tisb" : : "r"(va) : "memory");
@@ -38,27 +36,8 @@ static u64 at_s1e1w(u64 va)
 
 static void run_case(u64 index)
 {
-	u64 tcr = next(), ttbr0 = next(), ttbr1 = next(), mair = next();
-	u64 sctlr = next(), hcr = next(), vttbr = next(), vtcr = next();
-	u64 nprobe = next();
+	u64 nprobe = set_up_at_case();
 	u64 i;
-
-	/* Leave the EL1&0 regime off while its tables change. */
-	write_sysreg(0x30d00800UL, sctlr_el1);
-	write_sysreg((1UL << 31), hcr_el2);
-	asm volatile("isb" : : : "memory");
-	load_memory_image();
-
-	write_sysreg(tcr, tcr_el1);
-	write_sysreg(ttbr0, ttbr0_el1);
-	write_sysreg(ttbr1, ttbr1_el1);
-	write_sysreg(mair, mair_el1);
-	write_sysreg(vttbr, vttbr_el2);
-	write_sysreg(vtcr, vtcr_el2);
-	write_sysreg(hcr, hcr_el2);
-	asm volatile("isb" : : : "memory");
-	write_sysreg(sctlr, sctlr_el1);
-	asm volatile("isb\n\ttlbi alle1\n\tdsb sy\n\tisb" : : : "memory");
 
 	for (i = 0; i < nprobe; i++) {
 		u64 va = next();
@@ -78,18 +57,5 @@ static void run_case(u64 index)
 
 int harness_main(void)
 {
-	u64 ncases, c;
-
-	cursor = oracle_blob;
-	if (next() != ORACLE_MAGIC)
-		fail("bad magic");
-	ncases = next();
-	for (c = 0; c < ncases; c++)
-		run_case(c);
-	if (cursor != oracle_blob_end)
-		fail("trailing input");
-	puts_uart("DONE ");
-	putdec(ncases);
-	putc_uart('\n');
-	return 0;
+	return run_at_input(run_case);
 }

@@ -120,3 +120,52 @@ void load_memory_image(void)
 	}
 	asm volatile("dsb sy" : : : "memory");
 }
+
+#define AT_INPUT_MAGIC 0x6661756c74634154ULL /* "faultcAT" */
+
+/*
+ * One AT set-up of the AT harnesses' input (qemu/harness.c describes it): the EL1&0 regime is
+ * turned off while the memory image is written, then the registers are programmed and the EL1&0
+ * TLBs invalidated. Returns the number of probes that follow.
+ */
+u64 set_up_at_case(void)
+{
+	u64 tcr = next(), ttbr0 = next(), ttbr1 = next(), mair = next();
+	u64 sctlr = next(), hcr = next(), vttbr = next(), vtcr = next();
+	u64 nprobe = next();
+
+	write_sysreg(0x30d00800UL, sctlr_el1);
+	write_sysreg((1UL << 31), hcr_el2);
+	asm volatile("isb" : : : "memory");
+	load_memory_image();
+
+	write_sysreg(tcr, tcr_el1);
+	write_sysreg(ttbr0, ttbr0_el1);
+	write_sysreg(ttbr1, ttbr1_el1);
+	write_sysreg(mair, mair_el1);
+	write_sysreg(vttbr, vttbr_el2);
+	write_sysreg(vtcr, vtcr_el2);
+	write_sysreg(hcr, hcr_el2);
+	asm volatile("isb" : : : "memory");
+	write_sysreg(sctlr, sctlr_el1);
+	asm volatile("isb\n\ttlbi alle1\n\tdsb sy\n\tisb" : : : "memory");
+	return nprobe;
+}
+
+int run_at_input(void (*run_case)(u64 index))
+{
+	u64 ncases, c;
+
+	cursor = oracle_blob;
+	if (next() != AT_INPUT_MAGIC)
+		fail("bad magic");
+	ncases = next();
+	for (c = 0; c < ncases; c++)
+		run_case(c);
+	if (cursor != oracle_blob_end)
+		fail("trailing input");
+	puts_uart("DONE ");
+	putdec(ncases);
+	putc_uart('\n');
+	return 0;
+}

@@ -44,4 +44,9 @@ void harness_el2_exception(u64 kind, const u64 *frame) __attribute__((noreturn))
 /* Zeroes the listed pages and stores the listed words (the set-up's memory image). */
 void load_memory_image(void);
 
+/* The AT harnesses (harness.c, at12-harness.c): one set-up's registers and memory; returns its probe count. */
+u64 set_up_at_case(void);
+/* Checks the AT input's magic, runs every set-up, checks the input's end, prints `DONE <ncases>`. */
+int run_at_input(void (*run_case)(u64 index));
+
 #endif
