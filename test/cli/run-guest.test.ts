@@ -1,7 +1,7 @@
 // `faultc run --scenario FILE`, `--jsonl` lines and `faultc explain --scenario FILE` on the guest-access
 // form: the result's "trap", the shape when no handler runs, replay of the computed scenario,
 // located errors with exit 1, usage errors with exit 2, and never a stack trace or exit 70.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -33,7 +33,7 @@ describe("faultc run: the guest-access form", () => {
   });
 
   it("the computed scenario, run as a registers-form scenario, gives the same run", async () => {
-    const r = await cli(["run", SEED, "--jsonl"], (await import("node:fs")).readFileSync(`${FIXTURES}/classes.jsonl`, "utf8"));
+    const r = await cli(["run", SEED, "--jsonl"], readFileSync(`${FIXTURES}/classes.jsonl`, "utf8"));
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as Line);
     const el2 = lines.filter((l) => l.trap?.taken === "el2");
@@ -105,6 +105,24 @@ describe("faultc run: the guest-access form", () => {
       { error: 'line 1: "guest.el" must be 0 or 1, got 2' },
       { error: 'line 2: "at" and "guest" are both given: the trap builder computes "at" from "guest"; give one of them' },
     ]);
+  });
+});
+
+describe("faultc run --scenario on damaged files", () => {
+  it("every truncation and byte flip of a guest set-up is a run or one located error, exit 0 or 1, never 70", async () => {
+    const text = readFileSync(`${FIXTURES}/erratum-834220.json`, "utf8");
+    // Seeded: the same cuts and flips every run.
+    let state = 0x2545f491;
+    const next = (n: number) => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) % n);
+    const damaged = [...Array.from({ length: 20 }, (_, i) => text.slice(0, Math.floor((text.length * i) / 20))), ...Array.from({ length: 30 }, () => {
+      const at = next(text.length);
+      return text.slice(0, at) + String.fromCharCode(32 + next(95)) + text.slice(at + 1);
+    })];
+    for (const [i, t] of damaged.entries()) {
+      const r = await cli(["run", SEED, "--scenario", file(`damaged-${i}.json`, t)]);
+      expect([0, 1], t).toContain(r.code);
+      if (r.code === 1) expect(r.stderr, t).toMatch(new RegExp(`^${dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/damaged-${i}\\.json:\\d+:\\d+: error: [^\\n]+\\n$`));
+    }
   });
 });
 
