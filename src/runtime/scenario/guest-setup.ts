@@ -16,8 +16,6 @@ import { WALK_FAULT_KINDS, type Stage2WalkAbortSpec } from "./walk-faults.ts";
 type SharedField = "midr" | "caps" | "seed";
 /** The scenario keys the trap builder computes from "guest": giving one as well is an error. */
 export const COMPUTED_KEYS = ["esr", "far", "hpfar", "par", "at"] as const;
-/** Keys of the guest-access form. */
-export const GUEST_FORM_KEYS = ["guest", "caps", "midr", "seed", "sysregs"] as const;
 
 const STAGE1: SchemaOf<Stage1MappingSpec> = {
   va: { type: { kind: "hex" }, required: true, doc: "first VA of the mapping" },
@@ -149,6 +147,7 @@ export function readScenario(input: string | unknown): ScenarioInput {
   const midr = value.midr === undefined ? undefined : atPath(["midr"], () => parseHex64(value.midr, `"midr"`));
   const seed = atPath(["seed"], () => parseSeed(value.seed));
   const sysregs = value.sysregs === undefined ? undefined : atPath(["sysregs"], () => parseSysregs(value.sysregs));
+  // The schema has a row for every field of the type (SchemaOf), and read each value by its row.
   const trapInput = {
     ...fields,
     ...(caps !== undefined ? { caps } : {}),

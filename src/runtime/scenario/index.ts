@@ -15,6 +15,6 @@ export {
 } from "./trap.ts";
 export { arbitraryBytes, arbitraryValue, splitmix64 } from "./prng.ts";
 export {
-  COMPUTED_KEYS, GUEST_FORM_KEYS, GUEST_SCHEMA, guestSchemaTable, readScenario, scenarioErrorPosition, trapToJson, type ScenarioInput,
+  COMPUTED_KEYS, GUEST_SCHEMA, guestSchemaTable, readScenario, scenarioErrorPosition, trapToJson, type ScenarioInput,
 } from "./guest-setup.ts";
 export { parseJsonWithPositions, positionAt, PositionedJson, JsonSyntaxError, type JsonPath, type TextPosition } from "./json-positions.ts";
