@@ -62,6 +62,8 @@ export type PageInitialiser = (page: Uint8Array) => void;
 /** An own entry that shadows a shared page: the page reads as zero here. */
 const ZERO_PAGE: Page = { bytes: new Uint8Array(PAGE_SIZE), view: new DataView(new ArrayBuffer(PAGE_SIZE)), base: 0 };
 const NO_PAGES: ReadonlyMap<number, Page> = new Map();
+/** stablePage's answer for a page that reads as zeros from no page. */
+const NO_PAGE = Object.freeze({});
 
 export class PhysicalMemory {
   /** @param map which PAs the memory system answers (default: every PA). */
@@ -73,6 +75,7 @@ export class PhysicalMemory {
   private shared: ReadonlyMap<number, Page> = NO_PAGES;
   /** Pages whose contents are produced when first touched (a key is in `pages` or here, not both). */
   private lazy: Map<number, PageInitialiser> | undefined;
+  private readObserver: ((page: number) => void) | undefined;
 
   /** Reads `size` bytes at `address`, little-endian, as an unsigned value. */
   read(address: bigint, size: AccessSize): bigint {
@@ -208,7 +211,27 @@ export class PhysicalMemory {
   /** Called with the page number of every page a write is about to change; recording subclasses override it. */
   protected noteWrite(_page: number): void {}
 
+  /**
+   * Calls `observer` with the page number of every page read from now on (undefined: stop): AT's
+   * memo (machine/at-memo.ts) learns which pages a table walk read.
+   */
+  observeReads(observer: ((page: number) => void) | undefined): void {
+    this.readObserver = observer;
+  }
+
+  /**
+   * What page `page` is read from when no write to this memory can change it in place: a page it
+   * shares with its clones (never written), or NO_PAGE when it reads as zeros from no page at
+   * all; undefined for a page of its own or a lazy one. Equal answers from two memories mean the
+   * page reads the same in both.
+   */
+  stablePage(page: number): object | undefined {
+    if (this.pages.has(page) || (this.lazy !== undefined && this.lazy.has(page))) return undefined;
+    return this.shared.get(page) ?? NO_PAGE;
+  }
+
   private readablePage(key: number): Page | undefined {
+    if (this.readObserver !== undefined) this.readObserver(key);
     const own = this.pages.get(key);
     if (own !== undefined) return own === ZERO_PAGE ? undefined : own;
     if (this.lazy !== undefined && this.lazy.has(key)) return this.materialise(key);

@@ -93,3 +93,57 @@ describe("Machine copies", () => {
     expect(() => new Machine({ from: t, capabilities: [] })).toThrow(MachineStateError);
   });
 });
+
+describe("AT results kept across a template's copies (machine/at-memo.ts)", () => {
+  const s = scenario({ esr: 0x9200004fn, far: 0x1234n, at: { ok: 0x8000_1000n }, seed: 2 });
+  const at = (m: Machine, va = s.far) => m.addressTranslate("s1e1r", bits(va, 64)).value;
+
+  it("are reused only while the registers and pages the walk read are the same", () => {
+    const fresh = () => machineForScenario(s).machine;
+    expect(at(fresh())).toBe(0xff00000080001b80n);
+    expect(at(fresh())).toBe(0xff00000080001b80n); // kept
+    // A copy that wrote its level-0 table walks again, and so does a later AT of the same machine.
+    const m = fresh();
+    expect(at(m)).toBe(0xff00000080001b80n);
+    m.memory.write(m.getSysreg("TTBR0_EL1"), 8, 0n);
+    expect(at(m) & 1n).toBe(1n);
+    expect(at(fresh())).toBe(0xff00000080001b80n);
+    // Another register value the walk reads: walked again (SCTLR_EL1.M clear: no stage-1 translation).
+    const n = fresh();
+    n.writeSysreg("SCTLR_EL1", bits(n.getSysreg("SCTLR_EL1") & ~1n, 64));
+    const direct = new Machine(scenarioMachineSetup(s).config);
+    direct.writeSysreg("SCTLR_EL1", bits(direct.getSysreg("SCTLR_EL1") & ~1n, 64));
+    expect(at(n)).toBe(at(direct));
+    expect(at(n)).not.toBe(0xff00000080001b80n);
+    expect(at(fresh())).toBe(0xff00000080001b80n);
+  });
+
+  it("walk once per (operation, VA) and state: counted on a translator of the test's", () => {
+    let walks = 0;
+    const translator = (input: { va: bigint; sysreg: (name: string) => bigint; memory: { read(a: bigint, size: 8): bigint } }) => {
+      walks++;
+      return input.va + input.sysreg("TTBR0_EL1") + input.memory.read(0x1000n, 8);
+    };
+    const m = new Machine({ translator, sysregs: { TTBR0_EL1: 0x10n } });
+    m.memory.write(0x1000n, 8, 0x100n);
+    const par = (x: Machine, va = 1n) => x.addressTranslate("s1e1r", bits(va, 64)).value;
+    expect([par(m), par(m), walks]).toEqual([0x111n, 0x111n, 2]); // m's own page: never kept
+    const c = m.clone(); // m's pages are shared from now on
+    expect([par(c), par(c), par(m.clone()), walks]).toEqual([0x111n, 0x111n, 0x111n, 3]);
+    expect([par(c, 2n), par(c, 2n), walks]).toEqual([0x112n, 0x112n, 4]); // another VA
+    expect([c.addressTranslate("s1e1w", bits(1n, 64)).value, walks]).toEqual([0x111n, 5]); // another operation
+    const d = m.clone();
+    d.writeSysreg("TTBR0_EL1", bits(0x20n, 64));
+    expect([par(d), walks]).toEqual([0x121n, 6]);
+    const e = m.clone();
+    e.memory.write(0x1000n, 8, 0x200n);
+    expect([par(e), par(m.clone()), walks]).toEqual([0x211n, 0x111n, 7]);
+  });
+
+  it("a translator of the scenario's own ({par}) is its own", () => {
+    const p = scenario({ esr: 0x9200004fn, far: 0x1234n, at: { par: 0x819n }, seed: 2 });
+    const q = scenario({ esr: 0x9200004fn, far: 0x1234n, at: { par: 0x811n }, seed: 2 });
+    expect(at(machineForScenario(p).machine)).toBe(0x819n);
+    expect(at(machineForScenario(q).machine)).toBe(0x811n);
+  });
+});

@@ -13,6 +13,7 @@ import type { ArchState, AtKind } from "../semantics/state.ts";
 import { translateAtOperation } from "../mmu/at-operation.ts";
 import { atTraits } from "../semantics/at-operations.ts";
 import type { AddressTranslator } from "./address-translator.ts";
+import { AtMemo } from "./at-memo.ts";
 import { capabilitiesFromMidr, hypRunsWithE2H } from "./cpu-features.ts";
 import { HCR_EL2_E2H, resolveSysregAccess } from "./sysreg-access.ts";
 import { storageRegisters, sysregByName } from "./sysreg-table.ts";
@@ -90,6 +91,8 @@ export class Machine implements ArchState<Bits, boolean> {
   private base: ReadonlyMap<string, bigint>;
   private readonly written = new Set<string>();
   private readonly unknown: UnknownValues | undefined;
+  /** AT results, shared with this machine's copies (at-memo.ts says when one is reused). */
+  private readonly atMemo: AtMemo;
 
   constructor(config: MachineConfig = {}) {
     const from = config.from;
@@ -98,6 +101,7 @@ export class Machine implements ArchState<Bits, boolean> {
         throw new MachineStateError("a machine built from another takes its MIDR, capabilities and memory from it");
       }
       this.memory = from.memory.clone();
+      this.atMemo = from.atMemo;
       this.translator = config.translator ?? from.translator;
       this.el = config.el ?? from.el;
       this.unknown = config.unknown ?? from.unknown;
@@ -108,6 +112,7 @@ export class Machine implements ArchState<Bits, boolean> {
       this.capabilities = from.capabilities;
     } else {
       this.memory = config.memory ?? new PhysicalMemory();
+      this.atMemo = new AtMemo();
       this.translator = config.translator ?? translateAtOperation;
       this.el = config.el ?? 2;
       this.unknown = config.unknown;
@@ -248,14 +253,9 @@ export class Machine implements ArchState<Bits, boolean> {
   }
   addressTranslate(kind: AtKind, va: Bits): Bits {
     const { stages, el, access } = atTraits(kind);
-    const par = this.translator({
-      va: expect64(va),
-      access,
-      el,
-      stages,
-      sysreg: (name) => this.getSysreg(name),
-      memory: this.memory,
-    });
+    const address = expect64(va);
+    const translator = this.translator;
+    const par = this.atMemo.translate(translator, kind, address, this, (sysreg) => translator({ va: address, access, el, stages, sysreg, memory: this.memory }));
     return bits(par, 64);
   }
 }

@@ -28,7 +28,7 @@ import { S2AP } from "../mmu/descriptor-encoding.ts";
 import { BoundedCache } from "./bounded-cache.ts";
 import { SCENARIO_MEMORY_MAP } from "./machine-memory.ts";
 import { arbitraryValue, fillArbitraryBytes } from "./prng.ts";
-import { checkSysregsKeys, hex, parFor, ScenarioError, type AtOperationName, type Scenario } from "./scenario.ts";
+import { checkSysregsKeys, hex, KNOWN_CAPABILITIES, parFor, ScenarioError, type AtOperationName, type Scenario } from "./scenario.ts";
 
 /** Where the scenario machine puts hyp data and guest tables (physical addresses). */
 export const SCENARIO_LAYOUT = {
@@ -333,17 +333,52 @@ const TEMPLATE_DRAWS_NOTHING: UnknownValues = {
   },
 };
 
-/** Scenario templates by shape: the guest tables' key, the capabilities given, MIDR and whether MIDR's are derived. */
-const templateCache = new BoundedCache<ScenarioTemplate>(256);
+/**
+ * Scenario templates by shape: FAR's page (a Number: 52 bits), then a short key of the rest (what
+ * AT finds, the capabilities given, MIDR, whether MIDR's are derived). Looked up for every
+ * scenario, so the keys avoid long strings; at most TEMPLATES are kept (all forgotten at once).
+ */
+const templates = new Map<number, Map<string, ScenarioTemplate>>();
+let templateCount = 0;
+const TEMPLATES = 256;
 
 function scenarioTemplate(s: Scenario, deriveFromMidr: boolean): ScenarioTemplate {
-  const key = `${tablesKey(s)}|${s.caps.join(",")}|${s.midr ?? ""}|${deriveFromMidr ? 1 : 0}`;
-  return templateCache.get(key, () => {
-    // The scenario's own registers (ESR, FAR, HPFAR, PAR, sysregs) and seed are not the shape's:
-    // the template is set up as for a scenario without them, and each machine sets its own.
-    const { config, capabilities } = shapeSetup(s, deriveFromMidr);
-    return { machine: new Machine({ ...config, unknown: TEMPLATE_DRAWS_NOTHING }), capabilities: Object.freeze(capabilities) };
-  });
+  const page = Number(s.far >> 12n);
+  const key = `${atKey(s.at)}|${capsKey(s.caps)}|${s.midr ?? ""}|${deriveFromMidr ? 1 : 0}`;
+  let byKey = templates.get(page);
+  const known = byKey?.get(key);
+  if (known !== undefined) return known;
+  // The scenario's own registers (ESR, FAR, HPFAR, PAR, sysregs) and seed are not the shape's:
+  // the template is set up as for a scenario without them, and each machine sets its own.
+  const { config, capabilities } = shapeSetup(s, deriveFromMidr);
+  const template = { machine: new Machine({ ...config, unknown: TEMPLATE_DRAWS_NOTHING }), capabilities: Object.freeze(capabilities) };
+  if (templateCount >= TEMPLATES) {
+    templates.clear();
+    templateCount = 0;
+    byKey = undefined;
+  }
+  if (byKey === undefined) templates.set(page, (byKey = new Map()));
+  byKey.set(key, template);
+  templateCount++;
+  return template;
+}
+
+/** What AT finds on FAR's page, as the guest tables depend on it. */
+function atKey(at: Scenario["at"]): string {
+  if (at === undefined) return "i";
+  if (at === "fault" || "par" in at) return "f";
+  if ("ok" in at) return `o${Number(at.ok >> 12n)}`;
+  return `s${at.s2fault.level}${at.s2fault.fault}`;
+}
+
+/** The capabilities given, in their order (a machine's set iterates in it): a known name as a letter, another as its JSON string. */
+function capsKey(caps: readonly string[]): string {
+  let key = "";
+  for (const c of caps) {
+    const i = KNOWN_CAPABILITIES.indexOf(c);
+    key += i >= 0 ? String.fromCharCode(65 + i) : JSON.stringify(c);
+  }
+  return key;
 }
 
 /**
