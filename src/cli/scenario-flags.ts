@@ -33,7 +33,7 @@ function parseAtFlag(value: string): ScenarioAt {
       const parsed = parseScenario({ esr: "0x0", at: { [form]: first.slice(form.length + 1), ...Object.fromEntries(ops) } }).at;
       if (parsed !== undefined) return parsed;
     } catch (e) {
-      if (e instanceof ScenarioError) throw new UsageError(`--at ${value}: ${e.message.replace(new RegExp(`^"at\\.${form}"( IPA)?`), AT_VALUE_FORMS[form]).replace(/^"at\.(s1e\d[rwa])"/, "$1's PAR_EL1")}`);
+      if (e instanceof ScenarioError) throw new UsageError(`--at ${value}: ${e.message.replace(new RegExp(`^"at\\.${form}"( IPA)?`), AT_VALUE_FORMS[form]).replace(/^"at\.(s12?e\d[rwa])"/, "$1's PAR_EL1")}`);
       throw e;
     }
   }
