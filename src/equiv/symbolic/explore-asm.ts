@@ -50,7 +50,7 @@ export async function exploreProgram(
   const ways = async (cond: SymBool, p: Pending): Promise<{ taken: Way; notTaken: Way }> => {
     if (isConcreteBool(cond)) return { taken: { feasible: cond.b, witness: p.witness }, notTaken: { feasible: !cond.b, witness: p.witness } };
     const t = d.boolTerm(cond);
-    const nt = d.ctx.Not(t) as Z3Bool;
+    const nt = d.notTerm(t);
     const ask = async (c: Z3Bool): Promise<Way> => {
       const r = await checker.witness([...p.conds, c], true);
       if (r.result === "unknown") throw new ExplorationIncomplete("the solver could not decide a branch condition");
@@ -88,7 +88,7 @@ export async function exploreProgram(
       const cond = isConcreteBool(effect.cond) ? undefined : d.boolTerm(effect.cond);
       if (w.taken.feasible && w.notTaken.feasible) {
         // Fork: the not-taken way continues later from a copy.
-        work.push({ pc: p.pc + 1, state: p.state.clone(), conds: [...p.conds, d.ctx.Not(cond!) as Z3Bool], steps: [...p.steps], witness: w.notTaken.witness });
+        work.push({ pc: p.pc + 1, state: p.state.clone(), conds: [...p.conds, d.notTerm(cond!)], steps: [...p.steps], witness: w.notTaken.witness });
         p.conds.push(cond!);
         p.witness = w.taken.witness;
       } else if (!w.taken.feasible) {

@@ -63,11 +63,11 @@ export async function exploreFunction(
       if (i >= p.decisions.length) {
         const known = borneOut && witness !== undefined ? checker.decides(witness, t) : undefined;
         // The witness takes the false way: that run is feasible, this one (true) is not known to be.
-        work.push({ decisions: [...decisions, false], conds: [...conds, d.ctx.Not(t) as Z3Bool], witness: known === false ? witness : undefined });
+        work.push({ decisions: [...decisions, false], conds: [...conds, d.notTerm(t)], witness: known === false ? witness : undefined });
         if (known !== true) borneOut = false;
       }
       decisions.push(choice);
-      conds.push(choice ? t : (d.ctx.Not(t) as Z3Bool));
+      conds.push(choice ? t : d.notTerm(t));
       return choice;
     });
     // An unsupported operation or an UNDEFINED access ends the run like an outcome does.
