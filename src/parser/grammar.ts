@@ -785,7 +785,7 @@ class RuleGrammar extends EmbeddedActionsParser {
   }
 
   setExpr = this.RULE("setExpr", (): A.SetExpr =>
-    this.OR([
+    this.OR(this.alts<A.SetExpr>("set", () => [
       {
         ALT: () => {
           const first = this.CONSUME(T.LBrace);
@@ -806,7 +806,7 @@ class RuleGrammar extends EmbeddedActionsParser {
           return this.build((): A.SetExpr => ({ kind: "setName", name: this.nodes.name(name), range: this.nodes.token(name) }));
         },
       },
-    ]),
+    ])),
   );
 
   /** Prefix operators, an operand, then field accesses and slices, which bind tighter. */
@@ -877,7 +877,29 @@ class RuleGrammar extends EmbeddedActionsParser {
         },
         { ALT: () => this.SUBRULE(this.readExpr) },
         { ALT: () => this.SUBRULE(this.atExpr) },
-        { ALT: () => this.SUBRULE(this.callOrName) },
+        {
+          // A name, or a call. Part of this rule rather than a rule of its own: names are most
+          // of the operands of a large file, and each rule invocation costs.
+          ALT: () => {
+            const callee = this.CONSUME(T.Identifier);
+            const args = this.OPTION(() => {
+              const list: A.Expr[] = [];
+              this.CONSUME2(T.LParen);
+              this.MANY_SEP({
+                SEP: T.Comma,
+                DEF: unnamed(() => {
+                  list.push(this.SUBRULE2(this.expr));
+                }),
+              });
+              this.CONSUME2(T.RParen);
+              return list;
+            });
+            return this.build((): A.Expr => {
+              const name = this.nodes.name(callee);
+              return args === undefined ? { kind: "name", name, range: name.range } : { kind: "call", callee: name, args, range: this.rangeFrom(callee) };
+            });
+          },
+        },
         {
           ALT: () => {
             this.CONSUME(T.LParen);
@@ -889,26 +911,6 @@ class RuleGrammar extends EmbeddedActionsParser {
       ]),
     ),
   );
-
-  callOrName = this.RULE("callOrName", (): A.Expr => {
-    const callee = this.CONSUME(T.Identifier);
-    const args = this.OPTION(() => {
-      const list: A.Expr[] = [];
-      this.CONSUME(T.LParen);
-      this.MANY_SEP({
-        SEP: T.Comma,
-        DEF: unnamed(() => {
-          list.push(this.SUBRULE(this.expr));
-        }),
-      });
-      this.CONSUME(T.RParen);
-      return list;
-    });
-    return this.build((): A.Expr => {
-      const name = this.nodes.name(callee);
-      return args === undefined ? { kind: "name", name, range: name.range } : { kind: "call", callee: name, args, range: this.rangeFrom(callee) };
-    });
-  });
 
   alternative = this.RULE("alternative", (): A.Alternative => {
     const base = this.CONSUME(T.Identifier);

@@ -15,15 +15,24 @@ export class SourceText {
     }
   }
 
+  /** The line of the last offset looked up: the parser asks for offsets in nearly increasing order. */
+  private lastLine = 0;
+
   position(offset: number): Position {
     const clamped = Math.max(0, Math.min(offset, this.text.length));
+    const starts = this.lineStarts;
+    const guess = this.lastLine;
+    if (starts[guess] <= clamped && (guess + 1 === starts.length || clamped < starts[guess + 1])) {
+      return { line: guess + 1, column: clamped - starts[guess] + 1, offset: clamped };
+    }
     let lo = 0;
-    let hi = this.lineStarts.length - 1;
+    let hi = starts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
       if (this.lineStarts[mid] <= clamped) lo = mid;
       else hi = mid - 1;
     }
+    this.lastLine = lo;
     return { line: lo + 1, column: clamped - this.lineStarts[lo] + 1, offset: clamped };
   }
 

@@ -21,17 +21,13 @@ export class BodyChecker {
     private readonly model: SemanticModel,
   ) {}
 
+  // Made once: an environment is made per block, and a closure written in an object literal is
+  // renamed by the TypeScript loader (keepNames) each time the literal is evaluated.
+  private readonly signatureOf: ExprEnv["signature"] = (s) => this.signature(s);
+  private readonly enumsOf: ExprEnv["enumsWithMember"] = (m) => this.enumsWithMember(m);
+
   private env(mode: Mode, locals: Map<string, Local>, record?: RecordSymbol): ExprEnv {
-    return {
-      globals: this.globals,
-      locals,
-      mode,
-      record,
-      r: this.r,
-      model: this.model,
-      signature: (s) => this.signature(s),
-      enumsWithMember: (m) => this.enumsWithMember(m),
-    };
+    return { globals: this.globals, locals, mode, record, r: this.r, model: this.model, signature: this.signatureOf, enumsWithMember: this.enumsOf };
   }
 
   /** Enums by member name, built on first use: looking through every global for each bare name made checking quadratic in the file's size. */
@@ -284,21 +280,18 @@ export class BodyChecker {
     }
   }
 
-  private noNestedAt(e: A.Expr): void {
-    const visit = (x: A.Expr): void => {
-      if (x.kind === "at") {
-        this.r.error("effect-not-allowed", x.range, "an address translation must be the whole value of a `let`, so that its order is explicit");
-        return;
-      }
-      if (x.kind === "field" || x.kind === "slice") visit(x.target);
-      else if (x.kind === "unary") visit(x.operand);
-      else if (x.kind === "binary") {
-        visit(x.left);
-        visit(x.right);
-      } else if (x.kind === "call") x.args.forEach(visit);
-      else if (x.kind === "in") visit(x.operand);
-    };
-    visit(e);
+  private noNestedAt(x: A.Expr): void {
+    if (x.kind === "at") {
+      this.r.error("effect-not-allowed", x.range, "an address translation must be the whole value of a `let`, so that its order is explicit");
+      return;
+    }
+    if (x.kind === "field" || x.kind === "slice") this.noNestedAt(x.target);
+    else if (x.kind === "unary") this.noNestedAt(x.operand);
+    else if (x.kind === "binary") {
+      this.noNestedAt(x.left);
+      this.noNestedAt(x.right);
+    } else if (x.kind === "call") for (const a of x.args) this.noNestedAt(a);
+    else if (x.kind === "in") this.noNestedAt(x.operand);
   }
 
   private checkOutcome(o: A.Outcome): void {
