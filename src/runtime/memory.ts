@@ -76,6 +76,26 @@ export class PhysicalMemory {
   /** Pages whose contents are produced when first touched (a key is in `pages` or here, not both). */
   private lazy: Map<number, PageInitialiser> | undefined;
   private readObserver: ((page: number) => void) | undefined;
+  private writes = 0;
+
+  /**
+   * A count that changes whenever this memory's contents may have changed (any write, fill or
+   * lazyPage; reads, clones and lazy pages being produced do not change it): what was read from
+   * it at one generation still reads the same while the generation is the same.
+   */
+  get generation(): number {
+    return this.writes;
+  }
+
+  /**
+   * The little-endian 32-bit word at `address`, a PA held as a Number (exact below 2^53) and
+   * 4-byte aligned: the table walk's fetch, which keeps its addresses as Numbers.
+   */
+  readUint32(address: number): number {
+    const key = Math.floor(address / PAGE_SIZE);
+    const page = this.readablePage(key);
+    return page === undefined ? 0 : page.view.getUint32(page.base + (address - key * PAGE_SIZE), true);
+  }
 
   /** Reads `size` bytes at `address`, little-endian, as an unsigned value. */
   read(address: bigint, size: AccessSize): bigint {
@@ -160,6 +180,7 @@ export class PhysicalMemory {
       const n = Math.min(PAGE_SIZE - offset, left > BigInt(PAGE_SIZE) ? PAGE_SIZE : Number(left));
       const key = Number(a >> PAGE_SHIFT);
       if (b === 0 && n === PAGE_SIZE) {
+        this.writes++;
         this.noteWrite(key);
         this.lazy?.delete(key);
         if (this.shared.has(key)) this.pages.set(key, ZERO_PAGE);
@@ -168,6 +189,7 @@ export class PhysicalMemory {
         const page = this.writablePage(key);
         page.bytes.fill(b, page.base + offset, page.base + offset + n);
       } else {
+        this.writes++;
         this.noteWrite(key); // zeros over a page that reads as zeros
       }
       a = (a + BigInt(n)) & ADDRESS_MASK;
@@ -182,6 +204,7 @@ export class PhysicalMemory {
    */
   lazyPage(address: bigint, init: PageInitialiser): void {
     const key = Number((address & ADDRESS_MASK) >> PAGE_SHIFT);
+    this.writes++;
     this.noteWrite(key);
     this.pages.delete(key);
     (this.lazy ??= new Map()).set(key, init);
@@ -239,6 +262,7 @@ export class PhysicalMemory {
   }
 
   private writablePage(key: number): Page {
+    this.writes++;
     this.noteWrite(key);
     const own = this.pages.get(key);
     if (own !== undefined && own !== ZERO_PAGE) return own;

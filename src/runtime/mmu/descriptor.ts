@@ -14,9 +14,40 @@ export type DescriptorType = "Invalid" | "Table" | "Block" | "Page";
  * allowed at its level is a separate check (blockAllowedAtLevel).
  */
 export function decodeDescriptorType(descriptor: bigint, level: number): DescriptorType {
-  if (!bitSet(descriptor, 0)) return "Invalid";
-  if (!bitSet(descriptor, 1)) return level === 3 ? "Invalid" : "Block";
+  return descriptorTypeOfLowWord(Number(descriptor & 3n), level);
+}
+
+// The walk reads each descriptor as two 32-bit words held as Numbers (lo: bits 31:0, hi: bits
+// 63:32) and addresses as Numbers of at most 48 bits, all exact (below 2^53): a walk fetches up
+// to 24 descriptors, and BigInt arithmetic on each cost most of an AT. The bigint forms of the
+// helpers here derive from these.
+
+/** decodeDescriptorType() of a descriptor whose low word is `lo`. */
+export function descriptorTypeOfLowWord(lo: number, level: number): DescriptorType {
+  if ((lo & 1) === 0) return "Invalid";
+  if ((lo & 2) === 0) return level === 3 ? "Invalid" : "Block";
   return level === 3 ? "Page" : "Table";
+}
+
+const TWO_32 = 2 ** 32;
+/** POW2[n] = 2^n, 0 <= n <= 64. */
+const POW2: readonly number[] = Array.from({ length: 65 }, (_, n) => 2 ** n);
+
+/** descriptor<47:shift> << shift (0 <= shift <= 47), as a Number (exact: at most 48 bits). */
+export function addressBitsOfWords(lo: number, hi: number, shift: number): number {
+  if (shift >= 32) return (((hi & 0xffff) >>> (shift - 32)) << (shift - 32)) * TWO_32;
+  return (hi & 0xffff) * TWO_32 + (((lo >>> shift) << shift) >>> 0);
+}
+
+/** oaOutOfRange() of an address held as a Number of at most 48 bits. */
+export function oaNumberOutOfRange(address: number, outputsize: number): boolean {
+  return outputsize <= DESCRIPTOR_OA_TOP_BIT && address >= POW2[outputsize];
+}
+
+/** input<n-1:0> for an input address held as its bits 47:32 (`inHi`) and 31:0 (`inLo`), 0 < n <= 48. */
+export function lowBitsOfInput(inHi: number, inLo: number, n: number): number {
+  if (n >= 32) return (inHi & (POW2[n - 32] - 1)) * TWO_32 + (inLo >>> 0);
+  return (inLo & (POW2[n] - 1)) >>> 0;
 }
 
 /** A block below firstblocklevel (e.g. level 0 with 4K) is a Translation fault at that level. */
@@ -26,7 +57,7 @@ export function blockAllowedAtLevel(geometry: GranuleGeometry, level: number): b
 
 /** Next-level table address: descriptor<47:grainsize>, granule aligned. */
 export function nextTableAddress(descriptor: bigint, geometry: GranuleGeometry): bigint {
-  return field(descriptor, DESCRIPTOR_OA_TOP_BIT, geometry.grainsize) << BigInt(geometry.grainsize);
+  return BigInt(addressBitsOfWords(Number(descriptor & 0xffffffffn), Number((descriptor >> 32n) & 0xffffffffn), geometry.grainsize));
 }
 
 /** Output address of a block/page: descriptor<47:shift> joined with the input's low bits. */
@@ -36,8 +67,13 @@ export function leafOutputAddress(
   level: number,
   inputaddr: bigint,
 ): bigint {
+  return BigInt(leafOutputAddressOfWords(Number(descriptor & 0xffffffffn), Number((descriptor >> 32n) & 0xffffffffn), geometry, level, Number((inputaddr >> 32n) & 0xffffn), Number(inputaddr & 0xffffffffn)));
+}
+
+/** leafOutputAddress() of a descriptor's words and the input address's bits 47:32 and 31:0. */
+export function leafOutputAddressOfWords(lo: number, hi: number, geometry: GranuleGeometry, level: number, inHi: number, inLo: number): number {
   const shift = levelShift(geometry, level);
-  return (field(descriptor, DESCRIPTOR_OA_TOP_BIT, shift) << BigInt(shift)) | field(inputaddr, shift - 1, 0);
+  return addressBitsOfWords(lo, hi, shift) + lowBitsOfInput(inHi, inLo, shift);
 }
 
 /**
@@ -50,7 +86,12 @@ export function oaOutOfRange(address: bigint, outputsize: number): boolean {
 
 /** The access flag, descriptor<10>, of a block or page at either stage. */
 export function accessFlag(descriptor: bigint): boolean {
-  return bitSet(descriptor, 10);
+  return accessFlagOfLowWord(Number(descriptor & 0x400n));
+}
+
+/** accessFlag() of a descriptor whose low word is `lo`. */
+export function accessFlagOfLowWord(lo: number): boolean {
+  return (lo & 0x400) !== 0;
 }
 
 /** Shareability, descriptor<9:8>, at either stage. */
@@ -67,12 +108,19 @@ export const S1Leaf = {
   uxn: (d: bigint): boolean => bitSet(d, 54),
 } as const;
 
-/** Stage-1 table descriptor hierarchical attributes. */
-export const S1Table = {
-  pxnTable: (d: bigint): boolean => bitSet(d, 59),
-  uxnTable: (d: bigint): boolean => bitSet(d, 60),
+/** Stage-1 table descriptor hierarchical attributes, from the descriptor's high word (bits 63:32). */
+export const S1TableHighWord = {
+  pxnTable: (hi: number): boolean => ((hi >>> 27) & 1) === 1,
+  uxnTable: (hi: number): boolean => ((hi >>> 28) & 1) === 1,
   /** APTable as a two-bit number: bit 1 forces read-only, bit 0 forbids EL0 access. */
-  apTable: (d: bigint): number => fieldNumber(d, 62, 61),
+  apTable: (hi: number): number => (hi >>> 29) & 3,
+} as const;
+
+/** Stage-1 table descriptor hierarchical attributes (bits 59, 60 and 62:61). */
+export const S1Table = {
+  pxnTable: (d: bigint): boolean => S1TableHighWord.pxnTable(Number(d >> 32n)),
+  uxnTable: (d: bigint): boolean => S1TableHighWord.uxnTable(Number(d >> 32n)),
+  apTable: (d: bigint): number => S1TableHighWord.apTable(Number(d >> 32n)),
 } as const;
 
 /** Stage-2 block/page attribute fields. */

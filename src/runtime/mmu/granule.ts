@@ -57,3 +57,13 @@ export function levelShift(geometry: GranuleGeometry, level: number): number {
 export function blockSize(geometry: GranuleGeometry, level: number): bigint {
   return 1n << BigInt(levelShift(geometry, level));
 }
+
+/** blockSize() of levels 0..3, made once per granule (a walk's result carries it). */
+const BLOCK_SIZES = new Map<GranuleGeometry, readonly bigint[]>(
+  Object.values(GEOMETRY).map((g) => [g, [0, 1, 2, 3].map((level) => blockSize(g, level))]),
+);
+
+/** blockSize() for a walk's leaf level (0..3), without building a BigInt. */
+export function blockSizeOfLevel(geometry: GranuleGeometry, level: number): bigint {
+  return BLOCK_SIZES.get(geometry)?.[level] ?? blockSize(geometry, level);
+}

@@ -11,7 +11,7 @@ import { HCR, regBit, SCTLR, TCR, type TranslationContext } from "./registers.ts
 import { stage1Enabled, stage2Enabled } from "./regime.ts";
 import { s1CheckPermissions } from "./s1-permissions.ts";
 import { s1Walk, type DescriptorAddressTranslator, type S1WalkState } from "./s1-walk.ts";
-import { s2Translate } from "./s2-translate.ts";
+import { s2TranslateTableAddress } from "./s2-table-memo.ts";
 import { addrTop, getVARange } from "./va-range.ts";
 import { getS1TTWParams } from "./walk-params.ts";
 
@@ -23,13 +23,10 @@ export interface S1Output {
   readonly walk: S1WalkState | undefined;
 }
 
-/** Descriptor addresses through stage 2 when it is enabled, else used as they are. */
-function descriptorAddressTranslator(ctx: TranslationContext, access: AccessDescriptor): DescriptorAddressTranslator {
-  if (!stage2Enabled(ctx)) return (ipa) => success(ipa);
-  return (ipa) => {
-    const s2 = s2Translate(ctx, ipa, access, true);
-    return s2.ok ? success(s2.value.pa) : failure(s2.fault);
-  };
+/** Descriptor addresses through stage 2 when it is enabled; undefined (used as they are) when not. */
+function descriptorAddressTranslator(ctx: TranslationContext, access: AccessDescriptor): DescriptorAddressTranslator | undefined {
+  if (!stage2Enabled(ctx)) return undefined;
+  return (ipa) => s2TranslateTableAddress(ctx, ipa, access);
 }
 
 /**

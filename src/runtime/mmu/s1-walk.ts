@@ -4,19 +4,19 @@
 
 import type { AccessDescriptor } from "./access.ts";
 import {
-  accessFlag,
+  accessFlagOfLowWord,
+  addressBitsOfWords,
   blockAllowedAtLevel,
-  decodeDescriptorType,
-  leafOutputAddress,
-  nextTableAddress,
-  oaOutOfRange,
-  S1Table,
+  descriptorTypeOfLowWord,
+  leafOutputAddressOfWords,
+  oaNumberOutOfRange,
+  S1TableHighWord,
 } from "./descriptor.ts";
-import { failure, makeFault, success, type FaultOrigin, type FaultStatus, type Outcome } from "./fault.ts";
-import { blockSize } from "./granule.ts";
+import { failure, makeFault, success, type FaultStatus, type Outcome } from "./fault.ts";
+import { blockSizeOfLevel } from "./granule.ts";
 import type { TranslationContext } from "./registers.ts";
 import { s1StartLevel } from "./start-level.ts";
-import { fetchDescriptor, indexTopBit, ttBaseAddress, ttEntryAddress } from "./table-walk.ts";
+import { descriptorOfWords, fetchDescriptorWords, indexTopBit, inputHigh, inputLow, low48, ttBaseAddressNumber, ttEntryAddressNumber, type DescriptorWords } from "./table-walk.ts";
 import { vaIsOutOfRange } from "./va-range.ts";
 import { baseAddressField, type S1TTWParams } from "./walk-params.ts";
 
@@ -39,18 +39,18 @@ export interface S1WalkState {
   readonly tableAttributes: TableAttributes;
 }
 
-/** Stage 2 applied to a stage-1 descriptor address (identity when stage 2 is off). */
+/** Stage 2 applied to a stage-1 descriptor address (undefined: stage 2 is off, the IPA is the PA). */
 export type DescriptorAddressTranslator = (ipa: bigint) => Outcome<bigint>;
 
 const NO_TABLE_ATTRIBUTES: TableAttributes = { apTable: 0, pxnTable: false, uxnTable: false };
 
-/** Folds one table descriptor's APTable/PXNTable/UXNTable into the running attributes. */
-function accumulateTableAttributes(acc: TableAttributes, descriptor: bigint): TableAttributes {
-  return {
-    apTable: acc.apTable | S1Table.apTable(descriptor),
-    pxnTable: acc.pxnTable || S1Table.pxnTable(descriptor),
-    uxnTable: acc.uxnTable || S1Table.uxnTable(descriptor),
-  };
+/** Folds one table descriptor's APTable/PXNTable/UXNTable (from its high word) into the running attributes. */
+function accumulateTableAttributes(acc: TableAttributes, hi: number): TableAttributes {
+  const apTable = acc.apTable | S1TableHighWord.apTable(hi);
+  const pxnTable = acc.pxnTable || S1TableHighWord.pxnTable(hi);
+  const uxnTable = acc.uxnTable || S1TableHighWord.uxnTable(hi);
+  if (apTable === acc.apTable && pxnTable === acc.pxnTable && uxnTable === acc.uxnTable) return acc;
+  return { apTable, pxnTable, uxnTable };
 }
 
 export function s1Walk(
@@ -58,60 +58,63 @@ export function s1Walk(
   params: S1TTWParams,
   va: bigint,
   access: AccessDescriptor,
-  translateDescriptorAddress: DescriptorAddressTranslator,
+  translateDescriptorAddress: DescriptorAddressTranslator | undefined,
 ): Outcome<S1WalkState> {
   const { geometry, inputsize, outputsize } = params;
-  const origin: FaultOrigin = { secondstage: false, s2fs1walk: false, ipaddress: undefined, write: access.write };
-  const fault = (status: FaultStatus, level: number): Outcome<S1WalkState> =>
-    failure(makeFault(status, level, origin));
 
   // An address outside the TTBR's range, or a disabled TTBR (EPDx), is a level-0 Translation fault.
-  if (vaIsOutOfRange(va, params.top, inputsize, params.range) || params.epd) return fault("Translation", 0);
+  if (vaIsOutOfRange(va, params.top, inputsize, params.range) || params.epd) return s1WalkFault("Translation", 0, access);
 
   // A TTBR pointing beyond the output size is an Address size fault reported at level 0.
   const baseregister = baseAddressField(params.baseregister);
-  if (oaOutOfRange(baseregister, outputsize)) return fault("AddressSize", 0);
+  if (oaNumberOutOfRange(low48(baseregister), outputsize)) return s1WalkFault("AddressSize", 0, access);
 
+  // Addresses on Numbers (table-walk.ts); the index bits of the VA lie below bit 48.
+  const inHi = inputHigh(va);
+  const inLo = inputLow(va);
   const startlevel = s1StartLevel(geometry, inputsize);
-  let tablebase = ttBaseAddress(baseregister, geometry, inputsize, startlevel);
+  let tablebase = ttBaseAddressNumber(baseregister, geometry, inputsize, startlevel);
   let tableAttributes = NO_TABLE_ATTRIBUTES;
+  const words: DescriptorWords = { lo: 0, hi: 0 };
   for (let level = startlevel; ; level++) {
-    const descriptorAddress = ttEntryAddress(
-      tablebase,
-      geometry,
-      level,
-      va,
-      indexTopBit(geometry, level, startlevel, inputsize),
-    );
-    const fetchAddress = translateDescriptorAddress(descriptorAddress);
-    if (!fetchAddress.ok) return failure(fetchAddress.fault);
-    const descriptor = fetchDescriptor(ctx.memory, fetchAddress.value, params.bigEndianDescriptors);
+    const descriptorAddress = ttEntryAddressNumber(tablebase, geometry, level, inHi, inLo, indexTopBit(geometry, level, startlevel, inputsize));
+    let fetchAddress = descriptorAddress;
+    if (translateDescriptorAddress !== undefined) {
+      const translated = translateDescriptorAddress(BigInt(descriptorAddress));
+      if (!translated.ok) return failure(translated.fault);
+      fetchAddress = low48(translated.value);
+    }
     // A fetch the memory system refuses (stage 2 put the table outside memory, or stage 2 is off
     // and the IPA is such a PA) is a stage-1 fault: the walk's own FaultRecord, taken to EL1.
-    if (descriptor === undefined) return fault("SyncExternalOnWalk", level);
-    const type = decodeDescriptorType(descriptor, level);
-    if (type === "Invalid") return fault("Translation", level);
+    if (!fetchDescriptorWords(ctx.memory, fetchAddress, params.bigEndianDescriptors, words)) return s1WalkFault("SyncExternalOnWalk", level, access);
+    const { lo, hi } = words;
+    const type = descriptorTypeOfLowWord(lo, level);
+    if (type === "Invalid") return s1WalkFault("Translation", level, access);
     if (type === "Table") {
-      const next = nextTableAddress(descriptor, geometry);
-      if (oaOutOfRange(next, outputsize)) return fault("AddressSize", level);
-      tableAttributes = accumulateTableAttributes(tableAttributes, descriptor);
+      const next = addressBitsOfWords(lo, hi, geometry.grainsize);
+      if (oaNumberOutOfRange(next, outputsize)) return s1WalkFault("AddressSize", level, access);
+      tableAttributes = accumulateTableAttributes(tableAttributes, hi);
       tablebase = next;
       continue;
     }
-    if (type === "Block" && !blockAllowedAtLevel(geometry, level)) return fault("Translation", level);
+    if (type === "Block" && !blockAllowedAtLevel(geometry, level)) return s1WalkFault("Translation", level, access);
     // A misprogrammed Contiguous bit may fault (IMPLEMENTATION DEFINED); this model does not.
-    const oa = leafOutputAddress(descriptor, geometry, level, va);
-    if (oaOutOfRange(oa, outputsize)) return fault("AddressSize", level);
+    const oa = leafOutputAddressOfWords(lo, hi, geometry, level, inHi, inLo);
+    if (oaNumberOutOfRange(oa, outputsize)) return s1WalkFault("AddressSize", level, access);
     // No FEAT_HAFDBS: AF=0 faults. The Access flag fault outranks a Permission fault, so it is
     // checked here, before AArch64.S1CheckPermissions runs.
-    if (!accessFlag(descriptor)) return fault("AccessFlag", level);
+    if (!accessFlagOfLowWord(lo)) return s1WalkFault("AccessFlag", level, access);
     return success({
       level,
-      descriptor,
-      descriptorAddress,
-      oa,
-      blocksize: blockSize(geometry, level),
+      descriptor: descriptorOfWords(words),
+      descriptorAddress: BigInt(descriptorAddress),
+      oa: BigInt(oa),
+      blocksize: blockSizeOfLevel(geometry, level),
       tableAttributes,
     });
   }
+}
+
+function s1WalkFault(status: FaultStatus, level: number, access: AccessDescriptor): Outcome<S1WalkState> {
+  return failure(makeFault(status, level, { secondstage: false, s2fs1walk: false, ipaddress: undefined, write: access.write }));
 }

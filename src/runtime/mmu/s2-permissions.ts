@@ -42,12 +42,11 @@ export function s2CheckPermissions(
     allowed = readable;
     write = false;
   }
-  const origin = { secondstage: true, s2fs1walk, ipaddress: ipa };
-  if (!allowed) return makeFault("Permission", walk.level, { ...origin, write });
+  if (!allowed) return makeFault("Permission", walk.level, { secondstage: true, s2fs1walk, ipaddress: ipa, write });
   // HCR_EL2.PTW: a stage-1 table in stage-2 Device memory is a Permission fault; ARMv8.0 raises it
   // with the original access's iswrite.
   if (s2fs1walk && protectedTableWalk && s2MemAttrIsDevice(S2Leaf.memAttr(walk.descriptor))) {
-    return makeFault("Permission", walk.level, { ...origin, write: access.write });
+    return makeFault("Permission", walk.level, { secondstage: true, s2fs1walk, ipaddress: ipa, write: access.write });
   }
   return undefined;
 }

@@ -17,14 +17,17 @@ export interface S2Output {
   readonly memAttr: number;
 }
 
-/** Whether stage 2 as VTCR_EL2 configures it can walk at all, per translation context (a stage-1 walk asks once per descriptor fetch). */
-const s2Walkable = new WeakMap<TranslationContext, boolean>();
+/**
+ * Whether stage 2 as VTCR_EL2 configures it can walk at all, per decoded parameters (which
+ * getS2TTWParams keeps while the registers and PAMax hold; a stage-1 walk asks once per fetch).
+ */
+const s2Walkable = new WeakMap<S2TTWParams, boolean>();
 
 function s2ConfigurationWalks(ctx: TranslationContext, params: S2TTWParams): boolean {
-  let ok = s2Walkable.get(ctx);
+  let ok = s2Walkable.get(params);
   if (ok === undefined) {
     ok = params.inputsize <= ctx.paMax && s2StartLevelIsConsistent(params.geometry, s2StartLevel(params.geometry, params.sl0), params.inputsize, ctx.paMax);
-    s2Walkable.set(ctx, ok);
+    s2Walkable.set(params, ok);
   }
   return ok;
 }
@@ -43,7 +46,7 @@ export function s2Translate(
   }
 
   const walked = s2Walk(ctx, params, ipa, access, s2fs1walk);
-  if (!walked.ok) return failure(walked.fault);
+  if (!walked.ok) return walked;
   const denied = s2CheckPermissions(walked.value, ipa, access, s2fs1walk, params.protectedTableWalk);
   if (denied !== undefined) return failure(denied);
   return success({ pa: walked.value.pa, walk: walked.value, memAttr: S2Leaf.memAttr(walked.value.descriptor) });

@@ -4,18 +4,18 @@
 
 import type { AccessDescriptor } from "./access.ts";
 import {
-  accessFlag,
+  accessFlagOfLowWord,
+  addressBitsOfWords,
   blockAllowedAtLevel,
-  decodeDescriptorType,
-  leafOutputAddress,
-  nextTableAddress,
-  oaOutOfRange,
+  descriptorTypeOfLowWord,
+  leafOutputAddressOfWords,
+  oaNumberOutOfRange,
 } from "./descriptor.ts";
-import { failure, makeFault, success, type FaultOrigin, type FaultStatus, type Outcome } from "./fault.ts";
-import { blockSize } from "./granule.ts";
+import { failure, makeFault, success, type FaultStatus, type Outcome } from "./fault.ts";
+import { blockSizeOfLevel } from "./granule.ts";
 import type { TranslationContext } from "./registers.ts";
 import { s2StartLevel } from "./start-level.ts";
-import { fetchDescriptor, indexTopBit, ttBaseAddress, ttEntryAddress } from "./table-walk.ts";
+import { descriptorOfWords, fetchDescriptorWords, indexTopBit, inputHigh, inputLow, low48, ttBaseAddressNumber, ttEntryAddressNumber, type DescriptorWords } from "./table-walk.ts";
 import { baseAddressField, type S2TTWParams } from "./walk-params.ts";
 
 export interface S2WalkState {
@@ -41,43 +41,44 @@ export function s2Walk(
   s2fs1walk: boolean,
 ): Outcome<S2WalkState> {
   const { geometry, inputsize, outputsize } = params;
-  // ARMv8.0 AArch64.SecondStageWalk passes the original access's iswrite into the walk, so a
-  // Translation/Access flag/Address size fault on a stage-1 walk reports the instruction's WnR.
-  const origin: FaultOrigin = { secondstage: true, s2fs1walk, ipaddress: ipa, write: access.write };
-  const fault = (status: FaultStatus, level: number): Outcome<S2WalkState> =>
-    failure(makeFault(status, level, origin));
-
   const startlevel = s2StartLevel(geometry, params.sl0);
   const baseregister = baseAddressField(params.baseregister);
-  if (oaOutOfRange(baseregister, outputsize)) return fault("AddressSize", 0);
+  if (oaNumberOutOfRange(low48(baseregister), outputsize)) return s2WalkFault("AddressSize", 0, ipa, access, s2fs1walk);
 
-  let tablebase = ttBaseAddress(baseregister, geometry, inputsize, startlevel);
+  // Addresses on Numbers (table-walk.ts): the IPA is below 2^inputsize (s2Translate checked).
+  const inHi = inputHigh(ipa);
+  const inLo = inputLow(ipa);
+  let tablebase = ttBaseAddressNumber(baseregister, geometry, inputsize, startlevel);
+  const words: DescriptorWords = { lo: 0, hi: 0 };
   for (let level = startlevel; ; level++) {
-    const descriptorAddress = ttEntryAddress(
-      tablebase,
-      geometry,
-      level,
-      ipa,
-      indexTopBit(geometry, level, startlevel, inputsize),
-    );
+    const descriptorAddress = ttEntryAddressNumber(tablebase, geometry, level, inHi, inLo, indexTopBit(geometry, level, startlevel, inputsize));
     // Stage-2 descriptors are read in SCTLR_EL2.EE order; that register is not among the inputs
     // of this model, so stage 2 is little-endian, as KVM always configures it.
-    const descriptor = fetchDescriptor(ctx.memory, descriptorAddress, false);
     // Outside memory: a stage-2 fault at this level (S1PTW when the walk was for a stage-1 table).
-    if (descriptor === undefined) return fault("SyncExternalOnWalk", level);
-    const type = decodeDescriptorType(descriptor, level);
-    if (type === "Invalid") return fault("Translation", level);
+    if (!fetchDescriptorWords(ctx.memory, descriptorAddress, false, words)) return s2WalkFault("SyncExternalOnWalk", level, ipa, access, s2fs1walk);
+    const { lo, hi } = words;
+    const type = descriptorTypeOfLowWord(lo, level);
+    if (type === "Invalid") return s2WalkFault("Translation", level, ipa, access, s2fs1walk);
     if (type === "Table") {
-      const next = nextTableAddress(descriptor, geometry);
-      if (oaOutOfRange(next, outputsize)) return fault("AddressSize", level);
+      const next = addressBitsOfWords(lo, hi, geometry.grainsize);
+      if (oaNumberOutOfRange(next, outputsize)) return s2WalkFault("AddressSize", level, ipa, access, s2fs1walk);
       tablebase = next;
       continue;
     }
-    if (type === "Block" && !blockAllowedAtLevel(geometry, level)) return fault("Translation", level);
-    const pa = leafOutputAddress(descriptor, geometry, level, ipa);
-    if (oaOutOfRange(pa, outputsize)) return fault("AddressSize", level);
+    if (type === "Block" && !blockAllowedAtLevel(geometry, level)) return s2WalkFault("Translation", level, ipa, access, s2fs1walk);
+    const pa = leafOutputAddressOfWords(lo, hi, geometry, level, inHi, inLo);
+    if (oaNumberOutOfRange(pa, outputsize)) return s2WalkFault("AddressSize", level, ipa, access, s2fs1walk);
     // FEAT_HAFDBS is not implemented: AF=0 always faults, nothing is written back.
-    if (!accessFlag(descriptor)) return fault("AccessFlag", level);
-    return success({ level, descriptor, descriptorAddress, pa, blocksize: blockSize(geometry, level) });
+    if (!accessFlagOfLowWord(lo)) return s2WalkFault("AccessFlag", level, ipa, access, s2fs1walk);
+    return success({ level, descriptor: descriptorOfWords(words), descriptorAddress: BigInt(descriptorAddress), pa: BigInt(pa), blocksize: blockSizeOfLevel(geometry, level) });
   }
+}
+
+/**
+ * A stage-2 walk's fault. ARMv8.0 AArch64.SecondStageWalk passes the original access's iswrite
+ * into the walk, so a Translation/Access flag/Address size fault on a stage-1 walk reports the
+ * instruction's WnR.
+ */
+function s2WalkFault(status: FaultStatus, level: number, ipa: bigint, access: AccessDescriptor, s2fs1walk: boolean): Outcome<S2WalkState> {
+  return failure(makeFault(status, level, { secondstage: true, s2fs1walk, ipaddress: ipa, write: access.write }));
 }

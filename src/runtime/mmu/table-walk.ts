@@ -1,8 +1,9 @@
 // Address arithmetic shared by the stage-1 and stage-2 walks (Arm ARM AArch64.TTBaseAddress,
-// AArch64.TTEntryAddress) and the descriptor read itself (FetchDescriptor).
+// AArch64.TTEntryAddress) and the descriptor read itself (FetchDescriptor), on Numbers (see
+// descriptor.ts) with bigint forms for the table builders.
 
 import type { PhysicalMemory } from "../memory.ts";
-import { field, reverseBytes64 } from "./bits.ts";
+import { addressBitsOfWords } from "./descriptor.ts";
 import { DESCRIPTOR_OA_TOP_BIT } from "./implementation.ts";
 import type { GranuleGeometry } from "./granule.ts";
 import { levelShift } from "./granule.ts";
@@ -17,8 +18,31 @@ export function ttBaseAddress(
   inputsize: number,
   startlevel: number,
 ): bigint {
+  return BigInt(ttBaseAddressNumber(baseregister, geometry, inputsize, startlevel));
+}
+
+/** ttBaseAddress() as a Number (exact: at most 48 bits), the walks' form. */
+export function ttBaseAddressNumber(baseregister: bigint, geometry: GranuleGeometry, inputsize: number, startlevel: number): number {
   const baselowerbound = 3 + inputsize - levelShift(geometry, startlevel);
-  return field(baseregister, DESCRIPTOR_OA_TOP_BIT, baselowerbound) << BigInt(baselowerbound);
+  return addressBitsOfWords(Number(baseregister & 0xffffffffn), Number((baseregister >> 32n) & 0xffffn), baselowerbound);
+}
+
+/** Bits DESCRIPTOR_OA_TOP_BIT:0. */
+const OA_MASK = (1n << BigInt(DESCRIPTOR_OA_TOP_BIT + 1)) - 1n;
+
+/** An address's low 48 bits as a Number. */
+export function low48(address: bigint): number {
+  return Number(address & OA_MASK);
+}
+
+/** An input address's bits 47:32, the high half of the walks' form of it (indexes never reach above bit 47). */
+export function inputHigh(address: bigint): number {
+  return Number((address >> 32n) & 0xffffn);
+}
+
+/** An input address's bits 31:0, the low half of the walks' form of it. */
+export function inputLow(address: bigint): number {
+  return Number(address & 0xffffffffn);
 }
 
 /**
@@ -32,8 +56,20 @@ export function ttEntryAddress(
   inputaddr: bigint,
   indexTop: number,
 ): bigint {
+  return BigInt(ttEntryAddressNumber(Number(tablebase), geometry, level, inputHigh(inputaddr), inputLow(inputaddr), indexTop));
+}
+
+/**
+ * ttEntryAddress() on Numbers, the input address as its bits 47:32 (`inHi`) and 31:0 (`inLo`):
+ * `tablebase` (at most 48 bits) is aligned to its table's size, which the index never reaches,
+ * so OR is addition. The index is at most 17 bits wide (a start table of 16 concatenated pages)
+ * and starts at bit 12 or above.
+ */
+export function ttEntryAddressNumber(tablebase: number, geometry: GranuleGeometry, level: number, inHi: number, inLo: number, indexTop: number): number {
   const bottom = levelShift(geometry, level);
-  return tablebase | (field(inputaddr, indexTop, bottom) << 3n);
+  const mask = (1 << (indexTop - bottom + 1)) - 1;
+  const bits = bottom >= 32 ? inHi >>> (bottom - 32) : (inLo >>> bottom) | (inHi << (32 - bottom));
+  return tablebase + (bits & mask) * 8;
 }
 
 /** The top input-address bit a level's index uses. */
@@ -41,13 +77,37 @@ export function indexTopBit(geometry: GranuleGeometry, level: number, startlevel
   return level === startlevel ? inputsize - 1 : levelShift(geometry, level) + geometry.stride - 1;
 }
 
+/** A fetched descriptor as the walks hold it: bits 31:0 and 63:32, each an unsigned Number. */
+export interface DescriptorWords {
+  lo: number;
+  hi: number;
+}
+
 /**
- * FetchDescriptor(): one 64-bit descriptor at a PA, little-endian unless EE says otherwise; or
- * undefined when the memory map backs no memory there, which the walk reports as a synchronous
- * External abort on the walk at the level it was fetching (Fault_SyncExternalOnWalk).
+ * FetchDescriptor(): one 64-bit descriptor at a PA (a Number, as the walks hold addresses) into
+ * `into`, little-endian unless EE says otherwise; or false when the memory map backs no memory
+ * there, which the walk reports as a synchronous External abort on the walk at the level it was
+ * fetching (Fault_SyncExternalOnWalk).
  */
-export function fetchDescriptor(memory: PhysicalMemory, pa: bigint, bigEndian: boolean): bigint | undefined {
-  if (!memory.map.backs(pa, 8n)) return undefined;
-  const raw = memory.read(pa, 8);
-  return bigEndian ? reverseBytes64(raw) : raw;
+export function fetchDescriptorWords(memory: PhysicalMemory, pa: number, bigEndian: boolean, into: DescriptorWords): boolean {
+  if (memory.map.backedRanges !== undefined && !memory.map.backs(BigInt(pa), 8n)) return false;
+  const first = memory.readUint32(pa);
+  const second = memory.readUint32(pa + 4);
+  if (bigEndian) {
+    into.lo = byteSwap32(second);
+    into.hi = byteSwap32(first);
+  } else {
+    into.lo = first;
+    into.hi = second;
+  }
+  return true;
+}
+
+function byteSwap32(x: number): number {
+  return (((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24)) >>> 0;
+}
+
+/** The 64-bit descriptor of its words. */
+export function descriptorOfWords(words: DescriptorWords): bigint {
+  return (BigInt(words.hi) << 32n) | BigInt(words.lo);
 }

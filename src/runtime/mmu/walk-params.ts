@@ -65,8 +65,31 @@ export function encodePhysicalAddressSize(bits: number): number {
 
 /** AArch64.GetS1TTWParams() for the EL1&0 regime and the TTBR the VA selects. */
 export function getS1TTWParams(ctx: TranslationContext, va: bigint): S1TTWParams {
-  const { TCR_EL1: tcr, SCTLR_EL1: sctlr } = ctx.regs;
   const range = getVARange(va);
+  const kept = lastS1Params[range === "LOWER" ? 0 : 1];
+  const { TCR_EL1: tcr, SCTLR_EL1: sctlr } = ctx.regs;
+  const baseregister = range === "LOWER" ? ctx.regs.TTBR0_EL1 : ctx.regs.TTBR1_EL1;
+  if (kept !== undefined && kept.tcr === tcr && kept.sctlr === sctlr && kept.params.baseregister === baseregister && kept.params.mair === ctx.regs.MAIR_EL1 && kept.paMax === ctx.paMax) {
+    return kept.params;
+  }
+  const params = decodeS1TTWParams(ctx, range);
+  lastS1Params[range === "LOWER" ? 0 : 1] = { tcr, sctlr, paMax: ctx.paMax, params };
+  return params;
+}
+
+// The walk parameters are a function of a few register values (and PAMax): the last decoding of
+// each is kept with the values it was made from and reused while they hold, as a batch of ATs or
+// the descriptor fetches of one walk through stage 2 all ask with the same registers.
+let lastS1Params: [KeptS1Params | undefined, KeptS1Params | undefined] = [undefined, undefined];
+interface KeptS1Params {
+  readonly tcr: bigint;
+  readonly sctlr: bigint;
+  readonly paMax: number;
+  readonly params: S1TTWParams;
+}
+
+function decodeS1TTWParams(ctx: TranslationContext, range: VARange): S1TTWParams {
+  const { TCR_EL1: tcr, SCTLR_EL1: sctlr } = ctx.regs;
   const lower = range === "LOWER";
   return {
     range,
@@ -82,16 +105,21 @@ export function getS1TTWParams(ctx: TranslationContext, va: bigint): S1TTWParams
   };
 }
 
-/** getS2TTWParams per translation context: a stage-1 walk through stage 2 asks once per descriptor fetch. */
-const s2ParamsByContext = new WeakMap<TranslationContext, S2TTWParams>();
+let lastS2Params: KeptS2Params | undefined;
+interface KeptS2Params {
+  readonly vtcr: bigint;
+  readonly hcr: bigint;
+  readonly paMax: number;
+  readonly params: S2TTWParams;
+}
 
-/** AArch64.GetS2TTWParams() for the Non-secure EL1&0 stage 2 (registers are fixed for one context, so decoded once). */
+/** AArch64.GetS2TTWParams() for the Non-secure EL1&0 stage 2 (a stage-1 walk through stage 2 asks once per descriptor fetch). */
 export function getS2TTWParams(ctx: TranslationContext): S2TTWParams {
-  let params = s2ParamsByContext.get(ctx);
-  if (params === undefined) {
-    params = decodeS2TTWParams(ctx);
-    s2ParamsByContext.set(ctx, params);
-  }
+  const { VTCR_EL2: vtcr, HCR_EL2: hcr, VTTBR_EL2: vttbr } = ctx.regs;
+  const kept = lastS2Params;
+  if (kept !== undefined && kept.vtcr === vtcr && kept.hcr === hcr && kept.params.baseregister === vttbr && kept.paMax === ctx.paMax) return kept.params;
+  const params = decodeS2TTWParams(ctx);
+  lastS2Params = { vtcr, hcr, paMax: ctx.paMax, params };
   return params;
 }
 

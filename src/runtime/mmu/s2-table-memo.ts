@@ -1,0 +1,50 @@
+// Stage 2 of the stage-1 table addresses a walk fetches from (AArch64.S2Translate for an
+// s2fs1walk access), kept per memory while its contents and the stage-2 registers hold. Every
+// stage-1 walk through stage 2 translates the IPA of each table it reads, and the walks of one
+// set-up (ATs on many VAs, a trap's several translations) read the same few tables again and
+// again: a stage-1 walk of four levels walks stage 2 four times.
+//
+// What such a translation gives depends only on the IPA's 4 KiB page (every stage-2 leaf maps a
+// whole page or more, the walk indexes with IPA bits 12 and above, the size checks look at bits
+// 25 and above), on access.write (the only part of the access an s2fs1walk translation reads:
+// the WnR of its faults), on the stage-2 parameters (VTCR_EL2, VTTBR_EL2, HCR_EL2, PAMax: one
+// getS2TTWParams object while they hold) and on the memory's contents, which its generation
+// stands for. The page's PA, or the fault with its IPA set to the one asked about, is exact.
+import type { PhysicalMemory } from "../memory.ts";
+import type { AccessDescriptor } from "./access.ts";
+import { failure, success, type FaultRecord, type Outcome } from "./fault.ts";
+import type { TranslationContext } from "./registers.ts";
+import { s2Translate } from "./s2-translate.ts";
+import { getS2TTWParams, type S2TTWParams } from "./walk-params.ts";
+
+interface Kept {
+  readonly generation: number;
+  readonly params: S2TTWParams;
+  /** By IPA page * 2 + write: the page's PA (bits 11:0 zero), or the fault. */
+  readonly pages: Map<number, bigint | FaultRecord>;
+}
+
+const kept = new WeakMap<PhysicalMemory, Kept>();
+/** Pages kept per memory before starting afresh (a set-up reads a few dozen table pages). */
+const PAGES = 4096;
+
+/** s2Translate(ctx, ipa, access, true)'s PA, or its fault. */
+export function s2TranslateTableAddress(ctx: TranslationContext, ipa: bigint, access: AccessDescriptor): Outcome<bigint> {
+  const memory = ctx.memory;
+  const params = getS2TTWParams(ctx);
+  let memo = kept.get(memory);
+  if (memo === undefined || memo.generation !== memory.generation || memo.params !== params || memo.pages.size >= PAGES) {
+    memo = { generation: memory.generation, params, pages: new Map() };
+    kept.set(memory, memo);
+  }
+  const key = Number(ipa >> 12n) * 2 + (access.write ? 1 : 0);
+  const found = memo.pages.get(key);
+  if (found !== undefined) {
+    if (typeof found === "bigint") return success(found | (ipa & 0xfffn));
+    return failure(found.ipaddress === ipa ? found : { ...found, ipaddress: ipa });
+  }
+  const s2 = s2Translate(ctx, ipa, access, true);
+  // The walk reads memory but never writes it (no FEAT_HAFDBS), so the generation still holds.
+  memo.pages.set(key, s2.ok ? s2.value.pa & ~0xfffn : s2.fault);
+  return s2.ok ? success(s2.value.pa) : s2;
+}
