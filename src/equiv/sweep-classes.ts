@@ -120,21 +120,21 @@ export async function searchClasses(
     for (const x of combo.inputs.atApplications) if (!("c" in x.va)) terms.tree(x.va.z);
     const taken = (at: Assignment, conds: typeof condsA) => conds.findIndex((cs) => cs.every((c) => at.truth(c)));
 
-    /** The class `model` is in, visited if it is one not seen yet; false if it is no model of the background. */
+    /** Visits the class `model` is in if it is one not seen yet; false if `model` is no model of the background. */
     const found = new Set<number>();
-    const place = async (model: SolverModel, witnessed: boolean): Promise<{ key: number } | false> => {
+    const place = async (model: SolverModel, witnessed: boolean): Promise<boolean> => {
       const at = terms.read(model);
       if (!backgroundTrees.every((t) => at.truth(t))) return false;
       const [a, b] = [taken(at, condsA), taken(at, condsB)];
       if (a < 0 || b < 0) throw new Error(`internal: a model of the background takes no path of side ${a < 0 ? "A" : "B"} (capabilities {${combo.caps.join(", ")}})`);
       const key = pairKey(a, b);
-      if (found.has(key) || (!open.has(key) && !infeasible.has(key))) return { key };
+      if (found.has(key) || (!open.has(key) && !infeasible.has(key))) return true;
       found.add(key);
       if (open.delete(key)) o.progress?.(++done, pairs);
       if (witnessed) stats.witnessed++;
       const [pa, pb] = [combo.pathsA[a], combo.pathsB[b]];
       await visit({ combo, a, b, pa, pb, constraint: [...pa.conds, ...pb.conds, ...background], model, at, terms, witnessed });
-      return { key };
+      return true;
     };
 
     // The exploration's witnesses first, in path order, each model once, and only a witness of a
@@ -161,8 +161,7 @@ export async function searchClasses(
         break;
       }
       const before = open.size;
-      const placed = await place(r.witness.model, false);
-      if (placed === false) throw new Error("internal: the solver's model of the pairs' disjunction is no model of the background");
+      if (!(await place(r.witness.model, false))) throw new Error("internal: the solver's model of the pairs' disjunction is no model of the background");
       if (open.size === before) throw new Error("internal: a model of the pairs' disjunction satisfies none of them");
     }
     done += open.size;
