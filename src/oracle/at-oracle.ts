@@ -41,9 +41,11 @@ import { buildHarness, disposeHarness, runQemu, QEMU_TIMEOUT_MS } from "./qemu.t
 export type Qemu72Departure = "ptw-fault-level" | "sh-device-nc" | "s2-size-checks-ps";
 export const QEMU72_DEPARTURES: readonly Qemu72Departure[] = ["ptw-fault-level", "sh-device-nc", "s2-size-checks-ps"];
 
+const SET_UP_REGISTERS: ReadonlySet<string> = new Set(REGISTER_NAMES);
+
 export function sysregOf(regs: TranslationRegisters): (name: string) => bigint {
   return (name) => {
-    if (!(REGISTER_NAMES as readonly string[]).includes(name)) throw new Error(`no register ${name} in the AT set-up`);
+    if (!SET_UP_REGISTERS.has(name)) throw new Error(`no register ${name} in the AT set-up`);
     return regs[name as keyof TranslationRegisters];
   };
 }

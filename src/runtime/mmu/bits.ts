@@ -5,6 +5,8 @@
 const ONES: readonly bigint[] = Array.from({ length: 65 }, (_, n) => (1n << BigInt(n)) - 1n);
 /** SHIFTS[n] = BigInt(n), 0 <= n <= 64. */
 const SHIFTS: readonly bigint[] = Array.from({ length: 65 }, (_, n) => BigInt(n));
+/** BITS[n] = 1 << n, 0 <= n <= 63: a bit test is one AND, one BigInt made instead of two. */
+const BITS: readonly bigint[] = Array.from({ length: 64 }, (_, n) => 1n << BigInt(n));
 
 /** A mask of the low `n` bits. */
 export function ones(n: number): bigint {
@@ -24,7 +26,8 @@ export function fieldNumber(x: bigint, hi: number, lo: number): number {
 
 /** x<n> == '1'. */
 export function bitSet(x: bigint, n: number): boolean {
-  return ((x >> (SHIFTS[n] ?? BigInt(n))) & 1n) === 1n;
+  const bit = BITS[n];
+  return bit === undefined ? ((x >> BigInt(n)) & 1n) === 1n : (x & bit) !== 0n;
 }
 
 /** IsZero(x<hi:lo>); an empty range is zero. */

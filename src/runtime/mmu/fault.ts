@@ -31,7 +31,8 @@ export interface FaultOrigin {
 }
 
 export function makeFault(statuscode: FaultStatus, level: number, origin: FaultOrigin): FaultRecord {
-  return { statuscode, level, ...origin };
+  // Field by field, not a spread: a walk's fault is made on every AT that faults.
+  return { statuscode, level, secondstage: origin.secondstage, s2fs1walk: origin.s2fs1walk, ipaddress: origin.ipaddress, write: origin.write };
 }
 
 /** Each status's level-0 code, from dsl/arch's FaultStatus (generated/arch-facts.ts). */
