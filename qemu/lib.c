@@ -152,12 +152,12 @@ u64 set_up_at_case(void)
 	return nprobe;
 }
 
-int run_at_input(void (*run_case)(u64 index))
+int run_cases(u64 magic, void (*run_case)(u64 index))
 {
 	u64 ncases, c;
 
 	cursor = oracle_blob;
-	if (next() != AT_INPUT_MAGIC)
+	if (next() != magic)
 		fail("bad magic");
 	ncases = next();
 	for (c = 0; c < ncases; c++)
@@ -168,4 +168,9 @@ int run_at_input(void (*run_case)(u64 index))
 	putdec(ncases);
 	putc_uart('\n');
 	return 0;
+}
+
+int run_at_input(void (*run_case)(u64 index))
+{
+	return run_cases(AT_INPUT_MAGIC, run_case);
 }

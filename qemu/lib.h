@@ -46,7 +46,9 @@ void load_memory_image(void);
 
 /* The AT harnesses (harness.c, at12-harness.c): one set-up's registers and memory; returns its probe count. */
 u64 set_up_at_case(void);
-/* Checks the AT input's magic, runs every set-up, checks the input's end, prints `DONE <ncases>`. */
+/* Checks the input's magic, runs every case, checks the input's end, prints `DONE <ncases>`. */
+int run_cases(u64 magic, void (*run_case)(u64 index));
+/* run_cases for the AT harnesses' input. */
 int run_at_input(void (*run_case)(u64 index));
 
 #endif

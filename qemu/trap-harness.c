@@ -199,7 +199,6 @@ static void run_case(u64 index)
 
 int harness_main(void)
 {
-	u64 ncases, c;
 #ifdef FAULTC_OBJECT_TRAPS
 	object_trap_setup();
 #else
@@ -218,16 +217,5 @@ int harness_main(void)
 	putc_uart('\n');
 #endif
 
-	cursor = oracle_blob;
-	if (next() != TRAP_MAGIC)
-		fail("bad magic");
-	ncases = next();
-	for (c = 0; c < ncases; c++)
-		run_case(c);
-	if (cursor != oracle_blob_end)
-		fail("trailing input");
-	puts_uart("DONE ");
-	putdec(ncases);
-	putc_uart('\n');
-	return 0;
+	return run_cases(TRAP_MAGIC, run_case);
 }

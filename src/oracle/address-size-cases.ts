@@ -12,22 +12,10 @@
 // would stop the guest's first instruction fetch, which the trap builder does not describe).
 import { defaultStage2StartLevel } from "../runtime/mmu/builder.ts";
 import { granuleGeometry } from "../runtime/mmu/granule.ts";
-import type { GuestAccessTrapInput, Stage1MappingSpec, Stage2MappingSpec } from "../runtime/scenario/index.ts";
+import type { TrapKindContext } from "./trap-kind-context.ts";
 
 export const ADDRESS_SIZE_TRAP_KINDS = ["s2-ps-leaf", "s2-ps-table", "s1ptw-ps", "ipa-beyond-t0sz", "s1-ips-leaf", "s1-ips-table", "s1-tables-at-ipa"] as const;
 export type AddressSizeTrapKind = (typeof ADDRESS_SIZE_TRAP_KINDS)[number];
-
-export interface AddressSizeCaseContext {
-  /** How many times this kind came round in the batch: picks the sub-variant. */
-  readonly round: number;
-  readonly vaPage: bigint;
-  /** A random IPA page in [2G, 2^40): reduced here where the IPA space is smaller. */
-  readonly ipaPage: bigint;
-  readonly paPage: bigint;
-  readonly stage1: Stage1MappingSpec[];
-  readonly stage2: Stage2MappingSpec[];
-  readonly extra: Partial<GuestAccessTrapInput>;
-}
 
 const PAGE = 0x1000n;
 const BLOCK = 0x20_0000n;
@@ -51,7 +39,7 @@ function bitBeyond(size: number, round: number): number {
 }
 
 /** Adds the kind's sizes, mappings and out-of-range addresses to the context; returns the case's description. */
-export function addressSizeCase(kind: AddressSizeTrapKind, c: AddressSizeCaseContext): string {
+export function addressSizeCase(kind: AddressSizeTrapKind, c: TrapKindContext): string {
   const { round, vaPage, paPage } = c;
   const level = round % 4;
   const ps = [40, 36, 32][round % 3];

@@ -11,9 +11,9 @@
 // Each instruction's effective address is the case's VA; the harness puts the base register's value
 // that gives it (guest-stubs.ts).
 import { AP, S2AP } from "../runtime/mmu/descriptor-encoding.ts";
-import type { GuestAccessTrapInput, Stage1MappingSpec, Stage2MappingSpec } from "../runtime/scenario/index.ts";
 import { parseGuestInstruction } from "../runtime/scenario/guest-instruction.ts";
 import { DEFAULT_DCZVA_BYTES } from "../runtime/scenario/instruction-access.ts";
+import type { TrapKindContext } from "./trap-kind-context.ts";
 
 export const SYNDROME_TRAP_KINDS = [
   "iss-load-store",
@@ -50,18 +50,6 @@ export const SYNDROME_INSTRUCTIONS: Record<SyndromeTrapKind, readonly string[]> 
   "cache-maintenance": ["dc civac, x0", "dc cvac, x0", "dc cvau, x0", "dc ivac, x0", "ic ivau, x0"],
 };
 
-export interface SyndromeCaseContext {
-  readonly round: number;
-  readonly vaPage: bigint;
-  readonly ipaPage: bigint;
-  readonly paPage: bigint;
-  /** An offset into the page, drawn by the batch's generator. */
-  readonly offset: bigint;
-  readonly stage1: Stage1MappingSpec[];
-  readonly stage2: Stage2MappingSpec[];
-  readonly extra: Partial<GuestAccessTrapInput>;
-}
-
 export interface SyndromeCase {
   readonly instruction: string;
   readonly va: bigint;
@@ -80,7 +68,7 @@ function placeInPage(text: string, offset: bigint): bigint {
 }
 
 /** Adds the kind's mappings to the context; returns the instruction, its VA and a description. */
-export function syndromeCase(kind: SyndromeTrapKind, c: SyndromeCaseContext): SyndromeCase {
+export function syndromeCase(kind: SyndromeTrapKind, c: TrapKindContext): SyndromeCase {
   const { round, vaPage, ipaPage, paPage } = c;
   const list = SYNDROME_INSTRUCTIONS[kind];
   const instruction = list[round % list.length];

@@ -178,7 +178,7 @@ export function generateTrapCase(seed: number, index: number, kinds: readonly Tr
     }
     default:
       if (isAddressSizeTrapKind(kind)) {
-        detail = addressSizeCase(kind, { round, vaPage, ipaPage, paPage, stage1, stage2, extra });
+        detail = addressSizeCase(kind, { round, vaPage, ipaPage, paPage, offset, stage1, stage2, extra });
         break;
       }
       if (isSyndromeTrapKind(kind)) {
@@ -192,7 +192,7 @@ export function generateTrapCase(seed: number, index: number, kinds: readonly Tr
         break;
       }
       if (!isWalkTrapKind(kind)) throw new Error(`internal: trap kind ${kind} has no set-up`);
-      detail = walkFaultCase(kind, { round, vaPage, ipaPage, paPage, stage1, stage2, extra });
+      detail = walkFaultCase(kind, { round, vaPage, ipaPage, paPage, offset, stage1, stage2, extra });
   }
 
   const input: GuestAccessTrapInput = { va, access, kind: dataKind, size, instruction, stage1, stage2, seed: index, erratum834220: "architectural", ...extra };

@@ -5,21 +5,10 @@
 // page. Each is stated through the trap builder's input (walk-faults.ts), so QEMU runs the very
 // tables the model predicts from. The data VA's stage-1 tables are the TTBR1 tree's, used by no
 // other walk, and its IPA lies above the image's and the table pool's 1G region.
-import type { GuestAccessTrapInput, Stage1MappingSpec, Stage2MappingSpec } from "../runtime/scenario/index.ts";
+import type { TrapKindContext } from "./trap-kind-context.ts";
 
 export const WALK_TRAP_KINDS = ["s1-walk-abort", "s1ptw-walk-abort", "s2-walk-abort", "s1ptw-hole-level", "ptw-device", "read-only-table"] as const;
 export type WalkTrapKind = (typeof WALK_TRAP_KINDS)[number];
-
-export interface WalkFaultCaseContext {
-  /** How many times this kind came round in the batch: picks the sub-variant. */
-  readonly round: number;
-  readonly vaPage: bigint;
-  readonly ipaPage: bigint;
-  readonly paPage: bigint;
-  readonly stage1: Stage1MappingSpec[];
-  readonly stage2: Stage2MappingSpec[];
-  readonly extra: Partial<GuestAccessTrapInput>;
-}
 
 const PAGE = 0x1000n;
 
@@ -28,7 +17,7 @@ export function isWalkTrapKind(kind: string): kind is WalkTrapKind {
 }
 
 /** Adds the kind's mappings and walk faults to the context; returns the case's description. */
-export function walkFaultCase(kind: WalkTrapKind, c: WalkFaultCaseContext): string {
+export function walkFaultCase(kind: WalkTrapKind, c: TrapKindContext): string {
   const { round, vaPage, ipaPage, paPage } = c;
   c.stage1.push({ va: vaPage, ipa: ipaPage, size: PAGE, level: 3, pxn: false, uxn: false });
   c.stage2.push({ ipa: ipaPage, pa: paPage, size: PAGE, level: 3 });
