@@ -207,7 +207,8 @@ describeWithKernel("6.12", `QEMU oracle: the compiled 6.12 ${SYMBOL} on guest tr
       expect(mismatches(right)).toEqual([]);
       for (const kind of TRAP_KINDS) expect(right.observations.some((o) => o.trapCase.kind === kind), kind).toBe(true);
       for (const o of right.observations) {
-        const el2 = o.prediction.taken === "el2";
+        // QEMU 7.2 runs DC/IC by VA as no-ops (the departure "cmo-nop"): the model's trap is not taken there.
+        const el2 = o.prediction.taken === "el2" && !o.checks.some((k) => k.verdict === "cmo-nop");
         expect(o.call.called, o.trapCase.summary).toBe(el2);
         if (!el2) continue;
         expect(o.model?.returned).toBeDefined();
