@@ -10,8 +10,7 @@ import { mairAttr, s1DecodeMemAttrs, s1DisabledMemAttrs, type MemoryAttributes }
 import { HCR, regBit, SCTLR, TCR, type TranslationContext } from "./registers.ts";
 import { stage1Enabled, stage2Enabled } from "./regime.ts";
 import { s1CheckPermissions } from "./s1-permissions.ts";
-import { s1Walk, type DescriptorAddressTranslator, type S1WalkState } from "./s1-walk.ts";
-import { s2TranslateTableAddress } from "./s2-table-memo.ts";
+import { s1Walk, type S1WalkState } from "./s1-walk.ts";
 import { addrTop, getVARange } from "./va-range.ts";
 import { getS1TTWParams } from "./walk-params.ts";
 
@@ -21,12 +20,6 @@ export interface S1Output {
   readonly attrs: MemoryAttributes;
   /** The walk that produced it; undefined when stage 1 is disabled. */
   readonly walk: S1WalkState | undefined;
-}
-
-/** Descriptor addresses through stage 2 when it is enabled; undefined (used as they are) when not. */
-function descriptorAddressTranslator(ctx: TranslationContext, access: AccessDescriptor): DescriptorAddressTranslator | undefined {
-  if (!stage2Enabled(ctx)) return undefined;
-  return (ipa) => s2TranslateTableAddress(ctx, ipa, access);
 }
 
 /**
@@ -52,7 +45,8 @@ function s1DisabledOutput(ctx: TranslationContext, va: bigint, access: AccessDes
 export function s1Translate(ctx: TranslationContext, va: bigint, access: AccessDescriptor): Outcome<S1Output> {
   if (!stage1Enabled(ctx)) return s1DisabledOutput(ctx, va, access);
   const params = getS1TTWParams(ctx, va);
-  const walked = s1Walk(ctx, params, va, access, descriptorAddressTranslator(ctx, access));
+  // Descriptor addresses go through stage 2 when it is enabled, else are used as they are.
+  const walked = s1Walk(ctx, params, va, access, stage2Enabled(ctx) ? "stage 2" : undefined);
   if (!walked.ok) return failure(walked.fault);
   const denied = s1CheckPermissions(walked.value, access, params.wxn);
   if (denied !== undefined) return failure(denied);

@@ -15,6 +15,7 @@ import {
 import { failure, makeFault, success, type FaultStatus, type Outcome } from "./fault.ts";
 import { blockSizeOfLevel } from "./granule.ts";
 import type { TranslationContext } from "./registers.ts";
+import { s2TableAddress } from "./s2-table-memo.ts";
 import { s1StartLevel } from "./start-level.ts";
 import { descriptorOfWords, fetchDescriptorWords, indexTopBit, inputHigh, inputLow, low48, ttBaseAddressNumber, ttEntryAddressNumber, type DescriptorWords } from "./table-walk.ts";
 import { vaIsOutOfRange } from "./va-range.ts";
@@ -39,8 +40,15 @@ export interface S1WalkState {
   readonly tableAttributes: TableAttributes;
 }
 
-/** Stage 2 applied to a stage-1 descriptor address (undefined: stage 2 is off, the IPA is the PA). */
+/** Stage 2 applied to a stage-1 descriptor address. */
 export type DescriptorAddressTranslator = (ipa: bigint) => Outcome<bigint>;
+
+/**
+ * How a walk's descriptor IPAs become PAs: through the translator given, through stage 2 on
+ * Numbers (s2-table-memo.ts, what s1Translate asks when stage 2 is on), or unchanged (undefined:
+ * stage 2 is off).
+ */
+export type DescriptorAddresses = DescriptorAddressTranslator | "stage 2" | undefined;
 
 const NO_TABLE_ATTRIBUTES: TableAttributes = { apTable: 0, pxnTable: false, uxnTable: false };
 
@@ -58,7 +66,7 @@ export function s1Walk(
   params: S1TTWParams,
   va: bigint,
   access: AccessDescriptor,
-  translateDescriptorAddress: DescriptorAddressTranslator | undefined,
+  translateDescriptorAddress: DescriptorAddresses,
 ): Outcome<S1WalkState> {
   const { geometry, inputsize, outputsize } = params;
 
@@ -79,7 +87,11 @@ export function s1Walk(
   for (let level = startlevel; ; level++) {
     const descriptorAddress = ttEntryAddressNumber(tablebase, geometry, level, inHi, inLo, indexTopBit(geometry, level, startlevel, inputsize));
     let fetchAddress = descriptorAddress;
-    if (translateDescriptorAddress !== undefined) {
+    if (translateDescriptorAddress === "stage 2") {
+      const translated = s2TableAddress(ctx, descriptorAddress, access);
+      if (typeof translated !== "number") return failure(translated);
+      fetchAddress = translated;
+    } else if (translateDescriptorAddress !== undefined) {
       const translated = translateDescriptorAddress(BigInt(descriptorAddress));
       if (!translated.ok) return failure(translated.fault);
       fetchAddress = low48(translated.value);

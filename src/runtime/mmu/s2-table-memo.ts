@@ -12,7 +12,7 @@
 // stands for. The page's PA, or the fault with its IPA set to the one asked about, is exact.
 import type { PhysicalMemory } from "../memory.ts";
 import type { AccessDescriptor } from "./access.ts";
-import { failure, success, type FaultRecord, type Outcome } from "./fault.ts";
+import type { FaultRecord } from "./fault.ts";
 import type { TranslationContext } from "./registers.ts";
 import { s2Translate } from "./s2-translate.ts";
 import { getS2TTWParams, type S2TTWParams } from "./walk-params.ts";
@@ -21,15 +21,19 @@ interface Kept {
   readonly generation: number;
   readonly params: S2TTWParams;
   /** By IPA page * 2 + write: the page's PA (bits 11:0 zero), or the fault. */
-  readonly pages: Map<number, bigint | FaultRecord>;
+  readonly pages: Map<number, number | FaultRecord>;
 }
 
 const kept = new WeakMap<PhysicalMemory, Kept>();
 /** Pages kept per memory before starting afresh (a set-up reads a few dozen table pages). */
 const PAGES = 4096;
+const PAGE = 4096;
 
-/** s2Translate(ctx, ipa, access, true)'s PA, or its fault. */
-export function s2TranslateTableAddress(ctx: TranslationContext, ipa: bigint, access: AccessDescriptor): Outcome<bigint> {
+/**
+ * s2Translate(ctx, ipa, access, true)'s PA, or its fault, for the IPA of a stage-1 descriptor
+ * (a Number, as the walks hold addresses: at most 48 bits).
+ */
+export function s2TableAddress(ctx: TranslationContext, ipa: number, access: AccessDescriptor): number | FaultRecord {
   const memory = ctx.memory;
   const params = getS2TTWParams(ctx);
   let memo = kept.get(memory);
@@ -37,14 +41,22 @@ export function s2TranslateTableAddress(ctx: TranslationContext, ipa: bigint, ac
     memo = { generation: memory.generation, params, pages: new Map() };
     kept.set(memory, memo);
   }
-  const key = Number(ipa >> 12n) * 2 + (access.write ? 1 : 0);
+  const page = Math.floor(ipa / PAGE);
+  const offset = ipa - page * PAGE;
+  const key = page * 2 + (access.write ? 1 : 0);
   const found = memo.pages.get(key);
   if (found !== undefined) {
-    if (typeof found === "bigint") return success(found | (ipa & 0xfffn));
-    return failure(found.ipaddress === ipa ? found : { ...found, ipaddress: ipa });
+    if (typeof found === "number") return found + offset;
+    const ipaddress = BigInt(ipa);
+    return found.ipaddress === ipaddress ? found : { ...found, ipaddress };
   }
-  const s2 = s2Translate(ctx, ipa, access, true);
+  const s2 = s2Translate(ctx, BigInt(ipa), access, true);
   // The walk reads memory but never writes it (no FEAT_HAFDBS), so the generation still holds.
-  memo.pages.set(key, s2.ok ? s2.value.pa & ~0xfffn : s2.fault);
-  return s2.ok ? success(s2.value.pa) : s2;
+  if (!s2.ok) {
+    memo.pages.set(key, s2.fault);
+    return s2.fault;
+  }
+  const pa = Number(s2.value.pa);
+  memo.pages.set(key, pa - offset);
+  return pa;
 }
