@@ -102,19 +102,25 @@ class RuleGrammar extends EmbeddedActionsParser {
     return this.nodes.tokens(first, this.LA(0));
   }
 
-  /** `OR` alternatives built once, as chevrotain's performance guide advises. */
-  private readonly altsCache = new Map<string, IOrAlt<unknown>[]>();
-  private alts<R>(key: string, make: () => IOrAlt<R>[]): IOrAlt<R>[] {
-    let alts = this.altsCache.get(key);
-    if (alts === undefined) {
-      alts = make();
-      this.altsCache.set(key, alts);
-    }
-    return alts as IOrAlt<R>[];
-  }
+  // `OR` alternatives built once, as chevrotain's performance guide advises: each list is built
+  // on its first use as `(this.xAlts ??= [...])`, which evaluates the list, and allocates its
+  // closures, only that once (a cache looked up by a key and given a function that builds the
+  // list would allocate that function on every call). The closures capture nothing but `this`.
+  private declAlts?: IOrAlt<A.Decl>[];
+  private typeRefAlts?: IOrAlt<IToken>[];
+  private stmtAlts?: IOrAlt<A.Stmt>[];
+  private guardAlts?: IOrAlt<A.Expr | undefined>[];
+  private outcomeAlts?: IOrAlt<A.Outcome>[];
+  private bindingItemAlts?: IOrAlt<A.BindingItem>[];
+  private operatorStepAlts?: IOrAlt<ChainItem[]>[];
+  private binaryOperatorAlts?: IOrAlt<IToken>[];
+  private setAlts?: IOrAlt<A.SetExpr>[];
+  private prefixOperatorAlts?: IOrAlt<IToken>[];
+  private suffixAlts?: IOrAlt<(target: A.Expr) => A.Expr>[];
+  private primaryAlts?: IOrAlt<A.Expr>[];
 
-  private tokenAlts(key: string, tokens: readonly TokenType[]): IOrAlt<IToken>[] {
-    return this.alts(key, () => tokens.map((t) => ({ ALT: () => this.CONSUME(t) })));
+  private tokenAlts(tokens: readonly TokenType[]): IOrAlt<IToken>[] {
+    return tokens.map((t) => ({ ALT: () => this.CONSUME(t) }));
   }
 
   // ------------------------------------------------------------ file and declarations
@@ -129,7 +135,7 @@ class RuleGrammar extends EmbeddedActionsParser {
 
   decl = this.RULE("decl", (): A.Decl =>
     this.OR(
-      this.alts<A.Decl>("decl", () => [
+      (this.declAlts ??= [
         { ALT: () => this.SUBRULE(this.importDecl) },
         { ALT: () => this.SUBRULE(this.sourceDecl) },
         { ALT: () => this.SUBRULE(this.enumDecl) },
@@ -275,7 +281,7 @@ class RuleGrammar extends EmbeddedActionsParser {
   });
 
   typeRef = this.RULE("typeRef", (): A.TypeRef => {
-    const t = this.OR(this.tokenAlts("typeRef", [T.IntegerLiteral, T.Identifier]));
+    const t = this.OR((this.typeRefAlts ??= this.tokenAlts([T.IntegerLiteral, T.Identifier])));
     return this.build(() =>
       t.tokenType === T.IntegerLiteral
         ? { kind: "bitsType", width: this.nodes.smallInt(t).value, range: this.nodes.token(t) }
@@ -491,7 +497,7 @@ class RuleGrammar extends EmbeddedActionsParser {
 
   stmt = this.RULE("stmt", (): A.Stmt =>
     this.OR(
-      this.alts<A.Stmt>("stmt", () => [
+      (this.stmtAlts ??= [
         { ALT: () => this.SUBRULE(this.letStmt) },
         { ALT: () => this.SUBRULE(this.recordStmt) },
         { ALT: () => this.SUBRULE(this.rulesStmt) },
@@ -537,7 +543,7 @@ class RuleGrammar extends EmbeddedActionsParser {
     const first = this.CONSUME(K.rule);
     const name = this.CONSUME(T.Identifier);
     const guard = this.OR(
-      this.alts<A.Expr | undefined>("guard", () => [
+      (this.guardAlts ??= [
         {
           ALT: () => {
             this.CONSUME(K.when);
@@ -558,7 +564,7 @@ class RuleGrammar extends EmbeddedActionsParser {
 
   outcome = this.RULE("outcome", (): A.Outcome =>
     this.OR(
-      this.alts<A.Outcome>("outcome", () => [
+      (this.outcomeAlts ??= [
         {
           ALT: () => {
             const first = this.CONSUME(K.exit);
@@ -655,7 +661,7 @@ class RuleGrammar extends EmbeddedActionsParser {
 
   bindingItem = this.RULE("bindingItem", (): A.BindingItem =>
     this.OR(
-      this.alts<A.BindingItem>("bindingItem", () => [
+      (this.bindingItemAlts ??= [
         {
           // when COND;
           ALT: () => {
@@ -761,10 +767,10 @@ class RuleGrammar extends EmbeddedActionsParser {
 
   /** What may follow an operand in `expr`: an operator and its right operand, or a membership test. Built once; they capture nothing. */
   private get operatorSteps(): IOrAlt<ChainItem[]>[] {
-    return this.alts("operatorSteps", () => [
+    return (this.operatorStepAlts ??= [
       {
         ALT: (): ChainItem[] => {
-          const token = this.OR2(this.tokenAlts("binaryOperator", binaryOperators.map((o) => o.token)));
+          const token = this.OR2((this.binaryOperatorAlts ??= this.tokenAlts(binaryOperators.map((o) => o.token))));
           const first = this.LA(1);
           const expr = this.SUBRULE2(this.unaryExpr);
           return [
@@ -785,7 +791,7 @@ class RuleGrammar extends EmbeddedActionsParser {
   }
 
   setExpr = this.RULE("setExpr", (): A.SetExpr =>
-    this.OR(this.alts<A.SetExpr>("set", () => [
+    this.OR((this.setAlts ??= [
       {
         ALT: () => {
           const first = this.CONSUME(T.LBrace);
@@ -813,14 +819,14 @@ class RuleGrammar extends EmbeddedActionsParser {
   unaryExpr = this.RULE("unaryExpr", (): A.Expr => {
     const prefixes: IToken[] = [];
     this.MANY(() => {
-      prefixes.push(this.OR(this.tokenAlts("prefixOperator", [T.Bang, T.Tilde, T.Minus])));
+      prefixes.push(this.OR((this.prefixOperatorAlts ??= this.tokenAlts([T.Bang, T.Tilde, T.Minus]))));
     });
     const operand = this.SUBRULE(this.primaryExpr);
     const suffixes: ((target: A.Expr) => A.Expr)[] = [];
     this.MANY2(() =>
       suffixes.push(
         this.OR2(
-          this.alts<(target: A.Expr) => A.Expr>("suffix", () => [
+          (this.suffixAlts ??= [
             { ALT: () => this.SUBRULE(this.fieldSuffix) },
             { ALT: () => this.SUBRULE(this.sliceSuffix) },
           ]),
@@ -856,7 +862,7 @@ class RuleGrammar extends EmbeddedActionsParser {
 
   primaryExpr = this.RULE("primaryExpr", (): A.Expr =>
     this.OR(
-      this.alts<A.Expr>("primary", () => [
+      (this.primaryAlts ??= [
         {
           ALT: () => {
             const t = this.CONSUME(T.IntegerLiteral);

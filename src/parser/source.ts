@@ -37,7 +37,15 @@ export class SourceText {
   }
 
   range(startOffset: number, endOffset: number): Range {
-    return { start: this.position(startOffset), end: this.position(Math.max(startOffset, endOffset)) };
+    const start = this.position(startOffset);
+    const endAt = Math.max(startOffset, endOffset);
+    // Most ranges (a token, a name, an operand) end on the line they start on: then the end's
+    // position follows from the start's, without another lookup.
+    const nextLine = this.lineStarts[start.line];
+    if (endAt >= start.offset && endAt <= this.text.length && (nextLine === undefined || endAt < nextLine)) {
+      return { start, end: { line: start.line, column: start.column + (endAt - start.offset), offset: endAt } };
+    }
+    return { start, end: this.position(endAt) };
   }
 
   /** The text of a 1-based line, without its line terminator. */

@@ -32,6 +32,7 @@ export interface ExprEnv {
 /** The enum whose members are the AT operations a rule may name (dsl/arch/aarch64.fault). */
 export const AT_OPERATION_ENUM = "AtOperation";
 const BUILTINS = new Set(["zext", "sext", "trunc", "genmask"]);
+const COMPARISONS = new Set<string>(["==", "!=", "<", "<=", ">", ">="]);
 
 export class ExprChecker {
   constructor(private readonly env: ExprEnv) {}
@@ -353,7 +354,7 @@ export class ExprChecker {
     if (e.op === "<<" || e.op === ">>") return this.shift(e);
     const [lt, rt] = this.operands(e.left, e.right);
     if (lt.kind === "error" || rt.kind === "error") return errorTy;
-    const comparison = ["==", "!=", "<", "<=", ">", ">="].includes(e.op);
+    const comparison = COMPARISONS.has(e.op);
     if (comparison && lt.kind === "bool" && rt.kind === "bool" && (e.op === "==" || e.op === "!=")) {
       return { kind: "bool", patchTime: lt.patchTime && rt.patchTime };
     }
