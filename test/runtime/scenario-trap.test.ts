@@ -13,28 +13,16 @@ import { TranslationTableBuilder } from "../../src/runtime/mmu/builder.ts";
 import { AssemblyTarget } from "../../src/runtime/run/index.ts";
 import {
   arbitraryValue, hpfarForIpa, SCENARIO_LAYOUT, ScenarioError, trapFromGuestAccess, unknownHpfarValue,
-  type GuestAccessTrapInput, type Stage2Trap, type TrapOutcome,
+  type GuestAccessTrapInput,
 } from "../../src/runtime/scenario/index.ts";
+import { el2, trapGuest } from "../support/trap-guest.ts";
 
 const REF = fileURLToPath(new URL("../../refs/kvm-2016-before.S", import.meta.url));
 const seedHandler = AssemblyTarget.fromSource(readFileSync(REF, "utf8"), "refs/kvm-2016-before.S");
 
 /** Guest: VA 0x40000000.. -> IPA 0x80000000.. (16 pages); stage 2 backs IPA 0x80000000 only. */
 function guest(extra: Partial<GuestAccessTrapInput> = {}): GuestAccessTrapInput {
-  return {
-    va: 0x4000_1234n,
-    access: "read",
-    kind: "data",
-    stage1: [{ va: 0x4000_0000n, ipa: 0x8000_0000n, size: 0x1_0000n }],
-    stage2: [{ ipa: 0x8000_0000n, pa: 0x9000_0000n }],
-    seed: 5,
-    ...extra,
-  };
-}
-
-function el2(o: TrapOutcome): Stage2Trap {
-  if (o.taken !== "el2") throw new Error(`expected a trap to EL2, got ${JSON.stringify(o, (_, v: unknown) => (typeof v === "bigint" ? `0x${v.toString(16)}` : v))}`);
-  return o;
+  return trapGuest({ seed: 5, ...extra });
 }
 
 /** The IPA of the stage-1 table the walk of `va` reads at `level`, as the trap builder lays it out. */
@@ -57,7 +45,12 @@ describe("trapFromGuestAccess", () => {
       far: 0x4000_1234n,
       hpfar: 0x800010n,
       par: arbitraryValue(5, "PAR_EL1"), // the guest's PAR_EL1: arbitrary
-      at: { ok: 0x8000_1000n }, // AT S1E1R on FAR: stage 1 maps it, stage 2 does not matter
+      // AT S1E1R on FAR: stage 1 maps it (Normal WB 0xff, Inner Shareable, NS, bit 11 RES1); the
+      // {"ok"} form would answer AT S12E1R with the scenario machine's own stage 2 (a hole at level
+      // 1), so the answers are stated: EL0 has no access to the EL1-only page (Permission fault,
+      // level 3: F | FST 0x0f << 1 | bit 11 = 0x81f), and stage 2's hole is at level 3 (F | FST 0x07
+      // << 1 | S | bit 11 = 0xa0f).
+      at: { par: 0xff00000080001b80n, ops: { s1e0r: 0x81fn, s1e0w: 0x81fn, s12e1r: 0xa0fn, s12e1w: 0xa0fn, s12e0r: 0x81fn, s12e0w: 0x81fn } },
       caps: [],
       midr: DEFAULT_MIDR,
       seed: 5,
@@ -108,7 +101,9 @@ describe("trapFromGuestAccess", () => {
     expect(t.meta.hpfarValid).toBe(false);
     expect(t.meta.hpfar).toBe(unknownHpfarValue(5));
     expect(t.meta.hpfar).not.toBe(hpfarForIpa(0x8000_0010n));
-    expect(t.scenario.at).toEqual({ ok: 0x8000_0000n });
+    // AT S12E1R reads through the read-only stage-2 page (PA 0x90000000, Normal WB); S12E1W meets
+    // its Permission fault at level 3 (F | FST 0x0f << 1 | S | bit 11 = 0xa1f).
+    expect(t.scenario.at).toEqual({ par: 0xff00000080000b80n, ops: { s1e0r: 0x81fn, s1e0w: 0x81fn, s12e1r: 0xff00000090000b80n, s12e1w: 0xa1fn, s12e0r: 0x81fn, s12e0w: 0x81fn } });
   });
 
   it("instruction fetch: IABT_LOW translation L3 is 0x82000007; stage-2 XN is a permission fault 0x8200000f with HPFAR UNKNOWN", () => {
@@ -173,7 +168,9 @@ describe("erratum 834220", () => {
 
   it("an affected part reports a stage-2 translation fault with page B's IPA in HPFAR", () => {
     const t = el2(trapFromGuestAccess(crossing(R1P2)));
-    expect(t.scenario).toMatchObject({ esr: 0x92000007n, far: 0x4000_0ffcn, hpfar: 0x800010n, midr: R1P2, at: { ok: 0x8000_0000n } });
+    // AT on FAR (page A): EL1 reads it, EL0 may not (0x81f); stage 2 maps IPA 0x80000000 to PA 0x90000000.
+    expect(t.scenario).toMatchObject({ esr: 0x92000007n, far: 0x4000_0ffcn, hpfar: 0x800010n, midr: R1P2 });
+    expect(t.scenario.at).toEqual({ par: 0xff00000080000b80n, ops: { s1e0r: 0x81fn, s1e0w: 0x81fn, s12e1r: 0xff00000090000b80n, s12e1w: 0xff00000090000b80n, s12e0r: 0x81fn, s12e0w: 0x81fn } });
     expect(t.meta.erratum834220).toBe(true);
     expect(t.meta.architectural).toEqual(stage1Fault);
   });

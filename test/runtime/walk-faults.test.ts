@@ -99,7 +99,9 @@ describe("external aborts on a table walk", () => {
       const t = el2(trapFromGuestAccess(guest({ stage2WalkAborts: [{ ipa: 0x8000_1000n, level }] })));
       expect(t.scenario.esr).toBe(DABT_LOW_IL | BigInt(0x14 + level));
       expect(t.scenario.hpfar).toBe("unknown");
-      expect(t.scenario.at).toEqual({ ok: 0x8000_1000n });
+      // AT S1E1R does not walk stage 2; AT S12E1R/W do, and take the abort (the stand-in: F alone).
+      expect(t.scenario.at).toEqual({ par: 0xff00000080001b80n, ops: { s1e0r: 0x81fn, s1e0w: 0x81fn, s12e1r: 1n, s12e1w: 1n, s12e0r: 0x81fn, s12e0w: 0x81fn } });
+      expect(t.meta.atAbortEsrs).toEqual({ s12e1r: DABT_CUR_IL | CM | WNR | BigInt(0x14 + level), s12e1w: DABT_CUR_IL | CM | WNR | BigInt(0x14 + level) });
     }
   });
 

@@ -17,8 +17,10 @@
 //      address-size faults, and any fault on a stage-1 table walk: FACTS.md "HPFAR_EL2 validity");
 //      for a plain stage-2 permission fault it is UNKNOWN: the scenario says "unknown" and the
 //      machine draws it from the seed (the metadata records that, and the value).
-//  - the scenario's "at" is what AT S1E1R on FAR finds in these very tables, "par" the guest's
-//    PAR_EL1 (arbitrary, drawn from the seed).
+//  - the scenario's "at" is what AT S1E1R on FAR finds in these very tables, in the {"par":...}
+//    form with a key per operation when the scenario machine would otherwise answer some AT
+//    operation otherwise than these tables do (at-answers.ts); "par" the guest's PAR_EL1
+//    (arbitrary, drawn from the seed).
 //
 // Erratum 834220 (Cortex-A57 r0p0-r1p2): a load crossing a page boundary whose first page takes a
 // stage-1 permission fault while the second page takes a stage-2 translation fault may be reported
@@ -30,13 +32,13 @@ import { ESR, ExceptionClass } from "../../../generated/arch-facts.ts";
 import { hasErratum834220 } from "../machine/cpu-features.ts";
 import { DEFAULT_MIDR } from "../machine/machine.ts";
 import { PhysicalMemory } from "../memory.ts";
-import { addressTranslateS1E1 } from "../mmu/at.ts";
 import { TranslationTableBuilder } from "../mmu/builder.ts";
 import { S2AP } from "../mmu/descriptor-encoding.ts";
 import type { FaultStatus } from "../mmu/fault.ts";
 import { translateGuestAccess, type GuestAccessOutcome, type GuestStage2Fault } from "../mmu/guest-access.ts";
 import { addressSizeBuilderOptions, addressSizeKey, applyBeyondOutputSize, checkStage1TableWindow, type BeyondOutputSizeSpec, type TranslationSizesSpec } from "./address-sizes.ts";
-import { AtExternalAbort } from "../mmu/at-exception.ts";
+import type { AtKind } from "../semantics/at-operations.ts";
+import { atAnsweringAs, guestAtAnswers, PAR_F_ONLY, type AtPars, type GuestAtAnswers } from "./at-answers.ts";
 import { BoundedCache } from "./bounded-cache.ts";
 import { SCENARIO_MEMORY_MAP } from "./machine-memory.ts";
 import { applyStage2WalkAbort, applyWalkFault, type Stage2WalkAbortSpec, type WalkFaultKind } from "./walk-faults.ts";
@@ -173,6 +175,10 @@ export interface Stage2TrapMetadata {
   readonly atPar: bigint;
   /** ESR_EL2 of the Data Abort AT S1E1R on FAR takes (a synchronous External abort on its walk) instead of writing PAR_EL1. */
   readonly atAbortEsr?: bigint;
+  /** PAR_EL1 that each AT operation on FAR gives on these tables (F alone for one that takes an External abort); the scenario's `at` answers these. */
+  readonly atPars: AtPars;
+  /** ESR_EL2 of the Data Abort each AT operation on FAR that meets an External abort on its walk takes. */
+  readonly atAbortEsrs?: Readonly<Partial<Record<AtKind, bigint>>>;
   /** The report is erratum 834220's misreport; `architectural` is what a correct part does. */
   readonly erratum834220: boolean;
   readonly architectural?: TrapOutcome;
@@ -270,17 +276,13 @@ function stage2Esr(r: ResolvedAccess, f: GuestStage2Fault): bigint {
   return (BigInt(ec) << ESR_EC_SHIFT) | ESR_IL | iss | (f.s1ptw ? ESR_S1PTW : 0n) | (r.kind === "data" && dataAbortWnR(r.instruction, f.wnr) ? ESR_WNR : 0n) | BigInt(f.fsc);
 }
 
-/** The scenario's "at": what AT S1E1R on `far` finds (PAR_EL1 value alongside). */
-function atOnFar(b: TranslationTableBuilder, memory: PhysicalMemory, far: bigint, tableFaults: readonly TableFaultSpec[]): { at: ScenarioAt; par: bigint; atAbortEsr?: bigint } {
-  let par: bigint;
-  try {
-    par = addressTranslateS1E1({ va: far, access: "read", sysreg: b.sysreg(), memory });
-  } catch (e) {
-    if (!(e instanceof AtExternalAbort)) throw e;
-    // AT takes a Data Abort (at-exception.ts). The scenario's `at` cannot take an exception; Linux
-    // (__kvm_at, 6.12 on) survives it and treats PAR_EL1 as F alone, which is this answer.
-    return { at: { par: PAR_F_ONLY }, par: PAR_F_ONLY, atAbortEsr: e.esr };
-  }
+/** The scenario's "at" form for what AT S1E1R on `far` finds (`answers`: every operation on these tables; PAR_EL1 value alongside). */
+function atOnFar(b: TranslationTableBuilder, answers: GuestAtAnswers, far: bigint, tableFaults: readonly TableFaultSpec[]): { at: ScenarioAt; par: bigint; atAbortEsr?: bigint } {
+  const par = answers.pars.s1e1r;
+  const abortEsr = answers.abortEsrs.s1e1r;
+  // AT takes a Data Abort (at-exception.ts). The scenario's `at` cannot take an exception; Linux
+  // (__kvm_at, 6.12 on) survives it and treats PAR_EL1 as F alone, which is this answer.
+  if (abortEsr !== undefined) return { at: { par: PAR_F_ONLY }, par: PAR_F_ONLY, atAbortEsr: abortEsr };
   if ((par & 1n) === 0n) return { at: { ok: par & (((1n << 36n) - 1n) << 12n) }, par };
   const ptw = (par & (1n << 8n)) !== 0n;
   if (!ptw) return { at: "fault", par };
@@ -307,9 +309,6 @@ function atOnFar(b: TranslationTableBuilder, memory: PhysicalMemory, far: bigint
   // beyond its T0SZ, an unusable start level): AT's PAR as the tables give it.
   return { at: { par }, par };
 }
-
-/** PAR_EL1 with F set and nothing else: what Linux's __kvm_at leaves its caller after an exception. */
-const PAR_F_ONLY = 1n;
 
 function isScenarioTableFault(t: TableFaultSpec): t is TableFaultSpec & { fault: TableFaultKind } {
   return (t.fault === "translation" && (t.s2Level ?? 3) === 3) || t.fault === "permission" || t.fault === "access-flag";
@@ -353,17 +352,21 @@ export function trapFromGuestAccess(input: GuestAccessTrapInput): TrapOutcome {
   const stage2Trap = (f: GuestStage2Fault, far: bigint, erratum: boolean, architectural?: TrapOutcome): Stage2Trap => {
     const valid = hpfarIsValid(f.faultType, f.s1ptw);
     const guestPar = arbitraryValue(seed, "PAR_EL1");
-    const { at, par: atPar, atAbortEsr } = atOnFar(b, memory, far, input.tableFaults ?? []);
-    const s = scenario({
+    const answers = guestAtAnswers(far, b.sysreg(), memory);
+    const { at, par: atPar, atAbortEsr } = atOnFar(b, answers, far, input.tableFaults ?? []);
+    const fields = {
       esr: stage2Esr(r, f),
       far,
-      hpfar: valid ? hpfarForIpa(f.ipa) : "unknown",
+      hpfar: valid ? hpfarForIpa(f.ipa) : ("unknown" as const),
       par: guestPar,
-      at,
       caps: [...(input.caps ?? [])],
       midr: input.midr ?? DEFAULT_MIDR,
       seed,
-    });
+    };
+    // The form for AT S1E1R, unless the scenario machine answers another operation otherwise.
+    const first = scenario({ ...fields, at });
+    const allAt = atAnsweringAs(first, answers.pars);
+    const s = allAt === at ? first : scenario({ ...fields, at: allAt });
     return {
       taken: "el2",
       scenario: s,
@@ -377,6 +380,8 @@ export function trapFromGuestAccess(input: GuestAccessTrapInput): TrapOutcome {
         par: guestPar,
         atPar,
         ...(atAbortEsr !== undefined ? { atAbortEsr } : {}),
+        atPars: answers.pars,
+        ...(Object.keys(answers.abortEsrs).length > 0 ? { atAbortEsrs: answers.abortEsrs } : {}),
         erratum834220: erratum,
         ...(architectural !== undefined ? { architectural } : {}),
       },
