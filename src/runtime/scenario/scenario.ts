@@ -10,6 +10,7 @@
 // are reported as one ScenarioError with a one-line message; nothing else is ever thrown.
 import { sysregByName } from "../machine/sysreg-table.ts";
 import { JsonSyntaxError, parseJsonWithPositions, type JsonPath, type PositionedJson } from "./json-positions.ts";
+import { AT_KINDS, type AtKind } from "../semantics/at-operations.ts";
 
 export const ARM64_HAS_S1POE = "ARM64_HAS_S1POE";
 
@@ -42,9 +43,9 @@ export type ScenarioAt =
    */
   | { readonly par: bigint; readonly ops?: Readonly<Partial<Record<AtOperationName, bigint>>> };
 
-/** The AT operations a scenario's {"par":...} may answer differently, as the assembler spells them. */
-export const AT_OPERATION_NAMES = ["s1e1r", "s1e1w", "s1e1a", "s1e0r", "s1e0w"] as const;
-export type AtOperationName = (typeof AT_OPERATION_NAMES)[number];
+/** The AT operations a scenario's {"par":...} may answer differently, as the assembler spells them (dsl/arch's AtOperation). */
+export const AT_OPERATION_NAMES: readonly AtKind[] = AT_KINDS;
+export type AtOperationName = AtKind;
 
 /** The {"par":...} answer of one operation. */
 export function parFor(at: { readonly par: bigint; readonly ops?: Readonly<Partial<Record<AtOperationName, bigint>>> }, op: AtOperationName): bigint {
