@@ -26,7 +26,7 @@ import { addressTranslateS1E1, type AtAccess } from "../runtime/mmu/at.ts";
 import type { AccessDescriptor } from "../runtime/mmu/access.ts";
 import { shareabilityField } from "../runtime/mmu/descriptor.ts";
 import { failure, success } from "../runtime/mmu/fault.ts";
-import { readTranslationContext, REGISTER_NAMES, type TranslationRegisters } from "../runtime/mmu/registers.ts";
+import { REGISTER_NAMES, translationContextOf, type TranslationRegisters } from "../runtime/mmu/registers.ts";
 import { stage2Enabled } from "../runtime/mmu/regime.ts";
 import { s1StartLevel, s2StartLevel, s2StartLevelIsConsistent } from "../runtime/mmu/start-level.ts";
 import { s1Walk } from "../runtime/mmu/s1-walk.ts";
@@ -66,7 +66,7 @@ export interface WalkFacts {
 
 /** Replays the stage-1 walk, noting which stage-1 level's fetch stage 2 refused and the leaf. */
 export function stage1WalkFacts(regs: TranslationRegisters, memory: PhysicalMemory, va: bigint, access: AtAccess): WalkFacts {
-  const ctx = readTranslationContext(sysregOf(regs), memory, QEMU_A57_PA_BITS);
+  const ctx = translationContextOf(regs, memory, QEMU_A57_PA_BITS);
   const params = getS1TTWParams(ctx, va);
   const start = s1StartLevel(params.geometry, params.inputsize);
   const ad: AccessDescriptor = { kind: "AT", write: access === "write", el: 1 };
@@ -86,7 +86,7 @@ export function stage1WalkFacts(regs: TranslationRegisters, memory: PhysicalMemo
 
 /** Stage 2 that the Arm ARM walks (sizes checked against PAMax) and QEMU 7.2 refuses (checked against VTCR_EL2.PS). */
 export function qemu72RefusesStage2(regs: TranslationRegisters, memory: PhysicalMemory): boolean {
-  const ctx = readTranslationContext(sysregOf(regs), memory, QEMU_A57_PA_BITS);
+  const ctx = translationContextOf(regs, memory, QEMU_A57_PA_BITS);
   if (!stage2Enabled(ctx)) return false;
   const p = getS2TTWParams(ctx);
   const level = s2StartLevel(p.geometry, p.sl0);

@@ -53,6 +53,15 @@ export function readTranslationContext(
   return { regs, memory, paMax };
 }
 
+/** The context of registers already read (a set-up that holds them as values, not behind a sysreg function). */
+export function translationContextOf(
+  regs: TranslationRegisters,
+  memory: PhysicalMemory,
+  paMax: number = DEFAULT_PA_MAX_BITS,
+): TranslationContext {
+  return { regs, memory, paMax };
+}
+
 // Bit positions. Multi-bit fields are [hi, lo].
 export const TCR = {
   T0SZ: [5, 0],
