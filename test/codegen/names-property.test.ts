@@ -35,6 +35,7 @@ import { runResultToJson } from "../../src/runtime/run/json.ts";
 import { openSide } from "../../src/sides/index.ts";
 import { esr, HOST_CC, hostRegisters, prng, runOnHost, SHIM, type HostInput } from "./c-host.ts";
 import { agreementScenarios, resultKey } from "./scenarios.ts";
+import { atOperationEnumText } from "../support/at-operation-enum.ts";
 
 const GCC = "aarch64-linux-gnu-gcc";
 const NM = "aarch64-linux-gnu-nm";
@@ -114,6 +115,7 @@ function ruleFile(n: Names): { text: string; handlers: [string, string]; externa
   const [F1, F2, F3, F4] = n.fields;
   const [U1, U2, U3, U4, U5, U6, U7, U8, U9] = n.rules;
   const text = `source "faultc name property test";
+${atOperationEnumText()}
 sysreg ESR_EL2 : 64;
 sysreg ESR_EL1 : 64;
 sysreg FAR_EL2 : 64;

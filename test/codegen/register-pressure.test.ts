@@ -25,6 +25,7 @@ import { renderDiagnostic } from "../../src/parser/diagnostics.ts";
 import { openSide } from "../../src/sides/index.ts";
 import { esr, HOST_CC, hostRegisters, prng as prng64, runOnHost, SHIM, type HostInput } from "./c-host.ts";
 import { agreementScenarios, prng, resultKey } from "./scenarios.ts";
+import { atOperationEnumText } from "../support/at-operation-enum.ts";
 
 const GCC = "aarch64-linux-gnu-gcc";
 const CC_FLAGS = ["-c", "-ffreestanding", "-O2", "-Wall", "-Wextra", "-Werror"];
@@ -122,6 +123,7 @@ function ruleFile(shape: Shape): string {
   const qs = Array.from({ length: shape.params }, (_, i) => `q${i}`);
   const lines = [
     `source "register pressure test, seed ${shape.seed}";`,
+    atOperationEnumText(),
     "sysreg ESR_EL2 : 64;",
     "sysreg ESR_EL1 : 64;",
     "sysreg FAR_EL2 : 64;",
