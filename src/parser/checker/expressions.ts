@@ -31,6 +31,8 @@ export interface ExprEnv {
 
 /** The enum whose members are the AT operations a rule may name (dsl/arch/aarch64.fault). */
 export const AT_OPERATION_ENUM = "AtOperation";
+/** How an AT operation's name reads (stages, exception level, access), the meaning the backends and the machine give it. */
+const AT_OPERATION_NAME = /^(S1E[01][RW]|S1E1A|S12E[01][RW])$/;
 const BUILTINS = new Set(["zext", "sext", "trunc", "genmask"]);
 const COMPARISONS = new Set<string>(["==", "!=", "<", "<=", ">", ">="]);
 
@@ -526,6 +528,10 @@ export class ExprChecker {
       for (const op of [e.op.base, e.op.replacement?.name]) {
         if (op !== undefined && !ops.members.has(op.text)) {
           this.r.error("unknown-at-operation", op.range, `unknown AT operation '${op.text}' (expected one of ${[...ops.members.keys()].join(", ")})`);
+        } else if (op !== undefined && !AT_OPERATION_NAME.test(op.text)) {
+          // The name is what the operation means to every backend and the machine: which stages,
+          // whose permissions, which access (S1E1A only: no two-stage operation skips the check).
+          this.r.error("unknown-at-operation", op.range, `'${op.text}' in enum ${AT_OPERATION_ENUM} does not name an AT operation: expected S1E<0|1><R|W>, S1E1A or S12E<0|1><R|W>`);
         }
       }
     }
