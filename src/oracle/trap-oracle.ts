@@ -301,13 +301,18 @@ export async function handlerVariants(): Promise<HandlerTarget[]> {
   return [asmVariantTarget(compiled), await cVariantTarget(compiled)];
 }
 
-/** Generates `count` trap set-ups from `seed`, runs them in one QEMU boot, and compares. */
-export async function runTrapOracle(seed: number, count: number, cases: readonly TrapCase[] = generateTrapCases(seed, count)): Promise<TrapAgreement> {
+/** One boot of `cases`, then `controls` (whose traps follow in `run.traps`, left to the caller to compare), each case compared with the model. */
+export async function observeTraps(cases: readonly TrapCase[], controls: readonly TrapCase[] = []): Promise<{ run: QemuTrapRun; variants: HandlerTarget[]; observations: TrapObservation[]; modelMs: number }> {
   const variants = await handlerVariants();
-  const run = runTrapHarness(cases);
+  const run = runTrapHarness([...cases, ...controls]);
   const t0 = performance.now();
   const observations = cases.map((c, i) => compareTrap(c, run.traps[i], run.midr, variants));
-  const modelMs = performance.now() - t0;
+  return { run, variants, observations, modelMs: performance.now() - t0 };
+}
+
+/** Generates `count` trap set-ups from `seed`, runs them in one QEMU boot, and compares. */
+export async function runTrapOracle(seed: number, count: number, cases: readonly TrapCase[] = generateTrapCases(seed, count)): Promise<TrapAgreement> {
+  const { run, observations, modelMs } = await observeTraps(cases);
   return { seed, midr: run.midr, caps: run.caps, patched: run.patched, observations, qemuMs: run.ms, modelMs };
 }
 

@@ -8,7 +8,7 @@
 // More set-ups: FAULTC_ORACLE_SYNDROME_TRAPS=400 (default 200); another stream: FAULTC_ORACLE_SEED=n.
 import { beforeAll, describe, expect, it } from "vitest";
 import {
-  compareTrap, formatTrapCheck, generateTrapCases, handlerVariants, missingOracleTools, ORACLE_INSTALL, runTrapHarness,
+  compareTrap, formatTrapCheck, generateTrapCases, observeTraps, missingOracleTools, ORACLE_INSTALL,
   type QemuTrapRun, type TrapCase, type TrapObservation,
 } from "../../src/oracle/index.ts";
 import { SYNDROME_INSTRUCTIONS, SYNDROME_TRAP_KINDS } from "../../src/oracle/syndrome-cases.ts";
@@ -46,9 +46,7 @@ describe.skipIf(missing.length > 0)("QEMU oracle (real instructions at EL1: the 
   let variants: HandlerTarget[];
   let observations: TrapObservation[];
   beforeAll(async () => {
-    variants = await handlerVariants();
-    run = runTrapHarness([...cases, ...ctl]);
-    observations = cases.map((c, i) => compareTrap(c, run.traps[i], run.midr, variants));
+    ({ run, variants, observations } = await observeTraps(cases, ctl));
   }, 120_000);
 
   const verdicts = (o: TrapObservation) => new Set(o.checks.map((k) => k.verdict));

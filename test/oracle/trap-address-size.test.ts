@@ -10,7 +10,7 @@
 // More traps: FAULTC_ORACLE_ADDRSIZE_TRAPS=700 (default 70); another stream: FAULTC_ORACLE_SEED=n.
 import { beforeAll, describe, expect, it } from "vitest";
 import {
-  compareTrap, formatTrapCheck, generateTrapCase, handlerVariants, missingOracleTools, ORACLE_INSTALL, runTrapHarness, TRAP_KINDS,
+  compareTrap, formatTrapCheck, generateTrapCase, observeTraps, missingOracleTools, ORACLE_INSTALL, TRAP_KINDS,
   type QemuTrapRun, type TrapCase, type TrapObservation,
 } from "../../src/oracle/index.ts";
 import { ADDRESS_SIZE_TRAP_KINDS, isAddressSizeTrapKind } from "../../src/oracle/address-size-cases.ts";
@@ -58,9 +58,7 @@ describe.skipIf(missing.length > 0)("QEMU oracle (traps through generated/kvm-20
   let variants: HandlerTarget[];
   let observations: TrapObservation[];
   beforeAll(async () => {
-    variants = await handlerVariants();
-    run = runTrapHarness([...cases, ctl]);
-    observations = cases.map((c, i) => compareTrap(c, run.traps[i], run.midr, variants));
+    ({ run, variants, observations } = await observeTraps(cases, [ctl]));
   }, 60_000);
 
   it(`${TRAPS} traps (seed ${SEED}): where they go, ESR_EL2, FAR_EL2, HPFAR_EL2 and the handler's record agree, modulo "ptw-fault-level"`, () => {

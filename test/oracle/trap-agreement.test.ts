@@ -10,8 +10,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
-  buildTrapTables, compareTrap, describeResult, formatTrapCheck, generateTrapCase, generateTrapCases, handlerVariants, missingOracleTools, ORACLE_INSTALL,
-  ORACLE_AREA_BASE, ORACLE_AREA_END, RecordingMemory, runTrapHarness, TRAP_HANDLER_S, TRAP_KINDS,
+  buildTrapTables, compareTrap, describeResult, formatTrapCheck, generateTrapCase, generateTrapCases, observeTraps, missingOracleTools, ORACLE_INSTALL,
+  ORACLE_AREA_BASE, ORACLE_AREA_END, RecordingMemory, TRAP_HANDLER_S, TRAP_KINDS,
   type QemuTrapRun, type TrapCase, type TrapObservation,
 } from "../../src/oracle/index.ts";
 import { compileRuleFile } from "../../src/codegen/compile.ts";
@@ -54,9 +54,7 @@ describe.skipIf(missing.length > 0)("QEMU oracle (traps through generated/kvm-20
   let variants: HandlerTarget[];
   let observations: TrapObservation[];
   beforeAll(async () => {
-    variants = await handlerVariants();
-    run = runTrapHarness([...cases, ctl]);
-    observations = cases.map((c, i) => compareTrap(c, run.traps[i], run.midr, variants));
+    ({ run, variants, observations } = await observeTraps(cases, [ctl]));
   }, 60_000);
 
   it("QEMU's cortex-a57 is r1p0: erratum 834220 applies, and the harness patched the handler's one 834220 alternative", () => {

@@ -9,8 +9,8 @@
 // More set-ups: FAULTC_ORACLE_WALK_ROUNDS=n (default 8 per kind); another stream: FAULTC_ORACLE_SEED.
 import { beforeAll, describe, expect, it } from "vitest";
 import {
-  buildTrapTables, compareTrap, formatTrapCheck, generateTrapCases, handlerVariants, missingOracleTools, ORACLE_AREA_BASE, ORACLE_AREA_END, ORACLE_INSTALL,
-  RecordingMemory, runTrapHarness, TRAP_KINDS, type QemuTrapRun, type TrapCase, type TrapObservation,
+  buildTrapTables, compareTrap, formatTrapCheck, generateTrapCases, observeTraps, missingOracleTools, ORACLE_AREA_BASE, ORACLE_AREA_END, ORACLE_INSTALL,
+  RecordingMemory, TRAP_KINDS, type QemuTrapRun, type TrapCase, type TrapObservation,
 } from "../../src/oracle/index.ts";
 import { isWalkTrapKind, WALK_TRAP_KINDS } from "../../src/oracle/walk-fault-cases.ts";
 import { SCENARIO_MEMORY_MAP } from "../../src/runtime/scenario/machine-memory.ts";
@@ -80,9 +80,7 @@ describe.skipIf(missing.length > 0)("QEMU oracle (walk faults through generated/
   let variants: HandlerTarget[];
   let observations: TrapObservation[];
   beforeAll(async () => {
-    variants = await handlerVariants();
-    run = runTrapHarness([...cases, ctl]);
-    observations = cases.map((c, i) => compareTrap(c, run.traps[i], run.midr, variants));
+    ({ run, variants, observations } = await observeTraps(cases, [ctl]));
   }, 120_000);
 
   const byKind = (kind: string) => observations.filter((o) => o.trapCase.kind === kind);
