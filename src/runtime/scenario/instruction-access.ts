@@ -16,19 +16,13 @@
 //  - BR/BLR: an instruction fetch at the register's address.
 import { parseGuestInstruction, type GuestInstruction } from "./guest-instruction.ts";
 import { hex, ScenarioError } from "./scenario.ts";
+import type { GuestAccessTrapInput } from "./trap.ts";
 
 /** DCZID_EL0.BS of QEMU's Cortex-A57 (4: 16 words), the default DC ZVA block. */
 export const DEFAULT_DCZVA_BYTES = 64;
 
-export interface GuestAccessFields {
-  va: bigint;
-  access?: "read" | "write";
-  kind?: "data" | "instruction";
-  el?: 0 | 1;
-  size?: number;
-  instruction?: string;
-  dczvaBytes?: number;
-}
+/** The trap input's fields that say what access is made (trap.ts documents them). */
+export type GuestAccessFields = Pick<GuestAccessTrapInput, "va" | "access" | "kind" | "el" | "size" | "instruction" | "dczvaBytes">;
 
 export interface ResolvedAccess {
   readonly kind: "data" | "instruction";
