@@ -123,6 +123,39 @@ void load_memory_image(void)
 
 #define AT_INPUT_MAGIC 0x6661756c74634154ULL /* "faultcAT" */
 
+/* The registers a set-up states, in the input's order (REGISTER_NAMES in src/runtime/mmu/registers.ts). */
+void read_set_up_registers(struct set_up_registers *r)
+{
+	r->tcr = next();
+	r->ttbr0 = next();
+	r->ttbr1 = next();
+	r->mair = next();
+	r->sctlr = next();
+	r->hcr = next();
+	r->vttbr = next();
+	r->vtcr = next();
+}
+
+/* The set-up's memory image written with the EL1&0 regime off (no walk sees half a table). */
+void load_memory_image_regime_off(void)
+{
+	write_sysreg(0x30d00800UL, sctlr_el1);
+	write_sysreg((1UL << 31), hcr_el2);
+	asm volatile("isb" : : : "memory");
+	load_memory_image();
+}
+
+/* The walk's registers; HCR_EL2 and SCTLR_EL1, which turn the regime on, are the caller's. */
+void write_walk_registers(const struct set_up_registers *r)
+{
+	write_sysreg(r->tcr, tcr_el1);
+	write_sysreg(r->ttbr0, ttbr0_el1);
+	write_sysreg(r->ttbr1, ttbr1_el1);
+	write_sysreg(r->mair, mair_el1);
+	write_sysreg(r->vttbr, vttbr_el2);
+	write_sysreg(r->vtcr, vtcr_el2);
+}
+
 /*
  * One AT set-up of the AT harnesses' input (qemu/harness.c describes it): the EL1&0 regime is
  * turned off while the memory image is written, then the registers are programmed and the EL1&0
@@ -130,24 +163,16 @@ void load_memory_image(void)
  */
 u64 set_up_at_case(void)
 {
-	u64 tcr = next(), ttbr0 = next(), ttbr1 = next(), mair = next();
-	u64 sctlr = next(), hcr = next(), vttbr = next(), vtcr = next();
-	u64 nprobe = next();
+	struct set_up_registers r;
+	u64 nprobe;
 
-	write_sysreg(0x30d00800UL, sctlr_el1);
-	write_sysreg((1UL << 31), hcr_el2);
+	read_set_up_registers(&r);
+	nprobe = next();
+	load_memory_image_regime_off();
+	write_walk_registers(&r);
+	write_sysreg(r.hcr, hcr_el2);
 	asm volatile("isb" : : : "memory");
-	load_memory_image();
-
-	write_sysreg(tcr, tcr_el1);
-	write_sysreg(ttbr0, ttbr0_el1);
-	write_sysreg(ttbr1, ttbr1_el1);
-	write_sysreg(mair, mair_el1);
-	write_sysreg(vttbr, vttbr_el2);
-	write_sysreg(vtcr, vtcr_el2);
-	write_sysreg(hcr, hcr_el2);
-	asm volatile("isb" : : : "memory");
-	write_sysreg(sctlr, sctlr_el1);
+	write_sysreg(r.sctlr, sctlr_el1);
 	asm volatile("isb\n\ttlbi alle1\n\tdsb sy\n\tisb" : : : "memory");
 	return nprobe;
 }

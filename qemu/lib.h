@@ -44,6 +44,15 @@ void harness_el2_exception(u64 kind, const u64 *frame) __attribute__((noreturn))
 /* Zeroes the listed pages and stores the listed words (the set-up's memory image). */
 void load_memory_image(void);
 
+/* A set-up's translation registers, as the input gives them. */
+struct set_up_registers {
+	u64 tcr, ttbr0, ttbr1, mair, sctlr, hcr, vttbr, vtcr;
+};
+void read_set_up_registers(struct set_up_registers *r);
+/* Writes the set-up's memory image with the EL1&0 regime turned off. */
+void load_memory_image_regime_off(void);
+/* TCR/TTBR0/TTBR1/MAIR_EL1, VTTBR/VTCR_EL2 (not HCR_EL2 or SCTLR_EL1, which turn the regime on). */
+void write_walk_registers(const struct set_up_registers *r);
 /* The AT harnesses (harness.c, at12-harness.c): one set-up's registers and memory; returns its probe count. */
 u64 set_up_at_case(void);
 /* Checks the input's magic, runs every case, checks the input's end, prints `DONE <ncases>`. */

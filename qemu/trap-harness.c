@@ -128,15 +128,15 @@ static u64 apply_alternatives(u64 caps)
 
 static void run_case(u64 index)
 {
-	u64 tcr = next(), ttbr0 = next(), ttbr1 = next(), mair = next();
-	u64 sctlr = next(), hcr = next(), vttbr = next(), vtcr = next();
-	u64 va = next(), kind = next(), par = next();
+	struct set_up_registers r;
+	u64 va, kind, par;
 	u64 outcome, parin, parout, esr1, far1, i;
 
-	write_sysreg(0x30d00800UL, sctlr_el1);
-	write_sysreg((1UL << 31), hcr_el2);
-	asm volatile("isb" : : : "memory");
-	load_memory_image();
+	read_set_up_registers(&r);
+	va = next();
+	kind = next();
+	par = next();
+	load_memory_image_regime_off();
 
 	for (i = 0; i < 16; i++)
 		vcpu[i] = 0;
@@ -145,20 +145,15 @@ static void run_case(u64 index)
 #ifdef FAULTC_OBJECT_TRAPS
 	object_trap_reset();
 #endif
-	write_sysreg(tcr, tcr_el1);
-	write_sysreg(ttbr0, ttbr0_el1);
-	write_sysreg(ttbr1, ttbr1_el1);
-	write_sysreg(mair, mair_el1);
-	write_sysreg(vttbr, vttbr_el2);
-	write_sysreg(vtcr, vtcr_el2);
+	write_walk_registers(&r);
 	write_sysreg((u64)guest_vectors, vbar_el1);
 	write_sysreg((u64)vcpu, tpidr_el2);
 	write_sysreg(par, par_el1);
 	write_sysreg(0UL, esr_el1);
 	write_sysreg(0UL, far_el1);
-	write_sysreg(hcr, hcr_el2);
+	write_sysreg(r.hcr, hcr_el2);
 	asm volatile("isb" : : : "memory");
-	write_sysreg(sctlr, sctlr_el1);
+	write_sysreg(r.sctlr, sctlr_el1);
 	asm volatile("isb\n\ttlbi alle1\n\tic iallu\n\tdsb sy\n\tisb" : : : "memory");
 	parin = read_sysreg(par_el1);
 
