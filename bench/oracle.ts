@@ -26,7 +26,7 @@ import { existsSync } from "node:fs";
 import * as path from "node:path";
 import {
   buildHarness, compareTrap, disposeHarness, generateAtCases, generateTrapCases, handlerVariants, missingOracleTools, ORACLE_INSTALL,
-  qemu72Par, runObjectTrapOracle, runQemu, runTrapHarness, serialiseAtCases, type AtCase, type TrapCase,
+  modelPar, runObjectTrapOracle, runQemu, runTrapHarness, serialiseAtCases, type AtCase, type TrapCase,
 } from "../src/oracle/index.ts";
 import { median, round, type Benchmark, type Figure } from "./types.ts";
 
@@ -37,10 +37,19 @@ const TRAP_BATCH = 36;
 /** Untimed passes of the model over the batch before its timed repetitions. */
 const MODEL_WARM_UP = 3;
 
+/**
+ * The model's AT S1E1R and S1E1W on every probe of every set-up (modelPar), each set-up on a fresh
+ * copy of its memory (untimed), so that what the model keeps per memory (stage 2 of the table
+ * pages it walks through, s2-table-memo.ts) is built within the timed pass, as for a set-up seen
+ * once. What QEMU 7.2 departs in (qemu72Expectation) is the oracle's, not the model's: not timed.
+ */
 function timeModelAt(cases: readonly AtCase[]): number {
+  const memories = cases.map((c) => c.memory.clone());
   const t0 = performance.now();
   let sink = 0n;
-  for (const c of cases) for (const va of c.probes) for (const access of ["read", "write"] as const) sink ^= qemu72Par(c.registers, c.memory, va, access).architectural;
+  cases.forEach((c, i) => {
+    for (const va of c.probes) for (const access of ["read", "write"] as const) sink ^= modelPar(c.registers, memories[i], va, access);
+  });
   const ms = performance.now() - t0;
   if (sink === -1n) throw new Error("unreachable");
   return ms;

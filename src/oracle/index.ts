@@ -8,7 +8,7 @@ export {
 export { generateAtCase, generateAtCases, makeAtCase, serialiseAtCases, type AtCase } from "./at-cases.ts";
 export { RecordingMemory, type MemoryImage } from "./recording-memory.ts";
 export {
-  formatMismatch, modelPar, qemu72Par, runAtBatch, runAtOracle, summariseAt, QEMU72_DEPARTURES,
+  formatMismatch, modelPar, qemu72Expectation, qemu72Par, runAtBatch, runAtOracle, summariseAt, QEMU72_DEPARTURES,
   type AtAgreement, type AtBatch, type AtObservation, type AtMismatch, type ParExpectation, type Qemu72Departure,
 } from "./at-oracle.ts";
 export { parseAtOutput, harnessLines, type AtProbeResult } from "./output.ts";

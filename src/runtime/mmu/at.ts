@@ -9,7 +9,7 @@
 import type { PhysicalMemory } from "../memory.ts";
 import type { AccessDescriptor } from "./access.ts";
 import { encodePARFault, encodePARSuccess } from "./par.ts";
-import { readTranslationContext } from "./registers.ts";
+import { readTranslationContext, type TranslationContext } from "./registers.ts";
 import { assertEl10RegimeSelected } from "./regime.ts";
 import { s1Translate } from "./s1-translate.ts";
 
@@ -30,14 +30,19 @@ export interface TranslationInput {
 
 /** The new PAR_EL1 value after AT S1E1R (access "read") or AT S1E1W (access "write"). */
 export function addressTranslateS1E1(input: TranslationInput): bigint {
-  const ctx = readTranslationContext(input.sysreg, input.memory, input.paMaxBits);
+  return addressTranslateS1E1In(readTranslationContext(input.sysreg, input.memory, input.paMaxBits), input.va, input.access, input.el ?? 1);
+}
+
+/** The access each AT S1E<el><access> makes: one object apiece, not one built per translation. */
+const AT_ACCESSES: Readonly<Record<AtAccess, readonly [AccessDescriptor, AccessDescriptor]>> = {
+  read: [{ kind: "AT", write: false, el: 0 }, { kind: "AT", write: false, el: 1 }],
+  write: [{ kind: "AT", write: true, el: 0 }, { kind: "AT", write: true, el: 1 }],
+  any: [{ kind: "AT", write: false, el: 0, checkPermissions: false }, { kind: "AT", write: false, el: 1, checkPermissions: false }],
+};
+
+/** addressTranslateS1E1 on registers already read (a set-up that holds them as values, not behind a sysreg function). */
+export function addressTranslateS1E1In(ctx: TranslationContext, va: bigint, access: AtAccess, el: 0 | 1 = 1): bigint {
   assertEl10RegimeSelected(ctx);
-  const access: AccessDescriptor = {
-    kind: "AT",
-    write: input.access === "write",
-    el: input.el ?? 1,
-    ...(input.access === "any" ? { checkPermissions: false } : {}),
-  };
-  const s1 = s1Translate(ctx, input.va, access);
+  const s1 = s1Translate(ctx, va, AT_ACCESSES[access][el]);
   return s1.ok ? encodePARSuccess(s1.value.oa, s1.value.attrs) : encodePARFault(s1.fault);
 }
