@@ -7,8 +7,13 @@
 // emitting. Anything else (another key, a file edited by hand, gone, or unreadable) generates.
 //
 // The generator's fingerprint covers what can change the output without changing the rule
-// files: every file under src/ (path, size and modification time: a stat each, not a read) and
-// package-lock.json (the versions of prettier and ts-morph). Like the C-like modules' cache
+// files: the code that generates, and package-lock.json (the versions of prettier and ts-morph).
+// Run from the sources, the code is every file under src/ (path, size and modification time: a
+// stat each, not a read). Run compiled, it is dist/, which bin/faultc.js runs only while
+// dist/stamp.json records the size and time every source it was built from still has (it has
+// just stat'ed them all): the stamp's text stands for the code then, without a second walk of
+// src/. The two fingerprints differ, so a build from the other one generates once (which only
+// costs time). Like the C-like modules' cache
 // (sides/rule-file.ts), the record lives in the system's temporary folder, one file per output
 // folder, written atomically; it is only ever a shortcut, so a record that cannot be read or
 // written is ignored and the build generates as if there were none.
@@ -18,6 +23,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeFileAtomic } from "../io/atomic-write.ts";
+import { COMPILED } from "../io/build-mode.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const CACHE_VERSION = 1;
@@ -26,11 +32,11 @@ function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
-/** Appends `rel size mtime` of every file under `dir` (recursively, sorted) to `h`. */
+/** Appends `rel size mtime` of every file under `dir` (of the checkout, or absolute; recursively, sorted) to `h`. */
 function fingerprintTree(h: ReturnType<typeof createHash>, dir: string): void {
   let entries;
   try {
-    entries = readdirSync(path.join(ROOT, dir), { withFileTypes: true });
+    entries = readdirSync(path.resolve(ROOT, dir), { withFileTypes: true });
   } catch {
     h.update(`${dir} -\n`);
     return;
@@ -44,24 +50,46 @@ function fingerprintTree(h: ReturnType<typeof createHash>, dir: string): void {
 
 function fingerprintFile(h: ReturnType<typeof createHash>, rel: string): void {
   try {
-    const s = statSync(path.join(ROOT, rel));
+    const s = statSync(path.resolve(ROOT, rel));
     h.update(`${rel} ${s.size} ${s.mtimeMs}\n`);
   } catch {
     h.update(`${rel} -\n`);
   }
 }
 
+/**
+ * The fingerprint of the generator that runs: from the sources, the files under `sources` (src/)
+ * by path, size and time; compiled, the text of dist/stamp.json (`stamp`: read by the caller), which names the same
+ * for every source dist/ was built from. Both with package-lock.json's size and time.
+ */
+export function fingerprintOf(code: { sources: string } | { stamp: string }): string {
+  const h = createHash("sha256");
+  if ("sources" in code) fingerprintTree(h, code.sources);
+  else h.update(`compiled\0${code.stamp}\0`);
+  fingerprintFile(h, "package-lock.json");
+  return h.digest("hex");
+}
+
+function currentFingerprint(): string {
+  if (COMPILED) {
+    try {
+      return fingerprintOf({ stamp: readFileSync(path.join(ROOT, "dist", "stamp.json"), "utf8") });
+    } catch {
+      // No stamp to read after all: the sources stand for the code.
+    }
+  }
+  return fingerprintOf({ sources: "src" });
+}
+
 let fingerprint: string | undefined;
 
 /** The generator's fingerprint: computed once per process (the sources do not change under it). */
 export function generatorFingerprint(): string {
-  if (fingerprint === undefined) {
-    const h = createHash("sha256");
-    fingerprintTree(h, "src");
-    fingerprintFile(h, "package-lock.json");
-    fingerprint = h.digest("hex");
-  }
-  return fingerprint;
+  return (fingerprint ??= currentFingerprint());
+}
+
+function keyOf(out: string, inputs: string): string {
+  return sha256(`${generatorFingerprint()}\0${path.basename(out)}\0${inputs}`);
 }
 
 interface Entry {
@@ -103,18 +131,11 @@ export class BuildCache {
    * `emit()`'s result, recorded.
    */
   async content(out: string, inputs: string, emit: () => string | Promise<string>): Promise<string> {
+    const known = this.lookup(out, inputs);
+    if (known !== undefined) return known;
     const abs = path.resolve(out);
-    const key = sha256(`${generatorFingerprint()}\0${path.basename(out)}\0${inputs}`);
+    const key = keyOf(out, inputs);
     const prior = this.entries.get(abs);
-    if (prior?.key === key) {
-      let text: string | undefined;
-      try {
-        text = readFileSync(abs, "utf8");
-      } catch {
-        text = undefined;
-      }
-      if (text !== undefined && sha256(text) === prior.sha256) return text;
-    }
     const text = await emit();
     const entry = { key, sha256: sha256(text) };
     if (prior?.key !== entry.key || prior.sha256 !== entry.sha256) {
@@ -122,6 +143,25 @@ export class BuildCache {
       this.dirty = true;
     }
     return text;
+  }
+
+  /**
+   * The text of the output file `out` when the record says it is what the generator gives for
+   * `inputs` (the same key, and the file on disk has the sha256 recorded), else undefined: the
+   * question `content` asks before it emits, for a caller that can skip the work before emitting
+   * (lowering a rule file) when every output of it is known.
+   */
+  lookup(out: string, inputs: string): string | undefined {
+    const abs = path.resolve(out);
+    const prior = this.entries.get(abs);
+    if (prior?.key !== keyOf(out, inputs)) return undefined;
+    let text: string;
+    try {
+      text = readFileSync(abs, "utf8");
+    } catch {
+      return undefined;
+    }
+    return sha256(text) === prior.sha256 ? text : undefined;
   }
 
   /** Writes the record back when this process added to it. */

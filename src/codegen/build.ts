@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { hasErrors, type Diagnostic } from "../parser/diagnostics.ts";
 import type { SourceText } from "../parser/source.ts";
-import { checkFiles } from "../parser/workspace.ts";
+import { WorkspaceLoader, type CheckedFile } from "../parser/workspace.ts";
 import { temporariesIn, TEMP_PREFIX, writeFileAtomic, type Leftover } from "../io/atomic-write.ts";
 import { ArchFactsError } from "./arch-facts/facts.ts";
 import { planArchFacts } from "./arch-facts/plan.ts";
@@ -13,7 +13,7 @@ import { emitAsmModule } from "./asm/asm-module.ts";
 import { BuildCache } from "./build-cache.ts";
 import { assembleModule } from "./asm/program.ts";
 import { orTooComplex } from "./diagnostics.ts";
-import { lowerFile, moduleName } from "./ir/lower.ts";
+import { inputHash, lowerFile, moduleName } from "./ir/lower.ts";
 import type { IrModule } from "./ir/types.ts";
 import { readProvenance, type Provenance } from "./provenance.ts";
 import { emitCVariant } from "./ts/c-variant.ts";
@@ -25,7 +25,13 @@ export interface GeneratedFile {
 
 export interface BuildPlan {
   outputs: GeneratedFile[];
-  modules: IrModule[];
+  /** The rule files that generated outputs, in the order given (as the workspace names them). */
+  ruleFiles: string[];
+  /**
+   * Their IR modules, lowered on first use: a rule file whose every output the build cache knows
+   * is not lowered by the build itself (build-cache.ts).
+   */
+  readonly modules: IrModule[];
   diagnostics: Diagnostic[];
   sources: Map<string, SourceText>;
 }
@@ -51,12 +57,25 @@ export interface BuildOptions {
 }
 
 export async function planBuild(files: string[], outDir: string, options: BuildOptions = {}): Promise<BuildPlan> {
-  const ws = checkFiles(files);
-  const plan: BuildPlan = { outputs: [], modules: [], diagnostics: [...ws.diagnostics], sources: ws.sources };
+  // One loader for the rule files and dsl/arch: a file both import or name is checked once.
+  const loader = new WorkspaceLoader();
+  const ws = loader.load(files);
+  const built: CheckedFile[] = [];
+  const lowered = new Map<CheckedFile, IrModule>();
+  let modules: IrModule[] | undefined;
+  const plan: BuildPlan = {
+    outputs: [],
+    ruleFiles: [],
+    get modules() {
+      return (modules ??= built.map((c) => lowered.get(c) ?? lowerFile(c, ws)));
+    },
+    diagnostics: [...ws.diagnostics],
+    sources: ws.sources,
+  };
   if (options.archFacts !== undefined) {
     let arch;
     try {
-      arch = await planArchFacts(options.archFacts, outDir, ws);
+      arch = await planArchFacts(options.archFacts, outDir, loader);
     } catch (e) {
       if (e instanceof ArchFactsError) throw new BuildInputError(e.message);
       throw e;
@@ -68,34 +87,48 @@ export async function planBuild(files: string[], outDir: string, options: BuildO
   if (hasErrors(plan.diagnostics)) return plan;
   const names = new Map<string, string>();
   const cache = BuildCache.open(outDir);
+  const runtimeImport = runtimeImportFrom(outDir);
   for (const f of files) {
     const checked = ws.files.get(path.normalize(f));
     if (checked === undefined) continue;
-    const m = lowerFile(checked, ws);
-    const prior = names.get(m.name);
+    const name = moduleName(checked.path);
+    const prior = names.get(name);
     if (prior !== undefined) {
-      throw new BuildInputError(`${f} and ${prior} would both generate ${m.name}.*: rename one`);
+      throw new BuildInputError(`${f} and ${prior} would both generate ${name}.*: rename one`);
     }
-    names.set(m.name, f);
-    // A handler too large for the asm-like variant is the rule file's error, at the handler.
-    const selected = orTooComplex(() => assembleModule(m), ws.sources);
-    if ("diagnostic" in selected) {
-      plan.diagnostics.push(selected.diagnostic);
-      continue;
-    }
-    plan.modules.push(m);
-    const base = path.join(outDir, m.name);
-    const program = selected.value;
-    const runtimeImport = runtimeImportFrom(outDir);
-    const emitters: [string, () => string | Promise<string>][] = [
-      [".c.ts", () => emitCVariant(m, { runtimeImport })],
-      [".asm.ts", () => emitAsmModule(m, program)],
-      ...extraBackends.map((b): [string, () => string | Promise<string>] => [b.suffix, () => b.emit(m)]),
-    ];
+    names.set(name, f);
+    const base = path.join(outDir, name);
+    const outs = outputSuffixes().map((suffix) => `${base}${suffix}`);
     // What decides an output besides the generator (build-cache.ts): the rule file as named, its
     // input hash, and where the runtime is from the output folder.
-    const inputs = `${m.file}\0${m.inputHash}\0${runtimeImport}`;
-    for (const [suffix, emit] of emitters) plan.outputs.push({ path: `${base}${suffix}`, content: await cache.content(`${base}${suffix}`, inputs, emit) });
+    const inputs = `${checked.path}\0${inputHash(checked, ws)}\0${runtimeImport}`;
+    const known = outs.map((o) => cache.lookup(o, inputs));
+    let contents: string[];
+    if (known.every((t) => t !== undefined)) {
+      // Generated before from these very inputs by this generator, and still on disk as it was:
+      // lowering and assembling would give it again (and did not fail then).
+      contents = known as string[];
+    } else {
+      const m = lowerFile(checked, ws);
+      // A handler too large for the asm-like variant is the rule file's error, at the handler.
+      const selected = orTooComplex(() => assembleModule(m), ws.sources);
+      if ("diagnostic" in selected) {
+        plan.diagnostics.push(selected.diagnostic);
+        continue;
+      }
+      lowered.set(checked, m);
+      const program = selected.value;
+      const emitters: (() => string | Promise<string>)[] = [
+        () => emitCVariant(m, { runtimeImport }),
+        () => emitAsmModule(m, program),
+        ...extraBackends.map((b) => () => b.emit(m)),
+      ];
+      contents = [];
+      for (const [i, emit] of emitters.entries()) contents.push(known[i] ?? (await cache.content(outs[i], inputs, emit)));
+    }
+    built.push(checked);
+    plan.ruleFiles.push(checked.path);
+    for (const [i, o] of outs.entries()) plan.outputs.push({ path: o, content: contents[i] });
   }
   await cache.save();
   return plan;

@@ -2,11 +2,11 @@
 // emitting, only when the record says it is what was emitted for the same key; a file edited by
 // hand, other inputs, a file not written yet or a damaged record all emit again. And through the build:
 // a build with nothing changed writes nothing and emits nothing, and restores an edited file.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { BuildCache } from "../../src/codegen/build-cache.ts";
+import { BuildCache, fingerprintOf } from "../../src/codegen/build-cache.ts";
 import { applyBuild, planBuild } from "../../src/codegen/build.ts";
 import "../../src/codegen/backends.ts";
 
@@ -47,6 +47,39 @@ describe("BuildCache", () => {
   });
 });
 
+describe("the generator's fingerprint", () => {
+  it("from the sources: any file added, removed, resized or touched changes it; compiled: the stamp's text", () => {
+    const src = tempDir();
+    mkdirSync(path.join(src, "codegen"));
+    writeFileSync(path.join(src, "codegen", "emit.ts"), "export const x = 1;\n");
+    const fp = () => fingerprintOf({ sources: src });
+    const first = fp();
+    expect(fp()).toBe(first);
+    const seen = new Set([first]);
+    const changes = [
+      () => writeFileSync(path.join(src, "codegen", "emit.ts"), "export const x = 12;\n"),
+      () => utimesSync(path.join(src, "codegen", "emit.ts"), new Date(2_000_000_000_000), new Date(2_000_000_000_000)),
+      () => writeFileSync(path.join(src, "codegen", "new.ts"), ""),
+      () => rmSync(path.join(src, "codegen", "new.ts")),
+    ];
+    for (const change of changes) {
+      const before = fp();
+      change();
+      expect(fp()).not.toBe(before);
+      seen.add(fp());
+    }
+    // Back to the files of the start but the touched time: still not the first fingerprint.
+    expect(seen.has(first)).toBe(true);
+    expect(fp()).not.toBe(first);
+
+    const stamp = JSON.stringify({ version: 1, entries: ["faultc"], inputs: { "src/codegen/emit.ts": [21, 1] } });
+    const compiled = fingerprintOf({ stamp });
+    expect(fingerprintOf({ stamp })).toBe(compiled);
+    expect(fingerprintOf({ stamp: stamp.replace("[21,1]", "[21,2]") })).not.toBe(compiled);
+    expect(compiled).not.toBe(fp());
+  });
+});
+
 describe("faultc build with the cache", () => {
   it("a second build writes and emits nothing; a generated file edited by hand is generated again", async () => {
     const out = tempDir();
@@ -65,6 +98,9 @@ describe("faultc build with the cache", () => {
     spy.mockRestore();
     expect(emits).toBe(0);
     expect(again.outputs.map((o) => o.content)).toEqual(again.outputs.map((o) => before.get(path.basename(o.path))));
+    // Not lowered for the outputs, the IR module is lowered when asked for: the one a fresh build has.
+    expect(again.ruleFiles).toEqual(files.map((f) => path.normalize(f)));
+    expect(again.modules).toEqual((await planBuild(files, tempDir())).modules);
     expect((await applyBuild(again, out)).written).toEqual([]);
 
     const edited = path.join(out, "kvm-2016.c.ts");

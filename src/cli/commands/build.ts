@@ -60,7 +60,7 @@ leftover temporary file (.faultc-tmp-*).`,
         out.stderr(`faultc build --check: ${outDir}/ is not what the rule files produce; run 'npm run gen'\n`);
         return 1;
       }
-      out.stdout(`${outDir}/ is up to date (${plan.outputs.length} files from ${plan.modules.length} rule files)\n`);
+      out.stdout(`${outDir}/ is up to date (${plan.outputs.length} files from ${plan.ruleFiles.length} rule files)\n`);
       return 0;
     }
     let r;

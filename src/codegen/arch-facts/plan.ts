@@ -5,8 +5,9 @@ import { readdirSync } from "node:fs";
 import * as path from "node:path";
 import { hasErrors, type Diagnostic } from "../../parser/diagnostics.ts";
 import type { SourceText } from "../../parser/source.ts";
-import { checkFiles, type Workspace } from "../../parser/workspace.ts";
+import { WorkspaceLoader, type Workspace } from "../../parser/workspace.ts";
 import { BuildCache } from "../build-cache.ts";
+import { importClosure } from "../ir/lower.ts";
 import { ArchFactsError, collectArchFacts } from "./facts.ts";
 import { archFactsHash, emitArchFacts, RESERVED_NAMES } from "./emit.ts";
 
@@ -26,12 +27,26 @@ export function archFiles(archDir: string): string[] {
     .sort();
 }
 
-export async function planArchFacts(archDir: string, outDir: string, checked?: Workspace): Promise<ArchFactsPlan> {
+/** The files `files` import, directly or not, themselves included. */
+function importsOf(files: string[], ws: Workspace): Set<string> {
+  const all = new Set(files.map((f) => path.normalize(f)));
+  for (const f of [...all]) {
+    const checked = ws.files.get(f);
+    if (checked !== undefined) for (const p of importClosure(checked, ws)) all.add(p);
+  }
+  return all;
+}
+
+/**
+ * `loader` is the build's: the files of `archDir` its rule files import are checked already and
+ * are not checked again. The plan's diagnostics are those of `archDir`'s files and their imports.
+ */
+export async function planArchFacts(archDir: string, outDir: string, loader = new WorkspaceLoader()): Promise<ArchFactsPlan> {
   const files = archFiles(archDir);
-  // The build has usually checked every one of them already, as its rule files' imports.
-  const ws = checked !== undefined && files.every((f) => checked.files.has(path.normalize(f))) ? checked : checkFiles(files);
-  const plan: ArchFactsPlan = { output: undefined, diagnostics: ws.diagnostics, sources: ws.sources };
-  if (hasErrors(ws.diagnostics)) return plan;
+  const ws = loader.load(files);
+  const closure = importsOf(files, ws);
+  const plan: ArchFactsPlan = { output: undefined, diagnostics: ws.diagnostics.filter((d) => closure.has(d.file)), sources: ws.sources };
+  if (hasErrors(plan.diagnostics)) return plan;
   const facts = collectArchFacts(ws, files);
   for (const name of [...facts.enums, ...facts.layouts].map((x) => x.name)) {
     if (RESERVED_NAMES.includes(name)) throw new ArchFactsError(`${archDir}: '${name}' is a name generated/${ARCH_FACTS_FILE} declares itself; rename the enum or layout`);
