@@ -22,6 +22,8 @@ const PAGE_SHIFT = 12n;
 const PAGE_SIZE = 1 << PAGE_BITS;
 const OFFSET_MASK = BigInt(PAGE_SIZE - 1);
 const ADDRESS_MASK = (1n << 64n) - 1n;
+/** Addresses below this are exact as Numbers. */
+const NUMBER_EXACT = 1n << 53n;
 
 export type AccessSize = 1 | 2 | 4 | 8;
 
@@ -37,8 +39,21 @@ let slabBytes = new Uint8Array(0);
 let slabView = new DataView(slabBytes.buffer);
 let slabFree = 0;
 
+/**
+ * Pages given back by memories whose life ended (PhysicalMemory.release), zeroed again when taken:
+ * zeroing a page in place costs a tenth of what a page of a new slab does (fresh memory from the
+ * system, page faults and all). At most FREE_PAGES are kept.
+ */
+const freePages: Page[] = [];
+const FREE_PAGES = 256;
+
 /** A zeroed page. */
 function newPage(): Page {
+  const reused = freePages.pop();
+  if (reused !== undefined) {
+    reused.bytes.fill(0, reused.base, reused.base + PAGE_SIZE);
+    return reused;
+  }
   if (slabFree === 0) {
     const buffer = new ArrayBuffer(PAGE_SIZE * SLAB_PAGES);
     slabBytes = new Uint8Array(buffer);
@@ -56,7 +71,7 @@ function copyOf(from: Page): Page {
   return page;
 }
 
-/** Fills a fresh (zeroed) page; called at most once per page and memory lineage. */
+/** Fills a fresh (zeroed) page; called at most once per page and memory lineage. It may not keep `page`. */
 export type PageInitialiser = (page: Uint8Array) => void;
 
 /** An own entry that shadows a shared page: the page reads as zero here. */
@@ -77,6 +92,8 @@ export class PhysicalMemory {
   private lazy: Map<number, PageInitialiser> | undefined;
   private readObserver: ((page: number) => void) | undefined;
   private writes = 0;
+  /** Set by release(): every later access is a bug. */
+  private released = false;
 
   /**
    * A count that changes whenever this memory's contents may have changed (any write, fill or
@@ -99,51 +116,79 @@ export class PhysicalMemory {
 
   /** Reads `size` bytes at `address`, little-endian, as an unsigned value. */
   read(address: bigint, size: AccessSize): bigint {
-    const offset = Number(address & OFFSET_MASK);
-    if (offset + size <= PAGE_SIZE) {
-      const page = this.readablePage(Number(address >> PAGE_SHIFT));
-      if (page === undefined) return 0n;
-      switch (size) {
-        case 8:
-          return page.view.getBigUint64(page.base + offset, true);
-        case 4:
-          return BigInt(page.view.getUint32(page.base + offset, true));
-        case 2:
-          return BigInt(page.view.getUint16(page.base + offset, true));
-        default:
-          return BigInt(page.bytes[page.base + offset]);
-      }
+    // Below 2^53 the address is exact as a Number: its page and offset without BigInt steps.
+    if (address >= 0n && address < NUMBER_EXACT) return this.readAt(Number(address), size);
+    return this.readCrossing(address, size);
+  }
+
+  /** read() at a PA held as a Number (exact: below 2^53). */
+  readAt(address: number, size: AccessSize): bigint {
+    const key = Math.floor(address / PAGE_SIZE);
+    const offset = address - key * PAGE_SIZE;
+    if (offset + size > PAGE_SIZE) return this.readCrossing(BigInt(address), size);
+    return this.readInPage(key, offset, size);
+  }
+
+  private readInPage(key: number, offset: number, size: AccessSize): bigint {
+    const page = this.readablePage(key);
+    if (page === undefined) return 0n;
+    switch (size) {
+      case 8:
+        return page.view.getBigUint64(page.base + offset, true);
+      case 4:
+        return BigInt(page.view.getUint32(page.base + offset, true));
+      case 2:
+        return BigInt(page.view.getUint16(page.base + offset, true));
+      default:
+        return BigInt(page.bytes[page.base + offset]);
     }
-    // Crosses into the next page (or wraps at 2^64): byte by byte.
+  }
+
+  /** read() at an address not exact as a Number, or of an access that crosses into the next page (or wraps at 2^64). */
+  private readCrossing(address: bigint, size: AccessSize): bigint {
+    const a = address & ADDRESS_MASK;
+    const offset = Number(a & OFFSET_MASK);
+    if (offset + size <= PAGE_SIZE) return this.readInPage(Number(a >> PAGE_SHIFT), offset, size);
     let value = 0n;
-    for (let i = size - 1; i >= 0; i--) value = (value << 8n) | BigInt(this.readByte((address + BigInt(i)) & ADDRESS_MASK));
+    for (let i = size - 1; i >= 0; i--) value = (value << 8n) | BigInt(this.readByte((a + BigInt(i)) & ADDRESS_MASK));
     return value;
   }
 
   /** Writes the low `size` bytes of `value` at `address`, little-endian. */
   write(address: bigint, size: AccessSize, value: bigint): void {
-    const offset = Number(address & OFFSET_MASK);
-    if (offset + size <= PAGE_SIZE) {
-      const page = this.writablePage(Number(address >> PAGE_SHIFT));
-      switch (size) {
-        case 8:
-          page.view.setBigUint64(page.base + offset, BigInt.asUintN(64, value), true);
-          return;
-        case 4:
-          page.view.setUint32(page.base + offset, Number(BigInt.asUintN(32, value)), true);
-          return;
-        case 2:
-          page.view.setUint16(page.base + offset, Number(BigInt.asUintN(16, value)), true);
-          return;
-        default:
-          page.bytes[page.base + offset] = Number(BigInt.asUintN(8, value));
-          return;
-      }
+    if (address >= 0n && address < NUMBER_EXACT) {
+      const a = Number(address);
+      const key = Math.floor(a / PAGE_SIZE);
+      const offset = a - key * PAGE_SIZE;
+      if (offset + size <= PAGE_SIZE) return this.writeInPage(key, offset, size, value);
+    } else {
+      const a = address & ADDRESS_MASK;
+      const offset = Number(a & OFFSET_MASK);
+      if (offset + size <= PAGE_SIZE) return this.writeInPage(Number(a >> PAGE_SHIFT), offset, size, value);
     }
     let v = value;
     for (let i = 0; i < size; i++) {
       this.writeByte((address + BigInt(i)) & ADDRESS_MASK, Number(v & 0xffn));
       v >>= 8n;
+    }
+  }
+
+  private writeInPage(key: number, offset: number, size: AccessSize, value: bigint): void {
+    const page = this.writablePage(key);
+    switch (size) {
+      case 8:
+        // setBigUint64 takes the value modulo 2^64 itself.
+        page.view.setBigUint64(page.base + offset, value, true);
+        return;
+      case 4:
+        page.view.setUint32(page.base + offset, Number(BigInt.asUintN(32, value)), true);
+        return;
+      case 2:
+        page.view.setUint16(page.base + offset, Number(BigInt.asUintN(16, value)), true);
+        return;
+      default:
+        page.bytes[page.base + offset] = Number(BigInt.asUintN(8, value));
+        return;
     }
   }
 
@@ -172,6 +217,7 @@ export class PhysicalMemory {
 
   /** Sets `length` bytes from `address` on to `byte`; whole pages set to zero are dropped (they read as zero). */
   fill(address: bigint, length: bigint, byte: number): void {
+    if (this.released) throw releasedError();
     const b = byte & 0xff;
     let a = address & ADDRESS_MASK;
     let left = length;
@@ -203,7 +249,8 @@ export class PhysicalMemory {
    * arguments, so that when it runs cannot matter). Replaces the page's contents.
    */
   lazyPage(address: bigint, init: PageInitialiser): void {
-    const key = Number((address & ADDRESS_MASK) >> PAGE_SHIFT);
+    if (this.released) throw releasedError();
+    const key = address >= 0n && address < NUMBER_EXACT ? Math.floor(Number(address) / PAGE_SIZE) : Number((address & ADDRESS_MASK) >> PAGE_SHIFT);
     this.writes++;
     this.noteWrite(key);
     this.pages.delete(key);
@@ -216,6 +263,7 @@ export class PhysicalMemory {
    * cloning a memory that has not been written since its last clone costs one Map.
    */
   clone(): PhysicalMemory {
+    if (this.released) throw releasedError();
     if (this.pages.size > 0) {
       const merged = new Map(this.shared);
       for (const [key, page] of this.pages) {
@@ -229,6 +277,24 @@ export class PhysicalMemory {
     copy.shared = this.shared;
     if (this.lazy !== undefined && this.lazy.size > 0) copy.lazy = new Map(this.lazy);
     return copy;
+  }
+
+  /**
+   * Ends this memory's life: its own pages (those written since it was last cloned, which no
+   * other memory shares) are given back for memories made later to reuse, and any later use of
+   * this memory is an internal error. For a machine built for one run whose memory nothing keeps
+   * afterwards (a run target's scenario machine), so that the next one's fresh vcpu page costs a
+   * zeroing, not a new slab.
+   */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    for (const page of this.pages.values()) {
+      if (page !== ZERO_PAGE && freePages.length < FREE_PAGES) freePages.push(page);
+    }
+    this.pages.clear();
+    this.shared = NO_PAGES;
+    this.lazy = undefined;
   }
 
   /** Called with the page number of every page a write is about to change; recording subclasses override it. */
@@ -249,11 +315,13 @@ export class PhysicalMemory {
    * page reads the same in both.
    */
   stablePage(page: number): object | undefined {
+    if (this.released) throw releasedError();
     if (this.pages.has(page) || (this.lazy !== undefined && this.lazy.has(page))) return undefined;
     return this.shared.get(page) ?? NO_PAGE;
   }
 
   private readablePage(key: number): Page | undefined {
+    if (this.released) throw releasedError();
     if (this.readObserver !== undefined) this.readObserver(key);
     const own = this.pages.get(key);
     if (own !== undefined) return own === ZERO_PAGE ? undefined : own;
@@ -262,6 +330,7 @@ export class PhysicalMemory {
   }
 
   private writablePage(key: number): Page {
+    if (this.released) throw releasedError();
     this.writes++;
     this.noteWrite(key);
     const own = this.pages.get(key);
@@ -283,4 +352,8 @@ export class PhysicalMemory {
     this.pages.set(key, page);
     return page;
   }
+}
+
+function releasedError(): Error {
+  return new Error("internal: a memory was used after its release()");
 }

@@ -23,9 +23,11 @@ class ByteMemory {
 }
 
 const sizes: AccessSize[] = [1, 2, 4, 8];
-// Addresses near page boundaries and near 2^64, so that crossing and wrapping accesses are common.
+// Addresses near page boundaries, near 2^53 (where accesses stop taking their address as a Number)
+// and near 2^64, so that crossing and wrapping accesses are common.
 const address = fc.oneof(
   fc.tuple(fc.bigInt({ min: 0n, max: 3n }), fc.integer({ min: 4088, max: 4104 })).map(([p, o]) => 0x7000_0000n + p * 0x1000n + BigInt(o)),
+  fc.integer({ min: 0, max: 16 }).map((o) => (1n << 53n) - 8n + BigInt(o)),
   fc.integer({ min: 0, max: 16 }).map((o) => (MASK64 - 8n + BigInt(o)) & MASK64),
   fc.bigInt({ min: 0n, max: MASK64 }),
 );
@@ -44,8 +46,31 @@ describe("PhysicalMemory", () => {
           } else expect(m.read(o.address, o.size)).toBe(ref.read(o.address, o.size));
         }
         for (const o of ops) expect(m.read(o.address, o.size)).toBe(ref.read(o.address, o.size));
+        for (const o of ops) if (o.address < 1n << 53n) expect(m.readAt(Number(o.address), o.size)).toBe(ref.read(o.address, o.size));
       }),
     );
+  });
+
+  it("after release(), gives its own pages to later memories zeroed, keeps its clones' pages, and refuses any use", () => {
+    const template = new PhysicalMemory();
+    template.write(0x1000n, 8, 0x1111n);
+    const m = template.clone();
+    m.write(0x2000n, 8, 0x2222n); // a page of m's own
+    m.write(0x1008n, 8, 0x3333n); // a copy of the shared page, m's own
+    m.release();
+    expect(() => m.read(0x2000n, 8)).toThrow(/after its release/);
+    expect(() => m.write(0x2000n, 8, 1n)).toThrow(/after its release/);
+    expect(() => m.clone()).toThrow(/after its release/);
+    // The pages it gave back come out of later memories zeroed; the shared page is untouched.
+    const later = Array.from({ length: 4 }, () => new PhysicalMemory());
+    later.forEach((l, i) => l.write(BigInt(i) * 0x1000n + 8n, 1, 0xffn));
+    later.forEach((l, i) => {
+      expect(l.read(BigInt(i) * 0x1000n, 8)).toBe(0n);
+      expect(l.read(BigInt(i) * 0x1000n + 0x10n, 8)).toBe(0n);
+    });
+    expect(template.read(0x1000n, 8)).toBe(0x1111n);
+    expect(template.read(0x1008n, 8)).toBe(0n);
+    expect(template.clone().read(0x1000n, 8)).toBe(0x1111n);
   });
 
   it("clones copy-on-write: writes on either side never reach the other", () => {

@@ -1,7 +1,7 @@
 // HypApi on the concrete machine: what a C-like variant does when it runs on the model.
 import type { Machine } from "../machine/machine.ts";
 import { bits, concreteDomain, type Bits } from "../semantics/concrete-domain.ts";
-import type { AtKind } from "../semantics/state.ts";
+import { atKindOf } from "../semantics/at-operations.ts";
 import type { AtOperation, HypApi } from "./api.ts";
 
 export interface HypTraceEntry {
@@ -49,7 +49,7 @@ export class MachineHypApi implements HypApi<Bits, boolean> {
   }
 
   at(op: AtOperation, va: Bits): void {
-    const par = this.m.addressTranslate(op.toLowerCase() as AtKind, va);
+    const par = this.m.addressTranslate(atKindOf(op), va);
     this.m.writeSysreg("PAR_EL1", par);
     this.steps++;
     if (this.tracing) this.trace.push({ kind: "at", text: `at ${op.toLowerCase()}, 0x${va.value.toString(16)} -> PAR_EL1 = 0x${par.value.toString(16)}` });

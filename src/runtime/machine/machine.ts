@@ -6,7 +6,7 @@
 // Memory accesses by the handler use the virtual address as the physical address: the model does
 // not run EL2's own stage-1 translation (KVM's hyp mappings are linear); only AT goes through an MMU.
 import { PhysicalMemory, type AccessSize } from "../memory.ts";
-import { bits, type Bits } from "../semantics/concrete-domain.ts";
+import { bits, bitsInRange, type Bits } from "../semantics/concrete-domain.ts";
 import type { Nzcv } from "../semantics/flags.ts";
 import type { AccessBytes } from "../semantics/instruction.ts";
 import type { ArchState, AtKind } from "../semantics/state.ts";
@@ -16,16 +16,32 @@ import type { AddressTranslator } from "./address-translator.ts";
 import { AtMemo } from "./at-memo.ts";
 import { capabilitiesFromMidr, hypRunsWithE2H } from "./cpu-features.ts";
 import { HCR_EL2_E2H, resolveSysregAccess } from "./sysreg-access.ts";
-import { storageRegisters, sysregByName } from "./sysreg-table.ts";
+import { storageRegisters } from "./sysreg-table.ts";
 
 const MASK64 = (1n << 64n) - 1n;
 
 const STORAGE = storageRegisters();
-/** Every register at reset, an UNKNOWN reset as 0 (a machine's shared layer of registers, never written). */
-const RESET_ALL: ReadonlyMap<string, bigint> = new Map(STORAGE.map((r) => [r.name, r.reset === "unknown" ? 0n : r.reset]));
-/** The registers with a defined reset value (the others drawn from MachineConfig.unknown when read). */
-const RESET_DEFINED: ReadonlyMap<string, bigint> = new Map(STORAGE.flatMap((r) => (r.reset === "unknown" ? [] : [[r.name, r.reset] as const])));
-const UNKNOWN_RESET = new Set(STORAGE.filter((r) => r.reset === "unknown").map((r) => r.name));
+/** Each register's slot in a machine's register array, by its canonical name. */
+const SLOT: ReadonlyMap<string, number> = new Map(STORAGE.map((r, i) => [r.name, i]));
+/** The registers at reset: a defined value, or undefined for an UNKNOWN one (drawn from MachineConfig.unknown when read). */
+const RESET_UNDRAWN: readonly (bigint | undefined)[] = STORAGE.map((r) => (r.reset === "unknown" ? undefined : r.reset));
+/** The registers at reset without an `unknown` source: an UNKNOWN one reads as 0. */
+const RESET_ZERO: readonly bigint[] = STORAGE.map((r) => (r.reset === "unknown" ? 0n : r.reset));
+/** Each slot's place in name order (writtenSysregs lists registers by name). */
+const NAME_RANK: readonly number[] = (() => {
+  const rank = new Array<number>(STORAGE.length);
+  STORAGE.map((r, i) => [r.name, i] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .forEach(([, slot], i) => (rank[slot] = i));
+  return rank;
+})();
+const HCR_SLOT = SLOT.get("HCR_EL2")!;
+const NO_FLAGS: Nzcv<boolean> = Object.freeze({ n: false, z: false, c: false, v: false });
+
+/** The slot of a register by (case-insensitive) name; undefined for a *_EL12 encoding or no register. */
+function slotOf(name: string): number | undefined {
+  return SLOT.get(name) ?? SLOT.get(name.toUpperCase());
+}
 
 /** Where the values the architecture leaves UNKNOWN come from, drawn when first read (see MachineConfig.unknown). */
 export interface UnknownValues {
@@ -79,17 +95,18 @@ export class Machine implements ArchState<Bits, boolean> {
   el: number;
   /** X0-X30; undefined: not read yet, drawn from `unknown` when it is. */
   private readonly x: (bigint | undefined)[];
-  private sp = 0n;
-  private flags: Nzcv<boolean> = { n: false, z: false, c: false, v: false };
+  private sp: bigint;
+  /** Never changed in place (setFlags stores a copy), so a copy shares its template's. */
+  private flags: Nzcv<boolean>;
   /**
-   * System register values by name, in two layers: this machine's own (every write lands here)
-   * over a shared one that is never written (the reset values, or a template's registers: see
-   * MachineConfig.from). Without a value in either, an UNKNOWN-reset register is drawn from
-   * `unknown` when read.
+   * System register values by slot (SLOT); undefined: an UNKNOWN-reset register not read yet,
+   * drawn from `unknown` when it is. A copy (MachineConfig.from) starts with its template's array.
    */
-  private sysregs = new Map<string, bigint>();
-  private base: ReadonlyMap<string, bigint>;
-  private readonly written = new Set<string>();
+  private readonly regs: (bigint | undefined)[];
+  /** The slots written through the ArchState interface since the last clearWrittenSysregs. */
+  private written: number[] | undefined;
+  /** HCR_EL2.E2H, once read (undefined: not read since HCR_EL2 was last set). */
+  private e2hKnown: boolean | undefined;
   private readonly unknown: UnknownValues | undefined;
   /** AT results, shared with this machine's copies (at-memo.ts says when one is reused). */
   private readonly atMemo: AtMemo;
@@ -107,8 +124,9 @@ export class Machine implements ArchState<Bits, boolean> {
       this.unknown = config.unknown ?? from.unknown;
       this.x = from.x.slice();
       this.sp = from.sp;
-      this.flags = { ...from.flags };
-      this.base = from.sharedSysregs();
+      this.flags = from.flags;
+      this.regs = from.regs.slice();
+      this.e2hKnown = from.e2hKnown;
       this.capabilities = from.capabilities;
     } else {
       this.memory = config.memory ?? new PhysicalMemory();
@@ -117,13 +135,16 @@ export class Machine implements ArchState<Bits, boolean> {
       this.el = config.el ?? 2;
       this.unknown = config.unknown;
       this.x = new Array<bigint | undefined>(31).fill(this.unknown === undefined ? 0n : undefined);
-      this.base = this.unknown === undefined ? RESET_ALL : RESET_DEFINED;
+      this.sp = 0n;
+      this.flags = NO_FLAGS;
+      this.regs = this.unknown === undefined ? RESET_ZERO.slice() : RESET_UNDRAWN.slice();
       const midr = config.midr ?? DEFAULT_MIDR;
-      this.sysregs.set("MIDR_EL1", midr & MASK64);
+      this.setSysreg("MIDR_EL1", midr);
       const caps = new Set(config.capabilities ?? []);
       if (config.deriveCapabilitiesFromMidr) for (const c of capabilitiesFromMidr(midr)) caps.add(c);
       this.capabilities = caps;
     }
+    this.written = undefined;
     let hcrGiven = false;
     if (config.sysregs !== undefined) {
       for (const name in config.sysregs) hcrGiven = this.setSysreg(name, config.sysregs[name]) === "HCR_EL2" || hcrGiven;
@@ -138,21 +159,6 @@ export class Machine implements ArchState<Bits, boolean> {
   /** An independent copy (memory included), so a scenario can run many times from one start. */
   clone(): Machine {
     return new Machine({ from: this });
-  }
-
-  /**
-   * This machine's registers as one layer that is never written again, for a copy to share: its
-   * own values move into a new shared layer (what it reads does not change), so a machine copied
-   * again before it is written costs nothing more.
-   */
-  private sharedSysregs(): ReadonlyMap<string, bigint> {
-    if (this.sysregs.size > 0) {
-      const merged = new Map(this.base);
-      for (const [name, value] of this.sysregs) merged.set(name, value);
-      this.base = merged;
-      this.sysregs = new Map();
-    }
-    return this.base;
   }
 
   // ---- Convenience accessors on plain bigints (setup and inspection; not recorded as writes) ----
@@ -183,47 +189,62 @@ export class Machine implements ArchState<Bits, boolean> {
   }
   /** Reads an architectural register by name (no VHE aliasing). */
   getSysreg(name: string): bigint {
-    const direct = this.sysregs.get(name) ?? this.base.get(name);
-    if (direct !== undefined) return direct;
-    const upper = name.toUpperCase();
-    const value = this.sysregs.get(upper) ?? this.base.get(upper);
-    if (value !== undefined) return value;
-    if (!UNKNOWN_RESET.has(upper)) throw new MachineStateError(`no system register ${name}`);
-    const drawn = BigInt.asUintN(64, this.unknown?.sysreg(upper) ?? 0n);
-    this.sysregs.set(upper, drawn);
-    return drawn;
+    const slot = slotOf(name);
+    if (slot === undefined) throw new MachineStateError(`no system register ${name}`);
+    return this.sysregAt(slot);
   }
   /** Sets an architectural register by name (no VHE aliasing); returns its canonical name. */
   setSysreg(name: string, value: bigint): string {
-    const reg = sysregByName(name);
-    if (reg === undefined || reg.el12Of !== undefined) throw new MachineStateError(`no system register ${name}`);
-    this.sysregs.set(reg.name, BigInt.asUintN(64, value));
-    return reg.name;
+    const slot = slotOf(name);
+    if (slot === undefined) throw new MachineStateError(`no system register ${name}`);
+    this.regs[slot] = BigInt.asUintN(64, value);
+    if (slot === HCR_SLOT) this.e2hKnown = undefined;
+    return STORAGE[slot].name;
   }
   get e2h(): boolean {
-    return (this.getSysreg("HCR_EL2") & HCR_EL2_E2H) !== 0n;
+    // Every mrs and msr asks (sysreg-access.ts): kept until HCR_EL2 is written.
+    return (this.e2hKnown ??= (this.sysregAt(HCR_SLOT) & HCR_EL2_E2H) !== 0n);
   }
 
-  /** The registers written through the ArchState interface since the last clearWrittenSysregs. */
-  writtenSysregs(): Map<string, bigint> {
+  /** The register in `slot`, drawn from `unknown` if it is UNKNOWN and not read before. */
+  private sysregAt(slot: number): bigint {
+    const v = this.regs[slot];
+    if (v !== undefined) return v;
+    const drawn = BigInt.asUintN(64, this.unknown?.sysreg(STORAGE[slot].name) ?? 0n);
+    this.regs[slot] = drawn;
+    return drawn;
+  }
+
+  /**
+   * The registers written through the ArchState interface since the last clearWrittenSysregs, by
+   * name in name order; with `also`, that register too, written or not.
+   */
+  writtenSysregs(also?: string): Map<string, bigint> {
+    const slots = this.written === undefined ? [] : this.written.slice();
+    if (also !== undefined) {
+      const slot = slotOf(also);
+      if (slot === undefined) throw new MachineStateError(`no system register ${also}`);
+      if (!slots.includes(slot)) slots.push(slot);
+    }
+    if (slots.length > 1) slots.sort((a, b) => NAME_RANK[a] - NAME_RANK[b]);
     const out = new Map<string, bigint>();
-    for (const name of [...this.written].sort()) out.set(name, this.getSysreg(name));
+    for (const slot of slots) out.set(STORAGE[slot].name, this.sysregAt(slot));
     return out;
   }
   clearWrittenSysregs(): void {
-    this.written.clear();
+    this.written = undefined;
   }
 
   // ---- ArchState<Bits, boolean> ----
 
   readX(index: number): Bits {
-    return bits(this.getX(index), 64);
+    return bitsInRange(this.getX(index), 64);
   }
   writeX(index: number, value: Bits): void {
     this.setX(index, expect64(value));
   }
   readSP(): Bits {
-    return bits(this.sp, 64);
+    return bitsInRange(this.sp, 64);
   }
   writeSP(value: Bits): void {
     this.sp = expect64(value);
@@ -235,21 +256,25 @@ export class Machine implements ArchState<Bits, boolean> {
     this.setFlags(flags);
   }
   load(address: Bits, size: AccessBytes): Bits {
-    return bits(this.memory.read(expect64(address), size as AccessSize), size * 8);
+    return bitsInRange(this.memory.read(expect64(address), size as AccessSize), size * 8);
   }
   store(address: Bits, size: AccessBytes, value: Bits): void {
     if (value.width !== size * 8) throw new MachineStateError(`store of ${value.width} bits as ${size} bytes`);
     this.memory.write(expect64(address), size as AccessSize, value.value);
   }
   resolveSysreg(accessName: string, direction: "read" | "write"): string {
-    return resolveSysregAccess(accessName, direction, { el: this.el, e2h: this.e2h });
+    return resolveSysregAccess(accessName, direction, this);
   }
   readSysreg(name: string): Bits {
-    return bits(this.getSysreg(name), 64);
+    return bitsInRange(this.getSysreg(name), 64);
   }
   writeSysreg(name: string, value: Bits): void {
-    this.setSysreg(name, expect64(value));
-    this.written.add(name.toUpperCase());
+    const slot = slotOf(name);
+    if (slot === undefined) throw new MachineStateError(`no system register ${name}`);
+    this.regs[slot] = expect64(value);
+    if (slot === HCR_SLOT) this.e2hKnown = undefined;
+    const written = (this.written ??= []);
+    if (!written.includes(slot)) written.push(slot);
   }
   addressTranslate(kind: AtKind, va: Bits): Bits {
     const { stages, el, access } = atTraits(kind);

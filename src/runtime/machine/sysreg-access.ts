@@ -17,6 +17,12 @@ export interface SysregAccessContext {
 }
 
 /**
+ * Accesses already resolved, per context (EL 0-3, E2H, direction) and name: a handler reaches the
+ * same few registers on every run, and each mrs and msr asks.
+ */
+const RESOLVED: readonly Map<string, string>[] = Array.from({ length: 16 }, () => new Map());
+
+/**
  * The architectural register that an access by `accessName` reaches:
  *  - below EL2, EL2 registers and *_EL12 encodings are UNDEFINED;
  *  - at EL2 with E2H == 1, an *_EL1 encoding with an EL2 counterpart reaches the *_EL2 register and
@@ -25,6 +31,21 @@ export interface SysregAccessContext {
  *  - writes to read-only registers are UNDEFINED.
  */
 export function resolveSysregAccess(accessName: string, direction: "read" | "write", ctx: SysregAccessContext): string {
+  const context = contextIndex(direction, ctx);
+  const known = context === undefined ? undefined : RESOLVED[context].get(accessName);
+  if (known !== undefined) return known;
+  const target = resolveUncached(accessName, direction, ctx);
+  // Kept only for a register's own spelling: the table bounds what is kept.
+  if (context !== undefined && sysregByName(accessName)?.name === accessName) RESOLVED[context].set(accessName, target);
+  return target;
+}
+
+function contextIndex(direction: "read" | "write", ctx: SysregAccessContext): number | undefined {
+  if (!(ctx.el === 0 || ctx.el === 1 || ctx.el === 2 || ctx.el === 3)) return undefined;
+  return ctx.el * 4 + (ctx.e2h ? 2 : 0) + (direction === "write" ? 1 : 0);
+}
+
+function resolveUncached(accessName: string, direction: "read" | "write", ctx: SysregAccessContext): string {
   const reg = sysregByName(accessName);
   if (reg === undefined) throw new UndefinedSysregAccess(`unknown system register ${accessName}`);
   if (ctx.el < reg.minEl) throw new UndefinedSysregAccess(`${reg.name} is UNDEFINED at EL${ctx.el}`);

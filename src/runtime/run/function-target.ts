@@ -42,9 +42,11 @@ export class FunctionTarget implements HandlerTarget {
     // Every field of the record, as it stands in the vcpu after the handler (fields start at zero).
     const fault = readRecord(m.memory, meta.vcpu, this.layout);
     // PAR_EL1 and every register written, by name (writtenSysregs is in name order already).
-    const written = m.writtenSysregs();
-    const sysregs = written.has("PAR_EL1") ? written : withPar(written, m.getSysreg("PAR_EL1"));
+    const sysregs = m.writtenSysregs("PAR_EL1");
     const entryPar = scenario.par; // what the machine's PAR_EL1 was set to (sysregs may not set it)
+    const parPreserved = m.getSysreg("PAR_EL1") === entryPar;
+    // Nothing of the machine outlives the run: its pages serve the next scenario's machine.
+    m.memory.release();
     let line = this.origin.line;
     const trace: TraceEntry[] = opts.trace
       ? api.trace.map((t, index) => {
@@ -52,26 +54,11 @@ export class FunctionTarget implements HandlerTarget {
           return { index, loc: `${this.origin.file}:${line}`, text: t.text, writes: new Map(), stores: [] };
         })
       : [];
-    return {
-      outcome: out.kind === "handoff" ? out.target : out.kind,
-      ...(out.kind === "exit" ? { exitCode: out.code } : {}),
-      fault,
-      sysregs,
-      parPreserved: m.getSysreg("PAR_EL1") === entryPar,
-      steps: api.steps,
-      meta,
-      trace,
-    };
+    const outcome = out.kind === "handoff" ? out.target : out.kind;
+    const steps = api.steps;
+    // (Two literals, not a spread of the optional exit code: one object per run, keys in one order.)
+    return out.kind === "exit"
+      ? { outcome, exitCode: out.code, fault, sysregs, parPreserved, steps, meta, trace }
+      : { outcome, fault, sysregs, parPreserved, steps, meta, trace };
   }
-}
-
-/** `written` (in name order, without PAR_EL1) with PAR_EL1 in its place. */
-function withPar(written: ReadonlyMap<string, bigint>, par: bigint): Map<string, bigint> {
-  const out = new Map<string, bigint>();
-  for (const [name, value] of written) {
-    if (!out.has("PAR_EL1") && name > "PAR_EL1") out.set("PAR_EL1", par);
-    out.set(name, value);
-  }
-  if (!out.has("PAR_EL1")) out.set("PAR_EL1", par);
-  return out;
 }

@@ -8,8 +8,8 @@ export const KVM_2016_RECORD_LAYOUT: RecordLayout = Object.fromEntries(
   VCPU_FAULT_FIELDS.map((f) => [f.name, { offset: f.offset, size: f.size }]),
 );
 
-/** A layout's fields in offset order, each offset as a BigInt (a target reads its record after every run). */
-const fieldOrder = new WeakMap<RecordLayout, readonly { name: string; offset: bigint; size: RecordLayout[string]["size"] }[]>();
+/** A layout's fields in offset order (a target reads its record after every run). */
+const fieldOrder = new WeakMap<RecordLayout, readonly { name: string; offset: number; bigOffset: bigint; small: boolean; size: RecordLayout[string]["size"] }[]>();
 
 /** Every field of the record at `vcpu`, in offset order, as it stands in memory. */
 export function readRecord(memory: PhysicalMemory, vcpu: bigint, layout: RecordLayout): Map<string, bigint> {
@@ -17,10 +17,12 @@ export function readRecord(memory: PhysicalMemory, vcpu: bigint, layout: RecordL
   if (fields === undefined) {
     fields = Object.entries(layout)
       .sort(([, a], [, b]) => a.offset - b.offset)
-      .map(([name, f]) => ({ name, offset: BigInt(f.offset), size: f.size }));
+      .map(([name, f]) => ({ name, offset: f.offset, bigOffset: BigInt(f.offset), small: f.offset >= 0 && f.offset < 2 ** 32, size: f.size }));
     fieldOrder.set(layout, fields);
   }
   const fault = new Map<string, bigint>();
-  for (const f of fields) fault.set(f.name, memory.read(vcpu + f.offset, f.size));
+  // The vcpu's PA as a Number where that is exact (it is in every scenario machine): no BigInt sum per field.
+  const base = vcpu >= 0n && vcpu < 1n << 52n ? Number(vcpu) : undefined;
+  for (const f of fields) fault.set(f.name, base !== undefined && f.small ? memory.readAt(base + f.offset, f.size) : memory.read(vcpu + f.bigOffset, f.size));
   return fault;
 }

@@ -21,8 +21,11 @@ export function isAtOperationName(s: string): s is AtOperationName {
   return (AT_OPERATIONS as readonly string[]).includes(s);
 }
 
+const KIND_OF: ReadonlyMap<string, AtKind> = new Map(AT_OPERATIONS.map((n, i) => [n, AT_KINDS[i]]));
+
 export function atKindOf(name: AtOperationName): AtKind {
-  return name.toLowerCase() as AtKind;
+  // A HypApi at() asks on every run: the kept lower-case name, not a new string each time.
+  return KIND_OF.get(name) ?? (name.toLowerCase() as AtKind);
 }
 
 export function atOperationOf(kind: AtKind): AtOperationName {
@@ -42,10 +45,22 @@ export interface AtTraits {
 const NAME = /^S(1|12)E([01])([RWA])$/;
 
 export function atTraits(op: AtKind | AtOperationName): AtTraits {
+  return TRAITS.get(op) ?? traitsOfName(op);
+}
+
+function traitsOfName(op: string): AtTraits {
   const m = NAME.exec(op.toUpperCase());
   if (m === null) throw new Error(`internal: AT operation ${op} does not read as S<stages>E<el><R|W|A>`);
-  return { stages: m[1] === "12" ? 12 : 1, el: m[2] === "0" ? 0 : 1, access: m[3] === "R" ? "read" : m[3] === "W" ? "write" : "any" };
+  return Object.freeze({ stages: m[1] === "12" ? 12 : 1, el: m[2] === "0" ? 0 : 1, access: m[3] === "R" ? "read" : m[3] === "W" ? "write" : "any" });
 }
+
+/** Every operation's traits under both spellings, read once (the machine asks on every AT). */
+const TRAITS: ReadonlyMap<string, AtTraits> = new Map(
+  AT_OPERATIONS.flatMap((n, i) => {
+    const t = traitsOfName(n);
+    return [[n, t], [AT_KINDS[i], t]] as const;
+  }),
+);
 
 /** The SYS fields of an AT operation (op0 = 0b01; Xt is the VA). */
 export interface AtSysFields {

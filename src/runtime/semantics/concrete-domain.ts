@@ -22,10 +22,22 @@ export function bits(value: bigint, width: number): Bits {
   return { value: BigInt.asUintN(width, value), width };
 }
 
+/**
+ * A Bits of a value the caller knows lies in [0, 2^width) at a width it knows is valid (an
+ * operation's result on valid operands, a value the machine stored as such): no check, no
+ * BigInt.asUintN.
+ */
+export function bitsInRange(value: bigint, width: number): Bits {
+  return { value, width };
+}
+
 function same(op: string, a: Bits, b: Bits): number {
   if (a.width !== b.width) throw new WidthMismatchError(`${op}: widths ${a.width} and ${b.width} differ`);
   return a.width;
 }
+
+/** BigInt(n) for every shift amount a width allows (a constant shift is one of these). */
+const SHIFTS: readonly bigint[] = Array.from({ length: 129 }, (_, i) => BigInt(i));
 
 function checkShift(op: string, a: Bits, amount: number): void {
   if (!Number.isInteger(amount) || amount < 0 || amount >= a.width) {
@@ -45,22 +57,23 @@ export const concreteDomain: BitVecDomain<Bits, boolean> = {
 
   add: (a, b) => bits(a.value + b.value, same("add", a, b)),
   sub: (a, b) => bits(a.value - b.value, same("sub", a, b)),
-  and: (a, b) => bits(a.value & b.value, same("and", a, b)),
-  or: (a, b) => bits(a.value | b.value, same("or", a, b)),
-  xor: (a, b) => bits(a.value ^ b.value, same("xor", a, b)),
+  // Of two values in range, AND, OR and XOR are in range.
+  and: (a, b) => bitsInRange(a.value & b.value, same("and", a, b)),
+  or: (a, b) => bitsInRange(a.value | b.value, same("or", a, b)),
+  xor: (a, b) => bitsInRange(a.value ^ b.value, same("xor", a, b)),
   not: (a) => bits(~a.value, a.width),
 
   shl(a, amount) {
     checkShift("shl", a, amount);
-    return bits(a.value << BigInt(amount), a.width);
+    return bits(a.value << SHIFTS[amount], a.width);
   },
   lshr(a, amount) {
     checkShift("lshr", a, amount);
-    return bits(a.value >> BigInt(amount), a.width);
+    return bitsInRange(amount === 0 ? a.value : a.value >> SHIFTS[amount], a.width);
   },
   ashr(a, amount) {
     checkShift("ashr", a, amount);
-    return bits(signedValue(a) >> BigInt(amount), a.width);
+    return bits(signedValue(a) >> SHIFTS[amount], a.width);
   },
   shlBy(a, amount) {
     const w = same("shlBy", a, amount);
@@ -68,7 +81,7 @@ export const concreteDomain: BitVecDomain<Bits, boolean> = {
   },
   lshrBy(a, amount) {
     const w = same("lshrBy", a, amount);
-    return amount.value >= BigInt(w) ? bits(0n, w) : bits(a.value >> amount.value, w);
+    return amount.value >= BigInt(w) ? bits(0n, w) : bitsInRange(a.value >> amount.value, w);
   },
   ashrBy(a, amount) {
     const w = same("ashrBy", a, amount);
@@ -80,12 +93,15 @@ export const concreteDomain: BitVecDomain<Bits, boolean> = {
     if (!(Number.isInteger(hi) && Number.isInteger(lo) && 0 <= lo && lo <= hi && hi < v.width)) {
       throw new WidthMismatchError(`extract<${hi}:${lo}> out of range for width ${v.width}`);
     }
-    return bits(v.value >> BigInt(lo), hi - lo + 1);
+    const shifted = lo === 0 ? v.value : v.value >> SHIFTS[lo];
+    // Up to the top bit, the shifted value is in range already.
+    return hi === v.width - 1 ? bitsInRange(shifted, hi - lo + 1) : bits(shifted, hi - lo + 1);
   },
   concat: (hi, lo) => bits((hi.value << BigInt(lo.width)) | lo.value, hi.width + lo.width),
   zeroExtend(v, width) {
     if (width < v.width) throw new WidthMismatchError(`zeroExtend from ${v.width} to ${width} narrows`);
-    return bits(v.value, width);
+    checkWidth(width);
+    return bitsInRange(v.value, width);
   },
   signExtend(v, width) {
     if (width < v.width) throw new WidthMismatchError(`signExtend from ${v.width} to ${width} narrows`);
@@ -110,5 +126,5 @@ export const concreteDomain: BitVecDomain<Bits, boolean> = {
     if (bit.width !== 1) throw new WidthMismatchError(`isOne on a ${bit.width}-bit value`);
     return bit.value === 1n;
   },
-  fromBool: (b) => bits(b ? 1n : 0n, 1),
+  fromBool: (b) => bitsInRange(b ? 1n : 0n, 1),
 };
