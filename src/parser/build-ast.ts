@@ -6,7 +6,7 @@ import type { IToken } from "chevrotain";
 import type * as A from "./ast.ts";
 import { MEMBERSHIP_PRECEDENCE, precedenceOf } from "./precedence.ts";
 import type { SourceText } from "./source.ts";
-import { tokenEnd } from "./tokens.ts";
+import { IntegerLiteral, tokenEnd } from "./tokens.ts";
 
 /** One element of an expression as the grammar reads it, left to right. */
 export type ChainItem =
@@ -56,7 +56,126 @@ export class AstBuilder {
     return { value: t.image.slice(1, -1).replace(/\\(["\\])/g, "$1"), range: this.token(t) };
   }
 
+  // ------------------------------------------------------------ declarations and statements
+  // The nodes both parsers build (grammar.ts, and fast-parse.ts for the declarations it
+  // reads), each from its tokens and sub-nodes: `first` and `last` are the first and last
+  // tokens of the construct, so its range is the same whichever parser read it.
+
+  typeRef(t: IToken): A.TypeRef {
+    return t.tokenType === IntegerLiteral
+      ? { kind: "bitsType", width: this.smallInt(t).value, range: this.token(t) }
+      : { kind: "namedType", name: this.name(t), range: this.token(t) };
+  }
+  importDecl(first: IToken, path: IToken, last: IToken): A.ImportDecl {
+    return { kind: "import", path: this.stringValue(path), range: this.tokens(first, last) };
+  }
+  sourceDecl(first: IToken, text: IToken, last: IToken): A.SourceDecl {
+    return { kind: "source", text: this.stringValue(text), range: this.tokens(first, last) };
+  }
+  sysregDecl(first: IToken, name: IToken, type: A.TypeRef, last: IToken): A.SysregDecl {
+    return { kind: "sysreg", name: this.name(name), type, range: this.tokens(first, last) };
+  }
+  capabilityDecl(first: IToken, name: IToken, last: IToken): A.CapabilityDecl {
+    return { kind: "capability", name: this.name(name), range: this.tokens(first, last) };
+  }
+  exitcodeDecl(first: IToken, name: IToken, value: IToken, last: IToken): A.ExitCodeDecl {
+    return { kind: "exitcode", name: this.name(name), value: this.intLiteral(value), range: this.tokens(first, last) };
+  }
+  externalDecl(first: IToken, name: IToken, last: IToken): A.ExternalDecl {
+    return { kind: "external", name: this.name(name), range: this.tokens(first, last) };
+  }
+  recordDecl(first: IToken, name: IToken, fields: A.RecordField[], last: IToken): A.RecordDecl {
+    return { kind: "recordDecl", name: this.name(name), fields, range: this.tokens(first, last) };
+  }
+  recordField(name: IToken, type: A.TypeRef, last: IToken): A.RecordField {
+    return { name: this.name(name), type, range: this.tokens(name, last) };
+  }
+  constDecl(first: IToken, name: IToken, type: A.TypeRef | undefined, value: A.Expr, last: IToken): A.ConstDecl {
+    return { kind: "const", name: this.name(name), type, value, range: this.tokens(first, last) };
+  }
+  param(name: IToken, type: A.TypeRef, last: IToken): A.Param {
+    return { name: this.name(name), type, range: this.tokens(name, last) };
+  }
+  predDecl(first: IToken, name: IToken, params: A.Param[], body: A.Expr, last: IToken): A.PredDecl {
+    return { kind: "pred", name: this.name(name), params, body, range: this.tokens(first, last) };
+  }
+  fnDecl(first: IToken, name: IToken, params: A.Param[], result: A.TypeRef, body: A.Expr, last: IToken): A.FnDecl {
+    return { kind: "fn", name: this.name(name), params, result, body, range: this.tokens(first, last) };
+  }
+  handlerDecl(first: IToken, name: IToken, record: IToken, body: A.Stmt[], last: IToken): A.HandlerDecl {
+    return { kind: "handler", name: this.name(name), record: this.name(record), body, range: this.tokens(first, last) };
+  }
+  letStmt(first: IToken, name: IToken, type: A.TypeRef | undefined, value: A.Expr, last: IToken): A.LetStmt {
+    return { kind: "let", name: this.name(name), type, value, range: this.tokens(first, last) };
+  }
+  recordStmt(first: IToken, field: IToken, value: A.Expr, last: IToken): A.RecordStmt {
+    return { kind: "record", field: this.name(field), value, range: this.tokens(first, last) };
+  }
+  rulesStmt(first: IToken, rules: A.Rule[], last: IToken): A.RulesStmt {
+    return { kind: "rules", rules, range: this.tokens(first, last) };
+  }
+  rule(first: IToken, name: IToken, guard: A.Expr | undefined, body: A.Stmt[], last: IToken): A.Rule {
+    return { name: this.name(name), guard, body, range: this.tokens(first, last) };
+  }
+  exitOutcome(first: IToken, code: IToken, last: IToken): A.Outcome {
+    return { kind: "exit", code: this.name(code), range: this.tokens(first, last) };
+  }
+  retryOutcome(first: IToken, last: IToken): A.Outcome {
+    return { kind: "retry", range: this.tokens(first, last) };
+  }
+  handoffOutcome(first: IToken, target: IToken, last: IToken): A.Outcome {
+    return { kind: "handoff", target: this.name(target), range: this.tokens(first, last) };
+  }
+  outcomeStmt(first: IToken, outcome: A.Outcome, last: IToken): A.OutcomeStmt {
+    return { kind: "outcome", outcome, range: this.tokens(first, last) };
+  }
+  contractDecl(first: IToken, handler: IToken, assumptions: A.Expr[], clauses: A.ObserveClause[], last: IToken): A.ContractDecl {
+    return { kind: "contract", handler: this.name(handler), assumptions, clauses, range: this.tokens(first, last) };
+  }
+  observeClause(first: IToken, outcome: A.Outcome, fields: A.ObservedField[], last: IToken): A.ObserveClause {
+    return { outcome, fields, range: this.tokens(first, last) };
+  }
+  observedField(first: IToken, field: IToken, condition: A.Expr | undefined, last: IToken): A.ObservedField {
+    return { field: this.name(field), condition, range: this.tokens(first, last) };
+  }
+
   // ------------------------------------------------------------ expressions
+
+  bool(t: IToken): A.BoolLiteral {
+    return { kind: "bool", value: t.image === "true", range: this.token(t) };
+  }
+  /** A name, or a call when it has an argument list (`last` is its `)`). */
+  nameOrCall(callee: IToken, args: A.Expr[] | undefined, last: IToken): A.Expr {
+    const name = this.name(callee);
+    return args === undefined ? { kind: "name", name, range: name.range } : { kind: "call", callee: name, args, range: this.tokens(callee, last) };
+  }
+  setLiteral(first: IToken, elements: A.Expr[], last: IToken): A.SetExpr {
+    return { kind: "setLiteral", elements, range: this.tokens(first, last) };
+  }
+  setName(t: IToken): A.SetExpr {
+    return { kind: "setName", name: this.name(t), range: this.token(t) };
+  }
+  alternative(base: IToken, replacement: { name: IToken; capability: IToken } | undefined, last: IToken): A.Alternative {
+    return {
+      base: this.name(base),
+      replacement: replacement === undefined ? undefined : { name: this.name(replacement.name), capability: this.name(replacement.capability) },
+      range: this.tokens(base, last),
+    };
+  }
+  read(first: IToken, register: A.Alternative, last: IToken): A.ReadExpr {
+    return { kind: "read", register, range: this.tokens(first, last) };
+  }
+  at(first: IToken, op: A.Alternative, address: A.Expr, preserving: IToken | undefined, last: IToken): A.AtExpr {
+    return { kind: "at", op, address, preserving: preserving === undefined ? undefined : this.name(preserving), range: this.tokens(first, last) };
+  }
+  /** `target.F`: `suffix` is the range of `.F`. */
+  field(target: A.Expr, field: A.Name, suffix: A.Range): A.Expr {
+    return { kind: "field", target, field, range: this.span(target.range, suffix) };
+  }
+  /** `target[hi:lo]`: `suffix` is the range of the brackets. */
+  slice(target: A.Expr, hi: A.SignedInt, lo: A.SignedInt | undefined, suffix: A.Range): A.Expr {
+    return { kind: "slice", target, hi, lo, range: this.span(target.range, suffix) };
+  }
 
   /**
    * `prefixes` applied to `operand` with its `suffixes`: suffixes bind first (`-x.F` is
@@ -65,6 +184,12 @@ export class AstBuilder {
   unary(prefixes: IToken[], operand: A.Expr, suffixes: ((target: A.Expr) => A.Expr)[], last: IToken): A.Expr {
     let acc = operand;
     for (const s of suffixes) acc = s(acc);
+    return this.prefixed(prefixes, acc, last);
+  }
+
+  /** `prefixes` applied to `operand`, its suffixes already applied. */
+  prefixed(prefixes: readonly IToken[], operand: A.Expr, last: IToken): A.Expr {
+    let acc = operand;
     for (let i = prefixes.length - 1; i >= 0; i--) {
       acc = { kind: "unary", op: prefixes[i].image as A.UnaryOp, operand: acc, range: this.tokens(prefixes[i], last) };
     }

@@ -10,6 +10,7 @@ import type * as A from "./ast.ts";
 import { AstBuilder, type ChainItem } from "./build-ast.ts";
 import { COMPILED } from "../io/build-mode.ts";
 import { EmbeddedActionsParser } from "./chevrotain.ts";
+import { FastDeclReader } from "./fast-parse.ts";
 import { binaryOperators, operatorGroup } from "./precedence.ts";
 import type { SourceText } from "./source.ts";
 import * as T from "./tokens.ts";
@@ -32,9 +33,18 @@ class ErrorLimitReached extends Error {}
 // chevrotain records every syntax error through this method, which its typings do not show.
 const saveError = (EmbeddedActionsParser.prototype as unknown as { SAVE_ERROR(e: IRecognitionException): IRecognitionException }).SAVE_ERROR;
 
+/** chevrotain's position in the token vector (the index of the last token consumed), which its typings do not show either. */
+interface LexerState {
+  exportLexerState(): number;
+  importLexerState(index: number): void;
+}
+
 class RuleGrammar extends EmbeddedActionsParser {
   /** Builds the nodes of the file being parsed. */
   private ast: AstBuilder | undefined;
+  /** Reads the common declarations without chevrotain's machinery (fast-parse.ts); undefined when not asked for. */
+  private fast: FastDeclReader | undefined;
+  private tokens: IToken[] = [];
   private errorLimit = Infinity;
   private errorCount = 0;
 
@@ -48,10 +58,13 @@ class RuleGrammar extends EmbeddedActionsParser {
   /**
    * Parses one file's tokens; the AST is undefined when there were syntax errors. At the error
    * after `errorLimit` errors the parse stops (`stopped`; that error is the last in `errors`).
-   * The parser keeps no reference to the tokens afterwards.
+   * The parser keeps no reference to the tokens afterwards. `fastDecls: false` has every
+   * declaration read by chevrotain (the tests compare the two readings).
    */
-  parse(tokens: IToken[], source: SourceText, errorLimit = Infinity): { ast: A.RuleFile | undefined; errors: IRecognitionException[]; stopped: boolean } {
+  parse(tokens: IToken[], source: SourceText, errorLimit = Infinity, fastDecls = true): { ast: A.RuleFile | undefined; errors: IRecognitionException[]; stopped: boolean } {
     this.ast = new AstBuilder(source);
+    this.fast = fastDecls ? new FastDeclReader(this.ast) : undefined;
+    this.tokens = tokens;
     this.input = tokens;
     this.errorLimit = errorLimit;
     this.errorCount = 0;
@@ -64,7 +77,9 @@ class RuleGrammar extends EmbeddedActionsParser {
       return { ast: undefined, errors: this.errors, stopped: true };
     } finally {
       this.input = [];
+      this.tokens = [];
       this.ast = undefined;
+      this.fast = undefined;
     }
   }
 
@@ -133,8 +148,18 @@ class RuleGrammar extends EmbeddedActionsParser {
     return this.build(() => ({ path: this.nodes.src.path, decls, range: this.nodes.range(0, this.nodes.src.text.length) }));
   });
 
-  decl = this.RULE("decl", (): A.Decl =>
-    this.OR(
+  decl = this.RULE("decl", (): A.Decl => {
+    // The declarations fast-parse.ts reads, it reads to the same node as the alternatives
+    // below, from the same token; where it gives up, they read the declaration, errors and all.
+    if (!this.RECORDING_PHASE && this.fast !== undefined) {
+      const lexer = this as unknown as LexerState;
+      const read = this.fast.decl(this.tokens, lexer.exportLexerState() + 1);
+      if (read !== undefined) {
+        lexer.importLexerState(read.next - 1);
+        return read.decl;
+      }
+    }
+    return this.OR(
       (this.declAlts ??= [
         { ALT: () => this.SUBRULE(this.importDecl) },
         { ALT: () => this.SUBRULE(this.sourceDecl) },
@@ -154,21 +179,21 @@ class RuleGrammar extends EmbeddedActionsParser {
         { ALT: () => this.SUBRULE(this.variantDecl) },
         { ALT: () => this.SUBRULE(this.erratumDecl) },
       ]),
-    ),
-  );
+    );
+  });
 
   importDecl = this.RULE("importDecl", (): A.ImportDecl => {
     const first = this.CONSUME(K.import);
     const path = this.CONSUME(T.StringLiteral);
     this.CONSUME(T.Semicolon);
-    return this.build(() => ({ kind: "import", path: this.nodes.stringValue(path), range: this.rangeFrom(first) }));
+    return this.build(() => this.nodes.importDecl(first, path, this.LA(0)));
   });
 
   sourceDecl = this.RULE("sourceDecl", (): A.SourceDecl => {
     const first = this.CONSUME(K.source);
     const text = this.CONSUME(T.StringLiteral);
     this.CONSUME(T.Semicolon);
-    return this.build(() => ({ kind: "source", text: this.nodes.stringValue(text), range: this.rangeFrom(first) }));
+    return this.build(() => this.nodes.sourceDecl(first, text, this.LA(0)));
   });
 
   // enum FaultStatus : 6 { TRANS level 0..3 = 0x04, level -1 = 0x2B; SEA = 0x10; }
@@ -282,11 +307,7 @@ class RuleGrammar extends EmbeddedActionsParser {
 
   typeRef = this.RULE("typeRef", (): A.TypeRef => {
     const t = this.OR((this.typeRefAlts ??= this.tokenAlts([T.IntegerLiteral, T.Identifier])));
-    return this.build(() =>
-      t.tokenType === T.IntegerLiteral
-        ? { kind: "bitsType", width: this.nodes.smallInt(t).value, range: this.nodes.token(t) }
-        : { kind: "namedType", name: this.nodes.name(t), range: this.nodes.token(t) },
-    );
+    return this.build(() => this.nodes.typeRef(t));
   });
 
   sysregDecl = this.RULE("sysregDecl", (): A.SysregDecl => {
@@ -295,14 +316,14 @@ class RuleGrammar extends EmbeddedActionsParser {
     this.CONSUME(T.Colon);
     const type = this.SUBRULE(this.typeRef);
     this.CONSUME(T.Semicolon);
-    return this.build(() => ({ kind: "sysreg", name: this.nodes.name(name), type, range: this.rangeFrom(first) }));
+    return this.build(() => this.nodes.sysregDecl(first, name, type, this.LA(0)));
   });
 
   capabilityDecl = this.RULE("capabilityDecl", (): A.CapabilityDecl => {
     const first = this.CONSUME(K.capability);
     const name = this.CONSUME(T.Identifier);
     this.CONSUME(T.Semicolon);
-    return this.build(() => ({ kind: "capability", name: this.nodes.name(name), range: this.rangeFrom(first) }));
+    return this.build(() => this.nodes.capabilityDecl(first, name, this.LA(0)));
   });
 
   exitcodeDecl = this.RULE("exitcodeDecl", (): A.ExitCodeDecl => {
@@ -311,7 +332,7 @@ class RuleGrammar extends EmbeddedActionsParser {
     this.CONSUME(T.Assign);
     const value = this.CONSUME(T.IntegerLiteral);
     this.CONSUME(T.Semicolon);
-    return this.build(() => ({ kind: "exitcode", name: this.nodes.name(name), value: this.nodes.intLiteral(value), range: this.rangeFrom(first) }));
+    return this.build(() => this.nodes.exitcodeDecl(first, name, value, this.LA(0)));
   });
 
   // variant ESR.ISS on EC { DABT_LOW, DABT_CUR : DataAbortISS; }
@@ -398,7 +419,7 @@ class RuleGrammar extends EmbeddedActionsParser {
     const first = this.CONSUME(K.external);
     const name = this.CONSUME(T.Identifier);
     this.CONSUME(T.Semicolon);
-    return this.build(() => ({ kind: "external", name: this.nodes.name(name), range: this.rangeFrom(first) }));
+    return this.build(() => this.nodes.externalDecl(first, name, this.LA(0)));
   });
 
   recordDecl = this.RULE("recordDecl", (): A.RecordDecl => {
@@ -410,7 +431,7 @@ class RuleGrammar extends EmbeddedActionsParser {
       fields.push(this.SUBRULE(this.recordField));
     });
     this.CONSUME(T.RBrace);
-    return this.build(() => ({ kind: "recordDecl", name: this.nodes.name(name), fields, range: this.rangeFrom(first) }));
+    return this.build(() => this.nodes.recordDecl(first, name, fields, this.LA(0)));
   });
 
   recordField = this.RULE("recordField", (): A.RecordField => {
@@ -418,7 +439,7 @@ class RuleGrammar extends EmbeddedActionsParser {
     this.CONSUME(T.Colon);
     const type = this.SUBRULE(this.typeRef);
     this.CONSUME(T.Semicolon);
-    return this.build(() => ({ name: this.nodes.name(name), type, range: this.rangeFrom(name) }));
+    return this.build(() => this.nodes.recordField(name, type, this.LA(0)));
   });
 
   constDecl = this.RULE("constDecl", (): A.ConstDecl => {
@@ -431,7 +452,7 @@ class RuleGrammar extends EmbeddedActionsParser {
     this.CONSUME(T.Assign);
     const value = this.SUBRULE(this.expr);
     this.CONSUME(T.Semicolon);
-    return this.build(() => ({ kind: "const", name: this.nodes.name(name), type, value, range: this.rangeFrom(first) }));
+    return this.build(() => this.nodes.constDecl(first, name, type, value, this.LA(0)));
   });
 
   params = this.RULE("params", (): A.Param[] => {
@@ -451,7 +472,7 @@ class RuleGrammar extends EmbeddedActionsParser {
     const name = this.CONSUME(T.Identifier);
     this.CONSUME(T.Colon);
     const type = this.SUBRULE(this.typeRef);
-    return this.build(() => ({ name: this.nodes.name(name), type, range: this.rangeFrom(name) }));
+    return this.build(() => this.nodes.param(name, type, this.LA(0)));
   });
 
   predDecl = this.RULE("predDecl", (): A.PredDecl => {
@@ -461,7 +482,7 @@ class RuleGrammar extends EmbeddedActionsParser {
     this.CONSUME(T.Assign);
     const body = this.SUBRULE(this.expr);
     this.CONSUME(T.Semicolon);
-    return this.build(() => ({ kind: "pred", name: this.nodes.name(name), params, body, range: this.rangeFrom(first) }));
+    return this.build(() => this.nodes.predDecl(first, name, params, body, this.LA(0)));
   });
 
   fnDecl = this.RULE("fnDecl", (): A.FnDecl => {
@@ -473,7 +494,7 @@ class RuleGrammar extends EmbeddedActionsParser {
     this.CONSUME(T.Assign);
     const body = this.SUBRULE(this.expr);
     this.CONSUME(T.Semicolon);
-    return this.build(() => ({ kind: "fn", name: this.nodes.name(name), params, result, body, range: this.rangeFrom(first) }));
+    return this.build(() => this.nodes.fnDecl(first, name, params, result, body, this.LA(0)));
   });
 
   handlerDecl = this.RULE("handlerDecl", (): A.HandlerDecl => {
@@ -482,7 +503,7 @@ class RuleGrammar extends EmbeddedActionsParser {
     this.CONSUME(K.records);
     const record = this.CONSUME2(T.Identifier);
     const body = this.SUBRULE(this.block);
-    return this.build(() => ({ kind: "handler", name: this.nodes.name(name), record: this.nodes.name(record), body, range: this.rangeFrom(first) }));
+    return this.build(() => this.nodes.handlerDecl(first, name, record, body, this.LA(0)));
   });
 
   block = this.RULE("block", (): A.Stmt[] => {
@@ -516,7 +537,7 @@ class RuleGrammar extends EmbeddedActionsParser {
     this.CONSUME(T.Assign);
     const value = this.SUBRULE(this.expr);
     this.CONSUME(T.Semicolon);
-    return this.build(() => ({ kind: "let", name: this.nodes.name(name), type, value, range: this.rangeFrom(first) }));
+    return this.build(() => this.nodes.letStmt(first, name, type, value, this.LA(0)));
   });
 
   recordStmt = this.RULE("recordStmt", (): A.RecordStmt => {
@@ -525,7 +546,7 @@ class RuleGrammar extends EmbeddedActionsParser {
     this.CONSUME(T.Assign);
     const value = this.SUBRULE(this.expr);
     this.CONSUME(T.Semicolon);
-    return this.build(() => ({ kind: "record", field: this.nodes.name(field), value, range: this.rangeFrom(first) }));
+    return this.build(() => this.nodes.recordStmt(first, field, value, this.LA(0)));
   });
 
   rulesStmt = this.RULE("rulesStmt", (): A.RulesStmt => {
@@ -536,7 +557,7 @@ class RuleGrammar extends EmbeddedActionsParser {
       rules.push(this.SUBRULE(this.ruleDecl));
     });
     this.CONSUME(T.RBrace);
-    return this.build(() => ({ kind: "rules", rules, range: this.rangeFrom(first) }));
+    return this.build(() => this.nodes.rulesStmt(first, rules, this.LA(0)));
   });
 
   ruleDecl = this.RULE("ruleDecl", (): A.Rule => {
@@ -559,7 +580,7 @@ class RuleGrammar extends EmbeddedActionsParser {
       ]),
     );
     const body = this.SUBRULE(this.block);
-    return this.build(() => ({ name: this.nodes.name(name), guard, body, range: this.rangeFrom(first) }));
+    return this.build(() => this.nodes.rule(first, name, guard, body, this.LA(0)));
   });
 
   outcome = this.RULE("outcome", (): A.Outcome =>
@@ -569,20 +590,20 @@ class RuleGrammar extends EmbeddedActionsParser {
           ALT: () => {
             const first = this.CONSUME(K.exit);
             const code = this.CONSUME(T.Identifier);
-            return this.build((): A.Outcome => ({ kind: "exit", code: this.nodes.name(code), range: this.rangeFrom(first) }));
+            return this.build(() => this.nodes.exitOutcome(first, code, this.LA(0)));
           },
         },
         {
           ALT: () => {
             const first = this.CONSUME(K.retry);
-            return this.build((): A.Outcome => ({ kind: "retry", range: this.rangeFrom(first) }));
+            return this.build(() => this.nodes.retryOutcome(first, this.LA(0)));
           },
         },
         {
           ALT: () => {
             const first = this.CONSUME(K.handoff);
             const target = this.CONSUME2(T.Identifier);
-            return this.build((): A.Outcome => ({ kind: "handoff", target: this.nodes.name(target), range: this.rangeFrom(first) }));
+            return this.build(() => this.nodes.handoffOutcome(first, target, this.LA(0)));
           },
         },
       ]),
@@ -593,7 +614,7 @@ class RuleGrammar extends EmbeddedActionsParser {
     const first = this.LA(1);
     const outcome = this.SUBRULE(this.outcome);
     this.CONSUME(T.Semicolon);
-    return this.build(() => ({ kind: "outcome", outcome, range: this.rangeFrom(first) }));
+    return this.build(() => this.nodes.outcomeStmt(first, outcome, this.LA(0)));
   });
 
   contractDecl = this.RULE("contractDecl", (): A.ContractDecl => {
@@ -609,7 +630,7 @@ class RuleGrammar extends EmbeddedActionsParser {
       ]),
     );
     this.CONSUME(T.RBrace);
-    return this.build(() => ({ kind: "contract", handler: this.nodes.name(handler), assumptions, clauses, range: this.rangeFrom(first) }));
+    return this.build(() => this.nodes.contractDecl(first, handler, assumptions, clauses, this.LA(0)));
   });
 
   assumeClause = this.RULE("assumeClause", (): A.Expr => {
@@ -628,7 +649,7 @@ class RuleGrammar extends EmbeddedActionsParser {
       fields.push(this.SUBRULE(this.observedField));
     });
     this.CONSUME(T.RBrace);
-    return this.build(() => ({ outcome, fields, range: this.rangeFrom(first) }));
+    return this.build(() => this.nodes.observeClause(first, outcome, fields, this.LA(0)));
   });
 
   observedField = this.RULE("observedField", (): A.ObservedField => {
@@ -639,7 +660,7 @@ class RuleGrammar extends EmbeddedActionsParser {
       return this.SUBRULE(this.expr);
     });
     this.CONSUME(T.Semicolon);
-    return this.build(() => ({ field: this.nodes.name(field), condition, range: this.rangeFrom(first) }));
+    return this.build(() => this.nodes.observedField(first, field, condition, this.LA(0)));
   });
 
   // binding __get_fault_info for fixup_guest_exit { kernel "6.12"; when C; x0 = E; x1 = &S { f, g }; return w0 { 1: exit X; 0: retry; } }
@@ -803,13 +824,13 @@ class RuleGrammar extends EmbeddedActionsParser {
             },
           });
           this.CONSUME(T.RBrace);
-          return this.build((): A.SetExpr => ({ kind: "setLiteral", elements, range: this.rangeFrom(first) }));
+          return this.build(() => this.nodes.setLiteral(first, elements, this.LA(0)));
         },
       },
       {
         ALT: () => {
           const name = this.CONSUME(T.Identifier);
-          return this.build((): A.SetExpr => ({ kind: "setName", name: this.nodes.name(name), range: this.nodes.token(name) }));
+          return this.build(() => this.nodes.setName(name));
         },
       },
     ])),
@@ -842,7 +863,7 @@ class RuleGrammar extends EmbeddedActionsParser {
     return this.build(() => {
       const range = this.rangeFrom(first);
       const name = this.nodes.name(field);
-      return (target: A.Expr): A.Expr => ({ kind: "field", target, field: name, range: this.nodes.span(target.range, range) });
+      return (target: A.Expr): A.Expr => this.nodes.field(target, name, range);
     });
   });
 
@@ -856,7 +877,7 @@ class RuleGrammar extends EmbeddedActionsParser {
     this.CONSUME(T.RBracket);
     return this.build(() => {
       const range = this.rangeFrom(first);
-      return (target: A.Expr): A.Expr => ({ kind: "slice", target, hi, lo, range: this.nodes.span(target.range, range) });
+      return (target: A.Expr): A.Expr => this.nodes.slice(target, hi, lo, range);
     });
   });
 
@@ -872,13 +893,13 @@ class RuleGrammar extends EmbeddedActionsParser {
         {
           ALT: () => {
             const t = this.CONSUME(K.true);
-            return this.build((): A.Expr => ({ kind: "bool", value: true, range: this.nodes.token(t) }));
+            return this.build(() => this.nodes.bool(t));
           },
         },
         {
           ALT: () => {
             const t = this.CONSUME(K.false);
-            return this.build((): A.Expr => ({ kind: "bool", value: false, range: this.nodes.token(t) }));
+            return this.build(() => this.nodes.bool(t));
           },
         },
         { ALT: () => this.SUBRULE(this.readExpr) },
@@ -900,10 +921,7 @@ class RuleGrammar extends EmbeddedActionsParser {
               this.CONSUME2(T.RParen);
               return list;
             });
-            return this.build((): A.Expr => {
-              const name = this.nodes.name(callee);
-              return args === undefined ? { kind: "name", name, range: name.range } : { kind: "call", callee: name, args, range: this.rangeFrom(callee) };
-            });
+            return this.build(() => this.nodes.nameOrCall(callee, args, this.LA(0)));
           },
         },
         {
@@ -927,17 +945,13 @@ class RuleGrammar extends EmbeddedActionsParser {
       const capability = this.CONSUME3(T.Identifier);
       return { name, capability };
     });
-    return this.build(() => ({
-      base: this.nodes.name(base),
-      replacement: replacement === undefined ? undefined : { name: this.nodes.name(replacement.name), capability: this.nodes.name(replacement.capability) },
-      range: this.rangeFrom(base),
-    }));
+    return this.build(() => this.nodes.alternative(base, replacement, this.LA(0)));
   });
 
   readExpr = this.RULE("readExpr", (): A.ReadExpr => {
     const first = this.CONSUME(K.read);
     const register = this.SUBRULE(this.alternative);
-    return this.build(() => ({ kind: "read", register, range: this.rangeFrom(first) }));
+    return this.build(() => this.nodes.read(first, register, this.LA(0)));
   });
 
   atExpr = this.RULE("atExpr", (): A.AtExpr => {
@@ -950,7 +964,7 @@ class RuleGrammar extends EmbeddedActionsParser {
       this.CONSUME(K.preserving);
       return this.CONSUME(T.Identifier);
     });
-    return this.build(() => ({ kind: "at", op, address, preserving: preserving === undefined ? undefined : this.nodes.name(preserving), range: this.rangeFrom(first) }));
+    return this.build(() => this.nodes.at(first, op, address, preserving, this.LA(0)));
   });
 }
 
