@@ -1,5 +1,5 @@
 // Proofs about compiled code: each real kernel object's function against its rule file (the whole
-// `faultc equiv` process, and the proof alone with z3 initialised), next to the same rule file's
+// `faultc equiv` process, and the proof alone with the solver started), next to the same rule file's
 // asm-like against C-like proof in the same run, and the seed's compiled C against the seed's
 // assembly. Objects that are not built (`npm run kernels`; the seed's C needs the cross gcc) are
 // reported as skipped, with the reason, instead of measured.
@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { buildSeedC } from "../scripts/seed-c.ts";
 import { openSides } from "../src/equiv/equiv.ts";
 import { prove } from "../src/equiv/prove.ts";
-import { z3Context } from "../src/equiv/z3.ts";
+import { warmSolver } from "../src/equiv/smt/backend.ts";
 import type { Benchmark, Figure } from "./types.ts";
 
 const KERNELS = path.resolve(process.env.FAULTC_KERNELS_DIR ?? path.join(".cache", "kernels"));
@@ -55,7 +55,7 @@ export const equivObjectsBenchmark: Benchmark = {
   name: "equiv-objects",
   description: "real objects against their rule files (whole process, proof alone) beside the rule file's asm-vs-c proof",
   async run(): Promise<Figure[]> {
-    await z3Context();
+    await warmSolver();
     const figures: Figure[] = [];
     const { pairs, skipped } = kernelPairs();
     for (const s of skipped) figures.push({ bench: "equiv-objects", subject: s, metric: "skipped", value: 0, runs: 0 });

@@ -10,7 +10,7 @@ import { prove } from "../equiv/prove.ts";
 import type { SolverChoice } from "../equiv/smt/backend.ts";
 import { replayTarget } from "../equiv/report.ts";
 import { outcomeKey } from "../equiv/symbolic/paths.ts";
-import type { Z3Bool } from "../equiv/z3.ts";
+import type { BoolTerm } from "../equiv/term/term.ts";
 import type { BindingCandidate } from "../sides/side.ts";
 import { condition, solverFeatures } from "./features.ts";
 import { mergeClasses, withCapabilities, type MergedClass } from "./merge.ts";
@@ -44,7 +44,7 @@ function conditions(c: MergedClass): ClassCondition[] {
 }
 
 /** The class under one combination: undefined when its capabilities exclude the combination. */
-function classIn(region: ComboRegion, c: MergedClass): Z3Bool | undefined {
+function classIn(region: ComboRegion, c: MergedClass): BoolTerm | undefined {
   const solver = new Map<string, number[]>();
   for (const [f, vs] of c.values) {
     if (!f.startsWith("cap ")) solver.set(f, vs);
@@ -95,8 +95,8 @@ export async function diff(specA: string, specB: string, o: DiffOptions): Promis
   let complete = true;
   for (const r of regions) {
     const ctx = r.combo.inputs.d.ctx;
-    const rows = merged.map((c) => classIn(r, c)).filter((t): t is Z3Bool => t !== undefined);
-    const res = await r.combo.checker.check([r.differ, ...rows.map((t) => ctx.Not(t) as Z3Bool)]);
+    const rows = merged.map((c) => classIn(r, c)).filter((t): t is BoolTerm => t !== undefined);
+    const res = await r.combo.checker.check([r.differ, ...rows.map((t) => ctx.Not(t) as BoolTerm)]);
     if (res !== "unsat") complete = false;
   }
 

@@ -5,7 +5,7 @@
 // capability combination's symbolic inputs; a class constrains each to a set of values.
 import { architecture, memberName } from "../equiv/decode.ts";
 import type { Combination } from "../equiv/prove.ts";
-import type { Z3BitVec, Z3Bool } from "../equiv/z3.ts";
+import type { BvTerm, BoolTerm } from "../equiv/term/term.ts";
 import { scenarioInputs } from "../equiv/model-scenario.ts";
 import { SCENARIO_REGISTERS } from "../equiv/symbolic/inputs.ts";
 import type { ClassCondition } from "./types.ts";
@@ -14,7 +14,7 @@ import type { ClassCondition } from "./types.ts";
 export interface SolverFeature {
   name: string;
   width: number;
-  term: Z3BitVec;
+  term: BvTerm;
 }
 
 /** The features of one combination, in the order a class's conditions are generalised (least telling first). */
@@ -22,41 +22,41 @@ export function solverFeatures(combo: Combination): SolverFeature[] {
   const d = combo.inputs.d;
   const ctx = d.ctx;
   const esr = d.term(combo.inputs.sysreg("ESR_EL2"));
-  const bit = (n: number) => esr.extract(n, n) as Z3BitVec;
-  const nonZero = (t: Z3BitVec) => ctx.If(t.eq(ctx.BitVec.val(0n, t.sort.size())), ctx.BitVec.val(0n, 1), ctx.BitVec.val(1n, 1)) as Z3BitVec;
-  const isZero = (t: Z3BitVec) => ctx.If(t.eq(ctx.BitVec.val(0n, t.sort.size())), ctx.BitVec.val(1n, 1), ctx.BitVec.val(0n, 1)) as Z3BitVec;
-  const out: SolverFeature[] = [{ name: "ESR[63:32]", width: 1, term: nonZero(esr.extract(63, 32) as Z3BitVec) }];
+  const bit = (n: number) => esr.extract(n, n) as BvTerm;
+  const nonZero = (t: BvTerm) => ctx.If(t.eq(ctx.BitVec.val(0n, t.width)), ctx.BitVec.val(0n, 1), ctx.BitVec.val(1n, 1)) as BvTerm;
+  const isZero = (t: BvTerm) => ctx.If(t.eq(ctx.BitVec.val(0n, t.width)), ctx.BitVec.val(1n, 1), ctx.BitVec.val(0n, 1)) as BvTerm;
+  const out: SolverFeature[] = [{ name: "ESR[63:32]", width: 1, term: nonZero(esr.extract(63, 32) as BvTerm) }];
   for (const [name, n] of [["FnV", 10], ["EA", 9], ["S1PTW", 7]] as const) out.push({ name, width: 1, term: bit(n) });
   // What AT answered: PAR.F of each operation applied (on FAR, in every bundled handler).
   const ops = combo.inputs.atApplications;
   for (const app of ops) {
     const name = ops.filter((x) => x.op === app.op).length > 1 ? `AT ${app.op}(${d.term(app.va).toString()})` : `AT ${app.op}`;
-    out.push({ name, width: 1, term: d.term(app.par).extract(0, 0) as Z3BitVec });
+    out.push({ name, width: 1, term: d.term(app.par).extract(0, 0) as BvTerm });
   }
   // HPFAR_EL2.NS (RES0 in Non-secure): Linux 6.15 marks a valid IPA with it, so what an older
   // version records equals 6.15's exactly when the bit is already set.
-  out.push({ name: "HPFAR_EL2.NS", width: 1, term: d.term(combo.inputs.sysreg("HPFAR_EL2")).extract(63, 63) as Z3BitVec });
+  out.push({ name: "HPFAR_EL2.NS", width: 1, term: d.term(combo.inputs.sysreg("HPFAR_EL2")).extract(63, 63) as BvTerm });
   for (const x of scenarioInputs(combo)) {
     if ((SCENARIO_REGISTERS as readonly string[]).includes(x.name) || x.name.startsWith("AT ")) continue;
     out.push({ name: `${x.name}=0`, width: 1, term: isZero(d.term(x.value)) });
   }
-  out.push({ name: "FSC", width: 6, term: esr.extract(5, 0) as Z3BitVec }, { name: "EC", width: 6, term: esr.extract(31, 26) as Z3BitVec });
+  out.push({ name: "FSC", width: 6, term: esr.extract(5, 0) as BvTerm }, { name: "EC", width: 6, term: esr.extract(31, 26) as BvTerm });
   return out;
 }
 
 /** The term `f` takes a value in `values` (ascending), as ranges of consecutive values. */
-export function inSet(combo: Combination, f: SolverFeature, values: readonly number[]): Z3Bool {
+export function inSet(combo: Combination, f: SolverFeature, values: readonly number[]): BoolTerm {
   const ctx = combo.inputs.d.ctx;
   const ranges = toRanges(values);
-  const one = ([lo, hi]: [number, number]): Z3Bool => {
-    if (lo === hi) return f.term.eq(ctx.BitVec.val(BigInt(lo), f.width)) as Z3Bool;
-    const parts: Z3Bool[] = [];
-    if (lo > 0) parts.push(ctx.BitVec.val(BigInt(lo), f.width).ule(f.term) as Z3Bool);
-    if (hi < (1 << f.width) - 1) parts.push(f.term.ule(ctx.BitVec.val(BigInt(hi), f.width)) as Z3Bool);
-    return parts.length === 0 ? (ctx.Bool.val(true) as Z3Bool) : parts.length === 1 ? parts[0] : (ctx.And(...parts) as Z3Bool);
+  const one = ([lo, hi]: [number, number]): BoolTerm => {
+    if (lo === hi) return f.term.eq(ctx.BitVec.val(BigInt(lo), f.width)) as BoolTerm;
+    const parts: BoolTerm[] = [];
+    if (lo > 0) parts.push(ctx.BitVec.val(BigInt(lo), f.width).ule(f.term) as BoolTerm);
+    if (hi < (1 << f.width) - 1) parts.push(f.term.ule(ctx.BitVec.val(BigInt(hi), f.width)) as BoolTerm);
+    return parts.length === 0 ? (ctx.Bool.val(true) as BoolTerm) : parts.length === 1 ? parts[0] : (ctx.And(...parts) as BoolTerm);
   };
-  if (ranges.length === 0) return ctx.Bool.val(false) as Z3Bool;
-  return ranges.length === 1 ? one(ranges[0]) : (ctx.Or(...ranges.map(one)) as Z3Bool);
+  if (ranges.length === 0) return ctx.Bool.val(false) as BoolTerm;
+  return ranges.length === 1 ? one(ranges[0]) : (ctx.Or(...ranges.map(one)) as BoolTerm);
 }
 
 export function toRanges(values: readonly number[]): [number, number][] {

@@ -11,7 +11,7 @@
 // widened under the weaker reading: every input of it that differs, differs this way.
 import { numeral } from "../equiv/model-scenario.ts";
 import type { Checker, SatResult } from "../equiv/solver.ts";
-import type { Z3Bool } from "../equiv/z3.ts";
+import type { BoolTerm } from "../equiv/term/term.ts";
 import { domain, inSet, solverFeatures, type SolverFeature } from "./features.ts";
 import { signatureAt, signaturePredicate, type ComboRegion, type Signature } from "./region.ts";
 
@@ -32,22 +32,22 @@ export interface PartitionLimits {
 
 export const DEFAULT_PARTITION_LIMITS: PartitionLimits = { maxClasses: 400 };
 
-async function unsat(checker: Checker, conds: Z3Bool[]): Promise<boolean> {
+async function unsat(checker: Checker, conds: BoolTerm[]): Promise<boolean> {
   const r: SatResult = await checker.check(conds);
   if (r === "unknown") throw new Undecided("the solver could not decide whether a class of inputs is described exactly");
   return r === "unsat";
 }
 
 /** The cube as one term: every constrained feature in its set. */
-export function cubeTerm(region: ComboRegion, features: readonly SolverFeature[], values: ReadonlyMap<string, number[]>): Z3Bool {
+export function cubeTerm(region: ComboRegion, features: readonly SolverFeature[], values: ReadonlyMap<string, number[]>): BoolTerm {
   const ctx = region.combo.inputs.d.ctx;
-  const parts: Z3Bool[] = [];
+  const parts: BoolTerm[] = [];
   for (const [name, vs] of values) {
     const f = features.find((x) => x.name === name);
-    if (f === undefined) return ctx.Bool.val(false) as Z3Bool;
+    if (f === undefined) return ctx.Bool.val(false) as BoolTerm;
     parts.push(inSet(region.combo, f, vs));
   }
-  return parts.length === 0 ? (ctx.Bool.val(true) as Z3Bool) : parts.length === 1 ? parts[0] : (ctx.And(...parts) as Z3Bool);
+  return parts.length === 0 ? (ctx.Bool.val(true) as BoolTerm) : parts.length === 1 ? parts[0] : (ctx.And(...parts) as BoolTerm);
 }
 
 /**
@@ -61,16 +61,16 @@ export async function partitionCombo(region: ComboRegion, candidates: readonly C
   const ctx = combo.inputs.d.ctx;
   const features = solverFeatures(combo);
   const cubes: Cube[] = [];
-  const outside: Z3Bool[] = [];
+  const outside: BoolTerm[] = [];
   for (const c of candidates) {
     if ([...c.values.keys()].some((f) => !features.some((x) => x.name === f))) continue;
     const term = cubeTerm(region, features, c.values);
     const sig = signaturePredicate(region, c.signature);
-    const not = ctx.Not(sig) as Z3Bool;
+    const not = ctx.Not(sig) as BoolTerm;
     if (!(await unsat(checker, c.exact ? [term, not] : [term, region.differ, not]))) continue;
     if (await unsat(checker, [term, sig, ...outside])) continue;
     cubes.push(c);
-    outside.push(ctx.Not(term) as Z3Bool);
+    outside.push(ctx.Not(term) as BoolTerm);
   }
   for (;;) {
     const { result, model } = await checker.model([region.differ, ...outside]);
@@ -81,17 +81,17 @@ export async function partitionCombo(region: ComboRegion, candidates: readonly C
     const values = new Map<string, number[]>();
     for (const f of features) values.set(f.name, [Number(numeral(model!.eval(f.term, true).toString()))]);
     let sig = signature;
-    let not = ctx.Not(signaturePredicate(region, sig)) as Z3Bool;
+    let not = ctx.Not(signaturePredicate(region, sig)) as BoolTerm;
     const point = cubeTerm(region, features, values);
     let exact = await unsat(checker, [point, not]);
     if (!exact && !(await unsat(checker, [point, region.differ, not]))) {
       // Inputs of this point's class differ in several ways: describe it by what may differ.
       sig = { ...signature, differs: await possibleItems(region, point, signature), some: true };
-      not = ctx.Not(signaturePredicate(region, sig)) as Z3Bool;
+      not = ctx.Not(signaturePredicate(region, sig)) as BoolTerm;
       if (!(await unsat(checker, [point, region.differ, not]))) throw new Undecided(`the inputs of one class take several ways of differing under capabilities {${combo.caps.join(", ")}}`);
     }
-    const keeps = (term: Z3Bool) => unsat(checker, exact ? [term, not] : [term, region.differ, not]);
-    const has = async (term: Z3Bool) => !(await unsat(checker, [term, ctx.Not(not) as Z3Bool]));
+    const keeps = (term: BoolTerm) => unsat(checker, exact ? [term, not] : [term, region.differ, not]);
+    const has = async (term: BoolTerm) => !(await unsat(checker, [term, ctx.Not(not) as BoolTerm]));
     for (const f of features) {
       const good: number[] = [];
       // The point's own value needs no question: the cube with it is the one the last feature's
@@ -119,9 +119,9 @@ export async function partitionCombo(region: ComboRegion, candidates: readonly C
       if (good.length === 1 << f.width) values.delete(f.name);
       else values.set(f.name, good.sort((x, y) => x - y));
     }
-    if (!exact) await tighten(region, features, values, ctx.Not(not) as Z3Bool);
+    if (!exact) await tighten(region, features, values, ctx.Not(not) as BoolTerm);
     cubes.push({ values, signature: sig, exact });
-    outside.push(ctx.Not(cubeTerm(region, features, values)) as Z3Bool);
+    outside.push(ctx.Not(cubeTerm(region, features, values)) as BoolTerm);
   }
   return cubes;
 }
@@ -130,7 +130,7 @@ export async function partitionCombo(region: ComboRegion, candidates: readonly C
  * A partial class keeps only the values of each feature where some input differs its way: the
  * weaker reading lets widening take values where nothing differs, which the table must not name.
  */
-async function tighten(region: ComboRegion, features: readonly SolverFeature[], values: Map<string, number[]>, sig: Z3Bool): Promise<void> {
+async function tighten(region: ComboRegion, features: readonly SolverFeature[], values: Map<string, number[]>, sig: BoolTerm): Promise<void> {
   for (const [name, vs] of [...values]) {
     const kept: number[] = [];
     const visit = async (part: number[]): Promise<void> => {
@@ -151,7 +151,7 @@ async function tighten(region: ComboRegion, features: readonly SolverFeature[], 
 }
 
 /** The items of a same-outcome signature that differ somewhere in `point` (a weak signature lists them). */
-async function possibleItems(region: ComboRegion, point: Z3Bool, s: Signature): Promise<string[]> {
+async function possibleItems(region: ComboRegion, point: BoolTerm, s: Signature): Promise<string[]> {
   const names = new Set<string>();
   for (const p of region.pairs) {
     if (p.oa !== s.oa || p.ob !== s.ob || p.outcomeDiffers) continue;

@@ -11,7 +11,7 @@ import { observedFields, whenFieldSource } from "../equiv/observe.ts";
 import type { Combination, ContractUsed } from "../equiv/prove.ts";
 import type { SymValue } from "../equiv/symbolic/domain.ts";
 import { outcomeKey, type SymbolicPath } from "../equiv/symbolic/paths.ts";
-import type { Z3Bool } from "../equiv/z3.ts";
+import type { BoolTerm } from "../equiv/term/term.ts";
 import type { Side } from "../sides/side.ts";
 import { mapOutcome } from "./outcome-mapping.ts";
 import type { OutcomePair } from "./types.ts";
@@ -19,7 +19,7 @@ import type { OutcomePair } from "./types.ts";
 /** One thing that may differ on a pair of paths with the same outcome: "field NAME" or "sysreg NAME", and where it does. */
 export interface Item {
   name: string;
-  differs: Z3Bool;
+  differs: BoolTerm;
   /** For a field: the pair of record fields. */
   field?: FieldPair;
 }
@@ -28,7 +28,7 @@ export interface PathPair {
   a: SymbolicPath;
   b: SymbolicPath;
   /** pc_a ∧ pc_b. */
-  taken: Z3Bool;
+  taken: BoolTerm;
   /** Outcome keys: A's own, B's. */
   oa: string;
   ob: string;
@@ -54,7 +54,7 @@ export interface ComboRegion {
   combo: Combination;
   pairs: PathPair[];
   /** The differing region. */
-  differ: Z3Bool;
+  differ: BoolTerm;
 }
 
 export interface RegionOptions {
@@ -68,8 +68,8 @@ export interface RegionOptions {
 export function comboRegion(combo: Combination, o: RegionOptions): ComboRegion {
   const d = combo.inputs.d;
   const ctx = d.ctx;
-  const conj = (cs: Z3Bool[]): Z3Bool => (cs.length === 0 ? (ctx.Bool.val(true) as Z3Bool) : cs.length === 1 ? cs[0] : (ctx.And(...cs) as Z3Bool));
-  const neq = (x: SymValue, y: SymValue): Z3Bool => d.boolTerm(d.notB(d.eq(x, y)));
+  const conj = (cs: BoolTerm[]): BoolTerm => (cs.length === 0 ? (ctx.Bool.val(true) as BoolTerm) : cs.length === 1 ? cs[0] : (ctx.And(...cs) as BoolTerm));
+  const neq = (x: SymValue, y: SymValue): BoolTerm => d.boolTerm(d.notB(d.eq(x, y)));
   const fieldOf = (side: Side, p: SymbolicPath, name: string, width: number) => d.zeroExtend(p.state.field(side.layout[name].offset, side.layout[name].size as 4 | 8), width);
   const pairs: PathPair[] = [];
   for (const pa of combo.pathsA) {
@@ -108,15 +108,15 @@ export function comboRegion(combo: Combination, o: RegionOptions): ComboRegion {
       pairs.push({ a: pa, b: pb, taken, oa, ob, outcomeDiffers: !same, items });
     }
   }
-  const parts = pairs.map((p) => (p.outcomeDiffers ? p.taken : p.items.length === 0 ? undefined : (ctx.And(p.taken, ctx.Or(...p.items.map((i) => i.differs))) as Z3Bool))).filter((x): x is Z3Bool => x !== undefined);
-  const differ = parts.length === 0 ? (ctx.Bool.val(false) as Z3Bool) : (ctx.Or(...parts) as Z3Bool);
+  const parts = pairs.map((p) => (p.outcomeDiffers ? p.taken : p.items.length === 0 ? undefined : (ctx.And(p.taken, ctx.Or(...p.items.map((i) => i.differs))) as BoolTerm))).filter((x): x is BoolTerm => x !== undefined);
+  const differ = parts.length === 0 ? (ctx.Bool.val(false) as BoolTerm) : (ctx.Or(...parts) as BoolTerm);
   return { combo, pairs, differ };
 }
 
 /** The inputs that differ the way `s` says, under one combination. */
-export function signaturePredicate(r: ComboRegion, s: Signature): Z3Bool {
+export function signaturePredicate(r: ComboRegion, s: Signature): BoolTerm {
   const ctx = r.combo.inputs.d.ctx;
-  const parts: Z3Bool[] = [];
+  const parts: BoolTerm[] = [];
   for (const p of r.pairs) {
     if (p.oa !== s.oa || p.ob !== s.ob) continue;
     if (p.outcomeDiffers) {
@@ -125,18 +125,18 @@ export function signaturePredicate(r: ComboRegion, s: Signature): Z3Bool {
     }
     const inS = p.items.filter((i) => s.differs.includes(i.name));
     if (inS.length !== s.differs.length) continue;
-    const rest = p.items.filter((i) => !s.differs.includes(i.name)).map((i) => ctx.Not(i.differs) as Z3Bool);
-    const these = s.some ? [ctx.Or(...inS.map((i) => i.differs)) as Z3Bool] : inS.map((i) => i.differs);
-    parts.push(ctx.And(p.taken, ...these, ...rest) as Z3Bool);
+    const rest = p.items.filter((i) => !s.differs.includes(i.name)).map((i) => ctx.Not(i.differs) as BoolTerm);
+    const these = s.some ? [ctx.Or(...inS.map((i) => i.differs)) as BoolTerm] : inS.map((i) => i.differs);
+    parts.push(ctx.And(p.taken, ...these, ...rest) as BoolTerm);
   }
-  return parts.length === 0 ? (ctx.Bool.val(false) as Z3Bool) : parts.length === 1 ? parts[0] : (ctx.Or(...parts) as Z3Bool);
+  return parts.length === 0 ? (ctx.Bool.val(false) as BoolTerm) : parts.length === 1 ? parts[0] : (ctx.Or(...parts) as BoolTerm);
 }
 
-type Model = { eval(t: Z3Bool, complete: boolean): { toString(): string } };
+type Model = { eval(t: BoolTerm, complete: boolean): { toString(): string } };
 
 /** The pair of paths a model of the region takes, and the way it differs there. */
 export function signatureAt(r: ComboRegion, m: Model): { pair: PathPair; signature: Signature } {
-  const holds = (t: Z3Bool) => m.eval(t, true).toString() === "true";
+  const holds = (t: BoolTerm) => m.eval(t, true).toString() === "true";
   const pair = r.pairs.find((p) => holds(p.taken));
   if (pair === undefined) throw new Error("internal: a model of the differing region takes no pair of paths");
   if (pair.outcomeDiffers) return { pair, signature: { oa: pair.oa, ob: pair.ob, differs: ["outcome"] } };

@@ -11,7 +11,7 @@ import { numeral, scenarioFromValues, scenarioInputs } from "../equiv/model-scen
 import { runOutcomeKey } from "../equiv/observe.ts";
 import type { SymValue } from "../equiv/symbolic/domain.ts";
 import type { SolverModel } from "../equiv/solver.ts";
-import type { Z3BitVec, Z3Bool, Z3Context } from "../equiv/z3.ts";
+import type { BvTerm, BoolTerm, TermContext } from "../equiv/term/term.ts";
 import { runResultToJson } from "../runtime/run/json.ts";
 import type { RunResult } from "../runtime/run/types.ts";
 import { hex, scenarioToJson } from "../runtime/scenario/index.ts";
@@ -61,7 +61,7 @@ function replayMismatch(s: Signature, items: readonly Item[], ra: RunResult, rb:
 }
 
 /** How a witness is minimised: minimalModel's contract (the model, or an error when the solver gives up). */
-export type Minimiser = (ctx: Z3Context, constraints: Z3Bool[], terms: Z3BitVec[], timeoutMs: number) => Promise<SolverModel>;
+export type Minimiser = (ctx: TermContext, constraints: BoolTerm[], terms: BvTerm[], timeoutMs: number) => Promise<SolverModel>;
 
 /**
  * The smallest model of the query, or, when minimising fails, the solver's own model of it and
@@ -69,7 +69,7 @@ export type Minimiser = (ctx: Z3Context, constraints: Z3Bool[], terms: Z3BitVec[
  * the query's model is asked for separately, so that a query with no model (a bug) or one the
  * solver cannot decide at all is not mistaken for that.
  */
-async function witnessModel(region: ComboRegion, query: Z3Bool[], terms: Z3BitVec[], timeoutMs: number, minimise: Minimiser): Promise<{ model: SolverModel; undecided?: string }> {
+async function witnessModel(region: ComboRegion, query: BoolTerm[], terms: BvTerm[], timeoutMs: number, minimise: Minimiser): Promise<{ model: SolverModel; undecided?: string }> {
   const { combo } = region;
   try {
     return { model: await minimise(combo.inputs.d.ctx, [...combo.assumptions, ...combo.inputs.axioms, ...query], terms, timeoutMs) };
@@ -86,7 +86,7 @@ async function witnessModel(region: ComboRegion, query: Z3Bool[], terms: Z3BitVe
  * The witness of a class under one combination: `query` is the class and its way of differing,
  * `signature` that way, `paths` the pairs of paths (as conditions) its inputs may take.
  */
-export async function buildWitness(region: ComboRegion, query: Z3Bool[], s: Signature, a: Side, b: Side, mapping: readonly OutcomePair[], paths: { a: string[][]; b: string[][] }, timeoutMs = 30_000, minimise: Minimiser = minimalModel): Promise<WitnessOf> {
+export async function buildWitness(region: ComboRegion, query: BoolTerm[], s: Signature, a: Side, b: Side, mapping: readonly OutcomePair[], paths: { a: string[][]; b: string[][] }, timeoutMs = 30_000, minimise: Minimiser = minimalModel): Promise<WitnessOf> {
   const { combo } = region;
   const d = combo.inputs.d;
   const named = scenarioInputs(combo);

@@ -4,10 +4,10 @@
 // The answer is unique (whatever solver finds it), and the solver is asked only where the last
 // model does not already show the smaller choice possible.
 import { Checker, type SolverModel, type Witness } from "./solver.ts";
-import type { Z3BitVec, Z3Bool, Z3Context } from "./z3.ts";
+import type { BvTerm, BoolTerm, TermContext } from "./term/term.ts";
 
 /** On `like`'s solver session (a checker of the proof's) when given one, else on z3-solver's; the constraints are the background. */
-export async function minimalModel(like: Checker | Z3Context, constraints: Z3Bool[], terms: Z3BitVec[], timeoutMs = 30_000): Promise<SolverModel> {
+export async function minimalModel(like: Checker | TermContext, constraints: BoolTerm[], terms: BvTerm[], timeoutMs = 30_000): Promise<SolverModel> {
   const s = like instanceof Checker ? new Checker(like.ctx, () => constraints, timeoutMs, { session: like.session, applications: like.applications }) : new Checker(like, () => constraints, timeoutMs);
   try {
     return await minimise(s, terms);
@@ -16,11 +16,11 @@ export async function minimalModel(like: Checker | Z3Context, constraints: Z3Boo
   }
 }
 
-async function minimise(s: Checker, terms: Z3BitVec[]): Promise<SolverModel> {
+async function minimise(s: Checker, terms: BvTerm[]): Promise<SolverModel> {
   const ctx = s.ctx;
-  const fixed: Z3Bool[] = [];
-  const value = (w: Witness, t: Z3BitVec): bigint => BigInt(w.model.eval(t, true).toString().replace(/^#x/, "0x").replace(/^#b/, "0b"));
-  const trial = async (extra: Z3Bool): Promise<Witness | undefined> => {
+  const fixed: BoolTerm[] = [];
+  const value = (w: Witness, t: BvTerm): bigint => BigInt(w.model.eval(t, true).toString().replace(/^#x/, "0x").replace(/^#b/, "0b"));
+  const trial = async (extra: BoolTerm): Promise<Witness | undefined> => {
     const r = await s.witness([...fixed, extra]);
     if (r.result === "unknown") throw new Error("internal: the solver gave up minimising a counterexample");
     return r.witness;
@@ -43,8 +43,8 @@ async function minimise(s: Checker, terms: Z3BitVec[]): Promise<SolverModel> {
     }
     fixed.push(atMost(hi));
     for (const t of terms) {
-      const w = t.sort.size();
-      const zero = t.eq(ctx.BitVec.val(0n, w)) as Z3Bool;
+      const w = t.width;
+      const zero = t.eq(ctx.BitVec.val(0n, w)) as BoolTerm;
       const z = value(best, t) === 0n ? best : await trial(zero);
       if (z !== undefined) {
         best = z;
@@ -52,12 +52,12 @@ async function minimise(s: Checker, terms: Z3BitVec[]): Promise<SolverModel> {
         continue;
       }
       for (let i = w - 1; i >= 0; i--) {
-        const clear = t.extract(i, i).eq(ctx.BitVec.val(0n, 1)) as Z3Bool;
+        const clear = t.extract(i, i).eq(ctx.BitVec.val(0n, 1)) as BoolTerm;
         const c = ((value(best, t) >> BigInt(i)) & 1n) === 0n ? best : await trial(clear);
         if (c !== undefined) {
           best = c;
           fixed.push(clear);
-        } else fixed.push(t.extract(i, i).eq(ctx.BitVec.val(1n, 1)) as Z3Bool);
+        } else fixed.push(t.extract(i, i).eq(ctx.BitVec.val(1n, 1)) as BoolTerm);
       }
     }
   }
@@ -69,28 +69,28 @@ async function minimise(s: Checker, terms: Z3BitVec[]): Promise<SolverModel> {
  * has a solver of its own for them); elsewhere (cvc5) a sum of the bits, added pairwise in a
  * balanced tree, bounded.
  */
-function countBound(s: Checker, terms: Z3BitVec[]): (k: number) => Z3Bool {
+function countBound(s: Checker, terms: BvTerm[]): (k: number) => BoolTerm {
   const ctx = s.ctx;
-  const bits = terms.flatMap((t) => Array.from({ length: t.sort.size() }, (_, i) => t.extract(i, i)));
+  const bits = terms.flatMap((t) => Array.from({ length: t.width }, (_, i) => t.extract(i, i)));
   if (s.session.backend !== "cvc5") {
-    const set = bits.map((b) => b.eq(ctx.BitVec.val(1n, 1)) as Z3Bool) as [Z3Bool, ...Z3Bool[]];
-    return (k) => ctx.AtMost(set, k) as Z3Bool;
+    const set = bits.map((b) => b.eq(ctx.BitVec.val(1n, 1)) as BoolTerm) as [BoolTerm, ...BoolTerm[]];
+    return (k) => ctx.AtMost(set, k) as BoolTerm;
   }
-  let level: Z3BitVec[] = bits as Z3BitVec[];
+  let level: BvTerm[] = bits as BvTerm[];
   while (level.length > 1) {
-    const next: Z3BitVec[] = [];
+    const next: BvTerm[] = [];
     for (let i = 0; i < level.length; i += 2) {
       const [x, y] = [level[i], level[i + 1]];
-      if (y === undefined) next.push(x.zeroExt(1) as Z3BitVec);
+      if (y === undefined) next.push(x.zeroExt(1) as BvTerm);
       else {
-        const w = Math.max(x.sort.size(), y.sort.size()) + 1;
-        next.push(x.zeroExt(w - x.sort.size()).add(y.zeroExt(w - y.sort.size())) as Z3BitVec);
+        const w = Math.max(x.width, y.width) + 1;
+        next.push(x.zeroExt(w - x.width).add(y.zeroExt(w - y.width)) as BvTerm);
       }
     }
     level = next;
   }
   const sum = level[0];
-  return (k) => sum.ule(ctx.BitVec.val(BigInt(Math.min(k, 2 ** sum.sort.size() - 1)), sum.sort.size())) as Z3Bool;
+  return (k) => sum.ule(ctx.BitVec.val(BigInt(Math.min(k, 2 ** sum.width - 1)), sum.width)) as BoolTerm;
 }
 
 function popcount(v: bigint): number {

@@ -21,7 +21,7 @@ import { CALLEE_SAVED } from "../runtime/run/function-call-target.ts";
 import { SYM_STACK_TOP, SymbolicInputs } from "./symbolic/inputs.ts";
 import { ExplorationIncomplete, outcomeKey, type SymbolicPath } from "./symbolic/paths.ts";
 import { SymbolicState } from "./symbolic/state.ts";
-import { z3Context, type Z3Bool } from "./z3.ts";
+import { termContext, type BoolTerm } from "./term/term.ts";
 
 export interface ContractUsed {
   /** The rule file whose contract it is. */
@@ -38,7 +38,7 @@ export interface Combination {
   checker: Checker;
   pathsA: SymbolicPath[];
   pathsB: SymbolicPath[];
-  assumptions: Z3Bool[];
+  assumptions: BoolTerm[];
 }
 
 export interface Failure {
@@ -47,7 +47,7 @@ export interface Failure {
   /** What differs, in words: "outcome", "field far_el2", "PAR_EL1", "x3 not restored". */
   what: string;
   /** A satisfiable conjunction: inputs that show the difference. */
-  query: Z3Bool[];
+  query: BoolTerm[];
   /** The terms whose values differ (for the report), when there are two. */
   terms: { a?: SymValue; b?: SymValue };
   /** For obligation 2: the fields that differ. */
@@ -159,10 +159,10 @@ export async function prove(a: Side, b: Side, options: ProveOptions): Promise<Pr
   const pairs = paired.pairs;
   const { recordedByCaller, notCompared } = callerFields(a, b, paired.notCompared);
   const fixed = fixedCapabilities(a, b);
-  const ctx = await z3Context();
+  const ctx = termContext();
   const d = new SymbolicDomain(ctx);
   // One session for every combination: each checker asserts its background behind a literal of its own.
-  const session = await openSession(ctx, options.solver ?? solverChoice(), options.timeoutMs ?? 60_000);
+  const session = await openSession(options.solver ?? solverChoice(), options.timeoutMs ?? 60_000);
   const contract = contractFor(a, b, options.strict);
   const enumerated = [...new Set([...a.capabilities, ...b.capabilities, ARM64_HAS_VIRT_HOST_EXTN])].filter((c) => !fixed.some((f) => f.name === c)).sort();
   const present = fixed.filter((f) => f.present).map((f) => f.name);
@@ -219,14 +219,14 @@ async function decideObligations(combos: Combination[], checksOf: (combo: Combin
   const perCombo = combos.map((combo) => checksOf(combo).map((c): Item => ({ ...c, combo, status: "open" })));
   const order: Item[] = [];
   for (const ob of OBLIGATIONS) for (const items of perCombo) for (const it of items) if (it.obligation === ob) order.push(it);
-  const conj = (ctx: Combination["inputs"]["d"]["ctx"], q: Z3Bool[]) => (q.length === 1 ? q[0] : (ctx.And(...q) as Z3Bool));
+  const conj = (ctx: Combination["inputs"]["d"]["ctx"], q: BoolTerm[]) => (q.length === 1 ? q[0] : (ctx.And(...q) as BoolTerm));
 
   /** Asks whether any of `items` (one combination's) is satisfiable, and marks what the answer shows. */
   const askAll = async (items: Item[]): Promise<void> => {
     const { checker, inputs } = items[0].combo;
     const ctx = inputs.d.ctx;
     const terms = items.map((it) => conj(ctx, it.query));
-    const r = items.length === 1 ? await checker.witness(items[0].query) : await checker.witness([ctx.Or(...terms) as Z3Bool]);
+    const r = items.length === 1 ? await checker.witness(items[0].query) : await checker.witness([ctx.Or(...terms) as BoolTerm]);
     if (r.result === "unsat") for (const it of items) it.status = "unsat";
     else if (r.result === "sat") {
       let shown = false;
@@ -259,28 +259,28 @@ async function decideObligations(combos: Combination[], checksOf: (combo: Combin
 
 interface Check {
   what: string;
-  query: Z3Bool[];
+  query: BoolTerm[];
   terms: { a?: SymValue; b?: SymValue };
   field?: FieldPair;
 }
 
 /** Each path's condition as one term, made once for all the obligations. */
-const pathConditions = new WeakMap<SymbolicPath, Z3Bool>();
+const pathConditions = new WeakMap<SymbolicPath, BoolTerm>();
 
 /** The satisfiability questions of one obligation under one capability combination. */
 function obligationChecks(ob: Obligation, combo: Combination, a: Side, b: Side, pairs: readonly FieldPair[], contract: ContractUsed | undefined): Check[] {
   const ctx = combo.inputs.d.ctx;
   const d = combo.inputs.d;
   // Each path's condition and each outcome's disjunction made once: every field and register of an outcome asks them again.
-  const conj = (p: SymbolicPath): Z3Bool => {
+  const conj = (p: SymbolicPath): BoolTerm => {
     let c = pathConditions.get(p);
-    if (c === undefined) pathConditions.set(p, (c = p.conds.length === 0 ? (ctx.Bool.val(true) as Z3Bool) : (ctx.And(...p.conds) as Z3Bool)));
+    if (c === undefined) pathConditions.set(p, (c = p.conds.length === 0 ? (ctx.Bool.val(true) as BoolTerm) : (ctx.And(...p.conds) as BoolTerm)));
     return c;
   };
-  const anys = new Map<SymbolicPath[], Z3Bool>();
-  const anyOf = (ps: SymbolicPath[]): Z3Bool => {
+  const anys = new Map<SymbolicPath[], BoolTerm>();
+  const anyOf = (ps: SymbolicPath[]): BoolTerm => {
     let c = anys.get(ps);
-    if (c === undefined) anys.set(ps, (c = ps.length === 0 ? (ctx.Bool.val(false) as Z3Bool) : (ctx.Or(...ps.map(conj)) as Z3Bool)));
+    if (c === undefined) anys.set(ps, (c = ps.length === 0 ? (ctx.Bool.val(false) as BoolTerm) : (ctx.Or(...ps.map(conj)) as BoolTerm)));
     return c;
   };
   const byOutcome = (ps: SymbolicPath[]) => {
@@ -302,7 +302,7 @@ function obligationChecks(ob: Obligation, combo: Combination, a: Side, b: Side, 
     for (let i = ps.length - 2; i >= 0; i--) v = d.ite({ z: conj(ps[i]) }, f(ps[i]), v);
     return v;
   };
-  const neq = (x: SymValue, y: SymValue): Z3Bool => d.boolTerm(d.notB(d.eq(x, y)));
+  const neq = (x: SymValue, y: SymValue): BoolTerm => d.boolTerm(d.notB(d.eq(x, y)));
   const checks: Check[] = [];
 
   switch (ob.id) {
@@ -372,18 +372,18 @@ function obligationChecks(ob: Obligation, combo: Combination, a: Side, b: Side, 
           // A function gives its caller back x19-x29 and SP (AAPCS64), on every path that returns.
           for (const p of ps) {
             if (!p.returned) continue;
-            const changed: Z3Bool[] = CALLEE_SAVED.map((i) => neq(p.state.x[i], combo.inputs.x(i)));
+            const changed: BoolTerm[] = CALLEE_SAVED.map((i) => neq(p.state.x[i], combo.inputs.x(i)));
             changed.push(neq(p.state.sp, d.const(SYM_STACK_TOP, 64)));
-            checks.push({ what: `${side.label} returns with x19-x29 or SP changed`, query: [conj(p), ctx.Or(...changed) as Z3Bool], terms: {} });
+            checks.push({ what: `${side.label} returns with x19-x29 or SP changed`, query: [conj(p), ctx.Or(...changed) as BoolTerm], terms: {} });
           }
           continue;
         }
         for (const p of ps) {
           if (p.outcome.kind !== "retry") continue;
-          const changed: Z3Bool[] = [];
+          const changed: BoolTerm[] = [];
           for (let i = 0; i < 31; i++) changed.push(neq(p.state.x[i], combo.inputs.x(i)));
           changed.push(neq(p.state.sp, new SymbolicState(combo.inputs, new Set()).sp));
-          checks.push({ what: `${side.label} re-enters the guest with x0-x30 or SP changed`, query: [conj(p), ctx.Or(...changed) as Z3Bool], terms: {} });
+          checks.push({ what: `${side.label} re-enters the guest with x0-x30 or SP changed`, query: [conj(p), ctx.Or(...changed) as BoolTerm], terms: {} });
         }
       }
       break;

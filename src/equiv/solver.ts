@@ -5,7 +5,7 @@
 // a check is then a check under assumptions (the checker's literal and the conditions' guards),
 // with nothing re-added and nothing popped. Answers are cached, and each satisfiable answer can
 // come with a witness: a model that later questions may be decided in without the solver.
-import type { Z3BitVec, Z3Bool, Z3Context } from "./z3.ts";
+import type { BvTerm, BoolTerm, TermContext } from "./term/term.ts";
 import type { SatResult, SolverModel, SolverSession } from "./smt/session.ts";
 import { WasmSession } from "./smt/wasm.ts";
 import { boolConstant } from "./smt/symbols.ts";
@@ -23,7 +23,7 @@ export interface CheckerOptions {
   /** The session to ask (shared with other checkers); by default one of z3-solver's of its own. */
   session?: SolverSession;
   /** The uninterpreted-function applications a model must give values of (the AT results). */
-  applications?: () => readonly Z3BitVec[];
+  applications?: () => readonly BvTerm[];
 }
 
 /** How many of the latest witnesses a question is tried in before it is asked. */
@@ -31,7 +31,7 @@ const POOL = 48;
 
 let literals = 0;
 /** A fresh Boolean of faultc's own, never an input. */
-function freshLiteral(ctx: Z3Context, what: string): Z3Bool {
+function freshLiteral(ctx: TermContext, what: string): BoolTerm {
   return boolConstant(ctx, `${INTERNAL_PREFIX}${what}${literals++}`);
 }
 
@@ -39,47 +39,47 @@ export class Checker {
   /** Solver calls made, for the report. */
   calls = 0;
   readonly session: SolverSession;
-  readonly applications: () => readonly Z3BitVec[];
+  readonly applications: () => readonly BvTerm[];
   private readonly ownSession: boolean;
-  private readonly scope: Z3Bool;
+  private readonly scope: BoolTerm;
   private added = 0;
   /** Each condition's guard, by the condition's z3 id (the condition kept, so the id stays its own). */
-  private readonly guards = new Map<number, { cond: Z3Bool; guard: Z3Bool }>();
+  private readonly guards = new Map<number, { cond: BoolTerm; guard: BoolTerm }>();
   private readonly answers = new Map<string, { result: SatResult; witness?: Witness }>();
   /** The latest witnesses found, newest last: a question one of them answers is not asked (`reuse`). */
   private readonly pool: Witness[] = [];
 
   /** `background()` must only ever grow at its end (assumptions first, then axioms as they appear). */
   constructor(
-    readonly ctx: Z3Context,
-    private readonly background: () => Z3Bool[],
+    readonly ctx: TermContext,
+    private readonly background: () => BoolTerm[],
     timeoutMs = 60_000,
     options: CheckerOptions = {},
   ) {
     this.ownSession = options.session === undefined;
-    this.session = options.session ?? new WasmSession(ctx, timeoutMs);
+    this.session = options.session ?? new WasmSession(timeoutMs);
     this.applications = options.applications ?? (() => []);
     this.scope = freshLiteral(ctx, "scope");
   }
 
   private sync(): number {
     const bg = this.background();
-    for (; this.added < bg.length; this.added++) this.session.assert(this.ctx.Implies(this.scope, bg[this.added]) as Z3Bool);
+    for (; this.added < bg.length; this.added++) this.session.assert(this.ctx.Implies(this.scope, bg[this.added]) as BoolTerm);
     return bg.length;
   }
 
-  private guard(cond: Z3Bool): Z3Bool {
+  private guard(cond: BoolTerm): BoolTerm {
     const id = cond.id();
     let g = this.guards.get(id);
     if (g === undefined) {
       g = { cond, guard: freshLiteral(this.ctx, "g") };
       this.guards.set(id, g);
-      this.session.assert(this.ctx.Implies(g.guard, cond) as Z3Bool);
+      this.session.assert(this.ctx.Implies(g.guard, cond) as BoolTerm);
     }
     return g.guard;
   }
 
-  private async ask(conds: readonly Z3Bool[], wantModel: boolean, reuse = false): Promise<{ result: SatResult; witness?: Witness }> {
+  private async ask(conds: readonly BoolTerm[], wantModel: boolean, reuse = false): Promise<{ result: SatResult; witness?: Witness }> {
     const background = this.sync();
     const guards = [...new Set(conds.map((c) => this.guard(c)))];
     const key = `${background}|${guards.map((g) => g.id()).sort((x, y) => x - y).join(",")}`;
@@ -94,8 +94,8 @@ export class Checker {
       }
     }
     this.calls++;
-    const result = await this.session.check([this.scope, ...guards]);
-    const answer = result === "sat" && wantModel ? { result, witness: { model: await this.session.model(this.applications()), background } } : { result };
+    const { result, model } = await this.session.checkWithModel([this.scope, ...guards], wantModel ? this.applications() : undefined);
+    const answer = model !== undefined ? { result, witness: { model, background } } : { result };
     if (answer.witness !== undefined) {
       this.pool.push(answer.witness);
       if (this.pool.length > POOL) this.pool.shift();
@@ -105,7 +105,7 @@ export class Checker {
   }
 
   /** A witness of the pool that is a model of `conds` (the last ones, a path's newest, tried first) and of the background. */
-  private known(conds: readonly Z3Bool[]): Witness | undefined {
+  private known(conds: readonly BoolTerm[]): Witness | undefined {
     for (let i = this.pool.length - 1; i >= 0; i--) {
       const w = this.pool[i];
       let all = true;
@@ -115,12 +115,12 @@ export class Checker {
     return undefined;
   }
 
-  async check(conds: Z3Bool[]): Promise<SatResult> {
+  async check(conds: BoolTerm[]): Promise<SatResult> {
     return (await this.ask(conds, false)).result;
   }
 
   /** A model of `conds` (with the background), or the reason there is none. */
-  async model(conds: Z3Bool[], wantModel = true): Promise<{ result: SatResult; model: SolverModel | undefined }> {
+  async model(conds: BoolTerm[], wantModel = true): Promise<{ result: SatResult; model: SolverModel | undefined }> {
     const r = await this.ask(conds, wantModel);
     return { result: r.result, model: r.witness?.model };
   }
@@ -130,7 +130,7 @@ export class Checker {
    * for an earlier question that is a model of `conds` answers without the solver (the explorers:
    * any model will do); without, the solver's own model of `conds` is the answer.
    */
-  witness(conds: readonly Z3Bool[], reuse = false): Promise<{ result: SatResult; witness?: Witness }> {
+  witness(conds: readonly BoolTerm[], reuse = false): Promise<{ result: SatResult; witness?: Witness }> {
     return this.ask(conds, true, reuse);
   }
 
@@ -146,7 +146,7 @@ export class Checker {
   }
 
   /** t's truth in the witness, if the witness is still a model of the background; else undefined. */
-  decides(w: Witness, t: Z3Bool): boolean | undefined {
+  decides(w: Witness, t: BoolTerm): boolean | undefined {
     return this.current(w) ? truth(w.model, t) : undefined;
   }
 
@@ -156,7 +156,7 @@ export class Checker {
   }
 }
 
-function truth(m: SolverModel, t: Z3Bool): boolean | undefined {
+function truth(m: SolverModel, t: BoolTerm): boolean | undefined {
   let s: string;
   try {
     s = m.eval(t, true).toString();

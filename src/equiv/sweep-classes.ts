@@ -18,7 +18,7 @@ import type { Combination, Proof } from "./prove.ts";
 import type { SolverModel } from "./smt/session.ts";
 import { outcomeKey, type SymbolicPath } from "./symbolic/paths.ts";
 import { Assignment, CombinationTerms, termTrees } from "./sweep-eval.ts";
-import type { Z3Bool, Z3Context } from "./z3.ts";
+import type { BoolTerm, TermContext } from "./term/term.ts";
 
 export interface InputClass {
   combo: Combination;
@@ -28,7 +28,7 @@ export interface InputClass {
   pa: SymbolicPath;
   pb: SymbolicPath;
   /** The pair's conditions and the combination's background (assumptions and axioms): every scenario of the class satisfies them all. */
-  constraint: readonly Z3Bool[];
+  constraint: readonly BoolTerm[];
   /** A model of the constraint: a path's witness, or the solver's answer to the sweep's question. */
   model: SolverModel;
   /** The model's values, as faultc reads and evaluates them. */
@@ -63,17 +63,17 @@ export function outcomesProvenEqual(proof: Proof): boolean {
 }
 
 /** Literals of a path condition by z3 term id: true for the term, false for its negation. */
-function literals(ctx: Z3Context, conds: readonly Z3Bool[]): Map<number, boolean> {
+function literals(ctx: TermContext, conds: readonly BoolTerm[]): Map<number, boolean> {
   const out = new Map<number, boolean>();
   for (const c of conds) {
-    if (ctx.isNot(c)) out.set((c.arg(0) as Z3Bool).id(), false);
+    if (ctx.isNot(c)) out.set((c.arg(0) as BoolTerm).id(), false);
     else out.set(c.id(), true);
   }
   return out;
 }
 
 /** A literal of one map negated in the other, or a literal false. */
-function contradictory(ctx: Z3Context, x: Map<number, boolean>, y: Map<number, boolean>, conds: readonly Z3Bool[]): boolean {
+function contradictory(ctx: TermContext, x: Map<number, boolean>, y: Map<number, boolean>, conds: readonly BoolTerm[]): boolean {
   for (const [id, polarity] of x) if (y.get(id) === !polarity) return true;
   return conds.some((c) => ctx.isFalse(c));
 }
@@ -149,12 +149,12 @@ export async function searchClasses(
     }
 
     // Then the solver, for the pairs no witness took.
-    const conj = (conds: readonly Z3Bool[]): Z3Bool => (conds.length === 0 ? ctx.Bool.val(true) : conds.length === 1 ? conds[0] : ctx.And(...conds)) as Z3Bool;
+    const conj = (conds: readonly BoolTerm[]): BoolTerm => (conds.length === 0 ? ctx.Bool.val(true) : conds.length === 1 ? conds[0] : ctx.And(...conds)) as BoolTerm;
     const [conjA, conjB] = [combo.pathsA, combo.pathsB].map((ps) => ps.map((p) => conj(p.conds)));
     while (open.size > 0) {
       stats.queries++;
-      const asked = [...open.values()].map(({ a, b }) => ctx.And(conjA[a], conjB[b]) as Z3Bool);
-      const r = await combo.checker.witness([asked.length === 1 ? asked[0] : (ctx.Or(...asked) as Z3Bool)]);
+      const asked = [...open.values()].map(({ a, b }) => ctx.And(conjA[a], conjB[b]) as BoolTerm);
+      const r = await combo.checker.witness([asked.length === 1 ? asked[0] : (ctx.Or(...asked) as BoolTerm)]);
       if (r.result === "unsat") break;
       if (r.result === "unknown" || r.witness === undefined) {
         stats.undecided += open.size;

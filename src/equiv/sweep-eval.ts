@@ -5,8 +5,7 @@
 // WebAssembly model evaluation costs a call into Emscripten per term, a native solver's model has
 // only values; and a model the solver gives is checked here, by other code than the solver's,
 // before a scenario is drawn from it.
-import type { Z3BitVec, Z3Bool, Z3Context } from "./z3.ts";
-import { z3Low } from "./z3.ts";
+import type { BvTerm, BoolTerm, TermContext } from "./term/term.ts";
 import { evaluate, literal, type BitsValue, type ModelValues, type Value } from "./smt/evaluate.ts";
 import { INTERNAL_PREFIX, NativeSession } from "./smt/native.ts";
 import { TermPrinter } from "./smt/print.ts";
@@ -14,7 +13,7 @@ import { parseSexpr, type Sexpr } from "./smt/sexpr.ts";
 import type { SolverModel, SolverSession } from "./smt/session.ts";
 import { symbolInfo } from "./smt/symbols.ts";
 
-type Term = Z3Bool | Z3BitVec;
+type Term = BoolTerm | BvTerm;
 
 /** The names a tree refers to directly (its arguments, not an operator). */
 function children(s: Sexpr): string[] {
@@ -35,9 +34,9 @@ export interface TermTrees {
 }
 
 /** The native session's trees (every term the proof asked is read already), else a printer of the sweep's own. */
-export async function termTrees(session: SolverSession, ctx: Z3Context): Promise<TermTrees> {
+export async function termTrees(session: SolverSession, ctx: TermContext): Promise<TermTrees> {
   if (session instanceof NativeSession) return session;
-  const printer = new TermPrinter(await z3Low(), ctx, `${INTERNAL_PREFIX}s`);
+  const printer = new TermPrinter(`${INTERNAL_PREFIX}s`);
   return { tree: (t) => printer.text(t), definitions: printer.definitions };
 }
 
@@ -133,7 +132,7 @@ export class CombinationTerms {
 
   constructor(
     private readonly source: TermTrees,
-    private readonly ctx: Z3Context,
+    private readonly ctx: TermContext,
     /** The uninterpreted-function applications (AT results): each is a leaf, valued by the model as a whole. */
     applications: readonly Term[],
   ) {
@@ -184,7 +183,7 @@ export class CombinationTerms {
       }
       const info = symbolInfo(s);
       if (info === undefined || info.arity !== 0) throw new Error(`internal: unknown symbol ${s} in a term`);
-      this.leaves.set(s, info.sort === "bool" ? (this.ctx.Bool.const(s) as Z3Bool) : (this.ctx.BitVec.const(s, info.sort) as Z3BitVec));
+      this.leaves.set(s, info.sort === "bool" ? (this.ctx.Bool.const(s) as BoolTerm) : (this.ctx.BitVec.const(s, info.sort) as BvTerm));
     }
   }
 

@@ -7,7 +7,7 @@ import type { BitsValue } from "./smt/evaluate.ts";
 import type { Sexpr } from "./smt/sexpr.ts";
 import type { SymValue } from "./symbolic/domain.ts";
 import type { Assignment, CombinationTerms } from "./sweep-eval.ts";
-import type { Z3BitVec, Z3Bool } from "./z3.ts";
+import type { BvTerm, BoolTerm } from "./term/term.ts";
 
 /** Deterministic PRNG (splitmix64) for the random fills. */
 export function* randomWords(seed: bigint): Generator<bigint> {
@@ -47,8 +47,8 @@ export class ClassAssignment {
     private readonly terms: CombinationTerms,
     private readonly model: Assignment,
     /** The named inputs that are terms (constants are no inputs to choose). */
-    inputs: readonly { value: { z: Z3BitVec } }[],
-    constraint: readonly Z3Bool[],
+    inputs: readonly { value: { z: BvTerm } }[],
+    constraint: readonly BoolTerm[],
   ) {
     const trees = inputs.map((n) => terms.tree(n.value.z));
     this.names = trees.map((t) => {

@@ -26,7 +26,7 @@ import type { Combination, Proof } from "./prove.ts";
 import type { Side } from "../sides/side.ts";
 import { SymbolicDomain, type SymValue } from "./symbolic/domain.ts";
 import { outcomeKey, type SymbolicPath } from "./symbolic/paths.ts";
-import type { Z3BitVec } from "./z3.ts";
+import type { BvTerm } from "./term/term.ts";
 import { searchClasses } from "./sweep-classes.ts";
 import { ClassAssignment, randomWords } from "./sweep-fill.ts";
 
@@ -64,7 +64,7 @@ export async function sweep(a: Side, b: Side, proof: Proof, o: SweepOptions): Pr
       classes++;
       const { combo } = c;
       const named = scenarioInputs(combo);
-      const terms = named.filter((n): n is { name: string; value: { z: Z3BitVec } } => !("c" in n.value));
+      const terms = named.filter((n): n is { name: string; value: { z: BvTerm } } => !("c" in n.value));
       const at = new ClassAssignment(c.terms, c.at, terms, c.constraint);
       const consistent = atConsistent(combo, at);
       for (let fill = 0; fill < o.fills; fill++) {

@@ -10,7 +10,7 @@ import { renderDiffText } from "../../src/diff/render.ts";
 import type { DiffReport } from "../../src/diff/types.ts";
 import type { Minimiser } from "../../src/diff/witness.ts";
 import { minimalModel } from "../../src/equiv/minimize.ts";
-import type { Z3Bool } from "../../src/equiv/z3.ts";
+import type { BoolTerm } from "../../src/equiv/term/term.ts";
 import { cli } from "../cli/harness.ts";
 
 const dir = mkdtempSync(path.join(tmpdir(), "faultc-diff-"));
@@ -115,7 +115,7 @@ describe("faultc diff when the solver gives up minimising a witness", () => {
       const [x, y] = [ctx.BitVec.const("factor_x", 64), ctx.BitVec.const("factor_y", 64)];
       const small = (t: typeof x) => t.ule(ctx.BitVec.val(0xffffffffn, 64));
       const one = ctx.BitVec.val(1n, 64);
-      const hard = ctx.And(x.mul(y).eq(ctx.BitVec.val(4294967291n * 4294967279n, 64)), small(x), small(y), x.ugt(one), y.ugt(one)) as Z3Bool;
+      const hard = ctx.And(x.mul(y).eq(ctx.BitVec.val(4294967291n * 4294967279n, 64)), small(x), small(y), x.ugt(one), y.ugt(one)) as BoolTerm;
       return minimalModel(ctx, [...constraints, hard], terms, 200);
     };
     const report = await diff(`${base}#c`, `${accessRetry}#c`, { strict: false, minimise: givesUp });

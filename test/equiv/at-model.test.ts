@@ -5,12 +5,12 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { Checker } from "../../src/equiv/solver.ts";
 import { SymbolicDomain, type SymValue } from "../../src/equiv/symbolic/domain.ts";
 import { SymbolicInputs } from "../../src/equiv/symbolic/inputs.ts";
-import { z3Context, type Z3Bool } from "../../src/equiv/z3.ts";
+import { termContext, type BoolTerm } from "../../src/equiv/term/term.ts";
 
 describe("AT in the symbolic inputs", () => {
   let d: SymbolicDomain;
   beforeAll(async () => {
-    d = new SymbolicDomain(await z3Context());
+    d = new SymbolicDomain(termContext());
   });
 
   /** A fresh problem: S1E1R and S1E1A on FAR, and S1E1A on another VA. */
@@ -21,25 +21,25 @@ describe("AT in the symbolic inputs", () => {
     const a = inputs.at("s1e1a", far);
     const elsewhere = inputs.at("s1e1a", inputs.sysreg("HPFAR_EL2"));
     const checker = new Checker(d.ctx, () => inputs.axioms);
-    const is = (p: SymValue, value: bigint, hi = 63, lo = 0): Z3Bool => d.term(p).extract(hi, lo).eq(d.ctx.BitVec.val(value, hi - lo + 1)) as Z3Bool;
+    const is = (p: SymValue, value: bigint, hi = 63, lo = 0): BoolTerm => d.term(p).extract(hi, lo).eq(d.ctx.BitVec.val(value, hi - lo + 1)) as BoolTerm;
     const ok = (p: SymValue) => is(p, 0n, 0, 0);
     /** F=1 with FST = `fsc` (PAR[6:1]) and S (PAR[9]). */
-    const fault = (p: SymValue, fsc: bigint, s: bigint) => d.ctx.And(is(p, 1n, 0, 0), is(p, fsc, 6, 1), is(p, s, 9, 9)) as Z3Bool;
-    const sat = async (...conds: Z3Bool[]) => checker.check(conds);
-    return { inputs, r, a, elsewhere, ok, fault, sat, same: (x: SymValue, y: SymValue) => d.term(x).eq(d.term(y)) as Z3Bool };
+    const fault = (p: SymValue, fsc: bigint, s: bigint) => d.ctx.And(is(p, 1n, 0, 0), is(p, fsc, 6, 1), is(p, s, 9, 9)) as BoolTerm;
+    const sat = async (...conds: BoolTerm[]) => checker.check(conds);
+    return { inputs, r, a, elsewhere, ok, fault, sat, same: (x: SymValue, y: SymValue) => d.term(x).eq(d.term(y)) as BoolTerm };
   }
 
   it("S1E1R may meet a permission fault where S1E1A succeeds, never the other way round", async () => {
     const p = problem();
     expect(await p.sat(p.fault(p.r, 0x0fn, 0n), p.ok(p.a))).toBe("sat");
-    expect(await p.sat(p.ok(p.r), d.ctx.Not(p.ok(p.a)) as Z3Bool)).toBe("unsat");
+    expect(await p.sat(p.ok(p.r), d.ctx.Not(p.ok(p.a)) as BoolTerm)).toBe("unsat");
   });
 
   it("both succeeding give the same PAR; a walk's fault (translation, stage 2 on the walk) is both operations'", async () => {
     const p = problem();
-    expect(await p.sat(p.ok(p.r), p.ok(p.a), d.ctx.Not(p.same(p.r, p.a)) as Z3Bool)).toBe("unsat");
-    expect(await p.sat(p.fault(p.r, 0x07n, 0n), d.ctx.Not(p.same(p.r, p.a)) as Z3Bool)).toBe("unsat");
-    expect(await p.sat(p.fault(p.a, 0x0dn, 1n), d.ctx.Not(p.same(p.r, p.a)) as Z3Bool)).toBe("unsat");
+    expect(await p.sat(p.ok(p.r), p.ok(p.a), d.ctx.Not(p.same(p.r, p.a)) as BoolTerm)).toBe("unsat");
+    expect(await p.sat(p.fault(p.r, 0x07n, 0n), d.ctx.Not(p.same(p.r, p.a)) as BoolTerm)).toBe("unsat");
+    expect(await p.sat(p.fault(p.a, 0x0dn, 1n), d.ctx.Not(p.same(p.r, p.a)) as BoolTerm)).toBe("unsat");
     expect(await p.sat(p.fault(p.r, 0x07n, 0n))).toBe("sat");
   });
 

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { Checker } from "../../src/equiv/solver.ts";
 import { SymbolicDomain, type SymValue } from "../../src/equiv/symbolic/domain.ts";
 import { SymbolicInputs } from "../../src/equiv/symbolic/inputs.ts";
-import { z3Context, type Z3Bool } from "../../src/equiv/z3.ts";
+import { termContext, type BoolTerm } from "../../src/equiv/term/term.ts";
 import { generateAt12Cases } from "../../src/oracle/at12-cases.ts";
 import { sysregOf } from "../../src/oracle/at-oracle.ts";
 import { translateAtOperation } from "../../src/runtime/mmu/at-operation.ts";
@@ -16,7 +16,7 @@ import { AT_KINDS, atTraits, type AtKind } from "../../src/runtime/semantics/at-
 describe("AT S12* in the symbolic inputs", () => {
   let d: SymbolicDomain;
   beforeAll(async () => {
-    d = new SymbolicDomain(await z3Context());
+    d = new SymbolicDomain(termContext());
   });
 
   function problem(ops: readonly AtKind[]) {
@@ -24,13 +24,13 @@ describe("AT S12* in the symbolic inputs", () => {
     const far = inputs.sysreg("FAR_EL2");
     const par = Object.fromEntries(ops.map((op) => [op, inputs.at(op, far)])) as Record<AtKind, SymValue>;
     const checker = new Checker(d.ctx, () => inputs.axioms);
-    const is = (p: SymValue, value: bigint, hi = 63, lo = 0): Z3Bool => d.term(p).extract(hi, lo).eq(d.ctx.BitVec.val(value, hi - lo + 1)) as Z3Bool;
+    const is = (p: SymValue, value: bigint, hi = 63, lo = 0): BoolTerm => d.term(p).extract(hi, lo).eq(d.ctx.BitVec.val(value, hi - lo + 1)) as BoolTerm;
     const ok = (p: SymValue) => is(p, 0n, 0, 0);
-    const notOk = (p: SymValue) => d.ctx.Not(ok(p)) as Z3Bool;
+    const notOk = (p: SymValue) => d.ctx.Not(ok(p)) as BoolTerm;
     /** F=1 with FST (PAR[6:1]), S (PAR[9]) and PTW (PAR[8]). */
-    const fault = (p: SymValue, fsc: bigint, s: bigint, ptw = 0n) => d.ctx.And(is(p, 1n, 0, 0), is(p, fsc, 6, 1), is(p, s, 9, 9), is(p, ptw, 8, 8)) as Z3Bool;
-    const differ = (x: SymValue, y: SymValue) => d.ctx.Not(d.term(x).eq(d.term(y))) as Z3Bool;
-    return { inputs, par, ok, notOk, fault, differ, is, sat: (...conds: Z3Bool[]) => checker.check(conds) };
+    const fault = (p: SymValue, fsc: bigint, s: bigint, ptw = 0n) => d.ctx.And(is(p, 1n, 0, 0), is(p, fsc, 6, 1), is(p, s, 9, 9), is(p, ptw, 8, 8)) as BoolTerm;
+    const differ = (x: SymValue, y: SymValue) => d.ctx.Not(d.term(x).eq(d.term(y))) as BoolTerm;
+    return { inputs, par, ok, notOk, fault, differ, is, sat: (...conds: BoolTerm[]) => checker.check(conds) };
   }
 
   it("a fault of the stage-1 walk is every operation's: S1E1R's translation fault or PTW fault is S12E1R's and S12E0W's", async () => {

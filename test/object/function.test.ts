@@ -8,7 +8,7 @@ import { SymbolicDomain } from "../../src/equiv/symbolic/domain.ts";
 import { exploreProgram } from "../../src/equiv/symbolic/explore-asm.ts";
 import { SymbolicInputs } from "../../src/equiv/symbolic/inputs.ts";
 import { SymbolicState } from "../../src/equiv/symbolic/state.ts";
-import { z3Context } from "../../src/equiv/z3.ts";
+import { termContext } from "../../src/equiv/term/term.ts";
 import { AT_NEVER_FAULTS, openObjectFunction, parseObjectReference } from "../../src/object/function.ts";
 import { runProgram } from "../../src/runtime/machine/interpreter.ts";
 import { Machine, type MachineConfig } from "../../src/runtime/machine/machine.ts";
@@ -119,7 +119,7 @@ describeWithCross("object functions on the model", () => {
   });
 
   it("runs on the symbolic explorer unchanged: every path returns, with x0 0 or 1", async () => {
-    const ctx = await z3Context();
+    const ctx = termContext();
     const d = new SymbolicDomain(ctx);
     const inputs = new SymbolicInputs(d, false);
     const checker = new Checker(ctx, () => inputs.axioms);
@@ -143,7 +143,7 @@ describeWithCross("object functions on the model", () => {
       runProgram(g.load([]), m, { entry: "fault_level" });
       expect(m.getX(0) & 0xffffffffn).toBe(level);
     }
-    const ctx = await z3Context();
+    const ctx = termContext();
     const d = new SymbolicDomain(ctx);
     const inputs = new SymbolicInputs(d, false);
     const paths = await exploreProgram(g.load([]), "fault_level", new SymbolicState(inputs, new Set()), new Checker(ctx, () => inputs.axioms));

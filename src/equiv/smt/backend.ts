@@ -4,7 +4,6 @@
 // "auto" found but that does not start falls back to the embedded solver.
 import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
-import { z3Low, type Z3Context } from "../z3.ts";
 import { NativeSession, type NativeKind } from "./native.ts";
 import { SolverFailure } from "./process.ts";
 import type { SolverSession } from "./session.ts";
@@ -49,8 +48,8 @@ export function onPath(name: string): string | undefined {
 }
 
 /** A session of the chosen solver. */
-export async function openSession(ctx: Z3Context, choice: SolverChoice, timeoutMs: number): Promise<SolverSession> {
-  if (choice === "wasm") return new WasmSession(ctx, timeoutMs);
+export async function openSession(choice: SolverChoice, timeoutMs: number): Promise<SolverSession> {
+  if (choice === "wasm") return new WasmSession(timeoutMs);
   const kinds: NativeKind[] = choice === "auto" ? ["z3", "cvc5"] : [choice];
   for (const kind of kinds) {
     const path = onPath(kind);
@@ -59,10 +58,17 @@ export async function openSession(ctx: Z3Context, choice: SolverChoice, timeoutM
       continue;
     }
     try {
-      return await NativeSession.open(kind, kind, timeoutMs, await z3Low(), ctx);
+      return await NativeSession.open(kind, kind, timeoutMs);
     } catch (e) {
       if (!(e instanceof SolverFailure) || choice !== "auto") throw e;
     }
   }
-  return new WasmSession(ctx, timeoutMs);
+  return new WasmSession(timeoutMs);
+}
+
+/** Starts the chosen solver once and ends it: the embedded one's WebAssembly is then loaded, for whatever proves next (the benches time a proof apart from it). */
+export async function warmSolver(choice: SolverChoice = solverChoice()): Promise<void> {
+  const s = await openSession(choice, 1000);
+  await s.check([]);
+  s.release();
 }

@@ -1,12 +1,12 @@
-// A native solver (z3 or cvc5) as a back end: terms are built with z3-solver's API as everywhere
-// else and written as SMT-LIB 2 (each distinct subterm defined once and named after, print.ts), with
-// the symbols they use declared first (symbols.ts).
-// A model is read back with one
-// `(get-value ...)` of the constants declared and the uninterpreted-function applications named,
-// and terms are evaluated in it by evaluate.ts.
-import type { Z3BitVec, Z3Bool, Z3Context, Z3Low } from "../z3.ts";
+// A native solver (z3 or cvc5) as a back end: faultc's terms (term/term.ts) written as SMT-LIB 2
+// (print.ts), the symbols they use declared first (symbols.ts). A model is read back with one
+// `(get-value ...)` of the constants declared and the uninterpreted-function applications asked
+// for, asked in the same request as the check it is a model of; terms are then evaluated in it by
+// faultc (term/evaluate.ts).
+import { TermKind, type BoolTerm, type BvTerm, type Term } from "../term/term.ts";
+import { evaluateTerm, type Assignment, type TermValue } from "../term/evaluate.ts";
 import { TermPrinter } from "./print.ts";
-import { evaluate, literal, valueText, type ModelValues, type Value } from "./evaluate.ts";
+import { literal, valueText, type Value } from "./evaluate.ts";
 import { SmtProcess, SolverFailure } from "./process.ts";
 import { parseSexpr, type Sexpr } from "./sexpr.ts";
 import type { SatResult, SolverModel, SolverSession } from "./session.ts";
@@ -36,15 +36,13 @@ export class NativeSession implements SolverSession {
     readonly backend: NativeKind,
     readonly description: string,
     private readonly process: SmtProcess,
-    z3: Z3Low,
-    ctx: Z3Context,
   ) {
     closeOnCollect.register(this, process, this);
-    this.printer = new TermPrinter(z3, ctx, `${INTERNAL_PREFIX}t`);
+    this.printer = new TermPrinter(`${INTERNAL_PREFIX}t`);
   }
 
   /** Starts `command` as a `kind` solver and waits for its version; a SolverFailure if it does not answer. */
-  static async open(kind: NativeKind, command: string, timeoutMs: number, z3: Z3Low, ctx: Z3Context): Promise<NativeSession> {
+  static async open(kind: NativeKind, command: string, timeoutMs: number): Promise<NativeSession> {
     const p = new SmtProcess(`${kind} (${command})`, command, START[kind].args(timeoutMs), timeoutMs * 2 + 30_000);
     p.send(START[kind].setup(timeoutMs));
     let answer: string;
@@ -55,11 +53,11 @@ export class NativeSession implements SolverSession {
       throw e;
     }
     const version = /:version\s+"([^"]*)"/.exec(answer)?.[1] ?? "?";
-    return new NativeSession(kind, `${kind} ${version} (native, ${command})`, p, z3, ctx);
+    return new NativeSession(kind, `${kind} ${version} (native, ${command})`, p);
   }
 
   /** The text of `t` whole, the symbols it uses declared first. */
-  private print(t: Z3Bool | Z3BitVec): string {
+  private print(t: BoolTerm | BvTerm): string {
     return this.printer.inline(t, (name) => this.declare(name));
   }
 
@@ -72,7 +70,7 @@ export class NativeSession implements SolverSession {
   }
 
   /** `t` as an s-expression over the printer's definitions. */
-  tree(t: Z3Bool | Z3BitVec): Sexpr {
+  tree(t: BoolTerm | BvTerm): Sexpr {
     return this.printer.text(t);
   }
 
@@ -80,50 +78,79 @@ export class NativeSession implements SolverSession {
     return this.printer.definitions;
   }
 
-  assert(t: Z3Bool): void {
+  assert(t: BoolTerm): void {
     this.process.send(`(assert ${this.print(t)})`);
   }
 
-  async check(assumptions: readonly Z3Bool[]): Promise<SatResult> {
-    const names = assumptions.map((a) => this.print(a));
-    const answer = (await this.process.request(`(check-sat-assuming (${names.join(" ")}))`)).trim();
-    if (answer === "sat" || answer === "unsat" || answer === "unknown") return answer;
-    throw new SolverFailure(`${this.description}: unexpected answer to check-sat-assuming: ${answer.slice(0, 200)}`);
+  async check(assumptions: readonly BoolTerm[]): Promise<SatResult> {
+    return (await this.checkWithModel(assumptions, undefined)).result;
   }
 
-  async model(applications: readonly Z3BitVec[]): Promise<SolverModel> {
-    const consts = this.declared.filter((n) => !n.startsWith(INTERNAL_PREFIX) && symbolInfo(n)!.arity === 0);
-    const apps = applications.map((a) => this.printer.text(a));
-    const values = new Map<string, Value>();
-    const functions = new Map<string, Map<bigint, bigint>>();
-    const model: ModelValues = { consts: values, functions, sortOf: (n) => symbolInfo(n)?.sort, definitions: this.printer.definitions };
-    const asked = [...consts, ...applications.map((a) => this.print(a))];
-    if (asked.length === 0) return new NativeModel(this, model);
-    const answer = await this.process.request(`(get-value (${asked.join(" ")}))`);
-    let pairs: Sexpr;
-    try {
-      pairs = parseSexpr(answer);
-    } catch {
-      throw new SolverFailure(`${this.description}: unreadable answer to get-value: ${answer.slice(0, 200)}`);
+  /**
+   * One request for both: the check, and (when `applications` are given) the values a model of
+   * it is read from, asked straight after. When the check is not "sat" there is no model, and the
+   * solver's error for that get-value is expected and dropped; one round trip instead of two.
+   */
+  async checkWithModel(assumptions: readonly BoolTerm[], applications: readonly BvTerm[] | undefined): Promise<{ result: SatResult; model?: SolverModel }> {
+    const names = assumptions.map((a) => this.print(a));
+    const check = `(check-sat-assuming (${names.join(" ")}))`;
+    const query = applications === undefined ? undefined : this.valuesQuery(applications);
+    if (query?.text === undefined) {
+      const result = checkResult(this.description, (await this.process.request(check)).trim());
+      return { result, model: result === "sat" && query !== undefined ? query.read("") : undefined };
     }
-    const read = (i: number): Value => {
-      const pair = Array.isArray(pairs) ? pairs[i] : undefined;
-      const v = Array.isArray(pair) && pair.length === 2 ? literal(pair[1]) : undefined;
-      if (v === undefined) throw new SolverFailure(`${this.description}: unreadable value in get-value's answer: ${JSON.stringify(pair)?.slice(0, 200)}`);
-      return v;
+    const answer = await this.process.request(`${check}\n${query.text}`, { errorExpected: true });
+    const eol = answer.indexOf("\n");
+    const result = checkResult(this.description, (eol < 0 ? answer : answer.slice(0, eol)).trim());
+    if (result !== "sat") return { result };
+    const rest = answer.slice(eol + 1);
+    const error = /\(error "([^"]*)"\)/.exec(rest);
+    if (error) throw new SolverFailure(`${this.description} rejected faultc's input: ${error[1].trim()}`);
+    return { result, model: query.read(rest) };
+  }
+
+  async model(applications: readonly BvTerm[]): Promise<SolverModel> {
+    const query = this.valuesQuery(applications);
+    return query.read(query.text === undefined ? "" : await this.process.request(query.text));
+  }
+
+  /** The get-value of every input constant declared and of `applications` (none if there is nothing to ask), and the model read from its answer. */
+  private valuesQuery(applications: readonly BvTerm[]): { text: string | undefined; read: (answer: string) => SolverModel } {
+    const consts = this.declared.filter((n) => !n.startsWith(INTERNAL_PREFIX) && symbolInfo(n)!.arity === 0);
+    const values = new Map<string, TermValue>();
+    const functions = new Map<string, Map<bigint, bigint>>();
+    const model: Assignment = { consts: values, functions };
+    const asked = [...consts, ...applications.map((a) => this.print(a))];
+    if (asked.length === 0) return { text: undefined, read: () => new NativeModel(model) };
+    const read = (answer: string): SolverModel => {
+      let pairs: Sexpr;
+      try {
+        pairs = parseSexpr(answer);
+      } catch {
+        throw new SolverFailure(`${this.description}: unreadable answer to get-value: ${answer.slice(0, 200)}`);
+      }
+      const value = (i: number): Value => {
+        const pair = Array.isArray(pairs) ? pairs[i] : undefined;
+        const v = Array.isArray(pair) && pair.length === 2 ? literal(pair[1]) : undefined;
+        if (v === undefined) throw new SolverFailure(`${this.description}: unreadable value in get-value's answer: ${JSON.stringify(pair)?.slice(0, 200)}`);
+        return v;
+      };
+      consts.forEach((name, i) => {
+        const v = value(i);
+        values.set(name, typeof v === "boolean" ? v : v.v);
+      });
+      // Applications in the order they were made: an argument may itself apply a function made earlier.
+      applications.forEach((app, i) => {
+        const v = value(consts.length + i);
+        if (app.kind !== TermKind.Application || typeof v === "boolean") throw new SolverFailure(`internal: ${this.description}: a value asked of a term that is no bit-vector function application`);
+        const at = evaluateTerm(app.args[0], model) as bigint;
+        let table = functions.get(app.op);
+        if (table === undefined) functions.set(app.op, (table = new Map()));
+        table.set(at, v.v);
+      });
+      return new NativeModel(model);
     };
-    consts.forEach((name, i) => values.set(name, read(i)));
-    // Applications in the order they were made: an argument may itself apply a function made earlier.
-    apps.forEach((app, i) => {
-      const { fn, arg, env } = application(this.printer.definitions.get(app) ?? app);
-      const at = evaluate(arg, model, env);
-      const v = read(consts.length + i);
-      if (typeof at === "boolean" || typeof v === "boolean") throw new SolverFailure(`${this.description}: an application of ${fn} that is not bit-vector to bit-vector`);
-      let table = functions.get(fn);
-      if (table === undefined) functions.set(fn, (table = new Map()));
-      table.set(at.v, v.v);
-    });
-    return new NativeModel(this, model);
+    return { text: `(get-value (${asked.join(" ")}))`, read };
   }
 
   release(): void {
@@ -132,30 +159,18 @@ export class NativeSession implements SolverSession {
   }
 }
 
-/** The function and argument of an application term as printed, its `let`s evaluated lazily by the caller. */
-function application(tree: Sexpr): { fn: string; arg: Sexpr; env: Map<string, Value> } {
-  // z3 prints a shared argument as (let ((a!1 ...)) (f a!1)): the body applies the function.
-  const lets: Sexpr[][] = [];
-  let t = tree;
-  while (Array.isArray(t) && t[0] === "let") {
-    lets.push(t[1] as Sexpr[]);
-    t = t[2];
-  }
-  if (!Array.isArray(t) || t.length !== 2 || typeof t[0] !== "string") throw new SolverFailure(`internal: not a function application: ${JSON.stringify(tree).slice(0, 200)}`);
-  const arg = lets.reduceRight<Sexpr>((body, bindings) => ["let", bindings, body], t[1]);
-  return { fn: t[0], arg, env: new Map() };
+function checkResult(solver: string, answer: string): SatResult {
+  if (answer === "sat" || answer === "unsat" || answer === "unknown") return answer;
+  throw new SolverFailure(`${solver}: unexpected answer to check-sat-assuming: ${answer.slice(0, 200)}`);
 }
 
 class NativeModel implements SolverModel {
-  constructor(
-    private readonly session: NativeSession,
-    private readonly values: ModelValues,
-  ) {}
+  constructor(private readonly values: Assignment) {}
 
-  private readonly memo = new Map<string, Value>();
+  private readonly memo = new Map<Term, TermValue>();
 
-  eval(t: Z3Bool | Z3BitVec): { toString(): string } {
-    const v = evaluate(this.session.tree(t), { ...this.values, memo: this.memo });
-    return { toString: () => valueText(v) };
+  eval(t: Term): { toString(): string } {
+    const v = evaluateTerm(t, this.values, this.memo);
+    return { toString: () => (typeof v === "boolean" ? String(v) : valueText({ w: t.width, v })) };
   }
 }

@@ -1,22 +1,26 @@
-// z3 terms as SMT-LIB 2 text for a native solver. Each distinct subterm is read out of z3 once
-// per session (z3's own printing, `.sexpr()`, walks and formats every term whole, every time) and
-// named faultc.tN; a term is then written with a `let` for each compound subterm it reaches
-// (children first), from what was read. Not `define-fun`: z3 carries every definition into every
-// model, and reading a model then costs ten times the checks. The subterms are kept, read
-// (sexpr.ts), for evaluating terms in a model.
-import type { Z3BitVec, Z3Bool, Z3Context, Z3Low } from "../z3.ts";
-import { parseSexpr, type Sexpr } from "./sexpr.ts";
+// Terms as SMT-LIB 2 text for a native solver. Each compound subterm is named faultc.tN once per
+// session, the first time it is printed; a term is then written with a `let` for each compound
+// subterm it reaches (children first). Not `define-fun`: z3 carries every definition into every
+// model, and reading a model then costs ten times the checks. The subterms are kept, read (as
+// s-expressions), for evaluating terms in a model (evaluate.ts).
+import { TermKind, type Term } from "../term/term.ts";
+import type { Sexpr } from "./sexpr.ts";
 import { symbolInfo } from "./symbols.ts";
 
-const NUMERAL = 0;
-const APP = 1;
-const BV_SORT = 4;
+/** A numeral as z3 prints one: (_ bvV W). */
+function numeralText(t: Term): string {
+  return `(_ bv${t.value} ${t.sort})`;
+}
 
-/** z3's names of operators whose SMT-LIB name differs. */
-const RENAMED: Record<string, string> = { if: "ite", iff: "=", implies: "=>" };
+/** A term's operator: its name, or (_ name i ...) with its indices. */
+function operatorOf(t: Term): { text: string; tree: Sexpr } {
+  if (t.params.length === 0) return { text: t.op, tree: t.op };
+  const tree: Sexpr = ["_", t.op, ...t.params.map(String)];
+  return { text: `(_ ${t.op} ${t.params.join(" ")})`, tree };
+}
 
 export class TermPrinter {
-  /** By z3 id: a leaf's text, or the name of a compound subterm's definition. */
+  /** By term id: a leaf's text, or the name of a compound subterm's definition. */
   private readonly texts = new Map<number, string>();
   /** Each compound subterm by name, read. */
   readonly definitions = new Map<string, Sexpr>();
@@ -24,19 +28,15 @@ export class TermPrinter {
   private readonly bodies = new Map<string, { body: string; uses: string[]; symbols: string[] }>();
   private next = 0;
   /** Terms printed, kept so that their ids stay theirs. */
-  private readonly kept: unknown[] = [];
+  private readonly kept: Term[] = [];
 
-  constructor(
-    private readonly z3: Z3Low,
-    private readonly ctx: Z3Context,
-    private readonly prefix: string,
-  ) {}
+  constructor(private readonly prefix: string) {}
 
   /**
    * `t` whole: its name bound by `let`s of every compound subterm it reaches, children first.
    * `symbol` is told each constant and function the text names (some more than once).
    */
-  inline(t: Z3Bool | Z3BitVec, symbol: (name: string) => void = () => undefined): string {
+  inline(t: Term, symbol: (name: string) => void = () => undefined): string {
     const name = this.text(t);
     if (!this.bodies.has(name)) {
       if (symbolInfo(name) !== undefined) symbol(name);
@@ -67,69 +67,54 @@ export class TermPrinter {
   }
 
   /** The name of `t`: a compound subterm's name, a constant's name or a literal. */
-  text(t: Z3Bool | Z3BitVec): string {
+  text(t: Term): string {
     const known = this.texts.get(t.id());
     if (known !== undefined) return known;
     this.kept.push(t);
-    return this.walk(t.ast as never);
+    return this.walk(t);
   }
 
-  private walk(root: never): string {
-    const z = this.z3;
-    const c = this.ctx.ptr;
+  private walk(root: Term): string {
     // Iterative post-order: terms thousands deep must not overflow the stack.
-    const stack: { ast: never; id: number; args?: never[] }[] = [{ ast: root, id: z.get_ast_id(c, root) }];
+    const stack: { t: Term; pending: boolean }[] = [{ t: root, pending: false }];
     let last = "";
     while (stack.length > 0) {
       const top = stack[stack.length - 1];
-      const seen = this.texts.get(top.id);
+      const t = top.t;
+      const seen = this.texts.get(t.id());
       if (seen !== undefined) {
         stack.pop();
         last = seen;
         continue;
       }
-      const kind = z.get_ast_kind(c, top.ast) as number;
-      if (kind === NUMERAL) {
-        const sort = z.get_sort(c, top.ast);
-        if ((z.get_sort_kind(c, sort) as number) !== BV_SORT) throw new Error("internal: a numeral that is not a bit-vector cannot be printed");
-        const width = z.get_bv_sort_size(c, sort);
-        const text = `(_ bv${z.get_numeral_string(c, top.ast)} ${width})`;
-        this.texts.set(top.id, text);
+      if (t.kind === TermKind.Numeral || t.kind === TermKind.BoolLiteral || t.kind === TermKind.Constant) {
+        const text = t.kind === TermKind.Numeral ? numeralText(t) : t.op;
+        this.texts.set(t.id(), text);
+        stack.pop();
+        last = text;
         continue;
       }
-      if (kind !== APP) throw new Error(`internal: a term of kind ${kind} cannot be printed`);
-      const app = z.to_app(c, top.ast);
-      if (top.args === undefined) {
-        const n = z.get_app_num_args(c, app);
-        top.args = Array.from({ length: n }, (_, i) => z.get_app_arg(c, app, i) as never);
-        let pending = false;
-        for (const a of top.args) {
-          const id = z.get_ast_id(c, a);
-          if (!this.texts.has(id)) {
-            stack.push({ ast: a, id });
-            pending = true;
+      if (!top.pending) {
+        top.pending = true;
+        let waiting = false;
+        for (const a of t.args)
+          if (!this.texts.has(a.id())) {
+            stack.push({ t: a, pending: false });
+            waiting = true;
           }
-        }
-        if (pending) continue;
+        if (waiting) continue;
       }
-      const decl = z.get_app_decl(c, app);
-      const raw = z.get_symbol_string(c, z.get_decl_name(c, decl));
-      const name = RENAMED[raw] ?? raw;
-      const params = z.get_decl_num_parameters(c, decl);
-      const op = params === 0 ? name : `(_ ${name} ${Array.from({ length: params }, (_, i) => z.get_decl_int_parameter(c, decl, i)).join(" ")})`;
-      let text: string;
-      if (top.args.length === 0) text = op;
-      else {
-        const args = top.args.map((a) => this.texts.get(z.get_ast_id(c, a))!);
-        const body = `(${op} ${args.join(" ")})`;
-        text = `${this.prefix}${this.next++}`;
-        const symbols = [name, ...args].filter((a) => symbolInfo(a) !== undefined);
-        this.bodies.set(text, { body, uses: args.filter((a) => this.bodies.has(a)), symbols });
-        this.definitions.set(text, parseSexpr(body));
-      }
-      this.texts.set(top.id, text);
+      const op = operatorOf(t);
+      const args = t.args.map((a) => this.texts.get(a.id())!);
+      const name = `${this.prefix}${this.next++}`;
+      const symbols = t.kind === TermKind.Application ? [t.op] : [];
+      for (const a of args) if (symbolInfo(a) !== undefined) symbols.push(a);
+      this.bodies.set(name, { body: `(${op.text} ${args.join(" ")})`, uses: args.filter((a) => this.bodies.has(a)), symbols });
+      this.definitions.set(name, [op.tree, ...args.map((a, i) => (t.args[i].kind === TermKind.Numeral ? (["_", `bv${t.args[i].value}`, String(t.args[i].sort)] as Sexpr) : a))]);
+      this.texts.set(t.id(), name);
+      this.kept.push(t);
       stack.pop();
-      last = text;
+      last = name;
     }
     return last;
   }

@@ -21,6 +21,8 @@ interface Request {
   resolve: (answer: string) => void;
   reject: (e: Error) => void;
   timer: NodeJS.Timeout;
+  /** The caller reads the solver's errors in the answer itself (a get-value after a check that may not be sat). */
+  errorExpected: boolean;
 }
 
 export class SmtProcess {
@@ -63,8 +65,11 @@ export class SmtProcess {
     if (this.failure === undefined) this.pending += text.endsWith("\n") ? text : `${text}\n`;
   }
 
-  /** Writes `text` and resolves with everything the solver prints for it. */
-  request(text: string): Promise<string> {
+  /**
+   * Writes `text` and resolves with everything the solver prints for it. An error the solver
+   * prints fails it (and the process) unless `errorExpected`: then the answer holds it.
+   */
+  request(text: string, options: { errorExpected?: boolean } = {}): Promise<string> {
     if (this.failure !== undefined) return Promise.reject(this.failure);
     const id = this.next++;
     if (this.queue.length === 0) this.busy();
@@ -73,7 +78,7 @@ export class SmtProcess {
         this.fail(`${this.label} did not answer within ${Math.round(this.watchdogMs / 1000)} s`);
         this.child.kill("SIGKILL");
       }, this.watchdogMs);
-      this.queue.push({ id, resolve, reject, timer });
+      this.queue.push({ id, resolve, reject, timer, errorExpected: options.errorExpected === true });
       this.write(`${this.pending}${text}\n(echo "faultc-${id}")\n`);
       this.pending = "";
     });
@@ -105,7 +110,7 @@ export class SmtProcess {
       this.queue.shift();
       clearTimeout(r.timer);
       if (this.queue.length === 0) this.idle();
-      const error = /\(error "([^"]*)"\)/.exec(answer);
+      const error = r.errorExpected ? null : /\(error "([^"]*)"\)/.exec(answer);
       if (error) {
         this.fail(`${this.label} rejected faultc's input: ${error[1].trim()}`);
         r.reject(this.failure!);

@@ -1,13 +1,13 @@
 // A solver session: assertions added once, satisfiability checked under assumptions (Boolean
 // constants), and the model of the last satisfiable check. Two kinds: z3-solver's WebAssembly
 // build in the process (wasm.ts), and a native solver through a pipe (native.ts).
-import type { Z3BitVec, Z3Bool } from "../z3.ts";
+import type { BvTerm, BoolTerm } from "../term/term.ts";
 
 export type SatResult = "sat" | "unsat" | "unknown";
 
 /** What the model consumers need of a model: a term's value, printed as z3 prints values (#x..., true). */
 export interface SolverModel {
-  eval(t: Z3Bool | Z3BitVec, modelCompletion?: boolean): { toString(): string };
+  eval(t: BoolTerm | BvTerm, modelCompletion?: boolean): { toString(): string };
 }
 
 export interface SolverSession {
@@ -15,9 +15,11 @@ export interface SolverSession {
   readonly backend: "wasm" | "z3" | "cvc5";
   /** The solver's own words for itself, for reports ("z3 4.8.12 (native)"). */
   readonly description: string;
-  assert(t: Z3Bool): void;
-  check(assumptions: readonly Z3Bool[]): Promise<SatResult>;
+  assert(t: BoolTerm): void;
+  check(assumptions: readonly BoolTerm[]): Promise<SatResult>;
+  /** A check and, when it is "sat" and `applications` are given, its model (see model()). */
+  checkWithModel(assumptions: readonly BoolTerm[], applications: readonly BvTerm[] | undefined): Promise<{ result: SatResult; model?: SolverModel }>;
   /** The model of the last check, which was "sat"; `applications` are the uninterpreted-function terms to read. */
-  model(applications: readonly Z3BitVec[]): Promise<SolverModel>;
+  model(applications: readonly BvTerm[]): Promise<SolverModel>;
   release(): void;
 }

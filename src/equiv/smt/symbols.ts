@@ -2,7 +2,7 @@
 // once through here so that a solver reading terms as SMT-LIB 2 text can be told what they are:
 // its declaration, and its sort for completing a model. Names identify symbols in a z3 context,
 // so one name has one sort for the whole process.
-import type { Z3BitVec, Z3Bool, Z3Context } from "../z3.ts";
+import type { BvTerm, BoolTerm, TermContext } from "../term/term.ts";
 
 export interface SymbolInfo {
   declaration: string;
@@ -24,18 +24,18 @@ export function symbolInfo(name: string): SymbolInfo | undefined {
   return symbols.get(name);
 }
 
-export function bitVecConstant(ctx: Z3Context, name: string, width: number): Z3BitVec {
+export function bitVecConstant(ctx: TermContext, name: string, width: number): BvTerm {
   register(name, { declaration: `(declare-fun ${name} () (_ BitVec ${width}))`, sort: width, arity: 0 });
-  return ctx.BitVec.const(name, width) as Z3BitVec;
+  return ctx.BitVec.const(name, width) as BvTerm;
 }
 
-export function boolConstant(ctx: Z3Context, name: string): Z3Bool {
+export function boolConstant(ctx: TermContext, name: string): BoolTerm {
   register(name, { declaration: `(declare-fun ${name} () Bool)`, sort: "bool", arity: 0 });
-  return ctx.Bool.const(name) as Z3Bool;
+  return ctx.Bool.const(name) as BoolTerm;
 }
 
 /** An uninterpreted function from `from` bits to `to` bits. */
-export function bitVecFunction(ctx: Z3Context, name: string, from: number, to: number) {
+export function bitVecFunction(ctx: TermContext, name: string, from: number, to: number) {
   register(name, { declaration: `(declare-fun ${name} ((_ BitVec ${from})) (_ BitVec ${to}))`, sort: to, arity: 1 });
-  return ctx.Function.declare(name, ctx.BitVec.sort(from), ctx.BitVec.sort(to));
+  return ctx.Function.declare(name, from, to);
 }

@@ -9,7 +9,7 @@ import { UndefinedSysregAccess } from "../../runtime/machine/sysreg-access.ts";
 import { externalHandlerName } from "../../runtime/run/outcomes.ts";
 import { executeInstruction } from "../../runtime/semantics/execute.ts";
 import type { Checker, Witness } from "../solver.ts";
-import type { Z3Bool } from "../z3.ts";
+import type { BoolTerm } from "../term/term.ts";
 import { isConcreteBool, type SymBool } from "./domain.ts";
 import { ExplorationError } from "./exploration-error.ts";
 import { ExplorationIncomplete, type PathOutcome, type SymbolicPath } from "./paths.ts";
@@ -27,7 +27,7 @@ export const DEFAULT_LIMITS: ExploreLimits = { maxSteps: 10_000, maxPaths: 4096 
 interface Pending {
   pc: number;
   state: SymbolicState;
-  conds: Z3Bool[];
+  conds: BoolTerm[];
   steps: string[];
   witness: Witness | undefined;
 }
@@ -51,7 +51,7 @@ export async function exploreProgram(
     if (isConcreteBool(cond)) return { taken: { feasible: cond.b, witness: p.witness }, notTaken: { feasible: !cond.b, witness: p.witness } };
     const t = d.boolTerm(cond);
     const nt = d.notTerm(t);
-    const ask = async (c: Z3Bool): Promise<Way> => {
+    const ask = async (c: BoolTerm): Promise<Way> => {
       const r = await checker.witness([...p.conds, c], true);
       if (r.result === "unknown") throw new ExplorationIncomplete("the solver could not decide a branch condition");
       return { feasible: r.result === "sat", witness: r.witness };

@@ -9,7 +9,7 @@ import { formatLocation } from "../../runtime/asm/errors.ts";
 import type { LoadedProgram } from "../../runtime/asm/program.ts";
 import { CALLER_RETURN_ADDRESS, type CallInputs, type FunctionCall } from "../../runtime/run/function-call-target.ts";
 import type { Checker, Witness } from "../solver.ts";
-import type { Z3Bool } from "../z3.ts";
+import type { BoolTerm } from "../term/term.ts";
 import { isConcrete, isConcreteBool, type SymValue } from "./domain.ts";
 import { exploreProgram } from "./explore-asm.ts";
 import { ExplorationError } from "./exploration-error.ts";
@@ -34,7 +34,7 @@ export async function exploreCall(program: LoadedProgram, entry: string, call: F
   for (const [i, v] of call.entryRegisters(d, symbolicCallInputs(inputs, caps))) initial.writeX(i, v);
   initial.writeX(30, d.const(CALLER_RETURN_ADDRESS, 64));
   const out: SymbolicPath[] = [];
-  const feasible = async (conds: Z3Bool[]): Promise<Witness | false> => {
+  const feasible = async (conds: BoolTerm[]): Promise<Witness | false> => {
     const r = await checker.witness(conds, true);
     if (r.result === "unknown") throw new ExplorationIncomplete("the solver could not decide which value a function returns");
     return r.result === "sat" && r.witness !== undefined && r.witness;
@@ -52,10 +52,10 @@ export async function exploreCall(program: LoadedProgram, entry: string, call: F
     }
     const x0 = p.state.readX(0);
     const value = call.returns.width === 32 ? d.extract(x0, 31, 0) : x0;
-    const others: Z3Bool[] = [];
-    const path = (conds: Z3Bool[], outcome: PathOutcome, witness: Witness | undefined): SymbolicPath => ({ conds, outcome, state: p.state, steps: p.steps, returned: true, ...(witness ? { witness } : {}) });
+    const others: BoolTerm[] = [];
+    const path = (conds: BoolTerm[], outcome: PathOutcome, witness: Witness | undefined): SymbolicPath => ({ conds, outcome, state: p.state, steps: p.steps, returned: true, ...(witness ? { witness } : {}) });
     /** Whether the path's witness has `c` hold: then it is a witness of the path with `c` too. */
-    const holds = (c: Z3Bool): boolean => p.witness !== undefined && checker.decides(p.witness, c) === true;
+    const holds = (c: BoolTerm): boolean => p.witness !== undefined && checker.decides(p.witness, c) === true;
     let decided = false;
     for (const c of call.returns.cases) {
       const is = d.eq(value, d.const(c.value, call.returns.width));
@@ -71,7 +71,7 @@ export async function exploreCall(program: LoadedProgram, entry: string, call: F
       const t = d.boolTerm(is);
       const w = holds(t) ? p.witness : await feasible([...p.conds, t]);
       if (w) out.push(path([...p.conds, t], outcome, w));
-      others.push(d.ctx.Not(t) as Z3Bool);
+      others.push(d.ctx.Not(t) as BoolTerm);
     }
     if (!decided) {
       const w = others.every(holds) ? p.witness : await feasible([...p.conds, ...others]);

@@ -10,7 +10,7 @@ import type { HypApi, Outcome } from "../../runtime/hyp/api.ts";
 import { UndefinedSysregAccess } from "../../runtime/machine/sysreg-access.ts";
 import { ruleLine, type FunctionOrigin } from "../../runtime/run/function-target.ts";
 import type { Checker, Witness } from "../solver.ts";
-import type { Z3Bool } from "../z3.ts";
+import type { BoolTerm } from "../term/term.ts";
 import type { SymBool, SymValue } from "./domain.ts";
 import { ExplorationError } from "./exploration-error.ts";
 import { ExplorationIncomplete, type SymbolicPath } from "./paths.ts";
@@ -20,7 +20,7 @@ export type SymbolicHandler = (h: HypApi<SymValue, SymBool>) => Outcome;
 
 interface Pending {
   decisions: boolean[];
-  conds: Z3Bool[];
+  conds: BoolTerm[];
   /** A model of `conds`, when one is known: the run needs no check before it starts. */
   witness: Witness | undefined;
 }
@@ -53,7 +53,7 @@ export async function exploreFunction(
     const state = fresh();
     const d = state.d;
     const decisions: boolean[] = [];
-    const conds: Z3Bool[] = [];
+    const conds: BoolTerm[] = [];
     /** Whether the witness is a model of every decision of this run so far. */
     let borneOut = witness !== undefined || p.conds.length === 0;
     const api = new SymbolicHypApi(state, (cond) => {

@@ -6,7 +6,7 @@ import { PAR, ParFailure, ParSuccess, TranslationResult } from "../../../generat
 import { atTraits, type AtKind } from "../../runtime/semantics/at-operations.ts";
 import { stage12Relation, stage1PermissionFault } from "./at-stage12-axioms.ts";
 import type { SymbolicDomain, SymBool, SymValue } from "./domain.ts";
-import type { Z3BitVec, Z3Bool } from "../z3.ts";
+import type { BvTerm, BoolTerm } from "../term/term.ts";
 import { bitVecFunction, boolConstant } from "../smt/symbols.ts";
 
 /** Where faultc's vcpu structure and the EL2 stack live in the symbolic machine. */
@@ -33,7 +33,7 @@ export class SymbolicInputs {
   /** Every AT application made, with the PAR it returns: (op, va term) -> result. */
   readonly atApplications: { op: AtOp; va: SymValue; par: SymValue }[] = [];
   /** Facts about the inputs every path may assume (the PAR format of AT results). */
-  readonly axioms: Z3Bool[] = [];
+  readonly axioms: BoolTerm[] = [];
 
   constructor(
     readonly d: SymbolicDomain,
@@ -106,7 +106,7 @@ export class SymbolicInputs {
     const vaId = this.d.term(va).id();
     const known = this.atApplications.find((x) => x.op === op && this.d.term(x.va).id() === vaId);
     if (known !== undefined) return known.par;
-    const par = { z: f.call(this.d.term(va)) as unknown as Z3BitVec };
+    const par = { z: f.call(this.d.term(va)) as unknown as BvTerm };
     this.axioms.push(parFormat(this.d, par));
     if (op === "s1e1a") this.axioms.push(noStage1PermissionFault(this.d, par));
     // Every operation on one VA makes the same walk: stage-1 operations differ only in the
@@ -133,8 +133,8 @@ export class SymbolicInputs {
 }
 
 /** AT S1E1A checks no permission (FEAT_ATS1A, AArch64.AT): it never reports a stage-1 permission fault. */
-function noStage1PermissionFault(d: SymbolicDomain, par: SymValue): Z3Bool {
-  return d.ctx.Not(stage1PermissionFault(d, par)) as Z3Bool;
+function noStage1PermissionFault(d: SymbolicDomain, par: SymValue): BoolTerm {
+  return d.ctx.Not(stage1PermissionFault(d, par)) as BoolTerm;
 }
 
 /**
@@ -143,12 +143,12 @@ function noStage1PermissionFault(d: SymbolicDomain, par: SymValue): Z3Bool {
  * PAR (PA, attributes, shareability come from the descriptors), and a fault other than a
  * stage-1 permission fault is the walk's, which the other operation meets too.
  */
-function sameWalk(d: SymbolicDomain, x: SymValue, y: SymValue): Z3Bool {
+function sameWalk(d: SymbolicDomain, x: SymValue, y: SymValue): BoolTerm {
   const ctx = d.ctx;
   const [px, py] = [d.term(x), d.term(y)];
   const ok = (p: typeof px) => p.extract(PAR.F.msb, PAR.F.lsb).eq(ctx.BitVec.val(BigInt(TranslationResult.SUCCEEDED), 1));
   const walkFault = (v: SymValue, p: typeof px) => ctx.And(ctx.Not(ok(p)), ctx.Not(stage1PermissionFault(d, v)));
-  return ctx.And(ctx.Implies(ctx.And(ok(px), ok(py)), px.eq(py)), ctx.Implies(walkFault(x, px), py.eq(px)), ctx.Implies(walkFault(y, py), px.eq(py))) as Z3Bool;
+  return ctx.And(ctx.Implies(ctx.And(ok(px), ok(py)), px.eq(py)), ctx.Implies(walkFault(x, px), py.eq(px)), ctx.Implies(walkFault(y, py), px.eq(py))) as BoolTerm;
 }
 
 /**
@@ -156,7 +156,7 @@ function sameWalk(d: SymbolicDomain, x: SymValue, y: SymValue): Z3Bool {
  * S 9, every other bit zero. On success (F=0): SH[8:7], NS 9, PA[51:12] (52 bits with FEAT_LPA),
  * ATTR[63:56]; bits [55:52], 10 and [6:1] zero.
  */
-function parFormat(d: SymbolicDomain, par: SymValue): Z3Bool {
+function parFormat(d: SymbolicDomain, par: SymValue): BoolTerm {
   const ctx = d.ctx;
   const p = d.term(par);
   const bit = (n: number) => p.extract(n, n);
@@ -166,5 +166,5 @@ function parFormat(d: SymbolicDomain, par: SymValue): Z3Bool {
   const failed = bit(PAR.F.lsb).eq(ctx.BitVec.val(BigInt(TranslationResult.FAILED), 1));
   const failure = ctx.And(zero(63, ko.RES1.msb + 1), zero(ko.RES1.lsb - 1, ko.S.msb + 1));
   const success = ctx.And(zero(ok.ATTR.lsb - 1, ok.PA.msb + 1), zero(ok.RES1.lsb - 1, ok.NS.msb + 1), zero(ok.SH.lsb - 1, ok.F.msb + 1));
-  return ctx.And(bit(ok.RES1.lsb).eq(ctx.BitVec.val(1n, 1)), ctx.If(failed, failure, success) as Z3Bool) as Z3Bool;
+  return ctx.And(bit(ok.RES1.lsb).eq(ctx.BitVec.val(1n, 1)), ctx.If(failed, failure, success) as BoolTerm) as BoolTerm;
 }

@@ -1,7 +1,7 @@
 // One path through a handler, as symbolic execution finds it: the conditions under which it is
 // taken, how it ends, and the machine state it ends in.
 import type { Witness } from "../solver.ts";
-import type { Z3Bool } from "../z3.ts";
+import type { BoolTerm } from "../term/term.ts";
 import type { SymValue } from "./domain.ts";
 import type { SymbolicState } from "./state.ts";
 
@@ -32,7 +32,7 @@ export function outcomeKey(o: PathOutcome): string {
 
 export interface SymbolicPath {
   /** The path condition: all of these hold on the inputs that take this path. */
-  conds: Z3Bool[];
+  conds: BoolTerm[];
   outcome: PathOutcome;
   state: SymbolicState;
   /** What the path did, for reports: rules entered and branches, or instruction indices. */
