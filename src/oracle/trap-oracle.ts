@@ -204,9 +204,10 @@ function describeQemu(q: QemuTrap): string {
 /** The model's view of one trap, beside QEMU's. */
 export function compareTrap(c: TrapCase, q: QemuTrap, midr: bigint, variants: readonly HandlerTarget[]): TrapObservation {
   const { prediction, checks, scenario: modelScenario, hpfarUnknown } = trapScenario(c, q, midr);
+  const qemu = describeQemu(q);
   for (const v of variants) {
     const r = v.run(modelScenario);
-    checks.push(check(`${v.label}`, describeQemu(q), describeResult(r)));
+    checks.push(check(`${v.label}`, qemu, describeResult(r)));
     if (hpfarUnknown) {
       const drawn = v.run({ ...modelScenario, hpfar: "unknown" });
       // A handler that records HPFAR_EL2 where it is UNKNOWN (kvm-2016 trusts it for every abort but

@@ -9,10 +9,10 @@
 // S1E0R/W: the result is stage 1's, attributes and all.
 
 import type { AccessDescriptor } from "./access.ts";
-import { addressTranslateS1E1, type TranslationInput } from "./at.ts";
+import { addressTranslateS1E1In, type TranslationInput } from "./at.ts";
 import { fullTranslate } from "./full-translate.ts";
 import { encodePARFault, encodePARSuccess } from "./par.ts";
-import { readTranslationContext } from "./registers.ts";
+import { readTranslationContext, type TranslationContext } from "./registers.ts";
 import { assertEl10RegimeSelected, stage2Enabled } from "./regime.ts";
 import { shareabilityField } from "./descriptor.ts";
 import { s2CombineS1MemAttrs } from "./s2-memattrs.ts";
@@ -22,11 +22,20 @@ export type Stage12TranslationInput = Omit<TranslationInput, "access"> & { acces
 
 /** The new PAR_EL1 value after AT S12E1R/W (el 1) or AT S12E0R/W (el 0) executed at EL2. */
 export function addressTranslateS12(input: Stage12TranslationInput): bigint {
-  const ctx = readTranslationContext(input.sysreg, input.memory, input.paMaxBits);
+  return addressTranslateS12In(readTranslationContext(input.sysreg, input.memory, input.paMaxBits), input.va, input.access, input.el ?? 1);
+}
+
+/** The access each AT S12E<el><access> makes, one object apiece. */
+const S12_ACCESSES: Readonly<Record<"read" | "write", readonly [AccessDescriptor, AccessDescriptor]>> = {
+  read: [{ kind: "AT", write: false, el: 0 }, { kind: "AT", write: false, el: 1 }],
+  write: [{ kind: "AT", write: true, el: 0 }, { kind: "AT", write: true, el: 1 }],
+};
+
+/** addressTranslateS12 on registers already read. */
+export function addressTranslateS12In(ctx: TranslationContext, va: bigint, access: "read" | "write", el: 0 | 1 = 1): bigint {
   assertEl10RegimeSelected(ctx);
-  if (!stage2Enabled(ctx)) return addressTranslateS1E1(input);
-  const access: AccessDescriptor = { kind: "AT", write: input.access === "write", el: input.el ?? 1 };
-  const t = fullTranslate(ctx, input.va, access);
+  if (!stage2Enabled(ctx)) return addressTranslateS1E1In(ctx, va, access, el);
+  const t = fullTranslate(ctx, va, S12_ACCESSES[access][el]);
   if (!t.ok) return encodePARFault(t.fault);
   const s2 = t.value.s2;
   if (s2 === undefined) throw new Error("internal: stage 2 enabled but the translation has no stage-2 output");

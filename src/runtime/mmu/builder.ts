@@ -103,8 +103,10 @@ export class TranslationTableBuilder {
   private readonly mapTablesAtStage2: boolean;
   private protectedTableWalk = false;
   private nextStage1TableIpa: bigint | undefined;
-  /** Stage-1 table granule pages: IPA page number -> PA page. */
-  private readonly s1TablePages = new Map<bigint, bigint>();
+  /** Stage-1 table granule pages: IPA page number -> PA of the page. */
+  private readonly s1TablePages = new Map<number, number>();
+  /** Where both stage-1 trees take their tables from. */
+  private readonly stage1Tables: TableAllocator;
   private readonly s2Tree: TableTree | undefined;
   private readonly s1Trees: { LOWER: TableTree | undefined; UPPER: TableTree | undefined } = {
     LOWER: undefined,
@@ -135,16 +137,13 @@ export class TranslationTableBuilder {
         vmid: options.stage2.vmid ?? 1,
         sl0,
       };
-      const physical: TableAllocator = {
-        allocateTable: (bytes) => this.pool.allocate(bytes, maxBigint(bytes, 8n)),
-        toPa: (address) => address,
-      };
       this.s2Tree = new TableTree(
         { geometry: this.geometry, inputsize: ipaBits, startlevel: this.stage2Setup.startLevel },
         this.memory,
-        physical,
+        new Stage2Tables(this.pool),
       );
     }
+    this.stage1Tables = this.stage1Allocator();
     this.stage1Tree("LOWER");
   }
 
@@ -299,11 +298,11 @@ export class TranslationTableBuilder {
     const tree = this.stage1Tree(getVARange(va));
     const old = tree.tableAt(va, level, false);
     if ((old & (pageBytes - 1n)) !== 0n) throw new Error(`the level-${level} table of 0x${va.toString(16)} shares its page; it cannot move alone`);
-    const pa = this.s1TablePages.get(old >> pageShift);
+    const pa = this.s1TablePages.get(Number(old >> pageShift));
     if (pa === undefined) throw new Error(`0x${old.toString(16)} is not a stage-1 table page`);
-    if (this.s1TablePages.has(ipa >> pageShift)) throw new Error(`IPA 0x${ipa.toString(16)} already holds a stage-1 table`);
-    this.s1TablePages.set(ipa >> pageShift, pa);
-    this.mapStage2(ipa, pa, pageBytes);
+    if (this.s1TablePages.has(Number(ipa >> pageShift))) throw new Error(`IPA 0x${ipa.toString(16)} already holds a stage-1 table`);
+    this.s1TablePages.set(Number(ipa >> pageShift), pa);
+    this.mapStage2(ipa, BigInt(pa), pageBytes);
     if (level === tree.shape.startlevel) {
       tree.moveRoot(ipa);
       return;
@@ -378,7 +377,7 @@ export class TranslationTableBuilder {
     const tree = new TableTree(
       { geometry: this.geometry, inputsize, startlevel: s1StartLevel(this.geometry, inputsize) },
       this.memory,
-      this.stage1Allocator(),
+      this.stage1Tables,
     );
     this.s1Trees[range] = tree;
     return tree;
@@ -386,26 +385,26 @@ export class TranslationTableBuilder {
 
   /** Stage-1 tables: PA pages from the pool, placed at IPAs and mapped at stage 2 when it is on. */
   private stage1Allocator(): TableAllocator {
-    const pageBytes = 1n << BigInt(this.geometry.grainsize);
-    const pageShift = BigInt(this.geometry.grainsize);
+    const pageBytes = 2 ** this.geometry.grainsize;
     return {
       allocateTable: (bytes) => {
-        const pa = this.pool.allocate(bytes, maxBigint(bytes, 8n));
+        const pa = this.pool.allocate(bytes, Math.max(bytes, 8));
         if (this.s2Tree === undefined) return pa;
-        const ipa = this.placeStage1Table(pa, bytes);
-        const pageIpa = ipa & ~(pageBytes - 1n);
-        const pagePa = pa & ~(pageBytes - 1n);
-        if (!this.s1TablePages.has(pageIpa >> pageShift)) {
-          this.s1TablePages.set(pageIpa >> pageShift, pagePa);
-          if (this.mapTablesAtStage2) this.mapStage2(pageIpa, pagePa, pageBytes);
+        const ipa = Number(this.placeStage1Table(BigInt(pa), BigInt(bytes)));
+        const ipaPage = Math.floor(ipa / pageBytes);
+        const pagePa = Math.floor(pa / pageBytes) * pageBytes;
+        if (!this.s1TablePages.has(ipaPage)) {
+          this.s1TablePages.set(ipaPage, pagePa);
+          if (this.mapTablesAtStage2) this.mapStage2(BigInt(ipaPage * pageBytes), BigInt(pagePa), BigInt(pageBytes));
         }
         return ipa;
       },
       toPa: (address) => {
         if (this.s2Tree === undefined) return address;
-        const pagePa = this.s1TablePages.get(address >> pageShift);
+        const page = Math.floor(address / pageBytes);
+        const pagePa = this.s1TablePages.get(page);
         if (pagePa === undefined) throw new Error(`0x${address.toString(16)} is not a stage-1 table page`);
-        return pagePa | (address & (pageBytes - 1n));
+        return pagePa + (address - page * pageBytes);
       },
     };
   }
@@ -447,6 +446,17 @@ export class TranslationTableBuilder {
       throw new RangeError(`a ${this.geometry.granule} leaf cannot sit at level ${level}; use writeStage1Entry for that`);
     }
     return level;
+  }
+}
+
+/** Stage-2 tables: straight from the pool, at PA = their address. */
+class Stage2Tables implements TableAllocator {
+  constructor(private readonly pool: PagePool) {}
+  allocateTable(bytes: number): number {
+    return this.pool.allocate(bytes, Math.max(bytes, 8));
+  }
+  toPa(address: number): number {
+    return address;
   }
 }
 

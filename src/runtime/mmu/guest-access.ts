@@ -6,7 +6,7 @@ import type { PhysicalMemory } from "../memory.ts";
 import type { AccessDescriptor } from "./access.ts";
 import { encodeLDFSC, type FaultStatus } from "./fault.ts";
 import { fullTranslate } from "./full-translate.ts";
-import { readTranslationContext } from "./registers.ts";
+import { readTranslationContext, type TranslationContext } from "./registers.ts";
 import { assertEl10RegimeSelected } from "./regime.ts";
 
 export type GuestAccessKind = "data" | "instruction";
@@ -65,10 +65,14 @@ export interface GuestStage2Fault {
 export type GuestAccessOutcome = GuestAccessSuccess | GuestStage1Fault | GuestStage2Fault;
 
 export function translateGuestAccess(input: GuestAccessInput): GuestAccessOutcome {
+  return translateGuestAccessIn(readTranslationContext(input.sysreg, input.memory, input.paMaxBits), input);
+}
+
+/** translateGuestAccess on registers already read (the access's fields of `input`; its sysreg, memory and PAMax are the context's). */
+export function translateGuestAccessIn(ctx: TranslationContext, input: Omit<GuestAccessInput, "sysreg" | "memory" | "paMaxBits">): GuestAccessOutcome {
   if (input.kind === "instruction" && input.access === "write") {
     throw new Error("an instruction fetch is a read");
   }
-  const ctx = readTranslationContext(input.sysreg, input.memory, input.paMaxBits);
   assertEl10RegimeSelected(ctx);
   const access: AccessDescriptor = {
     kind: input.kind === "instruction" ? "IFETCH" : "DATA",

@@ -1,27 +1,31 @@
 // A bump allocator over a window of physical memory, handing out naturally aligned, zeroed table
-// memory to the table builder. Deterministic: the same requests give the same addresses.
+// memory to the table builder. Deterministic: the same requests give the same addresses. The
+// builder keeps table addresses as Numbers (at most 48 bits, exact), so the pool hands them out so.
 
 import type { PhysicalMemory } from "../memory.ts";
 
 export class PagePool {
-  private next: bigint;
+  private next: number;
+  private readonly limitNumber: number;
 
   constructor(
     private readonly memory: PhysicalMemory,
     readonly base: bigint,
     readonly limit: bigint,
   ) {
-    this.next = base;
+    if (limit > 1n << 48n) throw new RangeError(`page pool [${hex(base)}, ${hex(limit)}) reaches beyond 48-bit addresses`);
+    this.next = Number(base);
+    this.limitNumber = Number(limit);
   }
 
   /** `bytes` of zeroed memory aligned to `alignment` (a power of two). */
-  allocate(bytes: bigint, alignment: bigint): bigint {
-    const start = (this.next + alignment - 1n) & ~(alignment - 1n);
+  allocate(bytes: number, alignment: number): number {
+    const start = Math.ceil(this.next / alignment) * alignment;
     const end = start + bytes;
-    if (end > this.limit) {
+    if (end > this.limitNumber) {
       throw new RangeError(`page pool [${hex(this.base)}, ${hex(this.limit)}) exhausted`);
     }
-    this.memory.fill(start, bytes, 0);
+    this.memory.fill(BigInt(start), BigInt(bytes), 0);
     this.next = end;
     return start;
   }

@@ -1,14 +1,16 @@
 // One translation table hierarchy under construction (a TTBR's or VTTBR's tree): walks down to a
 // level creating missing tables, and reads or writes the entry an input address uses there. Table
 // addresses are in the hierarchy's own address space (IPA for stage 1, PA for stage 2); `toPa`
-// says where each table lives physically.
+// says where each table lives physically. Inside, table and entry addresses are Numbers (exact:
+// at most 48 bits) and descriptors are read as two 32-bit words, as the walks do (table-walk.ts):
+// every set-up builds its tables afresh, and BigInt steps per level cost most of a build.
 
 import type { PhysicalMemory } from "../memory.ts";
-import { decodeDescriptorType, nextTableAddress } from "./descriptor.ts";
+import { addressBitsOfWords, decodeDescriptorType, descriptorTypeOfLowWord } from "./descriptor.ts";
 import { encodeTableDescriptor } from "./descriptor-encoding.ts";
 import type { GranuleGeometry } from "./granule.ts";
 import { levelShift } from "./granule.ts";
-import { indexTopBit, ttEntryAddress } from "./table-walk.ts";
+import { indexTopBit, inputHigh, inputLow, ttEntryAddressNumber } from "./table-walk.ts";
 
 export interface TableTreeShape {
   readonly geometry: GranuleGeometry;
@@ -16,52 +18,58 @@ export interface TableTreeShape {
   readonly startlevel: number;
 }
 
+/** Table memory for a tree, addresses as Numbers of at most 48 bits. */
 export interface TableAllocator {
   /** A zeroed table of `bytes` in the tree's address space. */
-  allocateTable(bytes: bigint): bigint;
+  allocateTable(bytes: number): number;
   /** Physical address of a table address (table pages are contiguous in both spaces). */
-  toPa(tableAddress: bigint): bigint;
+  toPa(tableAddress: number): number;
 }
 
 export class TableTree {
-  private rootAddress: bigint;
+  private rootAddress: number;
 
   constructor(
     readonly shape: TableTreeShape,
     private readonly memory: PhysicalMemory,
     private readonly allocator: TableAllocator,
   ) {
-    this.rootAddress = allocator.allocateTable(rootTableBytes(shape));
+    this.rootAddress = allocator.allocateTable(Number(rootTableBytes(shape)));
   }
 
   /** The start-level table (what the TTBR/VTTBR names). */
   get root(): bigint {
-    return this.rootAddress;
+    return BigInt(this.rootAddress);
   }
 
   /** The start-level table now lives at `address` (the builder moved it; its contents are the same). */
   moveRoot(address: bigint): void {
-    this.rootAddress = address;
+    this.rootAddress = Number(address);
   }
 
   /** Address (tree space) of the table consulted at `level` for `input`, creating tables on the way. */
   tableAt(input: bigint, level: number, create: boolean): bigint {
+    return BigInt(this.tableNumberAt(input, inputHigh(input), inputLow(input), level, create));
+  }
+
+  /** tableAt() with the input also as its bits 47:32 (`inHi`) and 31:0 (`inLo`), the address a Number. */
+  private tableNumberAt(input: bigint, inHi: number, inLo: number, level: number, create: boolean): number {
     const { geometry, startlevel } = this.shape;
     if (level < startlevel || level > 3) throw new RangeError(`level ${level} outside ${startlevel}..3`);
-    let table = this.root;
+    let table = this.rootAddress;
     for (let l = startlevel; l < level; l++) {
-      const entry = this.entryAddress(table, input, l);
-      const descriptor = this.memory.read(this.allocator.toPa(entry), 8);
-      const type = decodeDescriptorType(descriptor, l);
+      const entry = this.allocator.toPa(this.entryAddress(table, inHi, inLo, l));
+      const lo = this.memory.readUint32(entry);
+      const type = descriptorTypeOfLowWord(lo, l);
       if (type === "Table") {
-        table = nextTableAddress(descriptor, geometry);
+        table = addressBitsOfWords(lo, this.memory.readUint32(entry + 4), geometry.grainsize);
         continue;
       }
       if (type !== "Invalid" || !create) {
         throw new Error(`no level-${level} table for 0x${input.toString(16)}: level-${l} entry is ${type}`);
       }
-      const next = this.allocator.allocateTable(1n << BigInt(geometry.grainsize));
-      this.memory.write(this.allocator.toPa(entry), 8, encodeTableDescriptor(next));
+      const next = this.allocator.allocateTable(2 ** geometry.grainsize);
+      this.memory.write(BigInt(entry), 8, encodeTableDescriptor(BigInt(next)));
       table = next;
     }
     return table;
@@ -69,8 +77,10 @@ export class TableTree {
 
   /** Physical address of the entry `input` uses at `level`. */
   entryPa(input: bigint, level: number, create: boolean): bigint {
-    const table = this.tableAt(input, level, create);
-    return this.allocator.toPa(this.entryAddress(table, input, level));
+    const inHi = inputHigh(input);
+    const inLo = inputLow(input);
+    const table = this.tableNumberAt(input, inHi, inLo, level, create);
+    return BigInt(this.allocator.toPa(this.entryAddress(table, inHi, inLo, level)));
   }
 
   read(input: bigint, level: number): bigint {
@@ -104,9 +114,9 @@ export class TableTree {
     return undefined;
   }
 
-  private entryAddress(table: bigint, input: bigint, level: number): bigint {
+  private entryAddress(table: number, inHi: number, inLo: number, level: number): number {
     const { geometry, startlevel, inputsize } = this.shape;
-    return ttEntryAddress(table, geometry, level, input, indexTopBit(geometry, level, startlevel, inputsize));
+    return ttEntryAddressNumber(table, geometry, level, inHi, inLo, indexTopBit(geometry, level, startlevel, inputsize));
   }
 }
 

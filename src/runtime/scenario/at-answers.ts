@@ -16,8 +16,8 @@
 // after the exception, and the exception's ESR_EL2 is kept alongside.
 
 import { AtExternalAbort } from "../mmu/at-exception.ts";
-import { translateAtOperation } from "../mmu/at-operation.ts";
-import type { PhysicalMemory } from "../memory.ts";
+import { translateAtOperationIn } from "../mmu/at-operation.ts";
+import type { TranslationContext } from "../mmu/registers.ts";
 import { AT_KINDS, atTraits, type AtKind } from "../semantics/at-operations.ts";
 import { bits } from "../semantics/concrete-domain.ts";
 import { machineForScenario } from "./machine.ts";
@@ -36,14 +36,13 @@ export interface GuestAtAnswers {
   readonly abortEsrs: Readonly<Partial<Record<AtKind, bigint>>>;
 }
 
-/** What every AT operation on `va` answers on the guest's tables (registers `sysreg`, `memory`; PAMax 48 bits, as the trap builder's walks). */
-export function guestAtAnswers(va: bigint, sysreg: (name: string) => bigint, memory: PhysicalMemory): GuestAtAnswers {
+/** What every AT operation on `va` answers on the guest's tables (their registers and memory `ctx`; PAMax 48 bits, as the trap builder's walks). */
+export function guestAtAnswers(va: bigint, ctx: TranslationContext): GuestAtAnswers {
   const pars = {} as Record<AtKind, bigint>;
   const abortEsrs: Partial<Record<AtKind, bigint>> = {};
   for (const kind of AT_KINDS) {
-    const { stages, el, access } = atTraits(kind);
     try {
-      pars[kind] = translateAtOperation({ va, access, el, stages, sysreg, memory });
+      pars[kind] = translateAtOperationIn(ctx, va, atTraits(kind));
     } catch (e) {
       if (!(e instanceof AtExternalAbort)) throw e;
       pars[kind] = PAR_F_ONLY;

@@ -9,6 +9,7 @@
 import { AsmError } from "../asm/errors.ts";
 import { Operands, splitOperands } from "../asm/operands.ts";
 import { tokenize, type Token } from "../asm/tokens.ts";
+import { BoundedCache } from "./bounded-cache.ts";
 import { ScenarioError } from "./scenario.ts";
 
 /** What the instruction does with memory. */
@@ -120,10 +121,17 @@ function simdRegister(o: { tokens: readonly Token[] }): { bytes: number; index: 
 }
 
 /** Reads `text`; a ScenarioError names the instruction and what is wrong with it. */
+/**
+ * Instructions by their trimmed text: a batch of set-ups names a few instructions again and again
+ * (the trap builder, the syndrome and the oracle's stubs each read them), and a GuestInstruction is
+ * never changed. Text that does not parse is not kept (its error is thrown again each time).
+ */
+const parsed = new BoundedCache<GuestInstruction>(256);
+
 export function parseGuestInstruction(text: string): GuestInstruction {
   const trimmed = text.trim();
   try {
-    return parse(trimmed);
+    return parsed.get(trimmed, () => parse(trimmed));
   } catch (e) {
     if (e instanceof AsmError) throw new ScenarioError(`instruction '${trimmed}': column ${e.column}: ${e.reason}`);
     throw e;

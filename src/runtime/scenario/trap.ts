@@ -35,7 +35,8 @@ import { PhysicalMemory } from "../memory.ts";
 import { TranslationTableBuilder } from "../mmu/builder.ts";
 import { S2AP } from "../mmu/descriptor-encoding.ts";
 import type { FaultStatus } from "../mmu/fault.ts";
-import { translateGuestAccess, type GuestAccessOutcome, type GuestStage2Fault } from "../mmu/guest-access.ts";
+import { translateGuestAccessIn, type GuestAccessOutcome, type GuestStage2Fault } from "../mmu/guest-access.ts";
+import { translationContextOf, type TranslationContext } from "../mmu/registers.ts";
 import { addressSizeBuilderOptions, addressSizeKey, applyBeyondOutputSize, checkStage1TableWindow, type BeyondOutputSizeSpec, type TranslationSizesSpec } from "./address-sizes.ts";
 import type { AtKind } from "../semantics/at-operations.ts";
 import { atAnsweringAs, guestAtAnswers, PAR_F_ONLY, type AtPars, type GuestAtAnswers } from "./at-answers.ts";
@@ -246,18 +247,35 @@ export function buildTrapTables(input: GuestAccessTrapInput, memory: PhysicalMem
  * and building it (table pages allocated, stage 2 mapped) costs more than the walk. Nothing here
  * writes to them afterwards (the MMU model only reads memory), so each caller gets the same copy.
  */
-const trapTableCache = new BoundedCache<{ memory: PhysicalMemory; builder: TranslationTableBuilder }>(256);
+const trapTableCache = new BoundedCache<TrapTables>(256);
+
+/** A set-up's built tables: the builder, and the registers and memory its walks read (PAMax 48 bits). */
+interface TrapTables {
+  readonly memory: PhysicalMemory;
+  readonly builder: TranslationTableBuilder;
+  readonly ctx: TranslationContext;
+}
 
 /** Every field of every mapping and table fault, in order: equal keys build equal tables. */
 function trapTablesKey(input: GuestAccessTrapInput): string {
-  const part = (specs: readonly object[] | undefined) => (specs ?? []).map((m) => Object.entries(m).map(([k, v]) => `${k}=${String(v)}`).join(",")).join(";");
-  return `${part(input.stage1)}|${part(input.stage2)}|${part(input.tableFaults)}|${part(input.stage2WalkAborts)}|${input.hcrPtw === true}|${addressSizeKey(input)}`;
+  return `${specsKey(input.stage1)}|${specsKey(input.stage2)}|${specsKey(input.tableFaults)}|${specsKey(input.stage2WalkAborts)}|${input.hcrPtw === true}|${addressSizeKey(input)}`;
 }
 
-function trapTables(input: GuestAccessTrapInput): { memory: PhysicalMemory; builder: TranslationTableBuilder } {
+/** Each spec's fields as name=value, in order (one string grown, not an array of entries per spec: built for every trap). */
+function specsKey(specs: readonly object[] | undefined): string {
+  let key = "";
+  for (const spec of specs ?? []) {
+    for (const [name, value] of Object.entries(spec)) key += `${name}=${String(value)},`;
+    key += ";";
+  }
+  return key;
+}
+
+function trapTables(input: GuestAccessTrapInput): TrapTables {
   return trapTableCache.get(trapTablesKey(input), () => {
     const memory = new PhysicalMemory(SCENARIO_MEMORY_MAP);
-    return { memory, builder: buildTrapTables(input, memory) };
+    const builder = buildTrapTables(input, memory);
+    return { memory, builder, ctx: translationContextOf(builder.registers(), memory) };
   });
 }
 
@@ -314,10 +332,10 @@ function isScenarioTableFault(t: TableFaultSpec): t is TableFaultSpec & { fault:
   return (t.fault === "translation" && (t.s2Level ?? 3) === 3) || t.fault === "permission" || t.fault === "access-flag";
 }
 
-function translatePart(b: TranslationTableBuilder, memory: PhysicalMemory, r: ResolvedAccess, va: bigint): GuestAccessOutcome {
+function translatePart(ctx: TranslationContext, r: ResolvedAccess, va: bigint): GuestAccessOutcome {
   try {
     const cm = r.cacheMaintenance !== undefined ? { cacheMaintenance: r.cacheMaintenance } : {};
-    return translateGuestAccess({ va, access: r.access, kind: r.kind, el: r.permissionEl, ...cm, sysreg: b.sysreg(), memory });
+    return translateGuestAccessIn(ctx, { va, access: r.access, kind: r.kind, el: r.permissionEl, ...cm });
   } catch (e) {
     return fail(`${hex(va)}: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -327,13 +345,13 @@ function translatePart(b: TranslationTableBuilder, memory: PhysicalMemory, r: Re
 export function trapFromGuestAccess(input: GuestAccessTrapInput): TrapOutcome {
   const r = resolveGuestAccess(input);
   const seed = input.seed ?? 0;
-  const { memory, builder: b } = trapTables(input);
+  const { builder: b, ctx } = trapTables(input);
 
   // The access's parts: one, or two for a data access crossing into the next page.
   const last = r.start + BigInt(r.size) - 1n;
   const crosses = r.kind === "data" && (last & ~(PAGE - 1n)) !== (r.start & ~(PAGE - 1n));
   const parts = crosses ? [r.start, last & ~(PAGE - 1n)] : [r.start];
-  const outcomes = parts.map((va) => translatePart(b, memory, r, va));
+  const outcomes = parts.map((va) => translatePart(ctx, r, va));
 
   const toTrap = (index: number): TrapOutcome => {
     const o = outcomes[index];
@@ -352,7 +370,7 @@ export function trapFromGuestAccess(input: GuestAccessTrapInput): TrapOutcome {
   const stage2Trap = (f: GuestStage2Fault, far: bigint, erratum: boolean, architectural?: TrapOutcome): Stage2Trap => {
     const valid = hpfarIsValid(f.faultType, f.s1ptw);
     const guestPar = arbitraryValue(seed, "PAR_EL1");
-    const answers = guestAtAnswers(far, b.sysreg(), memory);
+    const answers = guestAtAnswers(far, ctx);
     const { at, par: atPar, atAbortEsr } = atOnFar(b, answers, far, input.tableFaults ?? []);
     const fields = {
       esr: stage2Esr(r, f),
