@@ -15,7 +15,8 @@ import type { AddressTranslator } from "./address-translator.ts";
 interface Walk {
   readonly translator: AddressTranslator;
   readonly map: MemoryMap;
-  readonly registers: readonly (readonly [string, bigint])[];
+  /** The registers the walk read, as (slot, value) pairs: WalkState.sysregSlot's slots. */
+  readonly registers: readonly (readonly [number, bigint])[];
   readonly pages: readonly (readonly [number, object])[];
   readonly par: bigint;
 }
@@ -28,7 +29,11 @@ const KEYS = 1024;
 /** What a walk is given besides the operation and VA. */
 export interface WalkState {
   readonly memory: PhysicalMemory;
+  /** A register's slot: a number that names it on this state and its copies (undefined: no such register). */
+  sysregSlot(name: string): number | undefined;
   getSysreg(name: string): bigint;
+  /** The register in a slot sysregSlot gave. */
+  sysregAt(slot: number): bigint;
 }
 
 export class AtMemo {
@@ -44,14 +49,15 @@ export class AtMemo {
     if (kept !== undefined) {
       for (const w of kept) if (holds(w, translator, state)) return w.par;
     }
-    const registers = new Map<string, bigint>();
+    const registers = new Map<number, bigint>();
     const pages = new Set<number>();
     state.memory.observeReads((page) => pages.add(page));
     let par: bigint;
     try {
       par = walk((name) => {
         const value = state.getSysreg(name);
-        registers.set(name, value);
+        const slot = state.sysregSlot(name);
+        if (slot !== undefined) registers.set(slot, value);
         return value;
       });
     } finally {
@@ -88,7 +94,7 @@ export class AtMemo {
 
 function holds(w: Walk, translator: AddressTranslator, state: WalkState): boolean {
   if (w.translator !== translator || w.map !== state.memory.map) return false;
-  for (const [name, value] of w.registers) if (state.getSysreg(name) !== value) return false;
+  for (const [slot, value] of w.registers) if (state.sysregAt(slot) !== value) return false;
   for (const [page, identity] of w.pages) if (state.memory.stablePage(page) !== identity) return false;
   return true;
 }

@@ -206,8 +206,13 @@ export class Machine implements ArchState<Bits, boolean> {
     return (this.e2hKnown ??= (this.sysregAt(HCR_SLOT) & HCR_EL2_E2H) !== 0n);
   }
 
-  /** The register in `slot`, drawn from `unknown` if it is UNKNOWN and not read before. */
-  private sysregAt(slot: number): bigint {
+  /** A register's slot in this machine and its copies (AT's memo compares registers by slot); undefined: no such register. */
+  sysregSlot(name: string): number | undefined {
+    return slotOf(name);
+  }
+
+  /** The register in a slot sysregSlot gave, drawn from `unknown` if it is UNKNOWN and not read before. */
+  sysregAt(slot: number): bigint {
     const v = this.regs[slot];
     if (v !== undefined) return v;
     const drawn = BigInt.asUintN(64, this.unknown?.sysreg(STORAGE[slot].name) ?? 0n);

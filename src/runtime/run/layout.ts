@@ -11,6 +11,9 @@ export const KVM_2016_RECORD_LAYOUT: RecordLayout = Object.fromEntries(
 /** A layout's fields in offset order (a target reads its record after every run). */
 const fieldOrder = new WeakMap<RecordLayout, readonly { name: string; offset: number; bigOffset: bigint; small: boolean; size: RecordLayout[string]["size"] }[]>();
 
+/** A vcpu below this plus a field offset below 2^32 is exact as a Number. */
+const NUMBER_BASE = 1n << 52n;
+
 /** Every field of the record at `vcpu`, in offset order, as it stands in memory. */
 export function readRecord(memory: PhysicalMemory, vcpu: bigint, layout: RecordLayout): Map<string, bigint> {
   let fields = fieldOrder.get(layout);
@@ -22,7 +25,7 @@ export function readRecord(memory: PhysicalMemory, vcpu: bigint, layout: RecordL
   }
   const fault = new Map<string, bigint>();
   // The vcpu's PA as a Number where that is exact (it is in every scenario machine): no BigInt sum per field.
-  const base = vcpu >= 0n && vcpu < 1n << 52n ? Number(vcpu) : undefined;
+  const base = vcpu >= 0n && vcpu < NUMBER_BASE ? Number(vcpu) : undefined;
   for (const f of fields) fault.set(f.name, base !== undefined && f.small ? memory.readAt(base + f.offset, f.size) : memory.read(vcpu + f.bigOffset, f.size));
   return fault;
 }

@@ -334,19 +334,22 @@ const TEMPLATE_DRAWS_NOTHING: UnknownValues = {
 };
 
 /**
- * Scenario templates by shape: FAR's page (a Number: 52 bits), then a short key of the rest (what
- * AT finds, the capabilities given, MIDR, whether MIDR's are derived). Looked up for every
- * scenario, so the keys avoid long strings; at most TEMPLATES are kept (all forgotten at once).
+ * Scenario templates by shape: FAR's page, what AT finds there (atKey), then the rest (restKey:
+ * the capabilities given, MIDR, whether MIDR's are derived). Looked up for every scenario, so the
+ * keys are Numbers where the shape allows (no BigInt step, no string built) and short strings
+ * otherwise; at most TEMPLATES are kept (all forgotten at once).
  */
-const templates = new Map<number, Map<string, ScenarioTemplate>>();
+const templates = new Map<number, Map<number | string, Map<number | string, ScenarioTemplate>>>();
 let templateCount = 0;
 const TEMPLATES = 256;
 
 function scenarioTemplate(s: Scenario, deriveFromMidr: boolean): ScenarioTemplate {
-  const page = Number(s.far >> 12n);
-  const key = `${atKey(s.at)}|${capsKey(s.caps)}|${s.midr ?? ""}|${deriveFromMidr ? 1 : 0}`;
-  let byKey = templates.get(page);
-  const known = byKey?.get(key);
+  const page = pageNumber(s.far);
+  const at = atKey(s.at);
+  const rest = restKey(s.caps, s.midr, deriveFromMidr);
+  let byAt = templates.get(page);
+  let byRest = byAt?.get(at);
+  const known = byRest?.get(rest);
   if (known !== undefined) return known;
   // The scenario's own registers (ESR, FAR, HPFAR, PAR, sysregs) and seed are not the shape's:
   // the template is set up as for a scenario without them, and each machine sets its own.
@@ -355,30 +358,61 @@ function scenarioTemplate(s: Scenario, deriveFromMidr: boolean): ScenarioTemplat
   if (templateCount >= TEMPLATES) {
     templates.clear();
     templateCount = 0;
-    byKey = undefined;
+    byAt = undefined;
+    byRest = undefined;
   }
-  if (byKey === undefined) templates.set(page, (byKey = new Map()));
-  byKey.set(key, template);
+  if (byAt === undefined) templates.set(page, (byAt = new Map()));
+  if (byRest === undefined) byAt.set(at, (byRest = new Map()));
+  byRest.set(rest, template);
   templateCount++;
   return template;
 }
 
-/** What AT finds on FAR's page, as the guest tables depend on it. */
-function atKey(at: Scenario["at"]): string {
+/** Addresses below this are exact as Numbers. */
+const NUMBER_EXACT = 1n << 53n;
+
+/** The 4K page number of a 64-bit address, as a Number (exact: at most 52 bits). */
+function pageNumber(address: bigint): number {
+  return address < NUMBER_EXACT ? Math.floor(Number(address) / 4096) : Number(address >> 12n);
+}
+
+/** What AT finds on FAR's page, as the guest tables depend on it: the page it maps FAR to, or a letter. */
+function atKey(at: Scenario["at"]): number | string {
   if (at === undefined) return "i";
   if (at === "fault" || "par" in at) return "f";
-  if ("ok" in at) return `o${Number(at.ok >> 12n)}`;
+  if ("ok" in at) return pageNumber(at.ok);
   return `s${at.s2fault.level}${at.s2fault.fault}`;
 }
 
-/** The capabilities given, in their order (a machine's set iterates in it): a known name as a letter, another as its JSON string. */
-function capsKey(caps: readonly string[]): string {
+/**
+ * The capabilities given, in their order (a machine's set iterates in it), MIDR and whether
+ * MIDR's are derived: without MIDR and with at most REST_CAPS known capabilities, a Number (each
+ * capability a digit 1-6 in base 7, then the derive bit); otherwise a string, a known name as a
+ * letter and another as its JSON string.
+ */
+function restKey(caps: readonly string[], midr: bigint | undefined, deriveFromMidr: boolean): number | string {
+  if (midr === undefined && caps.length <= REST_CAPS) {
+    let key = 0;
+    for (const c of caps) {
+      const i = KNOWN_CAPABILITIES.indexOf(c);
+      if (i < 0) return restString(caps, midr, deriveFromMidr);
+      key = key * 7 + i + 1;
+    }
+    return key * 2 + (deriveFromMidr ? 1 : 0);
+  }
+  return restString(caps, midr, deriveFromMidr);
+}
+
+/** Capabilities restKey keeps in a Number (7^15 * 2 is below 2^53); KNOWN_CAPABILITIES has six names (digits 1-6). */
+const REST_CAPS = 15;
+
+function restString(caps: readonly string[], midr: bigint | undefined, deriveFromMidr: boolean): string {
   let key = "";
   for (const c of caps) {
     const i = KNOWN_CAPABILITIES.indexOf(c);
     key += i >= 0 ? String.fromCharCode(65 + i) : JSON.stringify(c);
   }
-  return key;
+  return `${key}|${midr ?? ""}|${deriveFromMidr ? 1 : 0}`;
 }
 
 /**
@@ -393,12 +427,9 @@ export function machineForScenario(s: Scenario, options: ScenarioMachineOptions 
     if (e instanceof ScenarioError) throw e;
     throw new ScenarioError(`cannot build the guest tables: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const machine = new Machine({
-    from: template.machine,
-    sysregs: scenarioRegisters(s),
-    unknown: new ScenarioUnknownValues(s.seed),
-    ...(s.at !== undefined && typeof s.at === "object" && "par" in s.at ? { translator: fixedParTranslator(s.far, s.at) } : {}),
-  });
+  const config: MachineConfig = { from: template.machine, sysregs: scenarioRegisters(s), unknown: new ScenarioUnknownValues(s.seed) };
+  if (s.at !== undefined && typeof s.at === "object" && "par" in s.at) config.translator = fixedParTranslator(s.far, s.at);
+  const machine = new Machine(config);
   placeStackGarbage(machine.memory, s.seed);
   return { machine, meta: new LazyScenarioMetadata(s.seed, template.capabilities, s.hpfar === "unknown") };
 }
