@@ -1,11 +1,12 @@
 // Text to AST: lexing, parsing with recovery, and the AST builder. Syntax errors come back as
 // diagnostics; an AST is returned only when there were none, so later stages never see a
 // half-recovered tree.
-import type { IRecognitionException, IToken } from "chevrotain";
+import type { IRecognitionException, IToken, TokenType } from "chevrotain";
 import type { RuleFile } from "./ast.ts";
 import { FileDiagnostics, type Diagnostic } from "./diagnostics.ts";
 import { ruleParser } from "./grammar.ts";
 import { SourceText } from "./source.ts";
+import * as T from "./tokens.ts";
 import { ruleLexer, tokenEnd } from "./tokens.ts";
 
 export interface ParseResult {
@@ -57,19 +58,25 @@ export function parseText(path: string, text: string, fastDecls = true): ParseRe
   // The file ends inside an unterminated comment: what the parser then misses at the end is
   // part of that one error, not another.
   let endsInComment = false;
-  const tokens: IToken[] = [];
-  for (const t of lexed.tokens) {
-    const kind = t.tokenType.name;
-    if (kind === "UnterminatedComment") {
+  // The lexer's tokens less the unterminated ones; copied only when there is one.
+  const lexedTokens = lexed.tokens;
+  let kept: IToken[] | undefined;
+  for (let i = 0; i < lexedTokens.length; i++) {
+    const t = lexedTokens[i];
+    const type = t.tokenType;
+    if (type === T.UnterminatedComment) {
       endsInComment = true;
+      kept ??= lexedTokens.slice(0, i);
       error("syntax-error", "unterminated comment: `/*` has no `*/`", t.startOffset, t.startOffset + 2);
-    } else if (kind === "UnterminatedString") {
+    } else if (type === T.UnterminatedString) {
+      kept ??= lexedTokens.slice(0, i);
       error("syntax-error", "unterminated string: a string ends with `\"` on the same line", t.startOffset, t.startOffset + 1);
     } else {
-      if (kind === "StringLiteral") badEscapes(t, error);
-      tokens.push(t);
+      if (type === T.StringLiteral) badEscapes(t, error);
+      kept?.push(t);
     }
   }
+  const tokens = kept ?? lexedTokens;
   if (diagnostics.full) return { source, ast: undefined, diagnostics: diagnostics.list };
 
   const limit = checkLimits(tokens, source);
@@ -110,11 +117,18 @@ function atEndOfFile(tok: IToken): boolean {
 export const MAX_NESTING = 64;
 export const MAX_STATEMENT_TOKENS = 1024;
 
+const OPENING = new Set<TokenType>([T.LParen, T.LBracket, T.LBrace]);
+const CLOSING = new Set<TokenType>([T.RParen, T.RBracket, T.RBrace]);
+const PREFIX = new Set<TokenType>([T.Bang, T.Tilde, T.Minus]);
+/** The tokens a value ends with: a `-` after one is binary, not a prefix. */
+const ENDS_VALUE = new Set<TokenType>([T.Identifier, T.IntegerLiteral, T.RParen, T.RBracket, T.keywords.true, T.keywords.false]);
+const ENDS_STATEMENT = new Set<TokenType>([T.Semicolon, T.LBrace, T.RBrace]);
+
 function checkLimits(tokens: IToken[], source: SourceText): Diagnostic | undefined {
   let depth = 0;
   let prefixRun = 0;
   let statementTokens = 0;
-  let previous: string | undefined;
+  let previous: TokenType | undefined;
   const at = (t: IToken, message: string): Diagnostic => ({
     severity: "error",
     code: "too-complex",
@@ -123,15 +137,15 @@ function checkLimits(tokens: IToken[], source: SourceText): Diagnostic | undefin
     range: source.range(t.startOffset, tokenEnd(t)),
   });
   for (const t of tokens) {
-    const kind = t.tokenType.name;
-    if (kind === "LParen" || kind === "LBracket" || kind === "LBrace") {
+    const kind = t.tokenType;
+    if (OPENING.has(kind)) {
       if (++depth > MAX_NESTING) return at(t, `brackets nest more than ${MAX_NESTING} deep here`);
-    } else if (kind === "RParen" || kind === "RBracket" || kind === "RBrace") depth = Math.max(0, depth - 1);
+    } else if (CLOSING.has(kind)) depth = Math.max(0, depth - 1);
     // A prefix operator follows an operator or an opening bracket, not a value.
-    const isPrefix = (kind === "Bang" || kind === "Tilde" || kind === "Minus") && (previous === undefined || !/^(Identifier|IntegerLiteral|RParen|RBracket|KwTrue|KwFalse)$/.test(previous));
+    const isPrefix = PREFIX.has(kind) && (previous === undefined || !ENDS_VALUE.has(previous));
     prefixRun = isPrefix ? prefixRun + 1 : 0;
     if (prefixRun > MAX_NESTING) return at(t, `more than ${MAX_NESTING} prefix operators in a row`);
-    statementTokens = kind === "Semicolon" || kind === "LBrace" || kind === "RBrace" ? 0 : statementTokens + 1;
+    statementTokens = ENDS_STATEMENT.has(kind) ? 0 : statementTokens + 1;
     if (statementTokens > MAX_STATEMENT_TOKENS) return at(t, `a statement or expression longer than ${MAX_STATEMENT_TOKENS} tokens; split it with let or pred`);
     previous = kind;
   }

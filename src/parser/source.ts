@@ -10,9 +10,7 @@ export class SourceText {
     readonly text: string,
   ) {
     this.lineStarts = [0];
-    for (let i = 0; i < text.length; i++) {
-      if (text.charCodeAt(i) === 10) this.lineStarts.push(i + 1);
-    }
+    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) this.lineStarts.push(i + 1);
   }
 
   /** The line of the last offset looked up: the parser asks for offsets in nearly increasing order. */
@@ -24,6 +22,12 @@ export class SourceText {
     const guess = this.lastLine;
     if (starts[guess] <= clamped && (guess + 1 === starts.length || clamped < starts[guess + 1])) {
       return { line: guess + 1, column: clamped - starts[guess] + 1, offset: clamped };
+    }
+    // The next line: where a lookup in increasing order goes when it leaves the last one.
+    const next = guess + 1;
+    if (next < starts.length && starts[next] <= clamped && (next + 1 === starts.length || clamped < starts[next + 1])) {
+      this.lastLine = next;
+      return { line: next + 1, column: clamped - starts[next] + 1, offset: clamped };
     }
     let lo = 0;
     let hi = starts.length - 1;

@@ -1,7 +1,7 @@
-// The lexer of the rule language: one token type per keyword and punctuator. Keywords are
-// declared with `longer_alt: Identifier` so that `rules_x` lexes as one identifier, as in
-// chevrotain's own examples.
-import type { IToken, TokenType } from "chevrotain";
+// The lexer of the rule language: one token type per keyword and punctuator. A keyword is a
+// word that reads as an identifier and is one of the keywords, so that `rules_x` lexes as one
+// identifier (see ruleLexer).
+import type { ILexingResult, IToken, TokenType } from "chevrotain";
 import { COMPILED } from "../io/build-mode.ts";
 import { createToken, Lexer } from "./chevrotain.ts";
 
@@ -35,6 +35,8 @@ export type Keyword = (typeof keywordNames)[number];
 
 function keywordToken(word: string): TokenType {
   const name = "Kw" + word[0].toUpperCase() + word.slice(1);
+  // The pattern is for chevrotain's account of the grammar (the parser's vocabulary, the
+  // railroad diagrams); the lexer finds keywords by their text.
   return createToken({ name, pattern: new RegExp(word), longer_alt: Identifier, label: `'${word}'` });
 }
 export const keywords: Record<Keyword, TokenType> = Object.fromEntries(
@@ -76,9 +78,10 @@ export const Semicolon = punct("Semicolon", ";");
 export const Comma = punct("Comma", ",");
 export const Dot = punct("Dot", ".");
 
+/** Every token type of the language: the parser's vocabulary. */
 export const allTokens: TokenType[] = [
   WhiteSpace, ByteOrderMark, BlockComment, UnterminatedComment, LineComment,
-  // Longest keywords first, so that `records` is not lexed as `record` + `s`.
+  // Longest keywords first, as when the lexer tried them one by one (`records` before `record`).
   ...Object.values(keywords).sort((a, b) => String(b.PATTERN).length - String(a.PATTERN).length),
   Identifier, IntegerLiteral, StringLiteral, UnterminatedString,
   DotDot, AndAnd, OrOr, EqEq, NotEq, LessEq, GreaterEq, ShiftLeft, ShiftRight, Less, Greater,
@@ -86,11 +89,18 @@ export const allTokens: TokenType[] = [
   LBrace, RBrace, LParen, RParen, LBracket, RBracket, Colon, Semicolon, Comma, Dot,
 ];
 
+const keywordTypes = new Set<TokenType>(Object.values(keywords));
+const keywordByWord = new Map<string, TokenType>(Object.entries(keywords));
+
 /**
  * One lexer instance for the whole process: chevrotain lexers are stateless between runs.
  * Tokens carry offsets only (SourceText maps them to lines and columns), which keeps them small.
+ * It has no keyword tokens: an identifier whose text is a keyword becomes that keyword after
+ * lexing (ruleLexer), which is what `longer_alt: Identifier` means (the longest identifier, a
+ * keyword when it is exactly one) for one regular expression per word instead of one per
+ * keyword sharing its first letter.
  */
-export const ruleLexer = new Lexer(allTokens, {
+const wordLexer = new Lexer(allTokens.filter((t) => !keywordTypes.has(t)), {
   positionTracking: "onlyOffset",
   ensureOptimizations: false,
   // Validations of the token definitions: run from the sources (the tests), skipped compiled.
@@ -99,6 +109,21 @@ export const ruleLexer = new Lexer(allTokens, {
   // file of garbage, cost more than lexing it.
   errorMessageProvider: { buildUnexpectedCharactersMessage: () => "", buildUnableToPopLexerModeMessage: () => "" },
 });
+
+/** The rule language's lexer. */
+export const ruleLexer = {
+  tokenize(text: string): ILexingResult {
+    const lexed = wordLexer.tokenize(text);
+    for (const t of lexed.tokens) {
+      if (t.tokenType !== Identifier) continue;
+      const keyword = keywordByWord.get(t.image);
+      if (keyword === undefined) continue;
+      t.tokenType = keyword;
+      t.tokenTypeIdx = keyword.tokenTypeIdx as number;
+    }
+    return lexed;
+  },
+};
 
 /** The offset just past a token (tokens carry their start and their text, not their end). */
 export function tokenEnd(t: IToken): number {
