@@ -6,7 +6,7 @@
 import { Checker, type SolverModel, type Witness } from "./solver.ts";
 import type { BvTerm, BoolTerm, TermContext } from "./term/term.ts";
 
-/** On `like`'s solver session (a checker of the proof's) when given one, else on z3-solver's; the constraints are the background. */
+/** On `like`'s solver session (a checker of the proof's) when given one, else on the default solver's; the constraints are the background. */
 export async function minimalModel(like: Checker | TermContext, constraints: BoolTerm[], terms: BvTerm[], timeoutMs = 30_000): Promise<SolverModel> {
   const s = like instanceof Checker ? new Checker(like.ctx, () => constraints, timeoutMs, { session: like.session, applications: like.applications }) : new Checker(like, () => constraints, timeoutMs);
   try {

@@ -7,7 +7,7 @@
 // come with a witness: a model that later questions may be decided in without the solver.
 import type { BvTerm, BoolTerm, TermContext } from "./term/term.ts";
 import type { SatResult, SolverModel, SolverSession } from "./smt/session.ts";
-import { WasmSession } from "./smt/wasm.ts";
+import { DeferredSession } from "./smt/deferred.ts";
 import { boolConstant } from "./smt/symbols.ts";
 import { INTERNAL_PREFIX } from "./smt/native.ts";
 
@@ -20,7 +20,7 @@ export interface Witness {
 }
 
 export interface CheckerOptions {
-  /** The session to ask (shared with other checkers); by default one of z3-solver's of its own. */
+  /** The session to ask (shared with other checkers); by default one of its own, of the default solver (smt/deferred.ts). */
   session?: SolverSession;
   /** The uninterpreted-function applications a model must give values of (the AT results). */
   applications?: () => readonly BvTerm[];
@@ -57,7 +57,7 @@ export class Checker {
     options: CheckerOptions = {},
   ) {
     this.ownSession = options.session === undefined;
-    this.session = options.session ?? new WasmSession(timeoutMs);
+    this.session = options.session ?? new DeferredSession(timeoutMs);
     this.applications = options.applications ?? (() => []);
     this.scope = freshLiteral(ctx, "scope");
   }
