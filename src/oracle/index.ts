@@ -15,10 +15,10 @@ export { parseAtOutput, harnessLines, type AtProbeResult } from "./output.ts";
 export { AT_TABLE_POOL as AT_TABLE_POOL_FOR_TESTS, ORACLE_AREA_BASE, ORACLE_AREA_END, QEMU_A57_PA_BITS } from "./layout.ts";
 export { buildTrapTables, generateTrapCase, generateTrapCases, serialiseTrapCases, DATA_VA_BASE, IMAGE_WINDOW, TRAP_KINDS, type TrapCase, type TrapKind } from "./trap-cases.ts";
 export {
-  compareTrap, describeResult, formatTrapCheck, handlerVariants, observeTraps, runTrapHarness, runTrapOracle, TRAP_HANDLER_S, TRAP_RULE_FILE,
+  compareTrap, compareTrapRuns, describeResult, formatTrapCheck, handlerVariants, observeTraps, runTrapHarness, runTrapOracle, TRAP_HANDLER_S, TRAP_RULE_FILE,
   type QemuTrap, type QemuTrapRun, type TrapAgreement, type TrapCheck, type TrapObservation, type TrapVerdict,
 } from "./trap-oracle.ts";
-export { bootTrapHarness, generatedHandlerLink, parseTrapHarnessOutput, trapScenario, type TrapHandlerLink, type TrapHarnessBoot, type TrapScenario } from "./trap-oracle.ts";
+export { bootTrapHarness, generatedHandlerLink, parseTrapHarnessOutput, runTrapModel, trapScenario, type TrapHandlerLink, type TrapModelRun, type TrapHarnessBoot, type TrapScenario } from "./trap-oracle.ts";
 export {
   applyCapabilityRules, decideCapabilities, evaluateMatch, encodeMatch, withOverrides, ID_REGISTERS, LINUX_6_12_CAPABILITY_RULES,
   type AppliedRule, type CapabilityDecision, type CapabilityMatch, type CapabilityOverrides, type CapabilityRule, type Citation, type IdRegister,

@@ -3,19 +3,37 @@
 
 import { HCR, regBit, SCTLR, type TranslationContext } from "./registers.ts";
 
+// Every translation asks these of its registers (an AT batch of one set-up dozens of times, with
+// the same values): the last answers are kept with the SCTLR_EL1 and HCR_EL2 they were made from
+// (-1n, which no 64-bit register holds, before the first).
+let lastSctlr = -1n;
+let lastHcr = -1n;
+let lastStage1 = false;
+let lastStage2 = false;
+let lastHostRegime = false;
+
+function decide(sctlr: bigint, hcr: bigint): void {
+  if (sctlr === lastSctlr && hcr === lastHcr) return;
+  lastStage1 = regBit(sctlr, SCTLR.M) && !regBit(hcr, HCR.TGE) && !regBit(hcr, HCR.DC);
+  lastStage2 = regBit(hcr, HCR.VM) || regBit(hcr, HCR.DC);
+  lastHostRegime = regBit(hcr, HCR.E2H) && regBit(hcr, HCR.TGE);
+  lastSctlr = sctlr;
+  lastHcr = hcr;
+}
+
 /**
  * Stage 1 runs when SCTLR_EL1.M is set, unless HCR_EL2.TGE (EL1 not in use) or HCR_EL2.DC
  * (default cacheable) force it off.
  */
 export function stage1Enabled(ctx: TranslationContext): boolean {
-  const { SCTLR_EL1: sctlr, HCR_EL2: hcr } = ctx.regs;
-  return regBit(sctlr, SCTLR.M) && !regBit(hcr, HCR.TGE) && !regBit(hcr, HCR.DC);
+  decide(ctx.regs.SCTLR_EL1, ctx.regs.HCR_EL2);
+  return lastStage1;
 }
 
 /** Stage 2 runs when HCR_EL2.VM is set; HCR_EL2.DC also forces it on. */
 export function stage2Enabled(ctx: TranslationContext): boolean {
-  const hcr = ctx.regs.HCR_EL2;
-  return regBit(hcr, HCR.VM) || regBit(hcr, HCR.DC);
+  decide(ctx.regs.SCTLR_EL1, ctx.regs.HCR_EL2);
+  return lastStage2;
 }
 
 /**
@@ -23,8 +41,8 @@ export function stage2Enabled(ctx: TranslationContext): boolean {
  * are not inputs of this model; translating it as EL1&0 would silently give wrong answers.
  */
 export function assertEl10RegimeSelected(ctx: TranslationContext): void {
-  const hcr = ctx.regs.HCR_EL2;
-  if (regBit(hcr, HCR.E2H) && regBit(hcr, HCR.TGE)) {
+  decide(ctx.regs.SCTLR_EL1, ctx.regs.HCR_EL2);
+  if (lastHostRegime) {
     throw new Error("HCR_EL2.{E2H,TGE} = {1,1}: the EL2&0 regime is in use, which this MMU model does not translate");
   }
 }
