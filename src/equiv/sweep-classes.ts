@@ -14,6 +14,9 @@
 //    per combination with a pair left.
 // Which pair a model takes, and that it satisfies the pair and the background, is decided by
 // faultc's own evaluation of the conditions (sweep-eval.ts), not taken from the solver.
+// The classes found are visited (their concrete runs) while the solver answers the next query,
+// in the order they were found (Backlog): the solver works in its own process (or thread) in
+// the meantime, and what a visit reports does not depend on how long the solver took.
 import type { Combination, Proof } from "./prove.ts";
 import type { SolverModel } from "./smt/session.ts";
 import { outcomeKey, type SymbolicPath } from "./symbolic/paths.ts";
@@ -72,10 +75,43 @@ function literals(ctx: TermContext, conds: readonly BoolTerm[]): Map<number, boo
   return out;
 }
 
-/** A literal of one map negated in the other, or a literal false. */
-function contradictory(ctx: TermContext, x: Map<number, boolean>, y: Map<number, boolean>, conds: readonly BoolTerm[]): boolean {
+/** A literal of one map negated in the other. */
+function contradictory(x: Map<number, boolean>, y: Map<number, boolean>): boolean {
   for (const [id, polarity] of x) if (y.get(id) === !polarity) return true;
-  return conds.some((c) => ctx.isFalse(c));
+  return false;
+}
+
+/**
+ * Work to do in order, done while a query is out: each task runs after the ones added before
+ * it, and `during` runs tasks until the query's answer is in (the event loop is let in between
+ * tasks, so that the answer can arrive), so the solver's time and this thread's overlap.
+ */
+class Backlog {
+  private readonly tasks: (() => void | Promise<void>)[] = [];
+
+  add(task: () => void | Promise<void>): void {
+    this.tasks.push(task);
+  }
+
+  /** `answer`, with tasks run while it is awaited. */
+  async during<T>(answer: Promise<T>): Promise<T> {
+    let settled = false;
+    // Also marks a rejection handled, should a task throw first.
+    void answer.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    await new Promise<void>((r) => setImmediate(r));
+    while (!settled && this.tasks.length > 0) {
+      await this.tasks.shift()!();
+      await new Promise<void>((r) => setImmediate(r));
+    }
+    return answer;
+  }
+
+  async drain(): Promise<void> {
+    while (this.tasks.length > 0) await this.tasks.shift()!();
+  }
 }
 
 /**
@@ -91,11 +127,18 @@ export async function searchClasses(
   const stats: ClassSearch = { pairs, prunedByProof: 0, prunedByLiterals: 0, witnessed: 0, queries: 0, undecided: 0 };
   const sameOutcomes = outcomesProvenEqual(proof);
   const trees = proof.combos.length === 0 ? undefined : await termTrees(proof.session, proof.combos[0].inputs.d.ctx);
+  // Visits and progress, in the order they happen; the queries overlap them.
+  const backlog = new Backlog();
   let done = 0;
+  const progress = (n: number) => {
+    if (o.progress) backlog.add(() => o.progress!(n, pairs));
+  };
   for (const combo of proof.combos) {
     const { ctx } = combo.inputs.d;
     const litsA = combo.pathsA.map((p) => literals(ctx, p.conds));
     const litsB = combo.pathsB.map((p) => literals(ctx, p.conds));
+    // A path with a literal false in its conditions is in no pair.
+    const [falseA, falseB] = [combo.pathsA, combo.pathsB].map((ps) => ps.map((p) => p.conds.some((c) => ctx.isFalse(c))));
     const pairKey = (a: number, b: number) => a * combo.pathsB.length + b;
     /** Pairs still to find, by key; and those the proof showed infeasible (a model of one is a finding, and is visited). */
     const open = new Map<number, { a: number; b: number }>();
@@ -103,12 +146,12 @@ export async function searchClasses(
     combo.pathsA.forEach((pa, a) =>
       combo.pathsB.forEach((pb, b) => {
         if (sameOutcomes && outcomeKey(pa.outcome) !== outcomeKey(pb.outcome)) stats.prunedByProof++, infeasible.add(pairKey(a, b));
-        else if (contradictory(ctx, litsA[a], litsB[b], [...pa.conds, ...pb.conds])) stats.prunedByLiterals++;
+        else if (falseA[a] || falseB[b] || contradictory(litsA[a], litsB[b])) stats.prunedByLiterals++;
         else open.set(pairKey(a, b), { a, b });
       }),
     );
     done += combo.pathsA.length * combo.pathsB.length - open.size;
-    o.progress?.(done, pairs);
+    progress(done);
     if (open.size === 0) continue;
 
     const background = [...combo.assumptions, ...combo.inputs.axioms];
@@ -118,34 +161,49 @@ export async function searchClasses(
     const backgroundTrees = background.map((t) => terms.tree(t));
     for (const n of combo.inputs.namedInputs()) if (!("c" in n.value)) terms.tree(n.value.z);
     for (const x of combo.inputs.atApplications) if (!("c" in x.va)) terms.tree(x.va.z);
-    const taken = (at: Assignment, conds: typeof condsA) => conds.findIndex((cs) => cs.every((c) => at.truth(c)));
+    const [outcomesA, outcomesB] = [combo.pathsA, combo.pathsB].map((ps) => ps.map((p) => outcomeKey(p.outcome)));
+    /**
+     * The path whose conditions hold, of the paths `conds` lists. Each side's paths are
+     * disjoint, so the first that holds is the one, and the order they are tried in changes
+     * only the cost: for a witness of a path, that path first, then the paths of its outcome
+     * (the other side's most likely: when the proof holds, no input takes paths of different
+     * outcomes), then the rest.
+     */
+    const taken = (at: Assignment, conds: typeof condsA, outcomes: readonly string[], hint?: { path: number | undefined; outcome: string }) => {
+      const indices = conds.map((_, i) => i);
+      const order = hint === undefined ? indices : [...indices.filter((i) => i === hint.path), ...indices.filter((i) => i !== hint.path && outcomes[i] === hint.outcome), ...indices.filter((i) => i !== hint.path && outcomes[i] !== hint.outcome)];
+      return order.find((i) => conds[i].every((c) => at.truth(c))) ?? -1;
+    };
 
-    /** Visits the class `model` is in if it is one not seen yet; false if `model` is no model of the background. */
+    /** Adds the visit of the class `model` is in if it is one not seen yet; false if `model` is no model of the background. `of`: the path it is a witness of. */
     const found = new Set<number>();
-    const place = async (model: SolverModel, witnessed: boolean): Promise<boolean> => {
+    const place = (model: SolverModel, witnessed: boolean, of?: { a: number } | { b: number }): boolean => {
       const at = terms.read(model);
       if (!backgroundTrees.every((t) => at.truth(t))) return false;
-      const [a, b] = [taken(at, condsA), taken(at, condsB)];
+      const [ofA, ofB] = of === undefined ? [undefined, undefined] : "a" in of ? [of.a, undefined] : [undefined, of.b];
+      const outcome = ofA !== undefined ? outcomesA[ofA] : ofB !== undefined ? outcomesB[ofB] : undefined;
+      const [a, b] = [taken(at, condsA, outcomesA, outcome === undefined ? undefined : { path: ofA, outcome }), taken(at, condsB, outcomesB, outcome === undefined ? undefined : { path: ofB, outcome })];
       if (a < 0 || b < 0) throw new Error(`internal: a model of the background takes no path of side ${a < 0 ? "A" : "B"} (capabilities {${combo.caps.join(", ")}})`);
       const key = pairKey(a, b);
       if (found.has(key) || (!open.has(key) && !infeasible.has(key))) return true;
       found.add(key);
-      if (open.delete(key)) o.progress?.(++done, pairs);
+      if (open.delete(key)) progress(++done);
       if (witnessed) stats.witnessed++;
       const [pa, pb] = [combo.pathsA[a], combo.pathsB[b]];
-      await visit({ combo, a, b, pa, pb, constraint: [...pa.conds, ...pb.conds, ...background], model, at, terms, witnessed });
+      const c: InputClass = { combo, a, b, pa, pb, constraint: [...pa.conds, ...pb.conds, ...background], model, at, terms, witnessed };
+      backlog.add(() => visit(c));
       return true;
     };
 
     // The exploration's witnesses first, in path order, each model once, and only a witness of a
     // path with a pair still to find (a witness of a path is a model of that path).
     const read = new Set<SolverModel>();
-    const witnesses = [...combo.pathsA.map((p, a) => ({ p, open: (k: { a: number }) => k.a === a })), ...combo.pathsB.map((p, b) => ({ p, open: (k: { b: number }) => k.b === b }))];
-    for (const { p, open: of } of witnesses) {
+    const witnesses = [...combo.pathsA.map((p, a) => ({ p, path: { a }, open: (k: { a: number }) => k.a === a })), ...combo.pathsB.map((p, b) => ({ p, path: { b }, open: (k: { b: number }) => k.b === b }))];
+    for (const { p, path, open: of } of witnesses) {
       if (open.size === 0) break;
       if (p.witness === undefined || read.has(p.witness.model) || ![...open.values()].some(of)) continue;
       read.add(p.witness.model);
-      await place(p.witness.model, true);
+      place(p.witness.model, true, path);
     }
 
     // Then the solver, for the pairs no witness took.
@@ -154,18 +212,19 @@ export async function searchClasses(
     while (open.size > 0) {
       stats.queries++;
       const asked = [...open.values()].map(({ a, b }) => ctx.And(conjA[a], conjB[b]) as BoolTerm);
-      const r = await combo.checker.witness([asked.length === 1 ? asked[0] : (ctx.Or(...asked) as BoolTerm)]);
+      const r = await backlog.during(combo.checker.witness([asked.length === 1 ? asked[0] : (ctx.Or(...asked) as BoolTerm)]));
       if (r.result === "unsat") break;
       if (r.result === "unknown" || r.witness === undefined) {
         stats.undecided += open.size;
         break;
       }
       const before = open.size;
-      if (!(await place(r.witness.model, false))) throw new Error("internal: the solver's model of the pairs' disjunction is no model of the background");
+      if (!place(r.witness.model, false)) throw new Error("internal: the solver's model of the pairs' disjunction is no model of the background");
       if (open.size === before) throw new Error("internal: a model of the pairs' disjunction satisfies none of them");
     }
     done += open.size;
-    o.progress?.(done, pairs);
+    progress(done);
   }
+  await backlog.drain();
   return stats;
 }

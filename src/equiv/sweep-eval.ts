@@ -127,6 +127,7 @@ export class CombinationTerms {
   private readonly applications = new Map<string, Term>();
   private readonly walked = new Set<string>();
   private readonly trees = new Map<number, Sexpr>();
+  private readonly reaches = new Map<string, (name: string) => bigint>();
   /** Terms whose trees are kept, so that their ids stay theirs. */
   private readonly kept: Term[] = [];
 
@@ -192,6 +193,14 @@ export class CombinationTerms {
    * is itself a named subterm (an AT result, or an input replaced whole) reaches only itself.
    */
   reach(leaves: readonly string[]): (name: string) => bigint {
+    // One per choice of leaves: every class of the combination has the same named inputs.
+    const key = leaves.join(" ");
+    let r = this.reaches.get(key);
+    if (r === undefined) this.reaches.set(key, (r = this.reachOf(leaves)));
+    return r;
+  }
+
+  private reachOf(leaves: readonly string[]): (name: string) => bigint {
     const bit = new Map(leaves.map((n, i) => [n, 1n << BigInt(i)]));
     const masks = new Map<string, bigint>();
     const of = (s: Sexpr): bigint => {

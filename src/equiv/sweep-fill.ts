@@ -95,10 +95,17 @@ export class ClassAssignment {
     return this.at(values).bits(this.terms.tree(v.z)).v;
   }
 
-  /** Whether `values` stay in the class. */
+  /**
+   * Whether `values` stay in the class. The condition that failed last is evaluated first: a
+   * fill that leaves the class mostly leaves it by the same condition (the one fixing bits of an
+   * input), so a rejected fill costs that condition's evaluation, not the conditions before it.
+   * Which comes first changes only the cost: the answer is the conjunction's.
+   */
   holds(values: readonly bigint[]): boolean {
     const at = this.at(values);
-    return this.constraint.every((c) => at.truth(c));
+    const failed = this.constraint.findIndex((c) => !at.truth(c));
+    if (failed > 0) this.constraint.unshift(...this.constraint.splice(failed, 1));
+    return failed < 0;
   }
 
   /**

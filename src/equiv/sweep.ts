@@ -58,13 +58,19 @@ export async function sweep(a: Side, b: Side, proof: Proof, o: SweepOptions): Pr
   let scenarios = 0;
   let classes = 0;
   const rand = randomWords(0x5eedn);
+  // A combination's scenario inputs, and those of them that are terms: the same for each of its classes.
+  const inputsOf = new Map<Combination, { named: { name: string; value: SymValue }[]; terms: { name: string; value: { z: BvTerm } }[] }>();
   const search = await searchClasses(
     proof,
     (c) => {
       classes++;
       const { combo } = c;
-      const named = scenarioInputs(combo);
-      const terms = named.filter((n): n is { name: string; value: { z: BvTerm } } => !("c" in n.value));
+      let inputs = inputsOf.get(combo);
+      if (inputs === undefined) {
+        const named = scenarioInputs(combo);
+        inputsOf.set(combo, (inputs = { named, terms: named.filter((n): n is { name: string; value: { z: BvTerm } } => !("c" in n.value)) }));
+      }
+      const { named, terms } = inputs;
       const at = new ClassAssignment(c.terms, c.at, terms, c.constraint);
       const consistent = atConsistent(combo, at);
       for (let fill = 0; fill < o.fills; fill++) {
