@@ -320,6 +320,24 @@ export class PhysicalMemory {
     return this.shared.get(page) ?? NO_PAGE;
   }
 
+  /**
+   * The pages this memory shares with its clones, as one object that never changes: two memories
+   * with the same answer read alike on every page neither holds of its own or lazily (ownsAnyOf).
+   * A memory copied from an unwritten one shares its answer.
+   */
+  sharedPages(): object {
+    if (this.released) throw releasedError();
+    return this.shared;
+  }
+
+  /** Whether any of `pages` is a page of this memory's own or a lazy one (stablePage's undefined). */
+  ownsAnyOf(pages: ReadonlySet<number>): boolean {
+    if (this.released) throw releasedError();
+    for (const key of this.pages.keys()) if (pages.has(key)) return true;
+    if (this.lazy !== undefined) for (const key of this.lazy.keys()) if (pages.has(key)) return true;
+    return false;
+  }
+
   private readablePage(key: number): Page | undefined {
     if (this.released) throw releasedError();
     if (this.readObserver !== undefined) this.readObserver(key);

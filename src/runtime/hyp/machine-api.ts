@@ -58,8 +58,8 @@ export class MachineHypApi implements HypApi<Bits, boolean> {
   isb(): void {}
 
   storeVcpu(offset: number, size: 4 | 8, value: Bits): void {
-    const vcpu = this.m.readSysreg("TPIDR_EL2");
-    this.m.store(bits(vcpu.value + BigInt(offset), 64), size, value);
+    const vcpu = this.m.getSysreg("TPIDR_EL2");
+    this.m.store(bits(vcpu + BigInt(offset), 64), size, value);
     this.steps++;
     if (this.tracing) this.trace.push({ kind: "store", text: `vcpu+0x${offset.toString(16)} <- 0x${value.value.toString(16)} (${size} bytes)` });
   }

@@ -6,7 +6,9 @@
 // through input.sysreg and of the memory it reads (the MMU model writes nothing). The memo keeps,
 // per (translator, operation, VA), the registers and pages one walk read and the PAR it gave; a
 // later AT reuses that PAR only when each of those registers holds the same value and each of
-// those pages is the same never-written page (PhysicalMemory.stablePage) on the machine asking.
+// those pages is the same never-written page (PhysicalMemory.stablePage) on the machine asking;
+// for a machine whose memory shares the same pages object as the walk's did (copies of one
+// template do), that is: none of those pages is one of its own.
 // A walk that read a page of the machine's own (one it may write in place) or threw is not kept.
 import type { MemoryMap } from "../memory-map.ts";
 import type { PhysicalMemory } from "../memory.ts";
@@ -15,9 +17,13 @@ import type { AddressTranslator } from "./address-translator.ts";
 interface Walk {
   readonly translator: AddressTranslator;
   readonly map: MemoryMap;
-  /** The registers the walk read, as (slot, value) pairs: WalkState.sysregSlot's slots. */
-  readonly registers: readonly (readonly [number, bigint])[];
+  /** The registers the walk read, by slot (WalkState.sysregSlot), and the value each held. */
+  readonly slots: readonly number[];
+  readonly values: readonly bigint[];
   readonly pages: readonly (readonly [number, object])[];
+  /** The same pages as a set, and the memory's shared pages when they were read (PhysicalMemory.sharedPages). */
+  readonly pageSet: ReadonlySet<number>;
+  readonly shared: object;
   readonly par: bigint;
 }
 
@@ -69,7 +75,7 @@ export class AtMemo {
       if (identity === undefined) return par; // a page this machine may write in place: not kept
       stable.push([page, identity]);
     }
-    this.keep(operation, va, { translator, map: state.memory.map, registers: [...registers], pages: stable, par });
+    this.keep(operation, va, { translator, map: state.memory.map, slots: [...registers.keys()], values: [...registers.values()], pages: stable, pageSet: pages, shared: state.memory.sharedPages(), par });
     return par;
   }
 
@@ -94,7 +100,10 @@ export class AtMemo {
 
 function holds(w: Walk, translator: AddressTranslator, state: WalkState): boolean {
   if (w.translator !== translator || w.map !== state.memory.map) return false;
-  for (const [slot, value] of w.registers) if (state.sysregAt(slot) !== value) return false;
+  const { slots, values } = w;
+  for (let i = 0; i < slots.length; i++) if (state.sysregAt(slots[i]) !== values[i]) return false;
+  // Copies of one template share its pages as one object: then only a page of the machine's own can differ.
+  if (w.shared === state.memory.sharedPages()) return !state.memory.ownsAnyOf(w.pageSet);
   for (const [page, identity] of w.pages) if (state.memory.stablePage(page) !== identity) return false;
   return true;
 }

@@ -94,7 +94,12 @@ export class Machine implements ArchState<Bits, boolean> {
   translator: AddressTranslator;
   el: number;
   /** X0-X30; undefined: not read yet, drawn from `unknown` when it is. */
-  private readonly x: (bigint | undefined)[];
+  private x: (bigint | undefined)[];
+  /**
+   * Whether `x` is this machine's alone: a copy shares its template's array until either writes
+   * to it (a C-like handler never touches X at all), and the first to write copies it.
+   */
+  private xOwn: boolean;
   private sp: bigint;
   /** Never changed in place (setFlags stores a copy), so a copy shares its template's. */
   private flags: Nzcv<boolean>;
@@ -122,7 +127,8 @@ export class Machine implements ArchState<Bits, boolean> {
       this.translator = config.translator ?? from.translator;
       this.el = config.el ?? from.el;
       this.unknown = config.unknown ?? from.unknown;
-      this.x = from.x.slice();
+      this.x = from.x;
+      this.xOwn = from.xOwn = false;
       this.sp = from.sp;
       this.flags = from.flags;
       this.regs = from.regs.slice();
@@ -135,6 +141,7 @@ export class Machine implements ArchState<Bits, boolean> {
       this.el = config.el ?? 2;
       this.unknown = config.unknown;
       this.x = new Array<bigint | undefined>(31).fill(this.unknown === undefined ? 0n : undefined);
+      this.xOwn = true;
       this.sp = 0n;
       this.flags = NO_FLAGS;
       this.regs = this.unknown === undefined ? RESET_ZERO.slice() : RESET_UNDRAWN.slice();
@@ -168,12 +175,20 @@ export class Machine implements ArchState<Bits, boolean> {
     const v = this.x[index];
     if (v !== undefined) return v;
     const drawn = BigInt.asUintN(64, this.unknown?.x(index) ?? 0n);
-    this.x[index] = drawn;
+    this.ownX()[index] = drawn;
     return drawn;
   }
   setX(index: number, value: bigint): void {
     checkXIndex(index);
-    this.x[index] = BigInt.asUintN(64, value);
+    this.ownX()[index] = BigInt.asUintN(64, value);
+  }
+  /** `x`, copied first if it is shared with a copy or template. */
+  private ownX(): (bigint | undefined)[] {
+    if (!this.xOwn) {
+      this.x = this.x.slice();
+      this.xOwn = true;
+    }
+    return this.x;
   }
   getSP(): bigint {
     return this.sp;

@@ -1,5 +1,5 @@
 // Which register an mrs/msr reaches: the EL and VHE rules of the Arm ARM applied to the table.
-import { sysregByName } from "./sysreg-table.ts";
+import { SYSREG_TABLE, sysregByName } from "./sysreg-table.ts";
 
 /** HCR_EL2.E2H, bit 34: EL2 Host (VHE). */
 export const HCR_EL2_E2H = 1n << 34n;
@@ -16,11 +16,8 @@ export interface SysregAccessContext {
   readonly e2h: boolean;
 }
 
-/**
- * Accesses already resolved, per context (EL 0-3, E2H, direction) and name: a handler reaches the
- * same few registers on every run, and each mrs and msr asks.
- */
-const RESOLVED: readonly Map<string, string>[] = Array.from({ length: 16 }, () => new Map());
+/** What an access resolves to: the register it reaches, or why it is UNDEFINED. */
+type Resolution = string | { readonly undefinedAccess: string };
 
 /**
  * The architectural register that an access by `accessName` reaches:
@@ -31,18 +28,30 @@ const RESOLVED: readonly Map<string, string>[] = Array.from({ length: 16 }, () =
  *  - writes to read-only registers are UNDEFINED.
  */
 export function resolveSysregAccess(accessName: string, direction: "read" | "write", ctx: SysregAccessContext): string {
-  const context = contextIndex(direction, ctx);
-  const known = context === undefined ? undefined : RESOLVED[context].get(accessName);
-  if (known !== undefined) return known;
-  const target = resolveUncached(accessName, direction, ctx);
-  // Kept only for a register's own spelling: the table bounds what is kept.
-  if (context !== undefined && sysregByName(accessName)?.name === accessName) RESOLVED[context].set(accessName, target);
-  return target;
+  const el = ctx.el;
+  const known = el === 0 || el === 1 || el === 2 || el === 3 ? RESOLVED[el * 4 + (ctx.e2h ? 2 : 0) + (direction === "write" ? 1 : 0)].get(accessName) : undefined;
+  if (known === undefined) return resolveUncached(accessName, direction, ctx);
+  if (typeof known === "string") return known;
+  throw new UndefinedSysregAccess(known.undefinedAccess);
 }
 
-function contextIndex(direction: "read" | "write", ctx: SysregAccessContext): number | undefined {
-  if (!(ctx.el === 0 || ctx.el === 1 || ctx.el === 2 || ctx.el === 3)) return undefined;
-  return ctx.el * 4 + (ctx.e2h ? 2 : 0) + (direction === "write" ? 1 : 0);
+/**
+ * Every table name's resolution in every context (EL 0-3, E2H, direction), worked out once: a
+ * handler's every mrs and msr asks. Other spellings (lower case) are worked out when asked.
+ */
+const RESOLVED: readonly ReadonlyMap<string, Resolution>[] = Array.from({ length: 16 }, (_, i) => {
+  const ctx = { el: i >> 2, e2h: (i & 2) !== 0 };
+  const direction = i & 1 ? "write" : "read";
+  return new Map(SYSREG_TABLE.map((r) => [r.name, resolution(r.name, direction, ctx)]));
+});
+
+function resolution(name: string, direction: "read" | "write", ctx: SysregAccessContext): Resolution {
+  try {
+    return resolveUncached(name, direction, ctx);
+  } catch (e) {
+    if (e instanceof UndefinedSysregAccess) return { undefinedAccess: e.message };
+    throw e;
+  }
 }
 
 function resolveUncached(accessName: string, direction: "read" | "write", ctx: SysregAccessContext): string {

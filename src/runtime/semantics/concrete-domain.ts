@@ -17,7 +17,7 @@ function checkWidth(width: number): void {
 }
 
 export function bits(value: bigint, width: number): Bits {
-  checkWidth(width);
+  if (!(width >= 1 && width <= 128 && Number.isInteger(width))) checkWidth(width);
   // value mod 2^width (two's complement for a negative value), as value & (2^width - 1) is, without building the mask.
   return { value: BigInt.asUintN(width, value), width };
 }
