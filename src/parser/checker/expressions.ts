@@ -266,13 +266,13 @@ export class ExprChecker {
       return errorTy;
     }
     let patchTime = true;
-    e.args.forEach((a, i) => {
+    for (let i = 0; i < e.args.length; i++) {
       const pt = sig.params[i];
       if (pt.kind === "bits") {
-        this.checkBits(a, pt.width, `argument ${i + 1} of ${name}`);
+        this.checkBits(e.args[i], pt.width, `argument ${i + 1} of ${name}`);
         patchTime = false;
-      } else this.check(a);
-    });
+      } else this.check(e.args[i]);
+    }
     this.env.model.resolutions.set(e, { kind: "global", symbol: sym });
     if (sig.result.kind === "bool") return { kind: "bool", patchTime: patchTime && sig.result.patchTime };
     return sig.result;

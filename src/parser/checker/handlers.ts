@@ -157,7 +157,7 @@ export class BodyChecker {
       switch (e.kind) {
         case "call":
           out.push(e.callee.text);
-          e.args.forEach((a) => callees(a, out));
+          for (const a of e.args) callees(a, out);
           break;
         case "field":
         case "slice":
@@ -172,7 +172,7 @@ export class BodyChecker {
           break;
         case "in":
           callees(e.operand, out);
-          if (e.set.kind === "setLiteral") e.set.elements.forEach((x) => callees(x, out));
+          if (e.set.kind === "setLiteral") for (const x of e.set.elements) callees(x, out);
           break;
         case "at":
           callees(e.address, out);

@@ -42,8 +42,12 @@ export type Ty =
 
 export const errorTy: Ty = { kind: "error" };
 
+/** A bit-vector type; `layout` and `values` are own properties only when given (written out: spreading them was a share of checking time). */
 export function bits(width: number, view?: { layout?: LayoutSymbol; values?: EnumSymbol }): Ty {
-  return { kind: "bits", width, ...(view?.layout ? { layout: view.layout } : {}), ...(view?.values ? { values: view.values } : {}) };
+  const layout = view?.layout;
+  const values = view?.values;
+  if (!layout) return values ? { kind: "bits", width, values } : { kind: "bits", width };
+  return values ? { kind: "bits", width, layout, values } : { kind: "bits", width, layout };
 }
 
 export function showTy(t: Ty): string {
