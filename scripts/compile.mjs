@@ -33,13 +33,14 @@ const readStates = new Map();
 const sourceUrlPlugin = {
   name: "faultc-source-url",
   setup(build) {
-    build.onLoad({ filter: /\.ts$/ }, async (args) => {
+    // TypeScript, and the bin's JavaScript the sources import (bin/compiled.js).
+    build.onLoad({ filter: /\.[jt]s$/ }, async (args) => {
       if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
       const rel = toPosix(path.relative(ROOT, args.path));
       readStates.set(rel, fileState(rel));
       const text = await readFile(args.path, "utf8");
       const url = toPosix(path.relative(DIST, args.path));
-      return { contents: text.replaceAll("import.meta.url", `new URL(${JSON.stringify(url)}, import.meta.url).href`), loader: "ts" };
+      return { contents: text.replaceAll("import.meta.url", `new URL(${JSON.stringify(url)}, import.meta.url).href`), loader: args.path.endsWith(".ts") ? "ts" : "js" };
     });
   },
 };

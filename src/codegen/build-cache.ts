@@ -6,14 +6,21 @@
 // sha256, the file's text is what generation would give, and it is taken as the output without
 // emitting. Anything else (another key, a file edited by hand, gone, or unreadable) generates.
 //
+// It also records checks that reported nothing at all (not even a warning): for the rule files
+// a check started from, the sha256 of the text of every file that check read (them and all they
+// import). While each of those files has that text and the generator (the checker is part of
+// it) is the same, checking them again would report nothing again, so a build need not parse a
+// file only to learn that (dsl/arch's files no rule file imports, for arch-facts.ts).
+//
 // The generator's fingerprint covers what can change the output without changing the rule
 // files: the code that generates, and package-lock.json (the versions of prettier and ts-morph).
-// Run from the sources, the code is every file under src/ (path, size and modification time: a
-// stat each, not a read). Run compiled, it is dist/, which bin/faultc.js runs only while
-// dist/stamp.json records the size and time every source it was built from still has (it has
-// just stat'ed them all): the stamp's text stands for the code then, without a second walk of
-// src/. The two fingerprints differ, so a build from the other one generates once (which only
-// costs time). Like the C-like modules' cache
+// While dist/stamp.json is current (it records the size and time of every source the compiled
+// code was built from, and each still has them: bin/compiled.js), the stamp's text stands for
+// the code, compiled or not: the compiled faultc, which bin/faultc.js runs only then, reads it
+// without checking again (the bin has just stat'ed every source), and the sources (the tests)
+// check it, so that both take the same fingerprint and each finds what the other generated.
+// Otherwise (or under FAULTC_FROM_SOURCE=1) the code is the sources, every file under src/
+// (path, size and modification time: a stat each, not a read). Like the C-like modules' cache
 // (sides/rule-file.ts), the record lives in the system's temporary folder, one file per output
 // folder, written atomically; it is only ever a shortcut, so a record that cannot be read or
 // written is ignored and the build generates as if there were none.
@@ -22,8 +29,10 @@ import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
+import { STAMP, staleness } from "../../bin/compiled.js";
 import { writeFileAtomic } from "../io/atomic-write.ts";
 import { COMPILED } from "../io/build-mode.ts";
+import { decodeUtf8 } from "../parser/source.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const CACHE_VERSION = 1;
@@ -71,9 +80,9 @@ export function fingerprintOf(code: { sources: string } | { stamp: string }): st
 }
 
 function currentFingerprint(): string {
-  if (COMPILED) {
+  if (COMPILED || staleness("faultc") === undefined) {
     try {
-      return fingerprintOf({ stamp: readFileSync(path.join(ROOT, "dist", "stamp.json"), "utf8") });
+      return fingerprintOf({ stamp: readFileSync(STAMP, "utf8") });
     } catch {
       // No stamp to read after all: the sources stand for the code.
     }
@@ -97,16 +106,29 @@ interface Entry {
   sha256: string;
 }
 
+/** A clean check: each file it read, with the sha256 of its text. */
+type CleanCheck = Record<string, string>;
+
+function checkKey(roots: readonly string[]): string {
+  return sha256(`${generatorFingerprint()}\0check\0${[...roots].sort().join("\0")}`);
+}
+
+const isObject = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === "object";
+
 export class BuildCache {
   private static readonly opened = new Map<string, BuildCache>();
   private readonly entries = new Map<string, Entry>();
+  private readonly checks = new Map<string, CleanCheck>();
   private dirty = false;
 
   private constructor(private readonly file: string) {
     try {
-      const data = JSON.parse(readFileSync(file, "utf8")) as { version?: number; entries?: Record<string, Entry> };
-      if (data.version === CACHE_VERSION && data.entries !== null && typeof data.entries === "object") {
+      const data = JSON.parse(readFileSync(file, "utf8")) as { version?: number; entries?: Record<string, Entry>; checks?: Record<string, CleanCheck> };
+      if (data.version === CACHE_VERSION && isObject(data.entries)) {
         for (const [out, e] of Object.entries(data.entries)) if (typeof e?.key === "string" && typeof e?.sha256 === "string") this.entries.set(out, e);
+        for (const [key, read] of Object.entries(isObject(data.checks) ? data.checks : {})) {
+          if (isObject(read) && Object.values(read).every((h) => typeof h === "string")) this.checks.set(key, read);
+        }
       }
     } catch {
       // No record, or not one this version wrote: everything is generated.
@@ -164,14 +186,46 @@ export class BuildCache {
     return sha256(text) === prior.sha256 ? text : undefined;
   }
 
+  /**
+   * The texts of the files a check of `roots` read, when the record says that check reported no
+   * diagnostic under this generator and every one of those files has the same text now (read
+   * and decoded as the checker does); else undefined.
+   */
+  cleanCheck(roots: readonly string[]): Map<string, string> | undefined {
+    const read = this.checks.get(checkKey(roots));
+    if (read === undefined) return undefined;
+    const texts = new Map<string, string>();
+    for (const [file, hash] of Object.entries(read)) {
+      let bytes;
+      try {
+        bytes = readFileSync(file);
+      } catch {
+        return undefined;
+      }
+      const decoded = decodeUtf8(bytes);
+      if (!decoded.ok || sha256(decoded.text) !== hash) return undefined;
+      texts.set(file, decoded.text);
+    }
+    return texts;
+  }
+
+  /** Records that a check of `roots`, which read the files `texts` names (with their texts), reported nothing. */
+  recordCleanCheck(roots: readonly string[], texts: ReadonlyMap<string, string>): void {
+    const read: CleanCheck = Object.fromEntries([...texts].map(([f, t]) => [f, sha256(t)]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    const key = checkKey(roots);
+    if (JSON.stringify(this.checks.get(key)) === JSON.stringify(read)) return;
+    this.checks.set(key, read);
+    this.dirty = true;
+  }
+
   /** Writes the record back when this process added to it. */
   async save(): Promise<void> {
     if (!this.dirty) return;
     this.dirty = false;
-    const entries = Object.fromEntries([...this.entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    const sorted = <T>(m: Map<string, T>) => Object.fromEntries([...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     try {
       mkdirSync(path.dirname(this.file), { recursive: true });
-      await writeFileAtomic(this.file, `${JSON.stringify({ version: CACHE_VERSION, entries })}\n`);
+      await writeFileAtomic(this.file, `${JSON.stringify({ version: CACHE_VERSION, entries: sorted(this.entries), checks: sorted(this.checks) })}\n`);
     } catch {
       // A shortcut only: the next build generates again.
     }

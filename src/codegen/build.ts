@@ -21,6 +21,11 @@ import { emitCVariant } from "./ts/c-variant.ts";
 export interface GeneratedFile {
   path: string;
   content: string;
+  /**
+   * The content was read from the file at `path` while planning (the build cache found it
+   * current): the file holds it already, and applying the plan need not read it again.
+   */
+  onDisk?: boolean;
 }
 
 export interface BuildPlan {
@@ -128,7 +133,7 @@ export async function planBuild(files: string[], outDir: string, options: BuildO
     }
     built.push(checked);
     plan.ruleFiles.push(checked.path);
-    for (const [i, o] of outs.entries()) plan.outputs.push({ path: o, content: contents[i] });
+    for (const [i, o] of outs.entries()) plan.outputs.push({ path: o, content: contents[i], ...(known[i] !== undefined ? { onDisk: true } : {}) });
   }
   await cache.save();
   return plan;
@@ -178,8 +183,8 @@ function outputNames(ruleFile: string): string[] {
   return outputSuffixes().map((s) => `${name}${s}`);
 }
 
-/** The files directly in `outDir` that faultc generated (a known suffix and the header), sorted. */
-function generatedFilesIn(outDir: string): { file: string; from: Provenance }[] {
+/** The files directly in `outDir` that faultc generated (a known suffix and the header) but for those in `skip`, sorted. */
+function generatedFilesIn(outDir: string, skip: ReadonlySet<string>): { file: string; from: Provenance }[] {
   let entries;
   try {
     entries = readdirSync(outDir, { withFileTypes: true });
@@ -191,6 +196,7 @@ function generatedFilesIn(outDir: string): { file: string; from: Provenance }[] 
   for (const e of entries) {
     if (!e.isFile() || e.name.startsWith(TEMP_PREFIX) || !suffixes.some((s) => e.name.endsWith(s))) continue;
     const file = path.join(outDir, e.name);
+    if (skip.has(file)) continue;
     const from = readProvenance(file);
     if (from !== undefined) result.push({ file, from });
   }
@@ -201,11 +207,12 @@ export function compareWithDisk(plan: BuildPlan, outDir: string): Staleness {
   const result: Staleness = { missing: [], changed: [], orphaned: [], leftovers: temporariesIn(outDir) };
   const produced = new Set(plan.outputs.map((o) => path.normalize(o.path)));
   for (const o of plan.outputs) {
+    if (o.onDisk === true) continue;
     if (!existsSync(o.path)) result.missing.push(o.path);
     else if (readFileSync(o.path, "utf8") !== o.content) result.changed.push(o.path);
   }
-  for (const g of generatedFilesIn(outDir)) {
-    if (!produced.has(path.normalize(g.file)) && isOrphan(g.file, g.from)) result.orphaned.push(g.file);
+  for (const g of generatedFilesIn(outDir, produced)) {
+    if (isOrphan(g.file, g.from)) result.orphaned.push(g.file);
   }
   return result;
 }

@@ -14,7 +14,7 @@ import { archFactsHash, emitArchFacts, RESERVED_NAMES } from "./emit.ts";
 export const ARCH_FACTS_FILE = "arch-facts.ts";
 
 export interface ArchFactsPlan {
-  output: { path: string; content: string } | undefined;
+  output: { path: string; content: string; onDisk?: boolean } | undefined;
   diagnostics: Diagnostic[];
   sources: Map<string, SourceText>;
 }
@@ -42,20 +42,32 @@ function importsOf(files: string[], ws: Workspace): Set<string> {
  * are not checked again. The plan's diagnostics are those of `archDir`'s files and their imports.
  */
 export async function planArchFacts(archDir: string, outDir: string, loader = new WorkspaceLoader()): Promise<ArchFactsPlan> {
-  const files = archFiles(archDir);
+  const files = archFiles(archDir).map((f) => path.normalize(f));
+  const cache = BuildCache.open(outDir);
+  const from = archDir.split(path.sep).join("/");
+  const out = path.join(outDir, ARCH_FACTS_FILE);
+  const inputsOf = (text: (f: string) => string) => {
+    const hash = archFactsHash(files.map((f) => ({ path: f.split(path.sep).join("/"), text: text(f) })));
+    return { hash, inputs: `${hash}\0${from}` };
+  };
+  // These files checked clean before and arch-facts.ts on disk is what they gave: neither the
+  // files the rule files do not import nor the facts need a parse (build-cache.ts).
+  const clean = cache.cleanCheck(files);
+  if (clean !== undefined) {
+    const content = cache.lookup(out, inputsOf((f) => clean.get(f) ?? "").inputs);
+    if (content !== undefined) return { output: { path: out, content, onDisk: true }, diagnostics: [], sources: new Map() };
+  }
   const ws = loader.load(files);
   const closure = importsOf(files, ws);
   const plan: ArchFactsPlan = { output: undefined, diagnostics: ws.diagnostics.filter((d) => closure.has(d.file)), sources: ws.sources };
   if (hasErrors(plan.diagnostics)) return plan;
+  if (plan.diagnostics.length === 0) cache.recordCleanCheck(files, new Map([...closure].map((f) => [f, ws.sources.get(f)?.text ?? ""])));
   const facts = collectArchFacts(ws, files);
   for (const name of [...facts.enums, ...facts.layouts].map((x) => x.name)) {
     if (RESERVED_NAMES.includes(name)) throw new ArchFactsError(`${archDir}: '${name}' is a name generated/${ARCH_FACTS_FILE} declares itself; rename the enum or layout`);
   }
-  const texts = files.map((f) => ({ path: f.split(path.sep).join("/"), text: ws.sources.get(path.normalize(f))?.text ?? "" }));
-  const from = archDir.split(path.sep).join("/");
-  const out = path.join(outDir, ARCH_FACTS_FILE);
-  const hash = archFactsHash(texts);
+  const { hash, inputs } = inputsOf((f) => ws.sources.get(f)?.text ?? "");
   // Emitted (and formatted) only when the file on disk is not already what it would be (build-cache.ts).
-  plan.output = { path: out, content: await BuildCache.open(outDir).content(out, `${hash}\0${from}`, () => emitArchFacts(facts, hash, from)) };
+  plan.output = { path: out, content: await cache.content(out, inputs, () => emitArchFacts(facts, hash, from)) };
   return plan;
 }
