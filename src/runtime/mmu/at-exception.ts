@@ -19,14 +19,20 @@ export class AtExternalAbort extends Error {
   constructor(readonly fault: FaultRecord) {
     super(`AT: synchronous External abort on the ${fault.secondstage ? "stage-2" : "stage-1"} translation table walk at level ${fault.level}, taken as a Data Abort exception (not reported in PAR_EL1)`);
     this.name = "AtExternalAbort";
-    this.esr =
-      (BigInt(ExceptionClass.DABT_CUR) << BigInt(ESR.EC.lsb)) |
-      bit(ESR.IL) |
-      bit(ESR.CM) |
-      bit(ESR.WnR) |
-      (fault.s2fs1walk ? bit(ESR.S1PTW) : 0n) |
-      BigInt(encodeLDFSC(fault.statuscode, fault.level));
+    this.esr = atAbortEsr(fault);
   }
+}
+
+/** ESR_EL2 of the Data Abort an AT instruction meeting `fault` (a synchronous External abort on its walk) takes. */
+export function atAbortEsr(fault: FaultRecord): bigint {
+  return (
+    (BigInt(ExceptionClass.DABT_CUR) << BigInt(ESR.EC.lsb)) |
+    bit(ESR.IL) |
+    bit(ESR.CM) |
+    bit(ESR.WnR) |
+    (fault.s2fs1walk ? bit(ESR.S1PTW) : 0n) |
+    BigInt(encodeLDFSC(fault.statuscode, fault.level))
+  );
 }
 
 /** Whether an AT instruction meeting `fault` takes an exception instead of writing PAR_EL1. */

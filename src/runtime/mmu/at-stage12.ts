@@ -9,7 +9,9 @@
 // S1E0R/W: the result is stage 1's, attributes and all.
 
 import type { AccessDescriptor } from "./access.ts";
-import { addressTranslateS1E1In, type TranslationInput } from "./at.ts";
+import { atS1E1Answer, parOrException, type TranslationInput } from "./at.ts";
+import { atTakesException } from "./at-exception.ts";
+import type { FaultRecord } from "./fault.ts";
 import { fullTranslate } from "./full-translate.ts";
 import { encodePARFault, encodePARSuccess } from "./par.ts";
 import { readTranslationContext, type TranslationContext } from "./registers.ts";
@@ -33,10 +35,15 @@ const S12_ACCESSES: Readonly<Record<"read" | "write", readonly [AccessDescriptor
 
 /** addressTranslateS12 on registers already read. */
 export function addressTranslateS12In(ctx: TranslationContext, va: bigint, access: "read" | "write", el: 0 | 1 = 1): bigint {
+  return parOrException(atS12Answer(ctx, va, access, el));
+}
+
+/** What AT S12E<el><access> answers: the new PAR_EL1, or the External abort's fault it takes instead (atS1E1Answer). */
+export function atS12Answer(ctx: TranslationContext, va: bigint, access: "read" | "write", el: 0 | 1 = 1): bigint | FaultRecord {
   assertEl10RegimeSelected(ctx);
-  if (!stage2Enabled(ctx)) return addressTranslateS1E1In(ctx, va, access, el);
+  if (!stage2Enabled(ctx)) return atS1E1Answer(ctx, va, access, el);
   const t = fullTranslate(ctx, va, S12_ACCESSES[access][el]);
-  if (!t.ok) return encodePARFault(t.fault);
+  if (!t.ok) return atTakesException(t.fault) ? t.fault : encodePARFault(t.fault);
   const s2 = t.value.s2;
   if (s2 === undefined) throw new Error("internal: stage 2 enabled but the translation has no stage-2 output");
   const attrs = s2CombineS1MemAttrs(t.value.s1.attrs, { memAttr: s2.memAttr, sh: shareabilityField(s2.walk.descriptor) });

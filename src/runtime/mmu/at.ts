@@ -8,6 +8,8 @@
 
 import type { PhysicalMemory } from "../memory.ts";
 import type { AccessDescriptor } from "./access.ts";
+import { AtExternalAbort, atTakesException } from "./at-exception.ts";
+import type { FaultRecord } from "./fault.ts";
 import { encodePARFault, encodePARSuccess } from "./par.ts";
 import { readTranslationContext, type TranslationContext } from "./registers.ts";
 import { assertEl10RegimeSelected } from "./regime.ts";
@@ -42,7 +44,23 @@ const AT_ACCESSES: Readonly<Record<AtAccess, readonly [AccessDescriptor, AccessD
 
 /** addressTranslateS1E1 on registers already read (a set-up that holds them as values, not behind a sysreg function). */
 export function addressTranslateS1E1In(ctx: TranslationContext, va: bigint, access: AtAccess, el: 0 | 1 = 1): bigint {
+  return parOrException(atS1E1Answer(ctx, va, access, el));
+}
+
+/**
+ * What AT S1E<el><access> answers: the new PAR_EL1, or the fault of the synchronous External
+ * abort it takes as an exception instead (at-exception.ts), returned rather than thrown for a
+ * caller that asks every operation and expects some to take it (an Error costs its stack).
+ */
+export function atS1E1Answer(ctx: TranslationContext, va: bigint, access: AtAccess, el: 0 | 1 = 1): bigint | FaultRecord {
   assertEl10RegimeSelected(ctx);
   const s1 = s1Translate(ctx, va, AT_ACCESSES[access][el]);
-  return s1.ok ? encodePARSuccess(s1.value.oa, s1.value.attrs) : encodePARFault(s1.fault);
+  if (s1.ok) return encodePARSuccess(s1.value.oa, s1.value.attrs);
+  return atTakesException(s1.fault) ? s1.fault : encodePARFault(s1.fault);
+}
+
+/** The PAR of an answer, or its exception thrown (AtExternalAbort). */
+export function parOrException(answer: bigint | FaultRecord): bigint {
+  if (typeof answer !== "bigint") throw new AtExternalAbort(answer);
+  return answer;
 }

@@ -15,8 +15,8 @@
 // the operation's answer is PAR_EL1 with F alone, what Linux's __kvm_at (6.12 on) leaves its caller
 // after the exception, and the exception's ESR_EL2 is kept alongside.
 
-import { AtExternalAbort } from "../mmu/at-exception.ts";
-import { translateAtOperationIn } from "../mmu/at-operation.ts";
+import { AtExternalAbort, atAbortEsr } from "../mmu/at-exception.ts";
+import { atOperationAnswer } from "../mmu/at-operation.ts";
 import type { TranslationContext } from "../mmu/registers.ts";
 import { AT_KINDS, atTraits, type AtKind } from "../semantics/at-operations.ts";
 import { bits } from "../semantics/concrete-domain.ts";
@@ -41,12 +41,11 @@ export function guestAtAnswers(va: bigint, ctx: TranslationContext): GuestAtAnsw
   const pars = {} as Record<AtKind, bigint>;
   const abortEsrs: Partial<Record<AtKind, bigint>> = {};
   for (const kind of AT_KINDS) {
-    try {
-      pars[kind] = translateAtOperationIn(ctx, va, atTraits(kind));
-    } catch (e) {
-      if (!(e instanceof AtExternalAbort)) throw e;
+    const answer = atOperationAnswer(ctx, va, atTraits(kind));
+    if (typeof answer === "bigint") pars[kind] = answer;
+    else {
       pars[kind] = PAR_F_ONLY;
-      abortEsrs[kind] = e.esr;
+      abortEsrs[kind] = atAbortEsr(answer);
     }
   }
   return { pars, abortEsrs };
