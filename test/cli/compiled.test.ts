@@ -5,6 +5,7 @@
 // run of a C-like variant (which imports a generated TypeScript module through tsx), the paths
 // found from the code's own location (dsl/, the runtime, package.json), and exit codes.
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
@@ -111,6 +112,23 @@ describe("compiled faultc", () => {
     expect(names.length).toBe(8);
     for (const f of names) expect(readFileSync(path.join(compiled, f), "utf8"), f).toBe(readFileSync(path.join(source, f), "utf8"));
   }, 240_000);
+
+  it("shares the build cache with the sources while current: a build from the sources finds what the compiled one generated", () => {
+    const out = path.join(root, "out-shared");
+    expect(staleness()).toBeUndefined();
+    expect(faultc(["build", "--out", out, "dsl/xen.fault"]).code).toBe(0);
+    // The record of the output folder (src/codegen/build-cache.ts): rewritten by a build that generates anything.
+    const record = path.join(tmpdir(), "faultc-build-cache", `${createHash("sha256").update(path.resolve(out)).digest("hex").slice(0, 32)}.json`);
+    const recorded = readFileSync(record, "utf8");
+    expect(recorded).toContain(path.join(out, "xen.c.ts"));
+    // The sources in a process of their own, not through the bin (which would run dist/).
+    const script = `const { main } = await import("./src/cli/main.ts"); process.exitCode = await main(["build", "--out", ${JSON.stringify(out)}, "dsl/xen.fault"]);`;
+    const r = node(["--import", "tsx", "--input-type=module", "-e", script]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("0 written, 4 unchanged, 0 removed\n");
+    expect(readFileSync(record, "utf8")).toBe(recorded);
+  }, 120_000);
 
   it("runs a C-like variant, which imports a generated TypeScript module, as the sources do", () => {
     const args = ["run", "dsl/kvm-2016.fault#c", "--esr", "0x9200004f", "--far", "0x1234", "--at", "fault"];
