@@ -14,10 +14,13 @@ export interface MachineHypApiOptions {
   trace?: boolean;
 }
 
+/** The trace of an api that does not trace: one frozen empty array for all (a run per scenario makes many). */
+const NOT_TRACED: HypTraceEntry[] = Object.freeze([]) as unknown as HypTraceEntry[];
+
 export class MachineHypApi implements HypApi<Bits, boolean> {
   readonly d = concreteDomain;
-  /** One entry per mrs, msr, at, store, branch and rule entered, when tracing. */
-  readonly trace: HypTraceEntry[] = [];
+  /** One entry per mrs, msr, at, store, branch and rule entered, when tracing (else empty, and nothing is added). */
+  readonly trace: HypTraceEntry[];
   /** The calls made (what `trace` would hold, counted even when not tracing). */
   steps = 0;
   private readonly tracing: boolean;
@@ -27,6 +30,7 @@ export class MachineHypApi implements HypApi<Bits, boolean> {
     options: MachineHypApiOptions = {},
   ) {
     this.tracing = options.trace ?? true;
+    this.trace = this.tracing ? [] : NOT_TRACED;
   }
 
   cap(name: string): boolean {

@@ -22,6 +22,13 @@ export function ruleLine(traceText: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+// The options of every run's machine and api, made once (a run per scenario).
+const MIDR_CAPABILITIES = Object.freeze({ deriveCapabilitiesFromMidr: true });
+const NO_MIDR_CAPABILITIES = Object.freeze({ deriveCapabilitiesFromMidr: false });
+const TRACED = Object.freeze({ trace: true });
+const NOT_TRACED = Object.freeze({ trace: false });
+const NO_TRACE: readonly TraceEntry[] = Object.freeze([]);
+
 export class FunctionTarget implements HandlerTarget {
   constructor(
     readonly label: string,
@@ -31,8 +38,8 @@ export class FunctionTarget implements HandlerTarget {
   ) {}
 
   run(scenario: Scenario, opts: RunOptions = {}): RunResult {
-    const { machine: m, meta } = machineForScenario(scenario, { deriveCapabilitiesFromMidr: opts.deriveCapabilitiesFromMidr ?? true });
-    const api = new MachineHypApi(m, { trace: opts.trace ?? false });
+    const { machine: m, meta } = machineForScenario(scenario, opts.deriveCapabilitiesFromMidr === false ? NO_MIDR_CAPABILITIES : MIDR_CAPABILITIES);
+    const api = new MachineHypApi(m, opts.trace === true ? TRACED : NOT_TRACED);
     let out: HypOutcome;
     try {
       out = this.fn(api);
@@ -48,12 +55,12 @@ export class FunctionTarget implements HandlerTarget {
     // Nothing of the machine outlives the run: its pages serve the next scenario's machine.
     m.memory.release();
     let line = this.origin.line;
-    const trace: TraceEntry[] = opts.trace
+    const trace: readonly TraceEntry[] = opts.trace
       ? api.trace.map((t, index) => {
           line = ruleLine(t.text) ?? line;
           return { index, loc: `${this.origin.file}:${line}`, text: t.text, writes: new Map(), stores: [] };
         })
-      : [];
+      : NO_TRACE;
     const outcome = out.kind === "handoff" ? out.target : out.kind;
     const steps = api.steps;
     // (Two literals, not a spread of the optional exit code: one object per run, keys in one order.)
