@@ -1,7 +1,8 @@
 // Front-end benchmarks: parse+check of each bundled rule file (with its imports) and of all of
 // them in one workspace; on the generated 1 MB rule file, parse+check, parse only (lexer, parser
-// and AST builder: parseText) and lex only, side by side, with throughput in MB/s (10^6 bytes
-// per second); parse+check of generated files of 100 KB, 3 MB and 10 MB, to show how time grows
+// and AST builder: parseText; also with chevrotain's grammar reading every declaration) and lex
+// only, side by side, with throughput in MB/s (10^6 bytes per second); parse+check of
+// generated files of 100 KB, 3 MB and 10 MB, to show how time grows
 // with size; and, for each size, a fresh process that checks the file from disk once, as
 // `faultc check` does, with its time and its peak memory in bytes per byte of input.
 //
@@ -82,7 +83,7 @@ function throughput(bench: string, subject: string, bytes: number, t: readonly n
   ];
 }
 
-/** The 1 MB file: parse+check, parse only and lex only, side by side. */
+/** The 1 MB file: parse+check, parse only (with and without the fast declaration reader) and lex only, side by side. */
 function generatedFigures(): Figure[] {
   const text = generateRuleFile();
   const bytes = Buffer.byteLength(text, "utf8");
@@ -95,6 +96,19 @@ function generatedFigures(): Figure[] {
         name: "parse only",
         run: () => {
           const r = parseText(GENERATED_PATH, text);
+          if (r.ast === undefined) throw new Error(`${subject} does not parse`);
+          return r;
+        },
+      },
+    },
+    {
+      // The same, with chevrotain's grammar reading every declaration (src/parser/fast-parse.ts
+      // reads none): what the fast declaration reader saves.
+      bench: "parse-only",
+      subject: {
+        name: "parse only, every declaration read by the grammar",
+        run: () => {
+          const r = parseText(GENERATED_PATH, text, false);
           if (r.ast === undefined) throw new Error(`${subject} does not parse`);
           return r;
         },

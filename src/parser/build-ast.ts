@@ -235,7 +235,7 @@ export class AstBuilder {
 }
 
 function intValue(image: string): bigint {
-  return BigInt(image.replace(/_/g, ""));
+  return BigInt(image.includes("_") ? image.replace(/_/g, "") : image);
 }
 
 function saturate(v: bigint): number {

@@ -1,7 +1,7 @@
 // Text to AST: lexing, parsing with recovery, and the AST builder. Syntax errors come back as
 // diagnostics; an AST is returned only when there were none, so later stages never see a
 // half-recovered tree.
-import type { IRecognitionException, IToken, TokenType } from "chevrotain";
+import type { IRecognitionException, IToken } from "chevrotain";
 import type { RuleFile } from "./ast.ts";
 import { FileDiagnostics, type Diagnostic } from "./diagnostics.ts";
 import { ruleParser } from "./grammar.ts";
@@ -117,18 +117,29 @@ function atEndOfFile(tok: IToken): boolean {
 export const MAX_NESTING = 64;
 export const MAX_STATEMENT_TOKENS = 1024;
 
-const OPENING = new Set<TokenType>([T.LParen, T.LBracket, T.LBrace]);
-const CLOSING = new Set<TokenType>([T.RParen, T.RBracket, T.RBrace]);
-const PREFIX = new Set<TokenType>([T.Bang, T.Tilde, T.Minus]);
-/** The tokens a value ends with: a `-` after one is binary, not a prefix. */
-const ENDS_VALUE = new Set<TokenType>([T.Identifier, T.IntegerLiteral, T.RParen, T.RBracket, T.keywords.true, T.keywords.false]);
-const ENDS_STATEMENT = new Set<TokenType>([T.Semicolon, T.LBrace, T.RBrace]);
+// What checkLimits needs to know of a token type, by its index (tokenTypeIdx).
+const OPENING = 1;
+const CLOSING = 2;
+const PREFIX = 4;
+/** A value ends with it: a `-` after it is binary, not a prefix. */
+const ENDS_VALUE = 8;
+const ENDS_STATEMENT = 16;
+const limitFlags = new Uint8Array(Math.max(...T.allTokens.map((t) => t.tokenTypeIdx as number)) + 1);
+for (const [flag, types] of [
+  [OPENING, [T.LParen, T.LBracket, T.LBrace]],
+  [CLOSING, [T.RParen, T.RBracket, T.RBrace]],
+  [PREFIX, [T.Bang, T.Tilde, T.Minus]],
+  [ENDS_VALUE, [T.Identifier, T.IntegerLiteral, T.RParen, T.RBracket, T.keywords.true, T.keywords.false]],
+  [ENDS_STATEMENT, [T.Semicolon, T.LBrace, T.RBrace]],
+] as const) {
+  for (const t of types) limitFlags[t.tokenTypeIdx as number] |= flag;
+}
 
 function checkLimits(tokens: IToken[], source: SourceText): Diagnostic | undefined {
   let depth = 0;
   let prefixRun = 0;
   let statementTokens = 0;
-  let previous: TokenType | undefined;
+  let previous = -1;
   const at = (t: IToken, message: string): Diagnostic => ({
     severity: "error",
     code: "too-complex",
@@ -137,17 +148,17 @@ function checkLimits(tokens: IToken[], source: SourceText): Diagnostic | undefin
     range: source.range(t.startOffset, tokenEnd(t)),
   });
   for (const t of tokens) {
-    const kind = t.tokenType;
-    if (OPENING.has(kind)) {
+    const flags = limitFlags[t.tokenTypeIdx];
+    if (flags & OPENING) {
       if (++depth > MAX_NESTING) return at(t, `brackets nest more than ${MAX_NESTING} deep here`);
-    } else if (CLOSING.has(kind)) depth = Math.max(0, depth - 1);
+    } else if (flags & CLOSING) depth = Math.max(0, depth - 1);
     // A prefix operator follows an operator or an opening bracket, not a value.
-    const isPrefix = PREFIX.has(kind) && (previous === undefined || !ENDS_VALUE.has(previous));
+    const isPrefix = (flags & PREFIX) !== 0 && (previous < 0 || (previous & ENDS_VALUE) === 0);
     prefixRun = isPrefix ? prefixRun + 1 : 0;
     if (prefixRun > MAX_NESTING) return at(t, `more than ${MAX_NESTING} prefix operators in a row`);
-    statementTokens = ENDS_STATEMENT.has(kind) ? 0 : statementTokens + 1;
+    statementTokens = flags & ENDS_STATEMENT ? 0 : statementTokens + 1;
     if (statementTokens > MAX_STATEMENT_TOKENS) return at(t, `a statement or expression longer than ${MAX_STATEMENT_TOKENS} tokens; split it with let or pred`);
-    previous = kind;
+    previous = flags;
   }
   return undefined;
 }
