@@ -173,6 +173,14 @@ export class PhysicalMemory {
     }
   }
 
+  /** write() at a PA held as a Number (exact: below 2^53). */
+  writeAt(address: number, size: AccessSize, value: bigint): void {
+    const key = Math.floor(address / PAGE_SIZE);
+    const offset = address - key * PAGE_SIZE;
+    if (offset + size <= PAGE_SIZE) this.writeInPage(key, offset, size, value);
+    else this.write(BigInt(address), size, value);
+  }
+
   private writeInPage(key: number, offset: number, size: AccessSize, value: bigint): void {
     const page = this.writablePage(key);
     switch (size) {

@@ -14,6 +14,9 @@ export interface MachineHypApiOptions {
   trace?: boolean;
 }
 
+/** A vcpu below this plus an offset below 2^32 is exact as a Number and does not wrap at 2^64. */
+const VCPU_AS_NUMBER = 1n << 52n;
+
 /** The trace of an api that does not trace: one frozen empty array for all (a run per scenario makes many). */
 const NOT_TRACED: HypTraceEntry[] = Object.freeze([]) as unknown as HypTraceEntry[];
 
@@ -24,6 +27,9 @@ export class MachineHypApi implements HypApi<Bits, boolean> {
   /** The calls made (what `trace` would hold, counted even when not tracing). */
   steps = 0;
   private readonly tracing: boolean;
+  /** TPIDR_EL2 as storeVcpu last read it, and as a Number when below VCPU_AS_NUMBER. */
+  private vcpu: bigint | undefined;
+  private vcpuNumber: number | undefined;
 
   constructor(
     private readonly m: Machine,
@@ -63,7 +69,14 @@ export class MachineHypApi implements HypApi<Bits, boolean> {
 
   storeVcpu(offset: number, size: 4 | 8, value: Bits): void {
     const vcpu = this.m.getSysreg("TPIDR_EL2");
-    this.m.store(bits(vcpu + BigInt(offset), 64), size, value);
+    if (vcpu !== this.vcpu) {
+      this.vcpu = vcpu;
+      this.vcpuNumber = vcpu < VCPU_AS_NUMBER ? Number(vcpu) : undefined;
+    }
+    // The vcpu's address as a Number where that is exact and cannot wrap (it is in every scenario
+    // machine): a record's stores without BigInt sums.
+    if (this.vcpuNumber !== undefined && Number.isInteger(offset) && offset >= 0 && offset < 2 ** 32) this.m.storeAt(this.vcpuNumber + offset, size, value);
+    else this.m.store(bits(vcpu + BigInt(offset), 64), size, value);
     this.steps++;
     if (this.tracing) this.trace.push({ kind: "store", text: `vcpu+0x${offset.toString(16)} <- 0x${value.value.toString(16)} (${size} bytes)` });
   }

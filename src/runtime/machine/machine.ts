@@ -282,6 +282,11 @@ export class Machine implements ArchState<Bits, boolean> {
     if (value.width !== size * 8) throw new MachineStateError(`store of ${value.width} bits as ${size} bytes`);
     this.memory.write(expect64(address), size as AccessSize, value.value);
   }
+  /** store() at an address held as a Number (exact: below 2^53). */
+  storeAt(address: number, size: AccessBytes, value: Bits): void {
+    if (value.width !== size * 8) throw new MachineStateError(`store of ${value.width} bits as ${size} bytes`);
+    this.memory.writeAt(address, size as AccessSize, value.value);
+  }
   resolveSysreg(accessName: string, direction: "read" | "write"): string {
     return resolveSysregAccess(accessName, direction, this);
   }
