@@ -26,6 +26,17 @@ export interface CheckerOptions {
   applications?: () => readonly BvTerm[];
 }
 
+/**
+ * Answers by question, for every checker of a session: the background's terms and the
+ * conditions' (a set of term ids), and for a model the applications it gives values of. The
+ * capability combinations of a proof ask the same branch conditions over the same inputs (terms
+ * are made once per structure), so one combination's answer is often another's.
+ */
+type SharedAnswer = { result: SatResult; model?: SolverModel; applications: string };
+const sharedAnswers = new WeakMap<SolverSession, Map<string, SharedAnswer>>();
+
+const idSet = (ts: readonly BoolTerm[]): string => [...new Set(ts.map((t) => t.id()))].sort((x, y) => x - y).join(",");
+
 /** How many of the latest witnesses a question is tried in before it is asked. */
 const POOL = 48;
 
@@ -43,6 +54,8 @@ export class Checker {
   private readonly ownSession: boolean;
   private readonly scope: BoolTerm;
   private added = 0;
+  /** The background's term ids as a set, and how many entries it was made of. */
+  private backgroundKey = { entries: -1, text: "" };
   /** Each condition's guard, by the condition's z3 id (the condition kept, so the id stays its own). */
   private readonly guards = new Map<number, { cond: BoolTerm; guard: BoolTerm }>();
   private readonly answers = new Map<string, { result: SatResult; witness?: Witness }>();
@@ -93,15 +106,33 @@ export class Checker {
         return answer;
       }
     }
-    this.calls++;
-    const { result, model } = await this.session.checkWithModel([this.scope, ...guards], wantModel ? this.applications() : undefined);
-    const answer = model !== undefined ? { result, witness: { model, background } } : { result };
+    const applications = wantModel ? this.applications() : undefined;
+    const appsKey = applications === undefined ? "" : idSet(applications);
+    const question = `${this.backgroundText()}|${idSet(conds)}`;
+    let shared = sharedAnswers.get(this.session);
+    if (shared === undefined) sharedAnswers.set(this.session, (shared = new Map()));
+    const other = shared.get(question);
+    let result: SatResult;
+    let model: SolverModel | undefined;
+    if (other !== undefined && (other.result !== "sat" || !wantModel || (other.model !== undefined && other.applications === appsKey))) ({ result, model } = other);
+    else {
+      this.calls++;
+      ({ result, model } = await this.session.checkWithModel([this.scope, ...guards], applications));
+      shared.set(question, { result, model, applications: appsKey });
+    }
+    const answer = model !== undefined && wantModel ? { result, witness: { model, background } } : { result };
     if (answer.witness !== undefined) {
       this.pool.push(answer.witness);
       if (this.pool.length > POOL) this.pool.shift();
     }
     this.answers.set(key, answer);
     return answer;
+  }
+
+  private backgroundText(): string {
+    const bg = this.background();
+    if (this.backgroundKey.entries !== bg.length) this.backgroundKey = { entries: bg.length, text: idSet(bg) };
+    return this.backgroundKey.text;
   }
 
   /** A witness of the pool that is a model of `conds` (the last ones, a path's newest, tried first) and of the background. */

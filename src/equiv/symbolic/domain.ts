@@ -102,13 +102,8 @@ export class SymbolicDomain implements BitVecDomain<SymValue, SymBool> {
   const(value: bigint, width: number): SymValue {
     return { c: C.const(value, width) };
   }
-  /** Each term's width once asked: z3-solver makes a sort object, with calls into z3, every time it is asked for one. */
-  private readonly widths = new WeakMap<BvTerm, number>();
   width(v: SymValue): number {
-    if (isConcrete(v)) return v.c.width;
-    let w = this.widths.get(v.z);
-    if (w === undefined) this.widths.set(v.z, (w = v.z.width));
-    return w;
+    return isConcrete(v) ? v.c.width : v.z.width;
   }
   private checkSame(op: string, a: SymValue, b: SymValue): void {
     if (this.width(a) !== this.width(b)) throw new Error(`${op}: widths ${this.width(a)} and ${this.width(b)} differ`);
