@@ -20,7 +20,7 @@
 import type { Combination, Proof } from "./prove.ts";
 import type { SolverModel } from "./smt/session.ts";
 import { outcomeKey, type SymbolicPath } from "./symbolic/paths.ts";
-import { Assignment, CombinationTerms, termTrees } from "./sweep-eval.ts";
+import { Assignment, CombinationTerms } from "./sweep-eval.ts";
 import type { BoolTerm, TermContext } from "./term/term.ts";
 
 export interface InputClass {
@@ -126,7 +126,6 @@ export async function searchClasses(
   const pairs = proof.combos.reduce((n, c) => n + c.pathsA.length * c.pathsB.length, 0);
   const stats: ClassSearch = { pairs, prunedByProof: 0, prunedByLiterals: 0, witnessed: 0, queries: 0, undecided: 0 };
   const sameOutcomes = outcomesProvenEqual(proof);
-  const trees = proof.combos.length === 0 ? undefined : await termTrees(proof.session, proof.combos[0].inputs.d.ctx);
   // Visits and progress, in the order they happen; the queries overlap them.
   const backlog = new Backlog();
   let done = 0;
@@ -155,7 +154,7 @@ export async function searchClasses(
     if (open.size === 0) continue;
 
     const background = [...combo.assumptions, ...combo.inputs.axioms];
-    const terms = new CombinationTerms(trees!, ctx, combo.inputs.atApplications.map((x) => combo.inputs.d.term(x.par)));
+    const terms = new CombinationTerms(combo.inputs.atApplications.map((x) => combo.inputs.d.term(x.par)));
     // Every leaf a model is read for: the conditions, the background, the scenario's inputs and AT's operands.
     const [condsA, condsB] = [combo.pathsA, combo.pathsB].map((ps) => ps.map((p) => p.conds.map((c) => terms.tree(c))));
     const backgroundTrees = background.map((t) => terms.tree(t));

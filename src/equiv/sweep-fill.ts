@@ -3,11 +3,10 @@
 // (faultc's own evaluation, sweep-eval.ts: no solver call). A replacement that leaves the class is
 // narrowed (one input at a time, fewer bits), then given up: inputs the class fixes keep the
 // model's value, and no fill is ever asked of the solver.
-import type { BitsValue } from "./smt/evaluate.ts";
-import type { Sexpr } from "./smt/sexpr.ts";
 import type { SymValue } from "./symbolic/domain.ts";
 import type { Assignment, CombinationTerms } from "./sweep-eval.ts";
-import type { BvTerm, BoolTerm } from "./term/term.ts";
+import type { TermValue } from "./term/evaluate.ts";
+import type { BvTerm, BoolTerm, Term } from "./term/term.ts";
 
 /** Deterministic PRNG (splitmix64) for the random fills. */
 export function* randomWords(seed: bigint): Generator<bigint> {
@@ -33,12 +32,12 @@ export interface NamedInput {
  * changes): it is a leaf of the evaluation, as each AT result is.
  */
 export class ClassAssignment {
-  private readonly names: string[];
+  private readonly inputs: Term[];
   private readonly widths: number[];
   private readonly index = new Map<number, number>();
-  private readonly constraint: Sexpr[];
-  /** What each named subterm reaches of the named inputs. */
-  private readonly reach: (name: string) => bigint;
+  private readonly constraint: Term[];
+  /** What each subterm reaches of the named inputs. */
+  private readonly reach: (t: Term) => bigint;
   /** Choices evaluated lately (the model's first, always kept): a new choice is evaluated from the nearest. */
   private readonly known: { values: readonly bigint[]; at: Assignment }[];
   readonly values: bigint[];
@@ -50,17 +49,13 @@ export class ClassAssignment {
     inputs: readonly { value: { z: BvTerm } }[],
     constraint: readonly BoolTerm[],
   ) {
-    const trees = inputs.map((n) => terms.tree(n.value.z));
-    this.names = trees.map((t) => {
-      if (typeof t !== "string") throw new Error("internal: a named input that is a literal");
-      return t;
-    });
+    this.inputs = inputs.map((n) => terms.tree(n.value.z));
     inputs.forEach((n, i) => this.index.set(n.value.z.id(), i));
-    const values = trees.map((t) => model.bits(t));
+    const values = this.inputs.map((t) => model.bits(t));
     this.widths = values.map((v) => v.w);
     this.values = values.map((v) => v.v);
     this.constraint = constraint.map((c) => terms.tree(c));
-    this.reach = terms.reach(this.names);
+    this.reach = terms.reach(this.inputs);
     this.known = [{ values: this.values, at: model }];
   }
 
@@ -74,14 +69,14 @@ export class ClassAssignment {
       if (d < distance) [nearest, distance] = [k, d];
     }
     if (distance === 0) return nearest.at;
-    const replaced = new Map<string, BitsValue>();
+    const replaced = new Map<Term, TermValue>();
     let changed = 0n;
     values.forEach((v, i) => {
       if (v === nearest.values[i]) return;
-      replaced.set(this.names[i], { w: this.widths[i], v });
+      replaced.set(this.inputs[i], v);
       changed |= 1n << BigInt(i);
     });
-    const at = nearest.at.with(replaced, (name) => (this.reach(name) & changed) === 0n);
+    const at = nearest.at.with(replaced, (t) => (this.reach(t) & changed) === 0n);
     this.known.push({ values: [...values], at });
     // A few kept: the model's, and the choices a fill is building on.
     if (this.known.length > 4) this.known.splice(1, 1);
