@@ -5,7 +5,7 @@ import type * as A from "../ast.ts";
 import type { SemanticModel } from "./model.ts";
 import type { Reporter } from "./reporter.ts";
 import { aKind, kindWord, type GlobalSymbol, type RecordSymbol } from "./symbols.ts";
-import { bits, errorTy, fits, showTy, type EnumSymbol, type Ty } from "./types.ts";
+import { bits, boolTy, errorTy, fits, showTy, type EnumSymbol, type Ty } from "./types.ts";
 
 /** Where an expression stands: in a handler, in a pure predicate or function, in a contract, in a constant. */
 export type Mode = "handler" | "pure" | "contract" | "const";
@@ -98,7 +98,7 @@ export class ExprChecker {
       case "int":
         return { kind: "int", value: e.value };
       case "bool":
-        return { kind: "bool", patchTime: true };
+        return boolTy(true);
       case "name":
         return this.name(e, hint);
       case "field":
@@ -136,7 +136,7 @@ export class ExprChecker {
       switch (sym.kind) {
         case "capability":
           this.env.model.resolutions.set(e, { kind: "global", symbol: sym });
-          return { kind: "bool", patchTime: true };
+          return boolTy(true);
         case "const":
           this.env.model.resolutions.set(e, { kind: "global", symbol: sym });
           return sym.type;
@@ -274,7 +274,7 @@ export class ExprChecker {
       } else this.check(e.args[i]);
     }
     this.env.model.resolutions.set(e, { kind: "global", symbol: sym });
-    if (sig.result.kind === "bool") return { kind: "bool", patchTime: patchTime && sig.result.patchTime };
+    if (sig.result.kind === "bool") return boolTy(patchTime && sig.result.patchTime);
     return sig.result;
   }
 
@@ -351,17 +351,17 @@ export class ExprChecker {
       const l = this.checkBool(e.left);
       const rt = this.checkBool(e.right);
       if (l.kind !== "bool" || rt.kind !== "bool") return errorTy;
-      return { kind: "bool", patchTime: l.patchTime && rt.patchTime };
+      return boolTy(l.patchTime && rt.patchTime);
     }
     if (e.op === "<<" || e.op === ">>") return this.shift(e);
     const [lt, rt] = this.operands(e.left, e.right);
     if (lt.kind === "error" || rt.kind === "error") return errorTy;
     const comparison = COMPARISONS.has(e.op);
     if (comparison && lt.kind === "bool" && rt.kind === "bool" && (e.op === "==" || e.op === "!=")) {
-      return { kind: "bool", patchTime: lt.patchTime && rt.patchTime };
+      return boolTy(lt.patchTime && rt.patchTime);
     }
     if (lt.kind === "int" && rt.kind === "int") {
-      if (comparison) return { kind: "bool", patchTime: true };
+      if (comparison) return boolTy(true);
       return { kind: "int", value: foldInt(e.op, lt.value, rt.value) };
     }
     const width = lt.kind === "bits" ? lt.width : rt.kind === "bits" ? rt.width : undefined;
@@ -373,7 +373,7 @@ export class ExprChecker {
     const l = this.coerce(e.left, lt, width, `the other operand of '${e.op}'`);
     const rr = this.coerce(e.right, rt, width, `the other operand of '${e.op}'`);
     if (l.kind === "error" || rr.kind === "error") return errorTy;
-    return comparison ? { kind: "bool", patchTime: false } : bits(width);
+    return comparison ? boolTy(false) : bits(width);
   }
 
   private shift(e: A.BinaryExpr): Ty {
@@ -436,7 +436,7 @@ export class ExprChecker {
       else ok = false;
     }
     if (ok) this.env.model.setValues.set(e, values);
-    return ok ? { kind: "bool", patchTime: false } : errorTy;
+    return ok ? boolTy(false) : errorTy;
   }
 
   /** The value of a constant expression, where it is one. */

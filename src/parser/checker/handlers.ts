@@ -9,7 +9,7 @@ import { ExprChecker, type ExprEnv, type Local, type Mode } from "./expressions.
 import type { SemanticModel } from "./model.ts";
 import type { Reporter } from "./reporter.ts";
 import { aKind, kindWord, type GlobalSymbol, type RecordSymbol } from "./symbols.ts";
-import { errorTy, showTy, type EnumSymbol, type Ty } from "./types.ts";
+import { boolTy, errorTy, showTy, type EnumSymbol, type Ty } from "./types.ts";
 
 export class BodyChecker {
   private readonly signatures = new Map<GlobalSymbol, { params: Ty[]; result: Ty }>();
@@ -55,7 +55,7 @@ export class BodyChecker {
       const rep = quiet ? this.silentReporter() : this.r;
       sig = {
         params: sym.decl.params.map((p) => resolveType(p.type, this.globals, rep)),
-        result: sym.kind === "pred" ? { kind: "bool", patchTime: false } : resolveType(sym.decl.result, this.globals, rep),
+        result: sym.kind === "pred" ? boolTy(false) : resolveType(sym.decl.result, this.globals, rep),
       };
       this.signatures.set(sym, sig);
     }

@@ -42,12 +42,27 @@ export type Ty =
 
 export const errorTy: Ty = { kind: "error" };
 
-/** A bit-vector type; `layout` and `values` are own properties only when given (written out: spreading them was a share of checking time). */
+/**
+ * A bit-vector type; `layout` and `values` are own properties only when given. Types are never
+ * changed once made (like errorTy), so a plain bits(N) is one object per width: the model holds
+ * a type for every expression of a file, and a new object for each was a share of checking time.
+ */
 export function bits(width: number, view?: { layout?: LayoutSymbol; values?: EnumSymbol }): Ty {
   const layout = view?.layout;
   const values = view?.values;
-  if (!layout) return values ? { kind: "bits", width, values } : { kind: "bits", width };
+  if (!layout) {
+    if (values) return { kind: "bits", width, values };
+    return Number.isInteger(width) && width >= 0 && width <= MAX_WIDTH ? plainBits[width] : { kind: "bits", width };
+  }
   return values ? { kind: "bits", width, layout, values } : { kind: "bits", width, layout };
+}
+
+const patchTimeBool: Ty = { kind: "bool", patchTime: true };
+const dataBool: Ty = { kind: "bool", patchTime: false };
+
+/** The boolean type, patch-time or not: one object each, as for bits(N). */
+export function boolTy(patchTime: boolean): Ty {
+  return patchTime ? patchTimeBool : dataBool;
 }
 
 export function showTy(t: Ty): string {
@@ -70,3 +85,5 @@ export function fits(value: bigint, width: number): boolean {
 }
 
 export const MAX_WIDTH = 64;
+
+const plainBits: Ty[] = Array.from({ length: MAX_WIDTH + 1 }, (_, width): Ty => ({ kind: "bits", width }));
