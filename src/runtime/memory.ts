@@ -77,6 +77,8 @@ export type PageInitialiser = (page: Uint8Array) => void;
 /** An own entry that shadows a shared page: the page reads as zero here. */
 const ZERO_PAGE: Page = { bytes: new Uint8Array(PAGE_SIZE), view: new DataView(new ArrayBuffer(PAGE_SIZE)), base: 0 };
 const NO_PAGES: ReadonlyMap<number, Page> = new Map();
+/** Every memory's own pages until its first write of one: empty, never written (deleting from it is a no-op). */
+const NO_OWN_PAGES = new Map<number, Page>();
 /** stablePage's answer for a page that reads as zeros from no page. */
 const NO_PAGE = Object.freeze({});
 
@@ -84,8 +86,11 @@ export class PhysicalMemory {
   /** @param map which PAs the memory system answers (default: every PA). */
   constructor(readonly map: MemoryMap = MemoryMap.EVERYWHERE) {}
 
-  /** This memory's own pages, written in place (ZERO_PAGE: zero here, whatever `shared` holds). */
-  private pages = new Map<number, Page>();
+  /**
+   * This memory's own pages, written in place (ZERO_PAGE: zero here, whatever `shared` holds);
+   * NO_OWN_PAGES, never written, until the first (ownPages): most copies read far more than they write.
+   */
+  private pages: Map<number, Page> = NO_OWN_PAGES;
   /** Pages shared with clones: never written; a write first copies the page into `pages`. */
   private shared: ReadonlyMap<number, Page> = NO_PAGES;
   /** Pages whose contents are produced when first touched (a key is in `pages` or here, not both). */
@@ -237,7 +242,7 @@ export class PhysicalMemory {
         this.writes++;
         this.noteWrite(key);
         this.lazy?.delete(key);
-        if (this.shared.has(key)) this.pages.set(key, ZERO_PAGE);
+        if (this.shared.has(key)) this.ownPages().set(key, ZERO_PAGE);
         else this.pages.delete(key);
       } else if (b !== 0 || this.readablePage(key) !== undefined) {
         const page = this.writablePage(key);
@@ -279,7 +284,7 @@ export class PhysicalMemory {
         else merged.set(key, page);
       }
       this.shared = merged;
-      this.pages = new Map();
+      this.pages = NO_OWN_PAGES;
     }
     const copy = new PhysicalMemory(this.map);
     copy.shared = this.shared;
@@ -300,7 +305,7 @@ export class PhysicalMemory {
     for (const page of this.pages.values()) {
       if (page !== ZERO_PAGE && freePages.length < FREE_PAGES) freePages.push(page);
     }
-    this.pages.clear();
+    this.pages = NO_OWN_PAGES;
     this.shared = NO_PAGES;
     this.lazy = undefined;
   }
@@ -346,6 +351,12 @@ export class PhysicalMemory {
     return false;
   }
 
+  /** `pages`, made this memory's own Map first if it is still NO_OWN_PAGES. */
+  private ownPages(): Map<number, Page> {
+    if (this.pages === NO_OWN_PAGES) this.pages = new Map();
+    return this.pages;
+  }
+
   private readablePage(key: number): Page | undefined {
     if (this.released) throw releasedError();
     if (this.readObserver !== undefined) this.readObserver(key);
@@ -364,7 +375,7 @@ export class PhysicalMemory {
     if (own === undefined && this.lazy !== undefined && this.lazy.has(key)) return this.materialise(key);
     const from = own === ZERO_PAGE ? undefined : this.shared.get(key);
     const page = from === undefined ? newPage() : copyOf(from);
-    this.pages.set(key, page);
+    this.ownPages().set(key, page);
     return page;
   }
 
@@ -375,7 +386,7 @@ export class PhysicalMemory {
     this.lazy?.delete(key);
     const page = newPage();
     init(page.bytes.subarray(page.base, page.base + PAGE_SIZE));
-    this.pages.set(key, page);
+    this.ownPages().set(key, page);
     return page;
   }
 }

@@ -347,10 +347,24 @@ function scenarioTemplate(s: Scenario, deriveFromMidr: boolean): ScenarioTemplat
   const page = pageNumber(s.far);
   const at = atKey(s.at);
   const rest = restKey(s.caps, s.midr, deriveFromMidr);
-  let byAt = templates.get(page);
-  let byRest = byAt?.get(at);
+  const byAt = templates.get(page);
+  const byRest = byAt?.get(at);
   const known = byRest?.get(rest);
-  if (known !== undefined) return known;
+  return known !== undefined ? known : newTemplate(s, deriveFromMidr, page, at, rest, byAt, byRest);
+}
+
+/** Builds and keeps the template of a shape not seen yet (apart from scenarioTemplate, which is small enough to inline). */
+function newTemplate(
+  s: Scenario,
+  deriveFromMidr: boolean,
+  page: number,
+  at: number | string,
+  rest: number | string,
+  known: Map<number | string, Map<number | string, ScenarioTemplate>> | undefined,
+  knownRest: Map<number | string, ScenarioTemplate> | undefined,
+): ScenarioTemplate {
+  let byAt = known;
+  let byRest = knownRest;
   // The scenario's own registers (ESR, FAR, HPFAR, PAR, sysregs) and seed are not the shape's:
   // the template is set up as for a scenario without them, and each machine sets its own.
   const { config, capabilities } = shapeSetup(s, deriveFromMidr);
