@@ -11,11 +11,14 @@
 //   to the output file), so that paths faultc finds from its own location (dsl/, qemu/, the
 //   runtime the generated variants import, package.json) are the same from the compiled code.
 // - `__FAULTC_COMPILED__` is defined as true (src/io/import-typescript.ts).
+// - The committed C-like variants (generated/*.c.ts) are compiled too, each into one module
+//   (dist/generated/NAME.c.js, the runtime helpers it imports bundled in), which the compiled
+//   faultc imports instead of registering tsx for them (src/io/import-typescript.ts).
 // - Built into a temporary folder and moved into place whole, the stamp written last: an
 //   interrupted build leaves the previous dist/ or none, never a half-written one.
 // A build error in the sources exits 1. Without a working esbuild it says so and exits 0: faultc
 // still runs, from the sources, so `npm ci` does not fail over an optional speed-up.
-import { readFile, rename, rm, writeFile } from "node:fs/promises";
+import { readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import * as path from "node:path";
 import { DIST, fileState, ROOT, STAMP_VERSION } from "../bin/compiled.js";
 
@@ -89,7 +92,29 @@ async function main() {
       process.stderr.write("faultc compile: dist/ not built; faultc runs from its TypeScript sources through tsx\n");
       return 1;
     }
-    const sources = Object.keys(result.metafile.inputs).filter((f) => !f.startsWith("node_modules/"));
+    // The variants are an optional speed-up of their own: without them (no generated/, or one
+    // esbuild cannot read) the compiled faultc loads the sources through tsx, as before.
+    const variants = (await readdir(path.join(ROOT, "generated")).catch(() => [])).filter((f) => f.endsWith(".c.ts")).sort();
+    const compiledVariants = await esbuild.build({
+      absWorkingDir: ROOT,
+      entryPoints: variants.map((f) => `generated/${f}`),
+      outdir: path.join(tmp, "generated"),
+      outExtension: { ".js": ".js" },
+      entryNames: "[name]",
+      bundle: true,
+      format: "esm",
+      platform: "node",
+      target: "node20",
+      packages: "external",
+      plugins: [sourceUrlPlugin],
+      metafile: true,
+      logLevel: "silent",
+      legalComments: "none",
+    }).catch((e) => {
+      process.stderr.write(`faultc compile: the generated C-like variants not compiled (${String(e?.errors?.[0]?.text ?? e?.message ?? e).split("\n")[0]}); faultc loads them through tsx\n`);
+      return { metafile: { inputs: {} } };
+    });
+    const sources = [...new Set([...Object.keys(result.metafile.inputs), ...Object.keys(compiledVariants.metafile.inputs)])].filter((f) => !f.startsWith("node_modules/"));
     const inputs = {};
     for (const rel of [...CONFIG_INPUTS, ...sources].map(toPosix).sort()) {
       const state = fileState(rel);

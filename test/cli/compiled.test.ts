@@ -139,6 +139,22 @@ describe("compiled faultc", () => {
     expect(JSON.parse(compiled.stdout).outcome).toBeDefined();
   }, 120_000);
 
+  it("imports a committed C-like variant compiled (dist/generated/NAME.c.js), not through tsx, while current", () => {
+    const variant = path.join(root, "dist", "generated", "kvm-2016.c.js");
+    const text = readFileSync(variant, "utf8");
+    expect(text).toContain('inputHash: "');
+    // A mark only the compiled variant prints: the run shows which module it imported.
+    writeFileSync(variant, `process.stderr.write("[compiled variant]\\n");\n${text}`);
+    try {
+      const args = ["run", "dsl/kvm-2016.fault#c", "--esr", "0x9200004f", "--far", "0x1234", "--at", "fault"];
+      const compiled = faultc(args);
+      expect(compiled.stderr).toBe("[compiled variant]\n");
+      expect(compiled.stdout).toBe(faultc(args, { FAULTC_FROM_SOURCE: "1" }).stdout);
+    } finally {
+      writeFileSync(variant, text);
+    }
+  }, 120_000);
+
   it("reports the version from package.json, bad input with exit 1 and bad usage with exit 2", () => {
     const pkg = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { version: string };
     expect(faultc(["--version"]).stdout).toBe(`faultc ${pkg.version}\n`);
