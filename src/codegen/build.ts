@@ -9,14 +9,10 @@ import { WorkspaceLoader, type CheckedFile } from "../parser/workspace.ts";
 import { temporariesIn, TEMP_PREFIX, writeFileAtomic, type Leftover } from "../io/atomic-write.ts";
 import { ArchFactsError } from "./arch-facts/facts.ts";
 import { planArchFacts } from "./arch-facts/plan.ts";
-import { emitAsmModule } from "./asm/asm-module.ts";
 import { BuildCache } from "./build-cache.ts";
-import { assembleModule } from "./asm/program.ts";
-import { orTooComplex } from "./diagnostics.ts";
 import { inputHash, lowerFile, moduleName } from "./ir/lower.ts";
 import type { IrModule } from "./ir/types.ts";
 import { readProvenance, type Provenance } from "./provenance.ts";
-import { emitCVariant } from "./ts/c-variant.ts";
 
 export interface GeneratedFile {
   path: string;
@@ -115,19 +111,14 @@ export async function planBuild(files: string[], outDir: string, options: BuildO
       contents = known as string[];
     } else {
       const m = lowerFile(checked, ws);
-      // A handler too large for the asm-like variant is the rule file's error, at the handler.
-      const selected = orTooComplex(() => assembleModule(m), ws.sources);
+      const { emittersOf } = await import("./generate.ts");
+      const selected = emittersOf(m, ws.sources, runtimeImport, extraBackends.map((b) => b.emit));
       if ("diagnostic" in selected) {
         plan.diagnostics.push(selected.diagnostic);
         continue;
       }
       lowered.set(checked, m);
-      const program = selected.value;
-      const emitters: (() => string | Promise<string>)[] = [
-        () => emitCVariant(m, { runtimeImport }),
-        () => emitAsmModule(m, program),
-        ...extraBackends.map((b) => () => b.emit(m)),
-      ];
+      const { emitters } = selected;
       contents = [];
       for (const [i, emit] of emitters.entries()) contents.push(known[i] ?? (await cache.content(outs[i], inputs, emit)));
     }
