@@ -2,10 +2,10 @@
 // width of what they meet and must fit it; capabilities are patch-time booleans and never
 // data; enum members are found by the enum of the field they are compared with.
 import type * as A from "../ast.ts";
-import type { SemanticModel } from "./model.ts";
+import type { Resolution, SemanticModel } from "./model.ts";
 import type { Reporter } from "./reporter.ts";
 import { aKind, kindWord, type GlobalSymbol, type RecordSymbol } from "./symbols.ts";
-import { bits, boolTy, errorTy, fits, showTy, type EnumSymbol, type Ty } from "./types.ts";
+import { bits, boolTy, errorTy, fits, showTy, type EnumSymbol, type LayoutFieldSymbol, type Ty } from "./types.ts";
 
 /** Where an expression stands: in a handler, in a pure predicate or function, in a contract, in a constant. */
 export type Mode = "handler" | "pure" | "contract" | "const";
@@ -14,7 +14,12 @@ export interface Local {
   name: string;
   ty: Ty;
   decl: A.LetStmt | A.Param;
+  /** What a use of it resolves to, made on the first use and shared by the others (resolutions are never changed). */
+  resolution?: Resolution;
 }
+
+/** The type of a layout field's value, one object per field (types are never changed once made). */
+const fieldTypes = new WeakMap<LayoutFieldSymbol, Ty>();
 
 export interface ExprEnv {
   globals: Map<string, GlobalSymbol>;
@@ -124,7 +129,7 @@ export class ExprChecker {
     const text = e.name.text;
     const local = this.env.locals.get(text);
     if (local !== undefined) {
-      this.env.model.resolutions.set(e, { kind: "local", name: text, decl: local.decl });
+      this.env.model.resolutions.set(e, (local.resolution ??= { kind: "local", name: text, decl: local.decl }));
       return local.ty;
     }
     if (this.env.mode === "contract" && this.env.record?.fields.has(text)) {
@@ -201,7 +206,9 @@ export class ExprChecker {
       this.r.error("unknown-field", e.field.range, `layout ${t.layout.name} has no field '${e.field.text}'`);
       return errorTy;
     }
-    return bits(f.hi - f.lo + 1, { values: f.values });
+    let ty = fieldTypes.get(f);
+    if (ty === undefined) fieldTypes.set(f, (ty = bits(f.hi - f.lo + 1, { values: f.values })));
+    return ty;
   }
 
   private slice(e: A.SliceExpr): Ty {
