@@ -208,18 +208,25 @@ export async function searchClasses(
     // Then the solver, for the pairs no witness took.
     const conj = (conds: readonly BoolTerm[]): BoolTerm => (conds.length === 0 ? ctx.Bool.val(true) : conds.length === 1 ? conds[0] : ctx.And(...conds)) as BoolTerm;
     const [conjA, conjB] = [combo.pathsA, combo.pathsB].map((ps) => ps.map((p) => conj(p.conds)));
+    // The disjunction of the pairs left is asserted once; each pair a model is then found in is
+    // excluded by its negation (the same question, and each query adds only that condition: a
+    // query is written whole, every subterm of it, and the solver reads it anew).
+    const pair = (k: { a: number; b: number }) => ctx.And(conjA[k.a], conjB[k.b]) as BoolTerm;
+    const asked = [...open.values()].map(pair);
+    const question: BoolTerm[] = [asked.length === 1 ? asked[0] : (ctx.Or(...asked) as BoolTerm)];
     while (open.size > 0) {
       stats.queries++;
-      const asked = [...open.values()].map(({ a, b }) => ctx.And(conjA[a], conjB[b]) as BoolTerm);
-      const r = await backlog.during(combo.checker.witness([asked.length === 1 ? asked[0] : (ctx.Or(...asked) as BoolTerm)]));
+      const r = await backlog.during(combo.checker.witness(question));
       if (r.result === "unsat") break;
       if (r.result === "unknown" || r.witness === undefined) {
         stats.undecided += open.size;
         break;
       }
-      const before = open.size;
+      const before = new Map(open);
       if (!place(r.witness.model, false)) throw new Error("internal: the solver's model of the pairs' disjunction is no model of the background");
-      if (open.size === before) throw new Error("internal: a model of the pairs' disjunction satisfies none of them");
+      const taken = [...before].find(([key]) => !open.has(key));
+      if (taken === undefined) throw new Error("internal: a model of the pairs' disjunction satisfies none of them");
+      question.push(ctx.Not(pair(taken[1])) as BoolTerm);
     }
     done += open.size;
     progress(done);
