@@ -49,6 +49,8 @@ function freshLiteral(ctx: TermContext, what: string): BoolTerm {
 export class Checker {
   /** Solver calls made, for the report. */
   calls = 0;
+  /** Questions answered by another checker's asking them of the session (no solver call). */
+  shared = 0;
   readonly session: SolverSession;
   readonly applications: () => readonly BvTerm[];
   private readonly ownSession: boolean;
@@ -114,7 +116,10 @@ export class Checker {
     const other = shared.get(question);
     let result: SatResult;
     let model: SolverModel | undefined;
-    if (other !== undefined && (other.result !== "sat" || !wantModel || (other.model !== undefined && other.applications === appsKey))) ({ result, model } = other);
+    if (other !== undefined && (other.result !== "sat" || !wantModel || (other.model !== undefined && other.applications === appsKey))) {
+      this.shared++;
+      ({ result, model } = other);
+    }
     else {
       this.calls++;
       ({ result, model } = await this.session.checkWithModel([this.scope, ...guards], applications));
