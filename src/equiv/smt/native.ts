@@ -114,8 +114,15 @@ export class NativeSession implements SolverSession {
     return query.read(query.text === undefined ? "" : await this.process.request(query.text));
   }
 
-  /** The get-value of every input constant declared and of `applications` (none if there is nothing to ask), and the model read from its answer. */
-  private valuesQuery(applications: readonly BvTerm[]): { text: string | undefined; read: (answer: string) => SolverModel } {
+  /**
+   * The get-value of every input constant declared and of every function application the session
+   * has been given (`applications` with them: a model holds what the solver chose for each AT
+   * result any assertion names, whoever asks; completion's zero would be no model of them), none
+   * if there is nothing to ask; and the model read from its answer.
+   */
+  private valuesQuery(given: readonly BvTerm[]): { text: string | undefined; read: (answer: string) => SolverModel } {
+    for (const a of given) this.print(a);
+    const applications = this.printer.applications.slice();
     const consts = this.declared.filter((n) => !n.startsWith(INTERNAL_PREFIX) && symbolInfo(n)!.arity === 0);
     const values = new Map<string, TermValue>();
     const functions = new Map<string, Map<bigint, bigint>>();

@@ -29,6 +29,8 @@ export class TermPrinter {
   private next = 0;
   /** Terms printed, kept so that their ids stay theirs. */
   private readonly kept: Term[] = [];
+  /** Every uninterpreted-function application printed, inner ones before those applied to them. */
+  readonly applications: Term[] = [];
 
   constructor(private readonly prefix: string) {}
 
@@ -107,6 +109,7 @@ export class TermPrinter {
       const op = operatorOf(t);
       const args = t.args.map((a) => this.texts.get(a.id())!);
       const name = `${this.prefix}${this.next++}`;
+      if (t.kind === TermKind.Application) this.applications.push(t);
       const symbols = t.kind === TermKind.Application ? [t.op] : [];
       for (const a of args) if (symbolInfo(a) !== undefined) symbols.push(a);
       this.bodies.set(name, { body: `(${op.text} ${args.join(" ")})`, uses: args.filter((a) => this.bodies.has(a)), symbols });
