@@ -83,7 +83,7 @@ function throughput(bench: string, subject: string, bytes: number, t: readonly n
   ];
 }
 
-/** The 1 MB file: parse+check, parse only (with and without the fast declaration reader) and lex only, side by side. */
+/** The 1 MB file: parse+check, parse only and lex only, side by side. */
 function generatedFigures(): Figure[] {
   const text = generateRuleFile();
   const bytes = Buffer.byteLength(text, "utf8");
@@ -96,19 +96,6 @@ function generatedFigures(): Figure[] {
         name: "parse only",
         run: () => {
           const r = parseText(GENERATED_PATH, text);
-          if (r.ast === undefined) throw new Error(`${subject} does not parse`);
-          return r;
-        },
-      },
-    },
-    {
-      // The same, with chevrotain's grammar reading every declaration (src/parser/fast-parse.ts
-      // reads none): what the fast declaration reader saves.
-      bench: "parse-only",
-      subject: {
-        name: "parse only, every declaration read by the grammar",
-        run: () => {
-          const r = parseText(GENERATED_PATH, text, false);
           if (r.ast === undefined) throw new Error(`${subject} does not parse`);
           return r;
         },

@@ -57,9 +57,8 @@ export class AstBuilder {
   }
 
   // ------------------------------------------------------------ declarations and statements
-  // The nodes both parsers build (grammar.ts, and fast-parse.ts for the declarations it
-  // reads), each from its tokens and sub-nodes: `first` and `last` are the first and last
-  // tokens of the construct, so its range is the same whichever parser read it.
+  // The nodes the grammar's actions build (grammar.ts), each from its tokens and sub-nodes:
+  // `first` and `last` are the first and last tokens of the construct, which give its range.
 
   typeRef(t: IToken): A.TypeRef {
     return t.tokenType === IntegerLiteral

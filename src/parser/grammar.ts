@@ -10,7 +10,6 @@ import type * as A from "./ast.ts";
 import { AstBuilder, type ChainItem } from "./build-ast.ts";
 import { COMPILED } from "../io/build-mode.ts";
 import { EmbeddedActionsParser } from "./chevrotain.ts";
-import { FastDeclReader } from "./fast-parse.ts";
 import { binaryOperators, operatorGroup } from "./precedence.ts";
 import type { SourceText } from "./source.ts";
 import * as T from "./tokens.ts";
@@ -33,18 +32,9 @@ class ErrorLimitReached extends Error {}
 // chevrotain records every syntax error through this method, which its typings do not show.
 const saveError = (EmbeddedActionsParser.prototype as unknown as { SAVE_ERROR(e: IRecognitionException): IRecognitionException }).SAVE_ERROR;
 
-/** chevrotain's position in the token vector (the index of the last token consumed), which its typings do not show either. */
-interface LexerState {
-  exportLexerState(): number;
-  importLexerState(index: number): void;
-}
-
 class RuleGrammar extends EmbeddedActionsParser {
   /** Builds the nodes of the file being parsed. */
   private ast: AstBuilder | undefined;
-  /** Reads the common declarations without chevrotain's machinery (fast-parse.ts); undefined when not asked for. */
-  private fast: FastDeclReader | undefined;
-  private tokens: IToken[] = [];
   private errorLimit = Infinity;
   private errorCount = 0;
 
@@ -58,13 +48,10 @@ class RuleGrammar extends EmbeddedActionsParser {
   /**
    * Parses one file's tokens; the AST is undefined when there were syntax errors. At the error
    * after `errorLimit` errors the parse stops (`stopped`; that error is the last in `errors`).
-   * The parser keeps no reference to the tokens afterwards. `fastDecls: false` has every
-   * declaration read by chevrotain (the tests compare the two readings).
+   * The parser keeps no reference to the tokens afterwards.
    */
-  parse(tokens: IToken[], source: SourceText, errorLimit = Infinity, fastDecls = true): { ast: A.RuleFile | undefined; errors: IRecognitionException[]; stopped: boolean } {
+  parse(tokens: IToken[], source: SourceText, errorLimit = Infinity): { ast: A.RuleFile | undefined; errors: IRecognitionException[]; stopped: boolean } {
     this.ast = new AstBuilder(source);
-    this.fast = fastDecls ? new FastDeclReader(this.ast) : undefined;
-    this.tokens = tokens;
     this.input = tokens;
     this.errorLimit = errorLimit;
     this.errorCount = 0;
@@ -77,9 +64,7 @@ class RuleGrammar extends EmbeddedActionsParser {
       return { ast: undefined, errors: this.errors, stopped: true };
     } finally {
       this.input = [];
-      this.tokens = [];
       this.ast = undefined;
-      this.fast = undefined;
     }
   }
 
@@ -149,16 +134,6 @@ class RuleGrammar extends EmbeddedActionsParser {
   });
 
   decl = this.RULE("decl", (): A.Decl => {
-    // The declarations fast-parse.ts reads, it reads to the same node as the alternatives
-    // below, from the same token; where it gives up, they read the declaration, errors and all.
-    if (!this.RECORDING_PHASE && this.fast !== undefined) {
-      const lexer = this as unknown as LexerState;
-      const read = this.fast.decl(this.tokens, lexer.exportLexerState() + 1);
-      if (read !== undefined) {
-        lexer.importLexerState(read.next - 1);
-        return read.decl;
-      }
-    }
     return this.OR(
       (this.declAlts ??= [
         { ALT: () => this.SUBRULE(this.importDecl) },

@@ -35,8 +35,7 @@ export function fileTooLarge(path: string, bytes: number): Diagnostic | undefine
   };
 }
 
-/** `fastDecls: false` has chevrotain read every declaration (grammar.ts); for the tests that compare the two readings. */
-export function parseText(path: string, text: string, fastDecls = true): ParseResult {
+export function parseText(path: string, text: string): ParseResult {
   const source = new SourceText(path, text);
   const tooLarge = fileTooLarge(path, Buffer.byteLength(text, "utf8"));
   if (tooLarge !== undefined) return { source, ast: undefined, diagnostics: [tooLarge] };
@@ -85,7 +84,7 @@ export function parseText(path: string, text: string, fastDecls = true): ParseRe
     return { source, ast: undefined, diagnostics: diagnostics.list };
   }
 
-  const parsed = ruleParser().parse(tokens, source, diagnostics.room, fastDecls);
+  const parsed = ruleParser().parse(tokens, source, diagnostics.room);
   for (const e of parsed.errors) {
     if (endsInComment && atEndOfFile(e.token)) continue;
     diagnostics.add(syntaxDiagnostic(e, source, tokens));
