@@ -7,7 +7,7 @@
 // code than the solver's, before a scenario is drawn from it.
 import { TermKind, type Term } from "./term/term.ts";
 import { evaluateTerm, type TermValue } from "./term/evaluate.ts";
-import { literal } from "./smt/evaluate.ts";
+import { literal } from "./smt/values.ts";
 import { parseSexpr } from "./smt/sexpr.ts";
 import type { SolverModel } from "./smt/session.ts";
 

@@ -6,7 +6,7 @@
 import { TermKind, type BoolTerm, type BvTerm, type Term } from "../term/term.ts";
 import { evaluateTerm, type Assignment, type TermValue } from "../term/evaluate.ts";
 import { TermPrinter } from "./print.ts";
-import { literal, valueText, type Value } from "./evaluate.ts";
+import { literal, valueText, type Value } from "./values.ts";
 import { SmtProcess, SolverFailure } from "./process.ts";
 import { parseSexpr, type Sexpr } from "./sexpr.ts";
 import type { SatResult, SolverModel, SolverSession } from "./session.ts";
@@ -67,15 +67,6 @@ export class NativeSession implements SolverSession {
     this.seen.add(name);
     this.process.send(symbolInfo(name)!.declaration);
     this.declared.push(name);
-  }
-
-  /** `t` as an s-expression over the printer's definitions. */
-  tree(t: BoolTerm | BvTerm): Sexpr {
-    return this.printer.text(t);
-  }
-
-  get definitions(): ReadonlyMap<string, Sexpr> {
-    return this.printer.definitions;
   }
 
   assert(t: BoolTerm): void {

@@ -1,10 +1,8 @@
 // Terms as SMT-LIB 2 text for a native solver. Each compound subterm is named faultc.tN once per
 // session, the first time it is printed; a term is then written with a `let` for each compound
 // subterm it reaches (children first). Not `define-fun`: z3 carries every definition into every
-// model, and reading a model then costs ten times the checks. The subterms are kept, read (as
-// s-expressions), for evaluating terms in a model (evaluate.ts).
+// model, and reading a model then costs ten times the checks.
 import { TermKind, type Term } from "../term/term.ts";
-import type { Sexpr } from "./sexpr.ts";
 import { symbolInfo } from "./symbols.ts";
 
 /** A numeral as z3 prints one: (_ bvV W). */
@@ -13,17 +11,13 @@ function numeralText(t: Term): string {
 }
 
 /** A term's operator: its name, or (_ name i ...) with its indices. */
-function operatorOf(t: Term): { text: string; tree: Sexpr } {
-  if (t.params.length === 0) return { text: t.op, tree: t.op };
-  const tree: Sexpr = ["_", t.op, ...t.params.map(String)];
-  return { text: `(_ ${t.op} ${t.params.join(" ")})`, tree };
+function operatorOf(t: Term): string {
+  return t.params.length === 0 ? t.op : `(_ ${t.op} ${t.params.join(" ")})`;
 }
 
 export class TermPrinter {
   /** By term id: a leaf's text, or the name of a compound subterm's definition. */
   private readonly texts = new Map<number, string>();
-  /** Each compound subterm by name, read. */
-  readonly definitions = new Map<string, Sexpr>();
   /** Each compound subterm's body and the compound subterms it names. */
   private readonly bodies = new Map<string, { body: string; uses: string[]; symbols: string[] }>();
   private next = 0;
@@ -112,8 +106,7 @@ export class TermPrinter {
       if (t.kind === TermKind.Application) this.applications.push(t);
       const symbols = t.kind === TermKind.Application ? [t.op] : [];
       for (const a of args) if (symbolInfo(a) !== undefined) symbols.push(a);
-      this.bodies.set(name, { body: `(${op.text} ${args.join(" ")})`, uses: args.filter((a) => this.bodies.has(a)), symbols });
-      this.definitions.set(name, [op.tree, ...args.map((a, i) => (t.args[i].kind === TermKind.Numeral ? (["_", `bv${t.args[i].value}`, String(t.args[i].sort)] as Sexpr) : a))]);
+      this.bodies.set(name, { body: `(${op} ${args.join(" ")})`, uses: args.filter((a) => this.bodies.has(a)), symbols });
       this.texts.set(t.id(), name);
       this.kept.push(t);
       stack.pop();

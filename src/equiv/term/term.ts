@@ -2,7 +2,7 @@
 // structure (hash-consed: the same operator on the same arguments is the same object, with the
 // same id, for as long as anything holds it), each with its static sort. The symbolic domain,
 // the explorers and the obligations build them; a solver back end reads them (smt/print.ts writes
-// SMT-LIB 2 for a native solver, smt/wasm.ts makes z3-solver's terms of them), and smt/evaluate.ts
+// SMT-LIB 2 for a native solver, smt/wasm.ts makes z3-solver's terms of them), and term/evaluate.ts
 // evaluates them in a model. No solver is loaded to build one: a proof on a native solver never
 // loads z3-solver's WebAssembly at all.
 //
