@@ -1,5 +1,5 @@
-// S-expressions as SMT-LIB 2 writes them: the solvers' answers (`(get-value ...)`) and the text
-// z3 prints for a term (`.sexpr()`, with `let` for shared subterms), read into nested arrays.
+// S-expressions as SMT-LIB 2 writes them: the solvers' answers (`(get-value ...)`) and the values
+// z3-solver prints, read into nested arrays.
 export type Sexpr = string | Sexpr[];
 
 /** Every s-expression in `text`, in order. Quoted symbols (|a b|) and strings are atoms, quotes kept. */
