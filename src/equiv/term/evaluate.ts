@@ -26,12 +26,28 @@ export function evaluateTerm(root: Term, a: Assignment, memo: Map<Term, TermValu
       stack.pop();
       continue;
     }
+    const args = t.args;
+    if (t.kind === TermKind.Operator && t.op === "ite") {
+      // The condition first, then only the branch it takes.
+      const c = memo.get(args[0]);
+      if (c === undefined) {
+        stack.push(args[0]);
+        continue;
+      }
+      const taken = c === true ? args[1] : args[2];
+      const v = memo.get(taken);
+      if (v === undefined) {
+        stack.push(taken);
+        continue;
+      }
+      memo.set(t, v);
+      stack.pop();
+      continue;
+    }
     let waiting = false;
-    // ite evaluates its condition first and then only the branch taken.
-    const args = t.kind === TermKind.Operator && t.op === "ite" ? iteArgs(t, memo) : t.args;
-    for (const x of args)
-      if (!memo.has(x)) {
-        stack.push(x);
+    for (let i = 0; i < args.length; i++)
+      if (!memo.has(args[i])) {
+        stack.push(args[i]);
         waiting = true;
       }
     if (waiting) continue;
@@ -39,12 +55,6 @@ export function evaluateTerm(root: Term, a: Assignment, memo: Map<Term, TermValu
     stack.pop();
   }
   return memo.get(root)!;
-}
-
-function iteArgs(t: Term, memo: Map<Term, TermValue>): readonly Term[] {
-  const c = memo.get(t.args[0]);
-  if (c === undefined) return [t.args[0]];
-  return [c === true ? t.args[1] : t.args[2]];
 }
 
 function value(t: Term, a: Assignment, memo: Map<Term, TermValue>): TermValue {
@@ -55,31 +65,42 @@ function value(t: Term, a: Assignment, memo: Map<Term, TermValue>): TermValue {
     case TermKind.Application: return a.functions.get(t.op)?.get(memo.get(t.args[0]) as bigint) ?? 0n;
     case TermKind.Operator: break;
   }
-  if (t.op === "ite") return memo.get(memo.get(t.args[0]) === true ? t.args[1] : t.args[2])!;
-  const xs = t.args.map((x) => memo.get(x)!);
+  const args = t.args;
   switch (t.op) {
-    case "not": return !xs[0];
-    case "and": return xs.every((x) => x === true);
-    case "or": return xs.some((x) => x === true);
-    case "=>": return xs[0] !== true || xs[1] === true;
-    case "=": return xs[0] === xs[1];
-    case "at-most": return xs.filter((x) => x === true).length <= t.params[0];
+    case "not": return memo.get(args[0]) !== true;
+    case "and":
+      for (let i = 0; i < args.length; i++) if (memo.get(args[i]) !== true) return false;
+      return true;
+    case "or":
+      for (let i = 0; i < args.length; i++) if (memo.get(args[i]) === true) return true;
+      return false;
+    case "=>": return memo.get(args[0]) !== true || memo.get(args[1]) === true;
+    case "=": return memo.get(args[0]) === memo.get(args[1]);
+    case "at-most": {
+      let set = 0;
+      for (let i = 0; i < args.length; i++) if (memo.get(args[i]) === true) set++;
+      return set <= t.params[0];
+    }
+    case "concat": {
+      let acc = 0n;
+      for (let i = 0; i < args.length; i++) acc = (acc << BigInt(args[i].width)) | (memo.get(args[i]) as bigint);
+      return acc;
+    }
   }
-  const b = xs as bigint[];
-  const [x, y] = b;
-  const w = t.args[0].width;
-  const m = mask(w);
+  const x = memo.get(args[0]) as bigint;
+  const y = (args.length > 1 ? memo.get(args[1]) : 0n) as bigint;
+  const w = args[0].width;
   switch (t.op) {
-    case "bvnot": return ~x & m;
-    case "bvadd": return (x + y) & m;
-    case "bvsub": return (x - y) & m;
-    case "bvmul": return (x * y) & m;
+    case "bvnot": return ~x & mask(w);
+    case "bvadd": return (x + y) & mask(w);
+    case "bvsub": return (x - y) & mask(w);
+    case "bvmul": return (x * y) & mask(w);
     case "bvand": return x & y;
     case "bvor": return x | y;
     case "bvxor": return x ^ y;
-    case "bvshl": return y >= BigInt(w) ? 0n : (x << y) & m;
+    case "bvshl": return y >= BigInt(w) ? 0n : (x << y) & mask(w);
     case "bvlshr": return y >= BigInt(w) ? 0n : x >> y;
-    case "bvashr": return (signed(x, w) >> (y >= BigInt(w) ? BigInt(w) : y)) & m;
+    case "bvashr": return (signed(x, w) >> (y >= BigInt(w) ? BigInt(w) : y)) & mask(w);
     case "bvult": return x < y;
     case "bvule": return x <= y;
     case "bvugt": return x > y;
@@ -88,7 +109,6 @@ function value(t: Term, a: Assignment, memo: Map<Term, TermValue>): TermValue {
     case "extract": return (x >> BigInt(t.params[1])) & mask(t.params[0] - t.params[1] + 1);
     case "zero_extend": return x;
     case "sign_extend": return signed(x, w) & mask(w + t.params[0]);
-    case "concat": return t.args.reduce((acc, arg, i) => (acc << BigInt(arg.width)) | b[i], 0n);
   }
   throw new Error(`internal: no evaluation of ${t.op}`);
 }
