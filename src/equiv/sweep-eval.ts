@@ -6,6 +6,7 @@
 // native solver's model has only values; and a model the solver gives is checked here, by other
 // code than the solver's, before a scenario is drawn from it.
 import { TermKind, type Term } from "./term/term.ts";
+import { foldTerm } from "./term/fold.ts";
 import { evaluateTerm, type TermValue } from "./term/evaluate.ts";
 import { literal } from "./smt/values.ts";
 import { parseSexpr } from "./smt/sexpr.ts";
@@ -145,28 +146,8 @@ export class CombinationTerms {
     return (root) => {
       const known = masks.get(root);
       if (known !== undefined) return known;
-      // Children first, without recursion (terms are thousands deep).
-      const stack: Term[] = [root];
-      while (stack.length > 0) {
-        const t = stack[stack.length - 1];
-        if (masks.has(t)) {
-          stack.pop();
-          continue;
-        }
-        if (t.kind !== TermKind.Operator) {
-          masks.set(t, 0n);
-          stack.pop();
-          continue;
-        }
-        const pending = t.args.filter((x) => !masks.has(x));
-        if (pending.length > 0) {
-          stack.push(...pending);
-          continue;
-        }
-        masks.set(t, t.args.reduce((m, x) => m | masks.get(x)!, 0n));
-        stack.pop();
-      }
-      return masks.get(root)!;
+      // An AT result not among the leaves reaches none of them, whatever its argument reaches.
+      return foldTerm(root, masks, (t, args) => (t.kind !== TermKind.Operator ? 0n : args.reduce((m, x) => m | x, 0n)));
     };
   }
 

@@ -4,6 +4,7 @@
 // model, and reading a model then costs ten times the checks.
 import { TermKind, type Term } from "../term/term.ts";
 import { symbolInfo } from "./symbols.ts";
+import { foldTerm } from "../term/fold.ts";
 
 /** A numeral as z3 prints one: (_ bvV W). */
 function numeralText(t: Term): string {
@@ -16,13 +17,11 @@ function operatorOf(t: Term): string {
 }
 
 export class TermPrinter {
-  /** By term id: a leaf's text, or the name of a compound subterm's definition. */
-  private readonly texts = new Map<number, string>();
+  /** By term: a leaf's text, or the name of a compound subterm's definition (the map keeps the terms, so their names stay theirs). */
+  private readonly texts = new Map<Term, string>();
   /** Each compound subterm's body and the compound subterms it names. */
   private readonly bodies = new Map<string, { body: string; uses: string[]; symbols: string[] }>();
   private next = 0;
-  /** Terms printed, kept so that their ids stay theirs. */
-  private readonly kept: Term[] = [];
   /** Every uninterpreted-function application printed, inner ones before those applied to them. */
   readonly applications: Term[] = [];
 
@@ -64,54 +63,18 @@ export class TermPrinter {
 
   /** The name of `t`: a compound subterm's name, a constant's name or a literal. */
   text(t: Term): string {
-    const known = this.texts.get(t.id());
-    if (known !== undefined) return known;
-    this.kept.push(t);
-    return this.walk(t);
+    return foldTerm(t, this.texts, (u, args) => this.name(u, args));
   }
 
-  private walk(root: Term): string {
-    // Iterative post-order: terms thousands deep must not overflow the stack.
-    const stack: { t: Term; pending: boolean }[] = [{ t: root, pending: false }];
-    let last = "";
-    while (stack.length > 0) {
-      const top = stack[stack.length - 1];
-      const t = top.t;
-      const seen = this.texts.get(t.id());
-      if (seen !== undefined) {
-        stack.pop();
-        last = seen;
-        continue;
-      }
-      if (t.kind === TermKind.Numeral || t.kind === TermKind.BoolLiteral || t.kind === TermKind.Constant) {
-        const text = t.kind === TermKind.Numeral ? numeralText(t) : t.op;
-        this.texts.set(t.id(), text);
-        stack.pop();
-        last = text;
-        continue;
-      }
-      if (!top.pending) {
-        top.pending = true;
-        let waiting = false;
-        for (const a of t.args)
-          if (!this.texts.has(a.id())) {
-            stack.push({ t: a, pending: false });
-            waiting = true;
-          }
-        if (waiting) continue;
-      }
-      const op = operatorOf(t);
-      const args = t.args.map((a) => this.texts.get(a.id())!);
-      const name = `${this.prefix}${this.next++}`;
-      if (t.kind === TermKind.Application) this.applications.push(t);
-      const symbols = t.kind === TermKind.Application ? [t.op] : [];
-      for (const a of args) if (symbolInfo(a) !== undefined) symbols.push(a);
-      this.bodies.set(name, { body: `(${op} ${args.join(" ")})`, uses: args.filter((a) => this.bodies.has(a)), symbols });
-      this.texts.set(t.id(), name);
-      this.kept.push(t);
-      stack.pop();
-      last = name;
-    }
-    return last;
+  /** A leaf's text; a compound subterm's body kept under a new name, which is its text. */
+  private name(t: Term, args: string[]): string {
+    if (t.kind === TermKind.Numeral) return numeralText(t);
+    if (t.kind === TermKind.BoolLiteral || t.kind === TermKind.Constant) return t.op;
+    const name = `${this.prefix}${this.next++}`;
+    if (t.kind === TermKind.Application) this.applications.push(t);
+    const symbols = t.kind === TermKind.Application ? [t.op] : [];
+    for (const a of args) if (symbolInfo(a) !== undefined) symbols.push(a);
+    this.bodies.set(name, { body: `(${operatorOf(t)} ${args.join(" ")})`, uses: args.filter((a) => this.bodies.has(a)), symbols });
+    return name;
   }
 }

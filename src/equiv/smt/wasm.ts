@@ -4,6 +4,7 @@
 // not come back (a worker thread of the WebAssembly build that died) fails after a watchdog's
 // time, as a native solver's does, rather than leaving the proof waiting for ever.
 import { TermKind, type BoolTerm, type BvTerm, type Term } from "../term/term.ts";
+import { foldTerm } from "../term/fold.ts";
 import { z3Context, type Z3Context } from "../z3.ts";
 import { SolverFailure } from "./process.ts";
 import type { SatResult, SolverModel, SolverSession } from "./session.ts";
@@ -15,24 +16,9 @@ type Z3Term = any;
 const made = new WeakMap<Term, Z3Term>();
 const functions = new Map<string, Z3Term>();
 
-/** z3-solver's term of `root`, each subterm made once (iteratively: terms thousands deep). */
+/** z3-solver's term of `root`, each subterm made once. */
 function toZ3(ctx: Z3Context, root: Term): Z3Term {
-  const stack: Term[] = [root];
-  while (stack.length > 0) {
-    const t = stack[stack.length - 1];
-    if (made.has(t)) {
-      stack.pop();
-      continue;
-    }
-    const waiting = t.args.filter((a) => !made.has(a));
-    if (waiting.length > 0) {
-      stack.push(...waiting);
-      continue;
-    }
-    made.set(t, make(ctx, t, t.args.map((a) => made.get(a))));
-    stack.pop();
-  }
-  return made.get(root);
+  return foldTerm(root, made, (t, args) => make(ctx, t, args));
 }
 
 function make(ctx: Z3Context, t: Term, x: Z3Term[]): Z3Term {
