@@ -8,11 +8,10 @@
 // When stage 2 is disabled (HCR_EL2.VM=0 and DC=0) the Arm ARM makes them AT S1E1R/W and
 // S1E0R/W: the result is stage 1's, attributes and all.
 
-import type { AccessDescriptor } from "./access.ts";
-import { atS1E1Answer, parOrException, type TranslationInput } from "./at.ts";
+import { atAccessDescriptor, atS1E1Answer, parOrException, type TranslationInput } from "./at.ts";
 import { atTakesException } from "./at-exception.ts";
-import type { FaultRecord } from "./fault.ts";
-import { fullTranslate } from "./full-translate.ts";
+import type { FaultRecord, Outcome } from "./fault.ts";
+import { fullTranslate, type FullTranslation } from "./full-translate.ts";
 import { encodePARFault, encodePARSuccess } from "./par.ts";
 import { readTranslationContext, type TranslationContext } from "./registers.ts";
 import { assertEl10RegimeSelected, stage2Enabled } from "./regime.ts";
@@ -27,12 +26,6 @@ export function addressTranslateS12(input: Stage12TranslationInput): bigint {
   return addressTranslateS12In(readTranslationContext(input.sysreg, input.memory, input.paMaxBits), input.va, input.access, input.el ?? 1);
 }
 
-/** The access each AT S12E<el><access> makes, one object apiece. */
-const S12_ACCESSES: Readonly<Record<"read" | "write", readonly [AccessDescriptor, AccessDescriptor]>> = {
-  read: [{ kind: "AT", write: false, el: 0 }, { kind: "AT", write: false, el: 1 }],
-  write: [{ kind: "AT", write: true, el: 0 }, { kind: "AT", write: true, el: 1 }],
-};
-
 /** addressTranslateS12 on registers already read. */
 export function addressTranslateS12In(ctx: TranslationContext, va: bigint, access: "read" | "write", el: 0 | 1 = 1): bigint {
   return parOrException(atS12Answer(ctx, va, access, el));
@@ -42,7 +35,11 @@ export function addressTranslateS12In(ctx: TranslationContext, va: bigint, acces
 export function atS12Answer(ctx: TranslationContext, va: bigint, access: "read" | "write", el: 0 | 1 = 1): bigint | FaultRecord {
   assertEl10RegimeSelected(ctx);
   if (!stage2Enabled(ctx)) return atS1E1Answer(ctx, va, access, el);
-  const t = fullTranslate(ctx, va, S12_ACCESSES[access][el]);
+  return atS12Report(fullTranslate(ctx, va, atAccessDescriptor(access, el)));
+}
+
+/** What a two-stage AT reports of its translation (stage 2 on): PAR_EL1 with the combined attributes, or the External abort's fault. */
+export function atS12Report(t: Outcome<FullTranslation>): bigint | FaultRecord {
   if (!t.ok) return atTakesException(t.fault) ? t.fault : encodePARFault(t.fault);
   const s2 = t.value.s2;
   if (s2 === undefined) throw new Error("internal: stage 2 enabled but the translation has no stage-2 output");

@@ -9,11 +9,11 @@
 import type { PhysicalMemory } from "../memory.ts";
 import type { AccessDescriptor } from "./access.ts";
 import { AtExternalAbort, atTakesException } from "./at-exception.ts";
-import type { FaultRecord } from "./fault.ts";
+import type { FaultRecord, Outcome } from "./fault.ts";
 import { encodePARFault, encodePARSuccess } from "./par.ts";
 import { readTranslationContext, type TranslationContext } from "./registers.ts";
 import { assertEl10RegimeSelected } from "./regime.ts";
-import { s1Translate } from "./s1-translate.ts";
+import { s1Translate, type S1Output } from "./s1-translate.ts";
 
 /** read/write: AT S1E1R/W, S1E0R/W; "any": AT S1E1A, which checks no permission (FEAT_ATS1A). */
 export type AtAccess = "read" | "write" | "any";
@@ -54,7 +54,16 @@ export function addressTranslateS1E1In(ctx: TranslationContext, va: bigint, acce
  */
 export function atS1E1Answer(ctx: TranslationContext, va: bigint, access: AtAccess, el: 0 | 1 = 1): bigint | FaultRecord {
   assertEl10RegimeSelected(ctx);
-  const s1 = s1Translate(ctx, va, AT_ACCESSES[access][el]);
+  return atS1Report(s1Translate(ctx, va, atAccessDescriptor(access, el)));
+}
+
+/** The access AT S1E<el><access> (and S12E<el><access>) makes. */
+export function atAccessDescriptor(access: AtAccess, el: 0 | 1): AccessDescriptor {
+  return AT_ACCESSES[access][el];
+}
+
+/** What a stage-1 AT reports of its translation: PAR_EL1, or the fault of the External abort it takes instead. */
+export function atS1Report(s1: Outcome<S1Output>): bigint | FaultRecord {
   if (s1.ok) return encodePARSuccess(s1.value.oa, s1.value.attrs);
   return atTakesException(s1.fault) ? s1.fault : encodePARFault(s1.fault);
 }

@@ -18,7 +18,11 @@ export interface FullTranslation {
 }
 
 export function fullTranslate(ctx: TranslationContext, va: bigint, access: AccessDescriptor): Outcome<FullTranslation> {
-  const s1 = s1Translate(ctx, va, access);
+  return fullTranslateAfterStage1(ctx, s1Translate(ctx, va, access), access);
+}
+
+/** AArch64.FullTranslate() once stage 1 has given `s1` (at-every-operation.ts shares stage 1 among AT operations). */
+export function fullTranslateAfterStage1(ctx: TranslationContext, s1: Outcome<S1Output>, access: AccessDescriptor): Outcome<FullTranslation> {
   if (!s1.ok) return failure(s1.fault);
   const ipa = s1.value.oa;
   if (!stage2Enabled(ctx)) return success({ ipa, pa: ipa, s1: s1.value, s2: undefined });

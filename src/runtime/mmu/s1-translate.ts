@@ -12,7 +12,7 @@ import { stage1Enabled, stage2Enabled } from "./regime.ts";
 import { s1CheckPermissions } from "./s1-permissions.ts";
 import { s1Walk, type S1WalkState } from "./s1-walk.ts";
 import { addrTop, getVARange } from "./va-range.ts";
-import { getS1TTWParams } from "./walk-params.ts";
+import { getS1TTWParams, type S1TTWParams } from "./walk-params.ts";
 
 export interface S1Output {
   /** Output address of stage 1: the IPA (equal to the PA when stage 2 is off). */
@@ -46,7 +46,16 @@ export function s1Translate(ctx: TranslationContext, va: bigint, access: AccessD
   if (!stage1Enabled(ctx)) return s1DisabledOutput(ctx, va, access);
   const params = getS1TTWParams(ctx, va);
   // Descriptor addresses go through stage 2 when it is enabled, else are used as they are.
-  const walked = s1Walk(ctx, params, va, access, stage2Enabled(ctx) ? "stage 2" : undefined);
+  return s1TranslateWalked(params, s1Walk(ctx, params, va, access, stage2Enabled(ctx) ? "stage 2" : undefined), access);
+}
+
+/**
+ * AArch64.S1Translate() with stage 1 on, from its walk on: the permission check and the MAIR
+ * attributes. The walk reads nothing of the access but its direction (each fault's write, the
+ * stage-2 translations of its descriptor addresses), so accesses that differ only in whose
+ * permissions they check can share one walk (at-every-operation.ts: AT S1E1R and S1E0R).
+ */
+export function s1TranslateWalked(params: S1TTWParams, walked: Outcome<S1WalkState>, access: AccessDescriptor): Outcome<S1Output> {
   if (!walked.ok) return failure(walked.fault);
   const denied = s1CheckPermissions(walked.value, access, params.wxn);
   if (denied !== undefined) return failure(denied);

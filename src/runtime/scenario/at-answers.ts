@@ -16,8 +16,9 @@
 // after the exception, and the exception's ESR_EL2 is kept alongside.
 
 import { AtExternalAbort, atAbortEsr } from "../mmu/at-exception.ts";
-import { atOperationAnswer } from "../mmu/at-operation.ts";
-import type { TranslationContext } from "../mmu/registers.ts";
+import { translateAtOperation } from "../mmu/at-operation.ts";
+import { atOperationAnswers } from "../mmu/at-every-operation.ts";
+import { readTranslationContext, type TranslationContext } from "../mmu/registers.ts";
 import { AT_KINDS, atTraits, type AtKind } from "../semantics/at-operations.ts";
 import { bits } from "../semantics/concrete-domain.ts";
 import { machineForScenario } from "./machine.ts";
@@ -40,22 +41,37 @@ export interface GuestAtAnswers {
 export function guestAtAnswers(va: bigint, ctx: TranslationContext): GuestAtAnswers {
   const pars = {} as Record<AtKind, bigint>;
   const abortEsrs: Partial<Record<AtKind, bigint>> = {};
-  for (const kind of AT_KINDS) {
-    const answer = atOperationAnswer(ctx, va, atTraits(kind));
+  atOperationAnswers(ctx, va, AT_KIND_TRAITS).forEach((answer, i) => {
+    const kind = AT_KINDS[i];
     if (typeof answer === "bigint") pars[kind] = answer;
     else {
       pars[kind] = PAR_F_ONLY;
       abortEsrs[kind] = atAbortEsr(answer);
     }
-  }
+  });
   return { pars, abortEsrs };
 }
 
-/** What every AT operation on FAR answers on the machine `faultc run` builds for `s`. */
+/** Each of AT_KINDS's traits, in its order. */
+const AT_KIND_TRAITS = AT_KINDS.map((kind) => atTraits(kind));
+
+/**
+ * What every AT operation on FAR answers on the machine `faultc run` builds for `s`. A machine
+ * whose AT is the MMU model's (translateAtOperation over its registers and memory, PAMax 48 bits)
+ * is asked every operation at once (one stage-1 walk per direction); one with a translator of its
+ * own (the {"par":...} form's) is asked each.
+ */
 export function scenarioAtAnswers(s: Scenario): AtPars {
   const { machine } = machineForScenario(s);
-  const far = bits(s.far, 64);
   const pars = {} as Record<AtKind, bigint>;
+  if (machine.translator === translateAtOperation) {
+    const ctx = readTranslationContext((name) => machine.getSysreg(name), machine.memory);
+    atOperationAnswers(ctx, s.far, AT_KIND_TRAITS).forEach((answer, i) => {
+      pars[AT_KINDS[i]] = typeof answer === "bigint" ? answer : PAR_F_ONLY;
+    });
+    return pars;
+  }
+  const far = bits(s.far, 64);
   for (const kind of AT_KINDS) {
     try {
       pars[kind] = machine.addressTranslate(kind, far).value;
