@@ -184,8 +184,16 @@ export function applyBeyondOutputSize(b: TranslationTableBuilder, input: Address
 
 /** Every field this file reads that shapes the built tables, for the trap builder's table cache key. */
 export function addressSizeKey(input: AddressSizeInput): string {
+  // The usual input states none of them (looked up for every trap): the key of all defaults, made once.
+  if (input.translation === undefined && input.stage1TableIpa === undefined && (input.beyondOutputSize ?? []).length === 0) return DEFAULT_SIZES_KEY;
+  return sizesKey(input);
+}
+
+function sizesKey(input: AddressSizeInput): string {
   const t = input.translation ?? {};
   const sizes = ["vaBits", "upperVaBits", "ipsBits", "ipaBits", "paBits", "sl0"].map((k) => String((t as Record<string, unknown>)[k]));
   const beyond = (input.beyondOutputSize ?? []).map((s) => `${s.address},${s.at},${s.level},${s.bit}`).join(";");
   return `${sizes.join(",")}|${String(input.stage1TableIpa)}|${beyond}`;
 }
+
+const DEFAULT_SIZES_KEY = sizesKey({ stage2: [] });

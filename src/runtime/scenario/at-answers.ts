@@ -97,6 +97,9 @@ export function atAnsweringAs(s: Scenario, guest: AtPars): ScenarioAt {
 
 /** Whether the machine of `s` answers every operation as `guest`; false when it cannot be built for `s` (an {"s2fault"} form for a FAR that is no IPA). */
 function answersAs(s: Scenario, guest: AtPars): boolean {
+  // The {"s2fault"} form maps FAR's page to itself, which a FAR beyond 48 bits is not (a TTBR1
+  // VA): machineForScenario refuses it, as caught below, but only after starting its tables.
+  if (typeof s.at === "object" && "s2fault" in s.at && s.far >> 48n !== 0n) return false;
   let machine: AtPars;
   try {
     machine = scenarioAtAnswers(s);

@@ -261,11 +261,19 @@ function trapTablesKey(input: GuestAccessTrapInput): string {
   return `${specsKey(input.stage1)}|${specsKey(input.stage2)}|${specsKey(input.tableFaults)}|${specsKey(input.stage2WalkAborts)}|${input.hcrPtw === true}|${addressSizeKey(input)}`;
 }
 
-/** Each spec's fields as name=value, in order (one string grown, not an array of entries per spec: built for every trap). */
+/**
+ * Each spec's fields as name=value, in order (one string grown, not an array of entries per spec:
+ * built for every trap), a bigint in hexadecimal (its decimal form costs a division per digit).
+ */
 function specsKey(specs: readonly object[] | undefined): string {
   let key = "";
-  for (const spec of specs ?? []) {
-    for (const [name, value] of Object.entries(spec)) key += `${name}=${String(value)},`;
+  if (specs === undefined) return key;
+  for (const spec of specs) {
+    const fields = spec as Record<string, unknown>;
+    for (const name in fields) {
+      const value = fields[name];
+      key += typeof value === "bigint" ? `${name}=0x${value.toString(16)},` : `${name}=${String(value)},`;
+    }
     key += ";";
   }
   return key;
