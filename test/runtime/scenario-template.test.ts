@@ -52,6 +52,14 @@ describe("scenario machines made from templates", () => {
     }
   });
 
+  it("of one shape answer AT each as its own `at` says: \"fault\" after {\"par\"} on the same FAR", () => {
+    // Both forms leave FAR unmapped (one template); the {"par"} form's PARs are its scenario's alone.
+    const far = 0x7_7000n;
+    const par = scenario({ esr: 0x9200004fn, far, at: { par: 0x80_0000n }, seed: 9 });
+    const fault = scenario({ esr: 0x9200004fn, far, at: "fault", seed: 9 });
+    for (const s of [par, fault, par]) expect(observe(machineForScenario(s).machine, s)).toEqual(observe(new Machine(scenarioMachineSetup(s).config), s));
+  });
+
   it("keep E2H set on top of a given HCR_EL2 under VHE", () => {
     const { machine } = machineForScenario(special[4]);
     expect(machine.getSysreg("HCR_EL2")).toBe(0x8000_0001n | HCR_EL2_E2H);

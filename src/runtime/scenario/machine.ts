@@ -367,8 +367,11 @@ function newTemplate(
   let byRest = knownRest;
   // The scenario's own registers (ESR, FAR, HPFAR, PAR, sysregs) and seed are not the shape's:
   // the template is set up as for a scenario without them, and each machine sets its own.
+  // Nor is the {"par":...} form's translator (its PARs are the scenario's; "fault" shares the
+  // shape): the template's AT is the MMU model's, and machineForScenario gives a {"par"} machine its own.
   const { config, capabilities } = shapeSetup(s, deriveFromMidr);
-  const template = { machine: new Machine({ ...config, unknown: TEMPLATE_DRAWS_NOTHING }), capabilities: Object.freeze(capabilities) };
+  const { translator: _ownPars, ...shape } = config;
+  const template = { machine: new Machine({ ...shape, unknown: TEMPLATE_DRAWS_NOTHING }), capabilities: Object.freeze(capabilities) };
   if (templateCount >= TEMPLATES) {
     templates.clear();
     templateCount = 0;
