@@ -6,17 +6,21 @@ import { readFileSync } from "node:fs";
 import { AsmError, formatLocation } from "../asm/errors.ts";
 import { parseProgram } from "../asm/parser.ts";
 import { loadProgram, type LoadedProgram, type ParsedProgram } from "../asm/program.ts";
-import { Machine } from "../machine/machine.ts";
-import type { Bits } from "../semantics/concrete-domain.ts";
-import type { AccessBytes } from "../semantics/instruction.ts";
-import { scenarioMachineSetup, type Scenario } from "../scenario/index.ts";
+import type { Scenario } from "../scenario/index.ts";
+import { machineForScenario, scenarioGuestX } from "../scenario/machine.ts";
 import { KVM_2016_RECORD_LAYOUT, readRecord } from "./layout.ts";
 import { handlerExit, runMachineCode } from "./machine-code.ts";
 import { replayTrace } from "./tracing.ts";
-import { HandlerRunError, type HandlerTarget, type Outcome, type RecordLayout, type RunOptions, type RunResult } from "./types.ts";
+import { HandlerRunError, type HandlerTarget, type RecordLayout, type RunOptions, type RunResult, type TraceEntry } from "./types.ts";
 
 /** The EL2 vector entry for a synchronous exception from a lower EL, in KVM's hyp-entry.S. */
 export const DEFAULT_ENTRY = "el1_sync";
+
+// The options of every run's machine, made once (a run per scenario).
+const MIDR_CAPABILITIES = Object.freeze({ deriveCapabilitiesFromMidr: true });
+const NO_MIDR_CAPABILITIES = Object.freeze({ deriveCapabilitiesFromMidr: false });
+const NO_TRACE: readonly TraceEntry[] = Object.freeze([]);
+const X_INDICES = Array.from({ length: 31 }, (_, i) => i);
 
 export interface AssemblyTargetOptions {
   /** Entry label (default el1_sync). */
@@ -74,9 +78,12 @@ export class AssemblyTarget implements HandlerTarget {
   }
 
   run(scenario: Scenario, opts: RunOptions = {}): RunResult {
-    const { config, meta } = scenarioMachineSetup(scenario, { deriveCapabilitiesFromMidr: opts.deriveCapabilitiesFromMidr ?? true });
-    const replay = opts.trace ? new Machine({ ...config, memory: config.memory?.clone() }) : undefined;
-    const m = new Machine(config);
+    // The scenario's machine as a copy of its shape's template (machineForScenario), as the C-like
+    // variants' target makes it: the trap builder, both variants and a re-run with another HPFAR
+    // share the template's tables instead of building a machine from a description each.
+    const capabilityOptions = opts.deriveCapabilitiesFromMidr === false ? NO_MIDR_CAPABILITIES : MIDR_CAPABILITIES;
+    const { machine: m, meta } = machineForScenario(scenario, capabilityOptions);
+    const replay = opts.trace ? machineForScenario(scenario, capabilityOptions).machine : undefined;
     const program = this.load(m.capabilities);
     const r = runMachineCode(program, m, this.entry, opts);
     const left = handlerExit(r.outcome, program);
@@ -90,25 +97,29 @@ export class AssemblyTarget implements HandlerTarget {
     // Every field of the record, as it stands in the vcpu after the handler (fields start at zero).
     const fault = readRecord(m.memory, meta.vcpu, this.layout);
 
-    const sysregs = new Map<string, bigint>([["PAR_EL1", m.getSysreg("PAR_EL1")], ...r.sysregWrites]);
-    const sortedSysregs = new Map([...sysregs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-    const guestX = (i: number): bigint => config.x?.[i] ?? config.unknown?.x(i) ?? 0n;
-    const entryPar = config.sysregs?.PAR_EL1 ?? 0n;
+    // PAR_EL1 and every register written, by name (writtenSysregs is in name order already).
+    const sysregs = m.writtenSysregs("PAR_EL1");
     const retry = outcome === "retry";
-    const gprsRestored = retry ? Array.from({ length: 31 }, (_, i) => m.getX(i) === guestX(i)).every(Boolean) : undefined;
-    const spRestored = retry ? m.getSP() === config.sp : undefined;
+    // The guest's X0-X30 are the seed's (a scenario gives none itself), SP_EL2 the stack top.
+    const gprsRestored = retry ? X_INDICES.every((i) => m.getX(i) === scenarioGuestX(scenario.seed, i)) : undefined;
+    const spRestored = retry ? m.getSP() === meta.stackTop : undefined;
+    const parPreserved = m.getSysreg("PAR_EL1") === scenario.par;
+    const trace = replay === undefined ? NO_TRACE : replayTrace(program, replay, r.trace, m);
+    // Nothing of the machines outlives the run: their pages serve the next scenario's machine.
+    m.memory.release();
+    replay?.memory.release();
 
     return {
       outcome,
       ...(exitCode !== undefined ? { exitCode } : {}),
       fault,
-      sysregs: sortedSysregs,
+      sysregs,
       ...(gprsRestored !== undefined ? { gprsRestored } : {}),
       ...(spRestored !== undefined ? { spRestored } : {}),
-      parPreserved: m.getSysreg("PAR_EL1") === entryPar,
+      parPreserved,
       steps: r.steps,
       meta,
-      trace: replay === undefined ? [] : replayTrace(program, replay, r.trace, m),
+      trace,
     };
   }
 }

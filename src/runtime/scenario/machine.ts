@@ -171,11 +171,16 @@ function arbitraryNames(): NonNullable<typeof drawnNames> {
 
 const X_NAMES = Array.from({ length: 31 }, (_, i) => `x${i}`);
 
+/** The guest's X`index` at the trap in a scenario machine under `seed` (a scenario gives no X register itself). */
+export function scenarioGuestX(seed: number, index: number): bigint {
+  return arbitraryValue(seed, X_NAMES[index]);
+}
+
 /** The scenario machine's UNKNOWN values under `seed`: X0-X30 and the registers arbitraryNames() lists. */
 class ScenarioUnknownValues implements UnknownValues {
   constructor(private readonly seed: number) {}
   x(index: number): bigint {
-    return arbitraryValue(this.seed, X_NAMES[index]);
+    return scenarioGuestX(this.seed, index);
   }
   sysreg(name: string): bigint | undefined {
     return arbitraryNames().registers.has(name) ? arbitraryValue(this.seed, name) : undefined;
