@@ -53,18 +53,80 @@ export function arbitraryBytes(seed: number | bigint, name: string, size: number
   return out;
 }
 
+// splitmix64 on the two 32-bit halves of its state, as Numbers: the same function, word for word
+// (test/runtime/prng.test.ts), without a BigInt per step. A scenario machine's stack is 128 blocks
+// of it, drawn for every scenario whose handler touches its stack, and as BigInts they cost more
+// than the handler's whole run.
+
+/**
+ * splitmix64's last output, high half then low (splitmix64Words writes it): a typed array, as a
+ * Number above 2^31 kept in a module variable would be boxed on every write.
+ */
+const out = new Uint32Array(2);
+
+/** The low 32 bits of (a*b) mod 2^64 plus (ah*b + a*bh) << 32's contribution: see mul64Hi. */
+function mul64Lo(a: number, b: number): number {
+  return (((((a & 0xffff) * (b >>> 16) + (a >>> 16) * (b & 0xffff)) & 0xffff) * 0x10000 + (a & 0xffff) * (b & 0xffff)) >>> 0);
+}
+
+/** The high 32 bits of (ah:a) * (bh:b) mod 2^64: the high half of a*b, plus ah*b and a*bh (mod 2^32). */
+function mul64Hi(ah: number, a: number, bh: number, b: number): number {
+  const a0 = a & 0xffff;
+  const a1 = a >>> 16;
+  const b0 = b & 0xffff;
+  const b1 = b >>> 16;
+  const p01 = a0 * b1;
+  const p10 = a1 * b0;
+  const mid = ((a0 * b0) >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
+  const high = a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16);
+  return (high + Math.imul(ah, b) + Math.imul(a, bh)) >>> 0;
+}
+
+/** splitmix64(hi:lo) into `out`. */
+function splitmix64Words(hi: number, lo: number): void {
+  // z = state + 0x9e3779b97f4a7c15
+  const sum = lo + 0x7f4a7c15;
+  let h = (hi + 0x9e3779b9 + (sum > 0xffffffff ? 1 : 0)) >>> 0;
+  let l = sum >>> 0;
+  // z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+  let xh = h ^ (h >>> 30);
+  let xl = (l ^ ((l >>> 30) | (h << 2))) >>> 0;
+  h = mul64Hi(xh, xl, 0xbf58476d, 0x1ce4e5b9);
+  l = mul64Lo(xl, 0x1ce4e5b9);
+  // z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+  xh = h ^ (h >>> 27);
+  xl = (l ^ ((l >>> 27) | (h << 5))) >>> 0;
+  h = mul64Hi(xh, xl, 0x94d049bb, 0x133111eb);
+  l = mul64Lo(xl, 0x133111eb);
+  // z ^ (z >> 31)
+  out[0] = h ^ (h >>> 31);
+  out[1] = l ^ ((l >>> 31) | (h << 1));
+}
+
+/** splitmix64 computed on 32-bit halves (splitmix64Words), as a BigInt: what splitmix64 gives. */
+export function splitmix64ByWords(state: bigint): bigint {
+  const s = BigInt.asUintN(64, state);
+  splitmix64Words(Number(s >> 32n), Number(s & 0xffffffffn));
+  return (BigInt(out[0]) << 32n) | BigInt(out[1]);
+}
+
 /** Fills `out` as arbitraryBytes(seed, name, out.length) would make it (8 bytes a step). */
-export function fillArbitraryBytes(out: Uint8Array, seed: number | bigint, name: string): void {
-  const size = out.length;
+export function fillArbitraryBytes(bytes: Uint8Array, seed: number | bigint, name: string): void {
+  const size = bytes.length;
   const base = arbitraryValue(seed, name);
+  const baseHi = Number(base >> 32n);
+  const baseLo = Number(base & 0xffffffffn);
   const whole = size & ~7;
-  const view = new DataView(out.buffer, out.byteOffset, size);
-  for (let i = 0; i < whole; i += 8) view.setBigUint64(i, splitmix64(BigInt.asUintN(64, base + BigInt(i >> 3))), true);
-  if (whole < size) {
-    let v = splitmix64(BigInt.asUintN(64, base + BigInt(whole >> 3)));
-    for (let j = whole; j < size; j++) {
-      out[j] = Number(v & 0xffn);
-      v >>= 8n;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, size);
+  for (let i = 0; i < size; i += 8) {
+    // block i >> 3: splitmix64(base + (i >> 3)), little-endian
+    const lo = baseLo + (i >>> 3);
+    splitmix64Words((baseHi + (lo > 0xffffffff ? 1 : 0)) >>> 0, lo >>> 0);
+    if (i < whole) {
+      view.setUint32(i, out[1], true);
+      view.setUint32(i + 4, out[0], true);
+    } else {
+      for (let j = i; j < size; j++) bytes[j] = j - i < 4 ? (out[1] >>> (8 * (j - i))) & 0xff : (out[0] >>> (8 * (j - i - 4))) & 0xff;
     }
   }
 }
