@@ -40,6 +40,29 @@ export function decodeBitMasks(
   immediate: boolean,
   width: 32 | 64,
 ): { wmask: bigint; tmask: bigint } | undefined {
+  // A function of its five small arguments, asked by every run of every bitfield and logical
+  // immediate instruction: worked out once per encoding (null: reserved).
+  const key = ((((immN & 1) * 64 + (imms & 63)) * 64 + (immr & 63)) * 2 + (immediate ? 1 : 0)) * 2 + (width === 64 ? 1 : 0);
+  if (immN === (immN & 1) && imms === (imms & 63) && immr === (immr & 63)) {
+    const known = decoded[key];
+    if (known !== undefined) return known ?? undefined;
+    const masks = decodeBitMasksOnce(immN, imms, immr, immediate, width);
+    decoded[key] = masks === undefined ? null : Object.freeze(masks);
+    return masks;
+  }
+  return decodeBitMasksOnce(immN, imms, immr, immediate, width);
+}
+
+/** decodeBitMasks's answers by encoding (see its key); null for a reserved one. */
+const decoded: ({ readonly wmask: bigint; readonly tmask: bigint } | null | undefined)[] = new Array(2 * 64 * 64 * 2 * 2);
+
+function decodeBitMasksOnce(
+  immN: number,
+  imms: number,
+  immr: number,
+  immediate: boolean,
+  width: 32 | 64,
+): { wmask: bigint; tmask: bigint } | undefined {
   // len = HighestSetBit(immN:NOT(imms))
   const len = highestSetBit((immN << 6) | (~imms & 0x3f));
   if (len < 1) return undefined;

@@ -16,11 +16,17 @@ function checkWidth(width: number): void {
   }
 }
 
+/** 2^width for every width a value may have. */
+const LIMITS: readonly bigint[] = Array.from({ length: 129 }, (_, i) => 1n << BigInt(i));
+
 export function bits(value: bigint, width: number): Bits {
   if (!(width >= 1 && width <= 128 && Number.isInteger(width))) checkWidth(width);
-  // value mod 2^width (two's complement for a negative value), as value & (2^width - 1) is, without building the mask.
-  return { value: BigInt.asUintN(width, value), width };
+  // value mod 2^width (two's complement for a negative value), as value & (2^width - 1) is, without
+  // building the mask; a value in range already (most sums, every constant) is kept as it is:
+  // two comparisons cost less than a new BigInt.
+  return { value: value >= 0n && value < LIMITS[width] ? value : BigInt.asUintN(width, value), width };
 }
+
 
 /**
  * A Bits of a value the caller knows lies in [0, 2^width) at a width it knows is valid (an
@@ -47,8 +53,7 @@ function checkShift(op: string, a: Bits, amount: number): void {
 
 /** The value read as a two's-complement signed integer (the Arm ARM's SInt). */
 export function signedValue(v: Bits): bigint {
-  const top = 1n << BigInt(v.width - 1);
-  return v.value & top ? v.value - (1n << BigInt(v.width)) : v.value;
+  return BigInt.asIntN(v.width, v.value);
 }
 
 export const concreteDomain: BitVecDomain<Bits, boolean> = {
@@ -77,15 +82,15 @@ export const concreteDomain: BitVecDomain<Bits, boolean> = {
   },
   shlBy(a, amount) {
     const w = same("shlBy", a, amount);
-    return amount.value >= BigInt(w) ? bits(0n, w) : bits(a.value << amount.value, w);
+    return amount.value >= SHIFTS[w] ? bitsInRange(0n, w) : bits(a.value << amount.value, w);
   },
   lshrBy(a, amount) {
     const w = same("lshrBy", a, amount);
-    return amount.value >= BigInt(w) ? bits(0n, w) : bitsInRange(a.value >> amount.value, w);
+    return amount.value >= SHIFTS[w] ? bitsInRange(0n, w) : bitsInRange(a.value >> amount.value, w);
   },
   ashrBy(a, amount) {
     const w = same("ashrBy", a, amount);
-    const s = amount.value >= BigInt(w) ? BigInt(w - 1) : amount.value;
+    const s = amount.value >= SHIFTS[w] ? SHIFTS[w - 1] : amount.value;
     return bits(signedValue(a) >> s, w);
   },
 
@@ -97,7 +102,7 @@ export const concreteDomain: BitVecDomain<Bits, boolean> = {
     // Up to the top bit, the shifted value is in range already.
     return hi === v.width - 1 ? bitsInRange(shifted, hi - lo + 1) : bits(shifted, hi - lo + 1);
   },
-  concat: (hi, lo) => bits((hi.value << BigInt(lo.width)) | lo.value, hi.width + lo.width),
+  concat: (hi, lo) => bits((hi.value << SHIFTS[lo.width]) | lo.value, hi.width + lo.width),
   zeroExtend(v, width) {
     if (width < v.width) throw new WidthMismatchError(`zeroExtend from ${v.width} to ${width} narrows`);
     checkWidth(width);

@@ -15,6 +15,9 @@ import {
 import { loadStore, loadStorePair } from "./memory-access.ts";
 import { addressTranslate, moveFromSystemRegister, moveToSystemRegister } from "./system.ts";
 
+/** The effect of every instruction that falls through to the next (one object: effects are never changed). */
+const NEXT: { readonly kind: "next" } = Object.freeze({ kind: "next" });
+
 export function executeInstruction<V, B>(d: BitVecDomain<V, B>, s: ArchState<V, B>, insn: Instruction): ControlEffect<V, B> {
   switch (insn.op) {
     case "movewide": moveWide(d, s, insn); break;
@@ -46,5 +49,5 @@ export function executeInstruction<V, B>(d: BitVecDomain<V, B>, s: ArchState<V, 
     case "brk": return breakpoint(d, insn);
     case "eret": return exceptionReturn(d);
   }
-  return { kind: "next" };
+  return NEXT;
 }
