@@ -100,13 +100,9 @@ export class TranslationTableBuilder {
   /** Address bits ORed into TTBR0_EL1, TTBR1_EL1 and VTTBR_EL2 (setTableAddressBit at a start level). */
   private readonly baseRegisterBits = { LOWER: 0n, UPPER: 0n, STAGE2: 0n };
   private readonly stage1TableIpaBase: bigint | undefined;
-  private readonly mapTablesAtStage2: boolean;
   private protectedTableWalk = false;
-  private nextStage1TableIpa: bigint | undefined;
-  /** Stage-1 table granule pages: IPA page number -> PA of the page. */
-  private readonly s1TablePages = new Map<number, number>();
   /** Where both stage-1 trees take their tables from. */
-  private readonly stage1Tables: TableAllocator;
+  private readonly stage1Tables: Stage1Tables;
   private readonly s2Tree: TableTree | undefined;
   private readonly s1Trees: { LOWER: TableTree | undefined; UPPER: TableTree | undefined } = {
     LOWER: undefined,
@@ -121,8 +117,6 @@ export class TranslationTableBuilder {
     this.upperVaBits = options.upperVaBits ?? 48;
     this.ipsBits = options.ipsBits ?? 48;
     this.mair = options.mair ?? DEFAULT_MAIR;
-    this.mapTablesAtStage2 = options.mapStage1TablesAtStage2 ?? true;
-    this.nextStage1TableIpa = options.stage1TableIpaBase;
     this.stage1TableIpaBase = options.stage1TableIpaBase;
     if (options.stage2 !== undefined) {
       const ipaBits = options.stage2.ipaBits ?? 40;
@@ -143,7 +137,9 @@ export class TranslationTableBuilder {
         new Stage2Tables(this.pool),
       );
     }
-    this.stage1Tables = this.stage1Allocator();
+    // Without stage 2 an IPA is a PA: the tables come straight from the pool.
+    const mapsTables = this.s2Tree !== undefined && (options.mapStage1TablesAtStage2 ?? true) ? this : undefined;
+    this.stage1Tables = new Stage1Tables(this.pool, this.geometry, this.s2Tree !== undefined, options.stage1TableIpaBase, mapsTables);
     this.stage1Tree("LOWER");
   }
 
@@ -155,8 +151,10 @@ export class TranslationTableBuilder {
   mapStage1(va: bigint, ipa: bigint, size: bigint, attrs: Stage1MapAttributes = {}): void {
     const level = this.leafLevel(attrs);
     const step = blockSize(this.geometry, level);
-    checkAligned([va, ipa, size], step, "stage-1 mapping");
-    const leaf = { ...DEFAULT_STAGE1_LEAF, ...definedOnly(attrs) };
+    checkAligned(va, step, "stage-1 mapping");
+    checkAligned(ipa, step, "stage-1 mapping");
+    checkAligned(size, step, "stage-1 mapping");
+    const leaf = withDefaults(DEFAULT_STAGE1_LEAF, attrs);
     const range = getVARange(va);
     this.checkVaRange(va, size, range);
     const tree = this.stage1Tree(range);
@@ -170,8 +168,10 @@ export class TranslationTableBuilder {
     const tree = this.requireStage2();
     const level = this.leafLevel(attrs);
     const step = blockSize(this.geometry, level);
-    checkAligned([ipa, pa, size], step, "stage-2 mapping");
-    const leaf = { ...DEFAULT_STAGE2_LEAF, ...definedOnly(attrs) };
+    checkAligned(ipa, step, "stage-2 mapping");
+    checkAligned(pa, step, "stage-2 mapping");
+    checkAligned(size, step, "stage-2 mapping");
+    const leaf = withDefaults(DEFAULT_STAGE2_LEAF, attrs);
     const ipaLimit = 1n << BigInt(tree.shape.inputsize);
     if (ipa + size > ipaLimit) {
       throw new RangeError(`stage-2 mapping 0x${ipa.toString(16)}+0x${size.toString(16)} exceeds the ${tree.shape.inputsize}-bit IPA space`);
@@ -275,8 +275,9 @@ export class TranslationTableBuilder {
 
   /** The IPAs [base, end) stage-1 table pages were placed at (stage1TableIpaBase), or undefined when IPA = PA. */
   stage1TableIpaWindow(): { readonly base: bigint; readonly end: bigint } | undefined {
-    if (this.stage1TableIpaBase === undefined || this.nextStage1TableIpa === undefined || this.s2Tree === undefined) return undefined;
-    return { base: this.stage1TableIpaBase, end: this.nextStage1TableIpa };
+    const end = this.stage1Tables.nextIpa;
+    if (this.stage1TableIpaBase === undefined || end === undefined || this.s2Tree === undefined) return undefined;
+    return { base: this.stage1TableIpaBase, end };
   }
 
   /** IPA of the stage-1 table the walk of `va` reads at `level` (to unmap or protect it at stage 2). */
@@ -294,14 +295,15 @@ export class TranslationTableBuilder {
     const pageBytes = 1n << BigInt(this.geometry.grainsize);
     const pageShift = BigInt(this.geometry.grainsize);
     this.requireStage2();
-    checkAligned([ipa], pageBytes, "stage-1 table IPA");
+    checkAligned(ipa, pageBytes, "stage-1 table IPA");
     const tree = this.stage1Tree(getVARange(va));
     const old = tree.tableAt(va, level, false);
     if ((old & (pageBytes - 1n)) !== 0n) throw new Error(`the level-${level} table of 0x${va.toString(16)} shares its page; it cannot move alone`);
-    const pa = this.s1TablePages.get(Number(old >> pageShift));
+    const pages = this.stage1Tables.pages;
+    const pa = pages.get(Number(old >> pageShift));
     if (pa === undefined) throw new Error(`0x${old.toString(16)} is not a stage-1 table page`);
-    if (this.s1TablePages.has(Number(ipa >> pageShift))) throw new Error(`IPA 0x${ipa.toString(16)} already holds a stage-1 table`);
-    this.s1TablePages.set(Number(ipa >> pageShift), pa);
+    if (pages.has(Number(ipa >> pageShift))) throw new Error(`IPA 0x${ipa.toString(16)} already holds a stage-1 table`);
+    pages.set(Number(ipa >> pageShift), pa);
     this.mapStage2(ipa, BigInt(pa), pageBytes);
     if (level === tree.shape.startlevel) {
       tree.moveRoot(ipa);
@@ -383,43 +385,6 @@ export class TranslationTableBuilder {
     return tree;
   }
 
-  /** Stage-1 tables: PA pages from the pool, placed at IPAs and mapped at stage 2 when it is on. */
-  private stage1Allocator(): TableAllocator {
-    const pageBytes = 2 ** this.geometry.grainsize;
-    return {
-      allocateTable: (bytes) => {
-        const pa = this.pool.allocate(bytes, Math.max(bytes, 8));
-        if (this.s2Tree === undefined) return pa;
-        const ipa = Number(this.placeStage1Table(BigInt(pa), BigInt(bytes)));
-        const ipaPage = Math.floor(ipa / pageBytes);
-        const pagePa = Math.floor(pa / pageBytes) * pageBytes;
-        if (!this.s1TablePages.has(ipaPage)) {
-          this.s1TablePages.set(ipaPage, pagePa);
-          if (this.mapTablesAtStage2) this.mapStage2(BigInt(ipaPage * pageBytes), BigInt(pagePa), BigInt(pageBytes));
-        }
-        return ipa;
-      },
-      toPa: (address) => {
-        if (this.s2Tree === undefined) return address;
-        const page = Math.floor(address / pageBytes);
-        const pagePa = this.s1TablePages.get(page);
-        if (pagePa === undefined) throw new Error(`0x${address.toString(16)} is not a stage-1 table page`);
-        return pagePa + (address - page * pageBytes);
-      },
-    };
-  }
-
-  /** IPA for a stage-1 table: the same as its PA, or the next slot above stage1TableIpaBase. */
-  private placeStage1Table(pa: bigint, bytes: bigint): bigint {
-    if (this.nextStage1TableIpa === undefined) return pa;
-    const pageBytes = 1n << BigInt(this.geometry.grainsize);
-    const offsetInPage = pa & (pageBytes - 1n);
-    // Sub-page tables share their page with nothing else, so give each its own IPA page.
-    const ipa = this.nextStage1TableIpa + offsetInPage;
-    this.nextStage1TableIpa += maxBigint(pageBytes, bytes);
-    return ipa;
-  }
-
   /** The mapping must lie inside its TTBR's range, or its index bits would wrap silently. */
   private checkVaRange(va: bigint, size: bigint, range: "LOWER" | "UPPER"): void {
     const end = va + size;
@@ -446,6 +411,63 @@ export class TranslationTableBuilder {
       throw new RangeError(`a ${this.geometry.granule} leaf cannot sit at level ${level}; use writeStage1Entry for that`);
     }
     return level;
+  }
+}
+
+/**
+ * Stage-1 tables: PA pages from the pool, each placed at an IPA when stage 2 is on (the same as
+ * its PA, or the next page above stage1TableIpaBase) and mapped there at stage 2 by `mapsTables`
+ * (undefined: left unmapped, or stage 2 is off and an IPA is a PA).
+ */
+class Stage1Tables implements TableAllocator {
+  /** Stage-1 table granule pages: IPA page number -> PA of the page (stage 2 on). */
+  readonly pages = new Map<number, number>();
+  /** The next IPA above stage1TableIpaBase (undefined: each table at IPA = its PA). */
+  nextIpa: bigint | undefined;
+  private readonly pageBytes: number;
+
+  constructor(
+    private readonly pool: PagePool,
+    geometry: GranuleGeometry,
+    private readonly stage2: boolean,
+    ipaBase: bigint | undefined,
+    private readonly mapsTables: TranslationTableBuilder | undefined,
+  ) {
+    this.pageBytes = 2 ** geometry.grainsize;
+    this.nextIpa = ipaBase;
+  }
+
+  allocateTable(bytes: number): number {
+    const pa = this.pool.allocate(bytes, Math.max(bytes, 8));
+    if (!this.stage2) return pa;
+    const ipa = this.place(pa, bytes);
+    const pageBytes = this.pageBytes;
+    const ipaPage = Math.floor(ipa / pageBytes);
+    const pagePa = Math.floor(pa / pageBytes) * pageBytes;
+    if (!this.pages.has(ipaPage)) {
+      this.pages.set(ipaPage, pagePa);
+      this.mapsTables?.mapStage2(BigInt(ipaPage * pageBytes), BigInt(pagePa), BigInt(pageBytes));
+    }
+    return ipa;
+  }
+
+  toPa(address: number): number {
+    if (!this.stage2) return address;
+    const page = Math.floor(address / this.pageBytes);
+    const pagePa = this.pages.get(page);
+    if (pagePa === undefined) throw new Error(`0x${address.toString(16)} is not a stage-1 table page`);
+    return pagePa + (address - page * this.pageBytes);
+  }
+
+  /** IPA for a stage-1 table: the same as its PA, or the next slot above stage1TableIpaBase. */
+  private place(pa: number, bytes: number): number {
+    if (this.nextIpa === undefined) return pa;
+    const pageBytes = BigInt(this.pageBytes);
+    const offsetInPage = BigInt(pa) & (pageBytes - 1n);
+    // Sub-page tables share their page with nothing else, so give each its own IPA page.
+    const ipa = this.nextIpa + offsetInPage;
+    this.nextIpa += maxBigint(pageBytes, BigInt(bytes));
+    return Number(ipa);
   }
 }
 
@@ -480,10 +502,8 @@ function checkStage2StartLevel(geometry: GranuleGeometry, ipaBits: number, level
   }
 }
 
-function checkAligned(values: readonly bigint[], alignment: bigint, what: string): void {
-  for (const v of values) {
-    if (v % alignment !== 0n) throw new RangeError(`${what}: 0x${v.toString(16)} is not 0x${alignment.toString(16)}-aligned`);
-  }
+function checkAligned(v: bigint, alignment: bigint, what: string): void {
+  if ((v & (alignment - 1n)) !== 0n) throw new RangeError(`${what}: 0x${v.toString(16)} is not 0x${alignment.toString(16)}-aligned`);
 }
 
 function requireLeaf(level: number | undefined, input: bigint): number {
@@ -493,6 +513,19 @@ function requireLeaf(level: number | undefined, input: bigint): number {
 
 function maxBigint(a: bigint, b: bigint): bigint {
   return a > b ? a : b;
+}
+
+/**
+ * `defaults` with each attribute `given` defines (an undefined one keeps its default); `defaults`
+ * itself when none differs: every stage-1 table page is mapped at stage 2 with the defaults.
+ */
+function withDefaults<T extends object>(defaults: T, given: Partial<T>): T {
+  let out: T | undefined;
+  for (const key in defaults) {
+    const value = given[key];
+    if (value !== undefined && value !== defaults[key]) (out ??= { ...defaults })[key] = value;
+  }
+  return out ?? defaults;
 }
 
 /** Drops keys whose value is undefined, so spreading a patch does not erase defaults. */

@@ -25,7 +25,7 @@ export class PagePool {
     if (end > this.limitNumber) {
       throw new RangeError(`page pool [${hex(this.base)}, ${hex(this.limit)}) exhausted`);
     }
-    this.memory.fill(BigInt(start), BigInt(bytes), 0);
+    this.memory.fillAt(start, bytes, 0);
     this.next = end;
     return start;
   }

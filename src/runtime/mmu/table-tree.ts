@@ -69,7 +69,7 @@ export class TableTree {
         throw new Error(`no level-${level} table for 0x${input.toString(16)}: level-${l} entry is ${type}`);
       }
       const next = this.allocator.allocateTable(2 ** geometry.grainsize);
-      this.memory.write(BigInt(entry), 8, encodeTableDescriptor(BigInt(next)));
+      this.memory.writeAt(entry, 8, encodeTableDescriptor(BigInt(next)));
       table = next;
     }
     return table;
@@ -77,19 +77,24 @@ export class TableTree {
 
   /** Physical address of the entry `input` uses at `level`. */
   entryPa(input: bigint, level: number, create: boolean): bigint {
+    return BigInt(this.entryPaNumber(input, level, create));
+  }
+
+  /** entryPa() as a Number (at most 48 bits). */
+  private entryPaNumber(input: bigint, level: number, create: boolean): number {
     const inHi = inputHigh(input);
     const inLo = inputLow(input);
     const table = this.tableNumberAt(input, inHi, inLo, level, create);
-    return BigInt(this.allocator.toPa(this.entryAddress(table, inHi, inLo, level)));
+    return this.allocator.toPa(this.entryAddress(table, inHi, inLo, level));
   }
 
   read(input: bigint, level: number): bigint {
-    return this.memory.read(this.entryPa(input, level, false), 8);
+    return this.memory.readAt(this.entryPaNumber(input, level, false), 8);
   }
 
   /** Stores any descriptor, replacing whatever the entry held (holes, raw encodings). */
   write(input: bigint, level: number, descriptor: bigint): void {
-    this.memory.write(this.entryPa(input, level, true), 8, descriptor);
+    this.memory.writeAt(this.entryPaNumber(input, level, true), 8, descriptor);
   }
 
   /**
@@ -97,11 +102,11 @@ export class TableTree {
    * stage 2, the mappings of stage-1 table pages), so that is refused.
    */
   writeLeaf(input: bigint, level: number, descriptor: bigint): void {
-    const entry = this.entryPa(input, level, true);
-    if (level < 3 && decodeDescriptorType(this.memory.read(entry, 8), level) === "Table") {
+    const entry = this.entryPaNumber(input, level, true);
+    if (level < 3 && descriptorTypeOfLowWord(this.memory.readUint32(entry), level) === "Table") {
       throw new Error(`0x${input.toString(16)}: a level-${level} leaf would replace a table; map with smaller leaves`);
     }
-    this.memory.write(entry, 8, descriptor);
+    this.memory.writeAt(entry, 8, descriptor);
   }
 
   /** The level of the leaf (block or page) that maps `input`, or undefined for a hole. */

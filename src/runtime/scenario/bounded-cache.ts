@@ -4,7 +4,11 @@
 export class BoundedCache<V> {
   private readonly entries = new Map<string, V>();
 
-  constructor(private readonly limit: number) {}
+  /** @param forget called with each value the cache forgets (no caller holds it any more: the cache's own). */
+  constructor(
+    private readonly limit: number,
+    private readonly forget?: (value: V) => void,
+  ) {}
 
   /** The value for `key`, made by `make` (and kept) when there is none. */
   get(key: string, make: () => V): V {
@@ -13,7 +17,11 @@ export class BoundedCache<V> {
       value = make();
       if (this.entries.size >= this.limit) {
         const oldest = this.entries.keys().next();
-        if (oldest.done !== true) this.entries.delete(oldest.value);
+        if (oldest.done !== true) {
+          const forgotten = this.entries.get(oldest.value);
+          this.entries.delete(oldest.value);
+          if (forgotten !== undefined) this.forget?.(forgotten);
+        }
       }
       this.entries.set(key, value);
     }
