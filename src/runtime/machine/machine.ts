@@ -43,6 +43,11 @@ function slotOf(name: string): number | undefined {
   return SLOT.get(name) ?? SLOT.get(name.toUpperCase());
 }
 
+/** A register's slot in every machine (Machine.sysregAt, setSysregAt); undefined: no such register. */
+export function sysregSlotOf(name: string): number | undefined {
+  return slotOf(name);
+}
+
 /** Where the values the architecture leaves UNKNOWN come from, drawn when first read (see MachineConfig.unknown). */
 export interface UnknownValues {
   /** X`index` where MachineConfig.x gives no value. */
@@ -215,6 +220,12 @@ export class Machine implements ArchState<Bits, boolean> {
     this.regs[slot] = BigInt.asUintN(64, value);
     if (slot === HCR_SLOT) this.e2hKnown = undefined;
     return STORAGE[slot].name;
+  }
+  /** setSysreg by slot (sysregSlotOf): a register set for every scenario without a name looked up. */
+  setSysregAt(slot: number, value: bigint): void {
+    if (!(slot >= 0 && slot < STORAGE.length && Number.isInteger(slot))) throw new MachineStateError(`no system register in slot ${slot}`);
+    this.regs[slot] = BigInt.asUintN(64, value);
+    if (slot === HCR_SLOT) this.e2hKnown = undefined;
   }
   get e2h(): boolean {
     // Every mrs and msr asks (sysreg-access.ts): kept until HCR_EL2 is written.

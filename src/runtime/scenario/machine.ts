@@ -16,7 +16,7 @@
 //    source, the stack a lazy page, the metadata's map when asked for): the values are a function
 //    of (seed, name) alone, so when they are drawn changes nothing but what a scenario costs.
 import type { AddressTranslator } from "../machine/address-translator.ts";
-import { DEFAULT_MIDR, Machine, type MachineConfig, type UnknownValues } from "../machine/machine.ts";
+import { DEFAULT_MIDR, Machine, sysregSlotOf, type MachineConfig, type UnknownValues } from "../machine/machine.ts";
 import { translateAtOperation } from "../mmu/at-operation.ts";
 import { atKindOfTraits } from "../semantics/at-operations.ts";
 import { ARM64_HAS_VIRT_HOST_EXTN, capabilitiesFromMidr } from "../machine/cpu-features.ts";
@@ -464,12 +464,29 @@ export function machineForScenario(s: Scenario, options: ScenarioMachineOptions 
     if (e instanceof ScenarioError) throw e;
     throw new ScenarioError(`cannot build the guest tables: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const config: MachineConfig = { from: template.machine, sysregs: scenarioRegisters(s), unknown: new ScenarioUnknownValues(s.seed) };
+  const config: MachineConfig = { from: template.machine, unknown: new ScenarioUnknownValues(s.seed) };
+  if (s.sysregs !== undefined) {
+    checkSysregsKeys(s.sysregs);
+    config.sysregs = s.sysregs;
+  }
   if (s.at !== undefined && typeof s.at === "object" && "par" in s.at) config.translator = fixedParTranslator(s.far, s.at);
   const machine = new Machine(config);
+  // scenarioRegisters(s) apart from `sysregs` (whose keys are none of these), by slot.
+  machine.setSysregAt(OWN_SLOTS.esr, s.esr);
+  machine.setSysregAt(OWN_SLOTS.far, s.far);
+  machine.setSysregAt(OWN_SLOTS.hpfar, s.hpfar === "unknown" ? unknownHpfarValue(s.seed) : s.hpfar);
+  machine.setSysregAt(OWN_SLOTS.par, s.par);
   placeStackGarbage(machine.memory, s.seed);
   return { machine, meta: new LazyScenarioMetadata(s.seed, template.capabilities, s.hpfar === "unknown") };
 }
+
+/** The slots of the registers every scenario sets (scenarioRegisters). */
+const OWN_SLOTS = {
+  esr: sysregSlotOf("ESR_EL2")!,
+  far: sysregSlotOf("FAR_EL2")!,
+  hpfar: sysregSlotOf("HPFAR_EL2")!,
+  par: sysregSlotOf("PAR_EL1")!,
+} as const;
 
 /** AT of FAR answers `at`'s PAR for the operation; any other VA is translated by the MMU model over the scenario's tables. */
 function fixedParTranslator(far: bigint, at: Parameters<typeof parFor>[0]): AddressTranslator {
