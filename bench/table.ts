@@ -129,11 +129,11 @@ function equivProcessRows(files: readonly string[]): Row[] {
 }
 
 async function proofRows(files: readonly string[], runs: number): Promise<Row[]> {
-  await warmSolver(); // the solver started apart, as the row says
   const rows: Row[] = [];
   for (const file of files) {
     const ms: number[] = [];
     for (let i = 0; i < runs; i++) {
+      await warmSolver(); // the solver started apart, as the row says: its process up and its first check done
       const a = await openSide(`${file}#asm`);
       const b = await openSide(`${file}#c`);
       const t0 = performance.now();

@@ -7,7 +7,7 @@
 import { openSides } from "../equiv/equiv.ts";
 import type { FieldPair } from "../equiv/fields.ts";
 import { prove } from "../equiv/prove.ts";
-import type { SolverChoice } from "../equiv/smt/backend.ts";
+import { DEFAULT_TIMEOUT_MS, solverChoice, startSolver, type SolverChoice } from "../equiv/smt/backend.ts";
 import { replayTarget } from "../equiv/report.ts";
 import { outcomeKey } from "../equiv/symbolic/paths.ts";
 import type { BoolTerm } from "../equiv/term/term.ts";
@@ -54,6 +54,8 @@ function classIn(region: ComboRegion, c: MergedClass): BoolTerm | undefined {
 }
 
 export async function diff(specA: string, specB: string, o: DiffOptions): Promise<DiffReport> {
+  // The solver starts while the sides are read; the proof takes it.
+  void startSolver(o.solver ?? solverChoice(), o.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const [a, b] = await openSides(specA, specB, o.bindings);
   const proof = await prove(a, b, { strict: o.strict, ...(o.map ? { map: o.map } : {}), ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}), ...(o.solver !== undefined ? { solver: o.solver } : {}) });
   const combos = proof.combos;

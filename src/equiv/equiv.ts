@@ -2,7 +2,7 @@
 import { buildCounterexample } from "./counterexample.ts";
 import type { FieldPair } from "./fields.ts";
 import { prove, releaseProof } from "./prove.ts";
-import type { SolverChoice } from "./smt/backend.ts";
+import { DEFAULT_TIMEOUT_MS, solverChoice, startSolver, type SolverChoice } from "./smt/backend.ts";
 import type { EquivReport } from "./report.ts";
 import { bindingsOf } from "../sides/binding.ts";
 import { parseSideName } from "../sides/name.ts";
@@ -43,6 +43,8 @@ export async function openSides(specA: string, specB: string, bindings?: readonl
 
 export async function equivalence(specA: string, specB: string, o: EquivOptions): Promise<EquivReport> {
   const t0 = performance.now();
+  // The solver starts while the sides are read; the proof takes it.
+  void startSolver(o.solver ?? solverChoice(), o.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const [a, b] = await openSides(specA, specB, o.bindings);
   const proof = await prove(a, b, { strict: o.strict, ...(o.timeoutMs !== undefined ? { timeoutMs: o.timeoutMs } : {}), ...(o.map ? { map: o.map } : {}), ...(o.solver ? { solver: o.solver } : {}) });
   const report: EquivReport = { a, b, strict: o.strict, proof, seconds: 0 };

@@ -11,7 +11,7 @@ import { pairFields, pairName, type FieldPair } from "./fields.ts";
 import { observedFields, outcomePhrase, whenFieldSource } from "./observe.ts";
 import type { Side } from "../sides/side.ts";
 import { Checker, type SatResult } from "./solver.ts";
-import { openSession, solverChoice, type SolverChoice } from "./smt/backend.ts";
+import { DEFAULT_TIMEOUT_MS, openSession, solverChoice, type SolverChoice } from "./smt/backend.ts";
 import type { SolverSession } from "./smt/session.ts";
 import { SymbolicDomain, type SymValue } from "./symbolic/domain.ts";
 import { exploreProgram } from "./symbolic/explore-asm.ts";
@@ -162,7 +162,7 @@ export async function prove(a: Side, b: Side, options: ProveOptions): Promise<Pr
   const ctx = termContext();
   const d = new SymbolicDomain(ctx);
   // One session for every combination: each checker asserts its background behind a literal of its own.
-  const session = await openSession(options.solver ?? solverChoice(), options.timeoutMs ?? 60_000);
+  const session = await openSession(options.solver ?? solverChoice(), options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const contract = contractFor(a, b, options.strict);
   const enumerated = [...new Set([...a.capabilities, ...b.capabilities, ARM64_HAS_VIRT_HOST_EXTN])].filter((c) => !fixed.some((f) => f.name === c)).sort();
   const present = fixed.filter((f) => f.present).map((f) => f.name);

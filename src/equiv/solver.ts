@@ -10,6 +10,7 @@ import type { SatResult, SolverModel, SolverSession } from "./smt/session.ts";
 import { DeferredSession } from "./smt/deferred.ts";
 import { boolConstant } from "./smt/symbols.ts";
 import { INTERNAL_PREFIX } from "./smt/native.ts";
+import { DEFAULT_TIMEOUT_MS } from "./smt/backend.ts";
 
 export type { SatResult, SolverModel } from "./smt/session.ts";
 
@@ -68,7 +69,7 @@ export class Checker {
   constructor(
     readonly ctx: TermContext,
     private readonly background: () => BoolTerm[],
-    timeoutMs = 60_000,
+    timeoutMs = DEFAULT_TIMEOUT_MS,
     options: CheckerOptions = {},
   ) {
     this.ownSession = options.session === undefined;

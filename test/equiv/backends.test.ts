@@ -8,10 +8,11 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { equivalence } from "../../src/equiv/equiv.ts";
 import { renderJson } from "../../src/equiv/report.ts";
-import { onPath, openSession, SolverChoiceError, type SolverChoice } from "../../src/equiv/smt/backend.ts";
+import { onPath, openSession, SolverChoiceError, startSolver, type SolverChoice } from "../../src/equiv/smt/backend.ts";
 import { NativeSession } from "../../src/equiv/smt/native.ts";
 import { SolverFailure } from "../../src/equiv/smt/process.ts";
-import { termContext } from "../../src/equiv/term/term.ts";
+import { bitVecConstant } from "../../src/equiv/smt/symbols.ts";
+import { termContext, type BoolTerm } from "../../src/equiv/term/term.ts";
 
 const execFileAsync = promisify(execFile);
 
@@ -84,6 +85,26 @@ describe("solver back ends", () => {
       s.release();
     } finally {
       process.env.PATH = path;
+    }
+  });
+
+  it.skipIf(natives[0].path === undefined)("a session started ahead is taken by the next openSession of its choice and time limit, once, and answers", async () => {
+    const ctx = termContext();
+    await startSolver("z3", 4321);
+    await startSolver("z3", 4321); // one started session per choice and limit, not two
+    const other = await openSession("z3", 1234); // another limit: a session of its own
+    const taken = await openSession("z3", 4321);
+    const next = await openSession("z3", 4321); // the started one was taken: a new one
+    try {
+      expect(new Set([other, taken, next]).size).toBe(3);
+      expect(taken.description).toMatch(/^z3 /);
+      const x = bitVecConstant(ctx, "faultc_test_started", 8);
+      taken.assert(x.eq(ctx.BitVec.val(7, 8)) as BoolTerm);
+      const r = await taken.checkWithModel([], []);
+      expect(r.result).toBe("sat");
+      expect(String(r.model!.eval(x))).toBe("#x07");
+    } finally {
+      for (const s of [other, taken, next]) s.release();
     }
   });
 

@@ -7,6 +7,7 @@ import { parseArgs, UsageError } from "../args.ts";
 import type { Command } from "../command.ts";
 import { proofErrorExit } from "../proof-errors.ts";
 import { solverOption } from "../solver-flag.ts";
+import { DEFAULT_TIMEOUT_MS } from "../../equiv/smt/backend.ts";
 
 /** Whether `spec` names an object function (a malformed name is not one; opening it says why). */
 function isObjectName(spec: string): boolean {
@@ -74,7 +75,7 @@ up or a limit was reached, or the model could not reproduce the proof's countere
       return Number(v);
     };
     const fills = int("fills", 3, 1, 1000);
-    const timeoutMs = int("timeout", 60_000, 100, 3_600_000);
+    const timeoutMs = int("timeout", DEFAULT_TIMEOUT_MS, 100, 3_600_000);
     const solver = solverOption(args.flags.get("solver"));
     const progress =
       process.stderr.isTTY && !args.flags.has("json")

@@ -9,6 +9,9 @@ import { SolverFailure } from "./process.ts";
 import type { SolverSession } from "./session.ts";
 import { WasmSession } from "./wasm.ts";
 
+/** The solver's time limit per question unless --timeout says otherwise. */
+export const DEFAULT_TIMEOUT_MS = 60_000;
+
 export const SOLVER_CHOICES = ["auto", "wasm", "z3", "cvc5"] as const;
 export type SolverChoice = (typeof SOLVER_CHOICES)[number];
 
@@ -47,8 +50,43 @@ export function onPath(name: string): string | undefined {
   return undefined;
 }
 
-/** A session of the chosen solver. */
-export async function openSession(choice: SolverChoice, timeoutMs: number): Promise<SolverSession> {
+/**
+ * Native sessions started ahead of the proof that takes them (startSolver), by choice and time
+ * limit: at most one each, taken by the next openSession of the same choice and limit.
+ */
+const started = new Map<string, Promise<SolverSession>>();
+
+/**
+ * Starts a session of `choice` now, for the next openSession of the same choice and time limit:
+ * the solver's start-up (its process, its first check) then runs beside whatever comes before
+ * the proof (reading the sides). Resolves when it is up. The embedded solver is made on demand,
+ * as before: nothing to start for it.
+ */
+export function startSolver(choice: SolverChoice, timeoutMs: number): Promise<void> {
+  if (choice === "wasm") return Promise.resolve();
+  const key = `${choice} ${timeoutMs}`;
+  let s = started.get(key);
+  if (s === undefined) {
+    s = newSession(choice, timeoutMs);
+    started.set(key, s);
+  }
+  // Its failure is openSession's to report, when the proof takes it.
+  return s.then(
+    () => undefined,
+    () => undefined,
+  );
+}
+
+/** A session of the chosen solver: the one startSolver started for this choice and limit, if any, else a new one. */
+export function openSession(choice: SolverChoice, timeoutMs: number): Promise<SolverSession> {
+  const key = `${choice} ${timeoutMs}`;
+  const s = started.get(key);
+  if (s === undefined) return newSession(choice, timeoutMs);
+  started.delete(key);
+  return s;
+}
+
+async function newSession(choice: SolverChoice, timeoutMs: number): Promise<SolverSession> {
   if (choice === "wasm") return new WasmSession(timeoutMs);
   const kinds: NativeKind[] = choice === "auto" ? ["z3", "cvc5"] : [choice];
   for (const kind of kinds) {
@@ -66,9 +104,16 @@ export async function openSession(choice: SolverChoice, timeoutMs: number): Prom
   return new WasmSession(timeoutMs);
 }
 
-/** Starts the chosen solver once and ends it: the embedded one's WebAssembly is then loaded, for whatever proves next (the benches time a proof apart from it). */
-export async function warmSolver(choice: SolverChoice = solverChoice()): Promise<void> {
-  const s = await openSession(choice, 1000);
+/**
+ * The solver made ready for whatever proves next, for the benches that time a proof apart from
+ * the solver's start: a native one started (startSolver, the prover's default time limit), the
+ * embedded one's WebAssembly loaded (a session opened, checked once and ended).
+ */
+export async function warmSolver(choice: SolverChoice = solverChoice(), timeoutMs = DEFAULT_TIMEOUT_MS): Promise<void> {
+  await startSolver(choice, timeoutMs);
+  const native = started.get(`${choice} ${timeoutMs}`);
+  if (native !== undefined && (await native).backend !== "wasm") return;
+  const s = new WasmSession(1000);
   await s.check([]);
   s.release();
 }
