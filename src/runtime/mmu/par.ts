@@ -34,12 +34,16 @@ export function encodePARSuccess(oa: bigint, attrs: MemoryAttributes): bigint {
  */
 export function encodePARFault(fault: FaultRecord): bigint {
   if (atTakesException(fault)) throw new AtExternalAbort(fault);
-  const fst = BigInt(encodeLDFSC(fault.statuscode, fault.level));
-  return (
-    PAR_F |
-    (fst << BigInt(ParFailure.FST.lsb)) |
-    (fault.s2fs1walk ? PAR_PTW : 0n) |
-    (fault.secondstage ? PAR_S : 0n) |
-    PAR_RES1_BIT11
-  );
+  const fsc = encodeLDFSC(fault.statuscode, fault.level);
+  // A function of FST, PTW and S alone: each value made once (an AT batch reports a few faults over and over).
+  const index = fsc * 4 + (fault.s2fs1walk ? 2 : 0) + (fault.secondstage ? 1 : 0);
+  let par = FAULT_PARS[index];
+  if (par === undefined) {
+    par = PAR_F | (BigInt(fsc) << BigInt(ParFailure.FST.lsb)) | (fault.s2fs1walk ? PAR_PTW : 0n) | (fault.secondstage ? PAR_S : 0n) | PAR_RES1_BIT11;
+    FAULT_PARS[index] = par;
+  }
+  return par;
 }
+
+/** encodePARFault's values by FSC * 4 + PTW * 2 + S (the FSC is 6 bits). */
+const FAULT_PARS: (bigint | undefined)[] = new Array<bigint | undefined>(64 * 4).fill(undefined);

@@ -19,7 +19,7 @@ import { s2TableAddress } from "./s2-table-memo.ts";
 import { s1StartLevel } from "./start-level.ts";
 import { descriptorOfWords, fetchDescriptorWords, indexTopBit, inputHigh, inputLow, low48, ttBaseAddressNumber, ttEntryAddressNumber, type DescriptorWords } from "./table-walk.ts";
 import { vaIsOutOfRange } from "./va-range.ts";
-import { baseAddressField, type S1TTWParams } from "./walk-params.ts";
+import type { S1TTWParams } from "./walk-params.ts";
 
 /** Hierarchical attributes gathered from the table descriptors on the way down. */
 export interface TableAttributes {
@@ -74,8 +74,8 @@ export function s1Walk(
   if (vaIsOutOfRange(va, params.top, inputsize, params.range) || params.epd) return s1WalkFault("Translation", 0, access);
 
   // A TTBR pointing beyond the output size is an Address size fault reported at level 0.
-  const baseregister = baseAddressField(params.baseregister);
-  if (oaNumberOutOfRange(low48(baseregister), outputsize)) return s1WalkFault("AddressSize", 0, access);
+  const baseregister = params.baseaddress;
+  if (oaNumberOutOfRange(baseregister, outputsize)) return s1WalkFault("AddressSize", 0, access);
 
   // Addresses on Numbers (table-walk.ts); the index bits of the VA lie below bit 48.
   const inHi = inputHigh(va);

@@ -16,7 +16,7 @@ import { blockSizeOfLevel } from "./granule.ts";
 import type { TranslationContext } from "./registers.ts";
 import { s2StartLevel } from "./start-level.ts";
 import { descriptorOfWords, fetchDescriptorWords, indexTopBit, inputHigh, inputLow, low48, ttBaseAddressNumber, ttEntryAddressNumber, type DescriptorWords } from "./table-walk.ts";
-import { baseAddressField, type S2TTWParams } from "./walk-params.ts";
+import type { S2TTWParams } from "./walk-params.ts";
 
 export interface S2WalkState {
   readonly level: number;
@@ -42,8 +42,8 @@ export function s2Walk(
 ): Outcome<S2WalkState> {
   const { geometry, inputsize, outputsize } = params;
   const startlevel = s2StartLevel(geometry, params.sl0);
-  const baseregister = baseAddressField(params.baseregister);
-  if (oaNumberOutOfRange(low48(baseregister), outputsize)) return s2WalkFault("AddressSize", 0, ipa, access, s2fs1walk);
+  const baseregister = params.baseaddress;
+  if (oaNumberOutOfRange(baseregister, outputsize)) return s2WalkFault("AddressSize", 0, ipa, access, s2fs1walk);
 
   // Addresses on Numbers (table-walk.ts): the IPA is below 2^inputsize (s2Translate checked).
   const inHi = inputHigh(ipa);

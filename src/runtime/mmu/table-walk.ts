@@ -18,14 +18,16 @@ export function ttBaseAddress(
   inputsize: number,
   startlevel: number,
 ): bigint {
-  return BigInt(ttBaseAddressNumber(baseregister, geometry, inputsize, startlevel));
+  return BigInt(ttBaseAddressNumber(low48(baseregister), geometry, inputsize, startlevel));
 }
 
-/** ttBaseAddress() as a Number (exact: at most 48 bits), the walks' form. */
-export function ttBaseAddressNumber(baseregister: bigint, geometry: GranuleGeometry, inputsize: number, startlevel: number): number {
+/** ttBaseAddress() on Numbers, the walks' form: `baseaddress` is the register's bits 47:0 (exact: at most 48 bits). */
+export function ttBaseAddressNumber(baseaddress: number, geometry: GranuleGeometry, inputsize: number, startlevel: number): number {
   const baselowerbound = 3 + inputsize - levelShift(geometry, startlevel);
-  return addressBitsOfWords(Number(baseregister & 0xffffffffn), Number((baseregister >> 32n) & 0xffffn), baselowerbound);
+  return addressBitsOfWords(baseaddress % TWO_32, Math.floor(baseaddress / TWO_32), baselowerbound);
 }
+
+const TWO_32 = 2 ** 32;
 
 /** Bits DESCRIPTOR_OA_TOP_BIT:0. */
 const OA_MASK = (1n << BigInt(DESCRIPTOR_OA_TOP_BIT + 1)) - 1n;

@@ -19,6 +19,8 @@ export interface S1TTWParams {
   readonly epd: boolean;
   /** TTBR0_EL1 or TTBR1_EL1. */
   readonly baseregister: bigint;
+  /** Its table base (BADDR, bits 47:0: baseAddressField) as a Number, worked out once for every walk of these registers. */
+  readonly baseaddress: number;
   /** SCTLR_EL1.EE: stage-1 descriptors are big-endian. */
   readonly bigEndianDescriptors: boolean;
   /** SCTLR_EL1.WXN. */
@@ -37,6 +39,8 @@ export interface S2TTWParams {
   readonly sl0: number;
   /** VTTBR_EL2 (VMID in bits [63:48] plays no part in a walk). */
   readonly baseregister: bigint;
+  /** Its table base (bits 47:0: baseAddressField) as a Number, worked out once for every walk of these registers. */
+  readonly baseaddress: number;
   /** HCR_EL2.PTW: a stage-1 walk that lands on stage-2 Device memory is a Permission fault. */
   readonly protectedTableWalk: boolean;
 }
@@ -91,6 +95,7 @@ interface KeptS1Params {
 function decodeS1TTWParams(ctx: TranslationContext, range: VARange): S1TTWParams {
   const { TCR_EL1: tcr, SCTLR_EL1: sctlr } = ctx.regs;
   const lower = range === "LOWER";
+  const baseregister = lower ? ctx.regs.TTBR0_EL1 : ctx.regs.TTBR1_EL1;
   return {
     range,
     geometry: granuleGeometry(lower ? decodeTG0(regField(tcr, TCR.TG0)) : decodeTG1(regField(tcr, TCR.TG1))),
@@ -98,7 +103,8 @@ function decodeS1TTWParams(ctx: TranslationContext, range: VARange): S1TTWParams
     outputsize: decodePhysicalAddressSize(regField(tcr, TCR.IPS), ctx.paMax),
     top: addrTop(regBit(tcr, lower ? TCR.TBI0 : TCR.TBI1)),
     epd: regBit(tcr, lower ? TCR.EPD0 : TCR.EPD1),
-    baseregister: lower ? ctx.regs.TTBR0_EL1 : ctx.regs.TTBR1_EL1,
+    baseregister,
+    baseaddress: Number(baseAddressField(baseregister)),
     bigEndianDescriptors: regBit(sctlr, SCTLR.EE),
     wxn: regBit(sctlr, SCTLR.WXN),
     mair: ctx.regs.MAIR_EL1,
@@ -131,6 +137,7 @@ function decodeS2TTWParams(ctx: TranslationContext): S2TTWParams {
     outputsize: decodePhysicalAddressSize(regField(vtcr, VTCR.PS), ctx.paMax),
     sl0: regField(vtcr, VTCR.SL0),
     baseregister: ctx.regs.VTTBR_EL2,
+    baseaddress: Number(baseAddressField(ctx.regs.VTTBR_EL2)),
     protectedTableWalk: regBit(ctx.regs.HCR_EL2, HCR.PTW),
   };
 }
