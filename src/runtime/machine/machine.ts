@@ -96,6 +96,8 @@ export class MachineStateError extends Error {}
 export class Machine implements ArchState<Bits, boolean> {
   readonly memory: PhysicalMemory;
   readonly capabilities: ReadonlySet<string>;
+  /** The capabilities sorted and joined with commas: what a program's alternatives are patched by. */
+  readonly capabilitiesKey: string;
   translator: AddressTranslator;
   el: number;
   /** X0-X30; undefined: not read yet, drawn from `unknown` when it is. */
@@ -139,6 +141,7 @@ export class Machine implements ArchState<Bits, boolean> {
       this.regs = from.regs.slice();
       this.e2hKnown = from.e2hKnown;
       this.capabilities = from.capabilities;
+      this.capabilitiesKey = from.capabilitiesKey;
     } else {
       this.memory = config.memory ?? new PhysicalMemory();
       this.atMemo = new AtMemo();
@@ -155,6 +158,7 @@ export class Machine implements ArchState<Bits, boolean> {
       const caps = new Set(config.capabilities ?? []);
       if (config.deriveCapabilitiesFromMidr) for (const c of capabilitiesFromMidr(midr)) caps.add(c);
       this.capabilities = caps;
+      this.capabilitiesKey = [...caps].sort().join(",");
     }
     this.written = undefined;
     let hcrGiven = false;
@@ -272,7 +276,9 @@ export class Machine implements ArchState<Bits, boolean> {
     return bitsInRange(this.getX(index), 64);
   }
   writeX(index: number, value: Bits): void {
-    this.setX(index, expect64(value));
+    checkXIndex(index);
+    // A 64-bit Bits is in range already (no BigInt.asUintN, which makes a new BigInt).
+    this.ownX()[index] = expect64(value);
   }
   readSP(): Bits {
     return bitsInRange(this.sp, 64);

@@ -68,7 +68,11 @@ export class AssemblyTarget implements HandlerTarget {
 
   /** The program with alternatives patched for `caps` (cached per capability set). */
   load(caps: Iterable<string>): LoadedProgram {
-    const key = [...new Set(caps)].sort().join(",");
+    return this.loadByKey([...new Set(caps)].sort().join(","));
+  }
+
+  /** load(caps) by its key: the capabilities sorted and joined with commas (Machine.capabilitiesKey). */
+  private loadByKey(key: string): LoadedProgram {
     let p = this.loaded.get(key);
     if (p === undefined) {
       p = loadProgram(this.program, key === "" ? [] : key.split(","));
@@ -84,7 +88,8 @@ export class AssemblyTarget implements HandlerTarget {
     const capabilityOptions = opts.deriveCapabilitiesFromMidr === false ? NO_MIDR_CAPABILITIES : MIDR_CAPABILITIES;
     const { machine: m, meta } = machineForScenario(scenario, capabilityOptions);
     const replay = opts.trace ? machineForScenario(scenario, capabilityOptions).machine : undefined;
-    const program = this.load(m.capabilities);
+    // (The machine's key of its capabilities is made once per template, not per run.)
+    const program = this.loadByKey(m.capabilitiesKey);
     const r = runMachineCode(program, m, this.entry, opts);
     const left = handlerExit(r.outcome, program);
     if (left === undefined) {
