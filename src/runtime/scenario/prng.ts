@@ -58,11 +58,8 @@ export function arbitraryBytes(seed: number | bigint, name: string, size: number
 // of it, drawn for every scenario whose handler touches its stack, and as BigInts they cost more
 // than the handler's whole run.
 
-/**
- * splitmix64's last output, high half then low (splitmix64Words writes it): a typed array, as a
- * Number above 2^31 kept in a module variable would be boxed on every write.
- */
-const out = new Uint32Array(2);
+/** Eight bytes for a block that does not fit whole (the end of an odd size, splitmix64ByWords). */
+const scratch = new DataView(new ArrayBuffer(8));
 
 /** The low 32 bits of (a*b) mod 2^64 plus (ah*b + a*bh) << 32's contribution: see mul64Hi. */
 function mul64Lo(a: number, b: number): number {
@@ -82,8 +79,8 @@ function mul64Hi(ah: number, a: number, bh: number, b: number): number {
   return (high + Math.imul(ah, b) + Math.imul(a, bh)) >>> 0;
 }
 
-/** splitmix64(hi:lo) into `out`. */
-function splitmix64Words(hi: number, lo: number): void {
+/** splitmix64(hi:lo), stored little-endian at `offset` of `view`. */
+function splitmix64Words(hi: number, lo: number, view: DataView, offset: number): void {
   // z = state + 0x9e3779b97f4a7c15
   const sum = lo + 0x7f4a7c15;
   let h = (hi + 0x9e3779b9 + (sum > 0xffffffff ? 1 : 0)) >>> 0;
@@ -99,18 +96,18 @@ function splitmix64Words(hi: number, lo: number): void {
   h = mul64Hi(xh, xl, 0x94d049bb, 0x133111eb);
   l = mul64Lo(xl, 0x133111eb);
   // z ^ (z >> 31)
-  out[0] = h ^ (h >>> 31);
-  out[1] = l ^ ((l >>> 31) | (h << 1));
+  view.setUint32(offset, (l ^ ((l >>> 31) | (h << 1))) >>> 0, true);
+  view.setUint32(offset + 4, (h ^ (h >>> 31)) >>> 0, true);
 }
 
 /** splitmix64 computed on 32-bit halves (splitmix64Words), as a BigInt: what splitmix64 gives. */
 export function splitmix64ByWords(state: bigint): bigint {
   const s = BigInt.asUintN(64, state);
-  splitmix64Words(Number(s >> 32n), Number(s & 0xffffffffn));
-  return (BigInt(out[0]) << 32n) | BigInt(out[1]);
+  splitmix64Words(Number(s >> 32n), Number(s & 0xffffffffn), scratch, 0);
+  return scratch.getBigUint64(0, true);
 }
 
-/** Fills `out` as arbitraryBytes(seed, name, out.length) would make it (8 bytes a step). */
+/** Fills `bytes` as arbitraryBytes(seed, name, bytes.length) would make it (8 bytes a step). */
 export function fillArbitraryBytes(bytes: Uint8Array, seed: number | bigint, name: string): void {
   const size = bytes.length;
   const base = arbitraryValue(seed, name);
@@ -121,12 +118,11 @@ export function fillArbitraryBytes(bytes: Uint8Array, seed: number | bigint, nam
   for (let i = 0; i < size; i += 8) {
     // block i >> 3: splitmix64(base + (i >> 3)), little-endian
     const lo = baseLo + (i >>> 3);
-    splitmix64Words((baseHi + (lo > 0xffffffff ? 1 : 0)) >>> 0, lo >>> 0);
-    if (i < whole) {
-      view.setUint32(i, out[1], true);
-      view.setUint32(i + 4, out[0], true);
-    } else {
-      for (let j = i; j < size; j++) bytes[j] = j - i < 4 ? (out[1] >>> (8 * (j - i))) & 0xff : (out[0] >>> (8 * (j - i - 4))) & 0xff;
+    const hi = (baseHi + (lo > 0xffffffff ? 1 : 0)) >>> 0;
+    if (i < whole) splitmix64Words(hi, lo >>> 0, view, i);
+    else {
+      splitmix64Words(hi, lo >>> 0, scratch, 0);
+      for (let j = i; j < size; j++) bytes[j] = scratch.getUint8(j - i);
     }
   }
 }
