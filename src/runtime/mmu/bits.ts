@@ -32,13 +32,27 @@ export function bitSet(x: bigint, n: number): boolean {
 
 /** IsZero(x<hi:lo>); an empty range is zero. */
 export function isZeroField(x: bigint, hi: number, lo: number): boolean {
-  return field(x, hi, lo) === 0n;
+  if (hi < lo) return true;
+  return (x & fieldMask(hi, lo)) === 0n;
 }
 
 /** IsOnes(x<hi:lo>); an empty range counts as all ones. */
 export function isOnesField(x: bigint, hi: number, lo: number): boolean {
-  return hi < lo || field(x, hi, lo) === ones(hi - lo + 1);
+  if (hi < lo) return true;
+  const mask = fieldMask(hi, lo);
+  return (x & mask) === mask;
 }
+
+/** Bits hi..lo set (0 <= lo <= hi), kept for 64-bit fields: every walk tests its VA's top bits (VAIsOutOfRange) with one AND. */
+function fieldMask(hi: number, lo: number): bigint {
+  if (hi > 63 || lo < 0) return ones(hi - lo + 1) << BigInt(lo);
+  const index = hi * 64 + lo;
+  let mask = FIELD_MASKS[index];
+  if (mask === undefined) FIELD_MASKS[index] = mask = ones(hi - lo + 1) << BigInt(lo);
+  return mask;
+}
+
+const FIELD_MASKS: (bigint | undefined)[] = new Array<bigint | undefined>(64 * 64).fill(undefined);
 
 /** The 64-bit value with its eight bytes in the opposite order (BigEndianReverse). */
 export function reverseBytes64(x: bigint): bigint {

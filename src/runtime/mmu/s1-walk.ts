@@ -78,8 +78,9 @@ export function s1Walk(
   if (oaNumberOutOfRange(baseregister, outputsize)) return s1WalkFault("AddressSize", 0, access);
 
   // Addresses on Numbers (table-walk.ts); the index bits of the VA lie below bit 48.
-  const inHi = inputHigh(va);
-  const inLo = inputLow(va);
+  const in48 = low48(va);
+  const inHi = inputHigh(in48);
+  const inLo = inputLow(in48);
   const startlevel = s1StartLevel(geometry, inputsize);
   let tablebase = ttBaseAddressNumber(baseregister, geometry, inputsize, startlevel);
   let tableAttributes = NO_TABLE_ATTRIBUTES;

@@ -46,8 +46,9 @@ export function s2Walk(
   if (oaNumberOutOfRange(baseregister, outputsize)) return s2WalkFault("AddressSize", 0, ipa, access, s2fs1walk);
 
   // Addresses on Numbers (table-walk.ts): the IPA is below 2^inputsize (s2Translate checked).
-  const inHi = inputHigh(ipa);
-  const inLo = inputLow(ipa);
+  const in48 = low48(ipa);
+  const inHi = inputHigh(in48);
+  const inLo = inputLow(in48);
   let tablebase = ttBaseAddressNumber(baseregister, geometry, inputsize, startlevel);
   const words: DescriptorWords = { lo: 0, hi: 0 };
   for (let level = startlevel; ; level++) {

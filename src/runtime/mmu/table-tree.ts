@@ -10,7 +10,7 @@ import { addressBitsOfWords, decodeDescriptorType, descriptorTypeOfLowWord } fro
 import { encodeTableDescriptor } from "./descriptor-encoding.ts";
 import type { GranuleGeometry } from "./granule.ts";
 import { levelShift } from "./granule.ts";
-import { indexTopBit, inputHigh, inputLow, ttEntryAddressNumber } from "./table-walk.ts";
+import { indexTopBit, inputHigh, inputLow, low48, ttEntryAddressNumber } from "./table-walk.ts";
 
 export interface TableTreeShape {
   readonly geometry: GranuleGeometry;
@@ -49,7 +49,8 @@ export class TableTree {
 
   /** Address (tree space) of the table consulted at `level` for `input`, creating tables on the way. */
   tableAt(input: bigint, level: number, create: boolean): bigint {
-    return BigInt(this.tableNumberAt(input, inputHigh(input), inputLow(input), level, create));
+    const in48 = low48(input);
+    return BigInt(this.tableNumberAt(input, inputHigh(in48), inputLow(in48), level, create));
   }
 
   /** tableAt() with the input also as its bits 47:32 (`inHi`) and 31:0 (`inLo`), the address a Number. */
@@ -82,8 +83,9 @@ export class TableTree {
 
   /** entryPa() as a Number (at most 48 bits). */
   private entryPaNumber(input: bigint, level: number, create: boolean): number {
-    const inHi = inputHigh(input);
-    const inLo = inputLow(input);
+    const in48 = low48(input);
+    const inHi = inputHigh(in48);
+    const inLo = inputLow(in48);
     const table = this.tableNumberAt(input, inHi, inLo, level, create);
     return this.allocator.toPa(this.entryAddress(table, inHi, inLo, level));
   }

@@ -37,14 +37,14 @@ export function low48(address: bigint): number {
   return Number(address & OA_MASK);
 }
 
-/** An input address's bits 47:32, the high half of the walks' form of it (indexes never reach above bit 47). */
-export function inputHigh(address: bigint): number {
-  return Number((address >> 32n) & 0xffffn);
+/** An input address's bits 47:32, the high half of the walks' form of it (indexes never reach above bit 47), from its bits 47:0 (`in48`, low48). */
+export function inputHigh(in48: number): number {
+  return Math.floor(in48 / TWO_32);
 }
 
-/** An input address's bits 31:0, the low half of the walks' form of it. */
-export function inputLow(address: bigint): number {
-  return Number(address & 0xffffffffn);
+/** An input address's bits 31:0, the low half of the walks' form of it, from its bits 47:0 (`in48`, low48). */
+export function inputLow(in48: number): number {
+  return in48 % TWO_32;
 }
 
 /**
@@ -58,7 +58,8 @@ export function ttEntryAddress(
   inputaddr: bigint,
   indexTop: number,
 ): bigint {
-  return BigInt(ttEntryAddressNumber(Number(tablebase), geometry, level, inputHigh(inputaddr), inputLow(inputaddr), indexTop));
+  const in48 = low48(inputaddr);
+  return BigInt(ttEntryAddressNumber(Number(tablebase), geometry, level, inputHigh(in48), inputLow(in48), indexTop));
 }
 
 /**
