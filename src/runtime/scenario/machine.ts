@@ -363,7 +363,24 @@ const templates = new Map<number, Map<number | string, Map<number | string, Scen
 let templateCount = 0;
 const TEMPLATES = 256;
 
+/**
+ * The template each scenario object was last given, for either choice of deriveFromMidr (a
+ * scenario is a value, never changed once made): one scenario is run by both sides of a sweep or
+ * an oracle comparison, and finding its shape's template again costs more than its C-like run.
+ */
+const templateOf = [new WeakMap<Scenario, ScenarioTemplate>(), new WeakMap<Scenario, ScenarioTemplate>()] as const;
+
 function scenarioTemplate(s: Scenario, deriveFromMidr: boolean): ScenarioTemplate {
+  const memo = templateOf[deriveFromMidr ? 1 : 0];
+  const last = memo.get(s);
+  if (last !== undefined) return last;
+  const template = shapeTemplate(s, deriveFromMidr);
+  memo.set(s, template);
+  return template;
+}
+
+/** The template of the shape of `s`, built if it is not kept. */
+function shapeTemplate(s: Scenario, deriveFromMidr: boolean): ScenarioTemplate {
   const page = pageNumber(s.far);
   const at = atKey(s.at);
   const rest = restKey(s.caps, s.midr, deriveFromMidr);
