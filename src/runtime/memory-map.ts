@@ -17,7 +17,13 @@ export class MemoryMap {
   /** Every PA is backed: no access ever meets an error response. */
   static readonly EVERYWHERE = new MemoryMap(undefined);
 
-  private constructor(private readonly ranges: readonly PhysicalRange[] | undefined) {}
+  /** The ranges' [base, end) as Numbers, lowest first, when every end is exact as one (below 2^53). */
+  private readonly numberRanges: readonly number[] | undefined;
+
+  private constructor(private readonly ranges: readonly PhysicalRange[] | undefined) {
+    const exact = ranges !== undefined && ranges.every((r) => r.base + r.size <= 1n << 53n);
+    this.numberRanges = exact ? ranges.flatMap((r) => [Number(r.base), Number(r.base + r.size)]) : undefined;
+  }
 
   /** A map of these ranges (checked not to overlap); every other PA is outside memory. */
   static of(ranges: readonly PhysicalRange[]): MemoryMap {
@@ -39,6 +45,14 @@ export class MemoryMap {
   backs(pa: bigint, bytes: bigint): boolean {
     if (this.ranges === undefined) return true;
     return this.ranges.some((r) => pa >= r.base && pa + bytes <= r.base + r.size);
+  }
+
+  /** backs() of a PA and size held as Numbers (the walk's descriptor fetch: every fetch asks). */
+  backsAt(pa: number, bytes: number): boolean {
+    const ranges = this.numberRanges;
+    if (ranges === undefined) return this.backs(BigInt(pa), BigInt(bytes));
+    for (let i = 0; i < ranges.length; i += 2) if (pa >= ranges[i] && pa + bytes <= ranges[i + 1]) return true;
+    return false;
   }
 
   /**

@@ -15,7 +15,7 @@ import {
 import { failure, makeFault, success, type FaultStatus, type Outcome } from "./fault.ts";
 import { blockSizeOfLevel } from "./granule.ts";
 import type { TranslationContext } from "./registers.ts";
-import { s2TableAddress } from "./s2-table-memo.ts";
+import { s2TableAddressIn, s2TableMemo } from "./s2-table-memo.ts";
 import { s1StartLevel } from "./start-level.ts";
 import { descriptorOfWords, fetchDescriptorWords, indexTopBit, inputHigh, inputLow, low48, ttBaseAddressNumber, ttEntryAddressNumber, type DescriptorWords } from "./table-walk.ts";
 import { vaIsOutOfRange } from "./va-range.ts";
@@ -85,14 +85,16 @@ export function s1Walk(
   let tablebase = ttBaseAddressNumber(baseregister, geometry, inputsize, startlevel);
   let tableAttributes = NO_TABLE_ATTRIBUTES;
   const words: DescriptorWords = { lo: 0, hi: 0 };
+  // The walk only reads memory: one look-up of the stage-2 memo serves each of its descriptor fetches.
+  const s2Memo = translateDescriptorAddress === "stage 2" ? s2TableMemo(ctx) : undefined;
   for (let level = startlevel; ; level++) {
     const descriptorAddress = ttEntryAddressNumber(tablebase, geometry, level, inHi, inLo, indexTopBit(geometry, level, startlevel, inputsize));
     let fetchAddress = descriptorAddress;
-    if (translateDescriptorAddress === "stage 2") {
-      const translated = s2TableAddress(ctx, descriptorAddress, access);
+    if (s2Memo !== undefined) {
+      const translated = s2TableAddressIn(s2Memo, ctx, descriptorAddress, access);
       if (typeof translated !== "number") return failure(translated);
       fetchAddress = translated;
-    } else if (translateDescriptorAddress !== undefined) {
+    } else if (typeof translateDescriptorAddress === "function") {
       const translated = translateDescriptorAddress(BigInt(descriptorAddress));
       if (!translated.ok) return failure(translated.fault);
       fetchAddress = low48(translated.value);

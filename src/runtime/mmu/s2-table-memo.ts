@@ -17,14 +17,15 @@ import type { TranslationContext } from "./registers.ts";
 import { s2Translate } from "./s2-translate.ts";
 import { getS2TTWParams, type S2TTWParams } from "./walk-params.ts";
 
-interface Kept {
+/** One memory's stage-2 translations of table pages, under one set of stage-2 registers and contents. */
+export interface S2TableMemo {
   readonly generation: number;
   readonly params: S2TTWParams;
   /** By IPA page * 2 + write: the page's PA (bits 11:0 zero), or the fault. */
   readonly pages: Map<number, number | FaultRecord>;
 }
 
-const kept = new WeakMap<PhysicalMemory, Kept>();
+const kept = new WeakMap<PhysicalMemory, S2TableMemo>();
 /** Pages kept per memory before starting afresh (a set-up reads a few dozen table pages). */
 const PAGES = 4096;
 const PAGE = 4096;
@@ -34,6 +35,11 @@ const PAGE = 4096;
  * (a Number, as the walks hold addresses: at most 48 bits).
  */
 export function s2TableAddress(ctx: TranslationContext, ipa: number, access: AccessDescriptor): number | FaultRecord {
+  return s2TableAddressIn(s2TableMemo(ctx), ctx, ipa, access);
+}
+
+/** The memo for ctx's memory, stage-2 registers and contents now: a stage-1 walk asks once, then for each descriptor (s2TableAddressIn). */
+export function s2TableMemo(ctx: TranslationContext): S2TableMemo {
   const memory = ctx.memory;
   const params = getS2TTWParams(ctx);
   let memo = kept.get(memory);
@@ -41,6 +47,11 @@ export function s2TableAddress(ctx: TranslationContext, ipa: number, access: Acc
     memo = { generation: memory.generation, params, pages: new Map() };
     kept.set(memory, memo);
   }
+  return memo;
+}
+
+/** s2TableAddress() through `memo`, s2TableMemo(ctx)'s answer while nothing has written ctx's memory since. */
+export function s2TableAddressIn(memo: S2TableMemo, ctx: TranslationContext, ipa: number, access: AccessDescriptor): number | FaultRecord {
   const page = Math.floor(ipa / PAGE);
   const offset = ipa - page * PAGE;
   const key = page * 2 + (access.write ? 1 : 0);

@@ -93,7 +93,7 @@ export interface DescriptorWords {
  * fetching (Fault_SyncExternalOnWalk).
  */
 export function fetchDescriptorWords(memory: PhysicalMemory, pa: number, bigEndian: boolean, into: DescriptorWords): boolean {
-  if (memory.map.backedRanges !== undefined && !memory.map.backs(BigInt(pa), 8n)) return false;
+  if (memory.map.backedRanges !== undefined && !memory.map.backsAt(pa, 8)) return false;
   const first = memory.readUint32(pa);
   const second = memory.readUint32(pa + 4);
   if (bigEndian) {
