@@ -90,7 +90,9 @@ export class Checker {
     if (g === undefined) {
       g = { cond, guard: freshLiteral(this.ctx, "g") };
       this.guards.set(id, g);
-      this.session.assert(this.ctx.Implies(g.guard, cond) as BoolTerm);
+      // guard = cond rather than guard => cond: the same checks under assumptions, and the
+      // guard can then stand for the condition in whatever later text has it as a subterm.
+      this.session.define(g.guard, cond);
     }
     return g.guard;
   }

@@ -8,7 +8,8 @@ import type { SatResult, SolverModel, SolverSession } from "./session.ts";
 export class DeferredSession implements SolverSession {
   private opened: Promise<SolverSession> | undefined;
   private session: SolverSession | undefined;
-  private readonly pending: BoolTerm[] = [];
+  /** Assertions and definitions (`name` = `t`) made before the session was opened, in order. */
+  private readonly pending: { name?: BoolTerm; t: BoolTerm }[] = [];
   private released = false;
 
   constructor(private readonly timeoutMs: number) {}
@@ -28,14 +29,22 @@ export class DeferredSession implements SolverSession {
       return s;
     });
     return this.opened.then((s) => {
-      for (const t of this.pending.splice(0)) s.assert(t);
+      for (const p of this.pending.splice(0)) {
+        if (p.name === undefined) s.assert(p.t);
+        else s.define(p.name, p.t);
+      }
       return s;
     });
   }
 
   assert(t: BoolTerm): void {
     if (this.session !== undefined) this.session.assert(t);
-    else this.pending.push(t);
+    else this.pending.push({ t });
+  }
+
+  define(name: BoolTerm, t: BoolTerm): void {
+    if (this.session !== undefined) this.session.define(name, t);
+    else this.pending.push({ name, t });
   }
 
   async check(assumptions: readonly BoolTerm[]): Promise<SatResult> {

@@ -76,6 +76,11 @@ export class NativeSession implements SolverSession {
     this.process.send(`(assert ${this.print(t)})`);
   }
 
+  define(name: BoolTerm, t: BoolTerm): void {
+    this.assert(name.eq(t) as BoolTerm);
+    this.printer.alias(t, this.print(name));
+  }
+
   async check(assumptions: readonly BoolTerm[]): Promise<SatResult> {
     return (await this.checkWithModel(assumptions, undefined)).result;
   }

@@ -61,6 +61,14 @@ export class TermPrinter {
     return `${text}${name}${")".repeat(order.length)}`;
   }
 
+  /**
+   * From now on `t` is written `name` (a constant the solver was told equals it): a term that
+   * has `t` as a subterm names it rather than binding its body again.
+   */
+  alias(t: Term, name: string): void {
+    this.texts.set(t, name);
+  }
+
   /** The name of `t`: a compound subterm's name, a constant's name or a literal. */
   text(t: Term): string {
     return foldTerm(t, this.texts, (u, args) => this.name(u, args));

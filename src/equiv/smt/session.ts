@@ -16,6 +16,12 @@ export interface SolverSession {
   /** The solver's own words for itself, for reports ("z3 4.8.12 (native)"). */
   readonly description: string;
   assert(t: BoolTerm): void;
+  /**
+   * Asserts that `name`, a Boolean constant no assertion has named yet, equals `t`: a name for
+   * `t` that a native solver's text then writes wherever `t` is a subterm, rather than `t` whole
+   * again (the checker's guards: each condition's text is sent once).
+   */
+  define(name: BoolTerm, t: BoolTerm): void;
   check(assumptions: readonly BoolTerm[]): Promise<SatResult>;
   /** A check and, when it is "sat" and `applications` are given, its model (see model()). */
   checkWithModel(assumptions: readonly BoolTerm[], applications: readonly BvTerm[] | undefined): Promise<{ result: SatResult; model?: SolverModel }>;

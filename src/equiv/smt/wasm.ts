@@ -91,6 +91,11 @@ export class WasmSession implements SolverSession {
     this.pending.push(t);
   }
 
+  /** z3-solver's terms are shared in its context: the equation is all there is to it. */
+  define(name: BoolTerm, t: BoolTerm): void {
+    this.pending.push(name.eq(t) as BoolTerm);
+  }
+
   async check(assumptions: readonly BoolTerm[]): Promise<SatResult> {
     const { ctx, solver } = await this.open();
     for (const t of this.pending.splice(0)) solver.add(toZ3(ctx, t));
