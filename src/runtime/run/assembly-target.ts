@@ -7,7 +7,8 @@ import { AsmError, formatLocation } from "../asm/errors.ts";
 import { parseProgram } from "../asm/parser.ts";
 import { loadProgram, type LoadedProgram, type ParsedProgram } from "../asm/program.ts";
 import type { Scenario } from "../scenario/index.ts";
-import { machineForScenario, scenarioGuestX } from "../scenario/machine.ts";
+import { scenarioGuestX } from "../scenario/machine.ts";
+import { runMachine } from "./scenario-machine.ts";
 import { KVM_2016_RECORD_LAYOUT, readRecord } from "./layout.ts";
 import { handlerExit, runMachineCode } from "./machine-code.ts";
 import { replayTrace } from "./tracing.ts";
@@ -16,9 +17,6 @@ import { HandlerRunError, type HandlerTarget, type RecordLayout, type RunOptions
 /** The EL2 vector entry for a synchronous exception from a lower EL, in KVM's hyp-entry.S. */
 export const DEFAULT_ENTRY = "el1_sync";
 
-// The options of every run's machine, made once (a run per scenario).
-const MIDR_CAPABILITIES = Object.freeze({ deriveCapabilitiesFromMidr: true });
-const NO_MIDR_CAPABILITIES = Object.freeze({ deriveCapabilitiesFromMidr: false });
 const NO_TRACE: readonly TraceEntry[] = Object.freeze([]);
 const X_INDICES = Array.from({ length: 31 }, (_, i) => i);
 
@@ -82,12 +80,11 @@ export class AssemblyTarget implements HandlerTarget {
   }
 
   run(scenario: Scenario, opts: RunOptions = {}): RunResult {
-    // The scenario's machine as a copy of its shape's template (machineForScenario), as the C-like
+    // The scenario's machine as a copy of its shape's template (runMachine), as the C-like
     // variants' target makes it: the trap builder, both variants and a re-run with another HPFAR
     // share the template's tables instead of building a machine from a description each.
-    const capabilityOptions = opts.deriveCapabilitiesFromMidr === false ? NO_MIDR_CAPABILITIES : MIDR_CAPABILITIES;
-    const { machine: m, meta } = machineForScenario(scenario, capabilityOptions);
-    const replay = opts.trace ? machineForScenario(scenario, capabilityOptions).machine : undefined;
+    const { machine: m, meta } = runMachine(scenario, opts);
+    const replay = opts.trace ? runMachine(scenario, opts).machine : undefined;
     // (The machine's key of its capabilities is made once per template, not per run.)
     const program = this.loadByKey(m.capabilitiesKey);
     const r = runMachineCode(program, m, this.entry, opts);

@@ -10,7 +10,8 @@ import { formatLocation } from "../asm/errors.ts";
 import type { LoadedProgram } from "../asm/program.ts";
 import type { Outcome as HandlerOutcome } from "../hyp/api.ts";
 import { Machine } from "../machine/machine.ts";
-import { scenarioMachineSetup, type Scenario } from "../scenario/index.ts";
+import type { Scenario } from "../scenario/index.ts";
+import { runMachine } from "./scenario-machine.ts";
 import { concreteDomain, type Bits } from "../semantics/concrete-domain.ts";
 import type { BitVecDomain } from "../semantics/domain.ts";
 import { readRecord } from "./layout.ts";
@@ -58,6 +59,7 @@ export interface FunctionCall {
   readonly fixedCapabilities: ReadonlyMap<string, FixedCapability>;
 }
 
+
 /** The outcome of a returned value `value` that the call's mapping does not name: an outcome of its own. */
 export function unmappedReturn(value: bigint): Outcome {
   return `returns 0x${value.toString(16)}`;
@@ -96,22 +98,25 @@ export class FunctionCallTarget implements HandlerTarget {
 
   run(scenario: Scenario, opts: RunOptions = {}): RunResult {
     const caps = withFixedCapabilities(this.label, scenario.caps, this.call.fixedCapabilities);
-    const { config, meta } = scenarioMachineSetup({ ...scenario, caps }, { deriveCapabilitiesFromMidr: opts.deriveCapabilitiesFromMidr ?? true });
-    // The caller's registers are computed on the machine as it stands at the trap.
-    const { memory: _tables, ...registers } = config;
-    const atTrap = new Machine(registers);
-    const inputs = concreteCallInputs(atTrap, meta.vcpu);
+    const s: Scenario = { ...scenario, caps };
+    // The scenario's machine (a copy of its shape's template, runMachine); the caller's
+    // registers are computed on it as it stands at the trap (they read system registers, never memory).
+    const { machine: m, meta } = runMachine(s, opts);
+    const inputs = concreteCallInputs(m, meta.vcpu);
     if (!this.call.called(concreteDomain, inputs)) {
       throw new HandlerRunError(`${this.label}: error: the function is not called on this scenario (${this.call.calledText})`);
     }
     // The guest's X0-X30 as the trap leaves them (drawn now: the call's entry registers replace some).
-    const x: Record<number, bigint> = {};
-    for (let i = 0; i <= 30; i++) x[i] = config.x?.[i] ?? config.unknown?.x(i) ?? 0n;
+    const x: bigint[] = [];
+    for (let i = 0; i <= 30; i++) x.push(m.getX(i));
     for (const [i, v] of this.call.entryRegisters(concreteDomain, inputs)) x[i] = v.value;
     x[30] = CALLER_RETURN_ADDRESS;
-    const start = { ...config, x };
-    const replay = opts.trace ? new Machine({ ...start, memory: start.memory?.clone() }) : undefined;
-    const m = new Machine(start);
+    const atCall = (machine: Machine): Machine => {
+      x.forEach((v, i) => machine.setX(i, v));
+      return machine;
+    };
+    atCall(m);
+    const replay = opts.trace ? atCall(runMachine(s, opts).machine) : undefined;
     const program = this.load(m.capabilities);
     const r = runMachineCode(program, m, this.entry, opts);
 
@@ -137,20 +142,25 @@ export class FunctionCallTarget implements HandlerTarget {
     } else throw new Error(`internal: no outcome for ${r.outcome.kind}`);
 
     const fault = readRecord(m.memory, meta.vcpu, this.layout);
-    const sysregs = new Map<string, bigint>([["PAR_EL1", m.getSysreg("PAR_EL1")], ...r.sysregWrites]);
-    const entryPar = config.sysregs?.PAR_EL1 ?? 0n;
-    const calleeSavedRestored = returned === undefined ? undefined : CALLEE_SAVED.every((i) => m.getX(i) === (x[i] ?? 0n)) && m.getSP() === config.sp;
+    // PAR_EL1 and every register written, by name (writtenSysregs is in name order already).
+    const sysregs = m.writtenSysregs("PAR_EL1");
+    const calleeSavedRestored = returned === undefined ? undefined : CALLEE_SAVED.every((i) => m.getX(i) === x[i]) && m.getSP() === meta.stackTop;
+    const parPreserved = m.getSysreg("PAR_EL1") === s.par;
+    const trace = replay === undefined ? [] : replayTrace(program, replay, r.trace, m);
+    // Nothing of the machines outlives the run: their pages serve the next scenario's machine.
+    m.memory.release();
+    replay?.memory.release();
     return {
       outcome,
       ...(exitCode !== undefined ? { exitCode } : {}),
       ...(returned !== undefined ? { returned } : {}),
       fault,
-      sysregs: new Map([...sysregs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+      sysregs,
       ...(calleeSavedRestored !== undefined ? { calleeSavedRestored } : {}),
-      parPreserved: m.getSysreg("PAR_EL1") === entryPar,
+      parPreserved,
       steps: r.steps,
       meta,
-      trace: replay === undefined ? [] : replayTrace(program, replay, r.trace, m),
+      trace,
     };
   }
 }

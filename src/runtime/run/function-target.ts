@@ -3,9 +3,10 @@
 // the fault record read back from the vcpu structure with its RecordLayout.
 import type { HypApi, Outcome as HypOutcome } from "../hyp/api.ts";
 import { MachineHypApi } from "../hyp/machine-api.ts";
-import { machineForScenario, type Scenario } from "../scenario/index.ts";
+import type { Scenario } from "../scenario/index.ts";
 import type { Bits } from "../semantics/concrete-domain.ts";
 import { readRecord } from "./layout.ts";
+import { runMachine } from "./scenario-machine.ts";
 import { HandlerRunError, type HandlerTarget, type RecordLayout, type RunOptions, type RunResult, type TraceEntry } from "./types.ts";
 
 export type HandlerFunction = (h: HypApi<Bits, boolean>) => HypOutcome;
@@ -22,9 +23,7 @@ export function ruleLine(traceText: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-// The options of every run's machine and api, made once (a run per scenario).
-const MIDR_CAPABILITIES = Object.freeze({ deriveCapabilitiesFromMidr: true });
-const NO_MIDR_CAPABILITIES = Object.freeze({ deriveCapabilitiesFromMidr: false });
+// The options of every run's api, made once (a run per scenario).
 const TRACED = Object.freeze({ trace: true });
 const NOT_TRACED = Object.freeze({ trace: false });
 const NO_TRACE: readonly TraceEntry[] = Object.freeze([]);
@@ -38,7 +37,7 @@ export class FunctionTarget implements HandlerTarget {
   ) {}
 
   run(scenario: Scenario, opts: RunOptions = {}): RunResult {
-    const { machine: m, meta } = machineForScenario(scenario, opts.deriveCapabilitiesFromMidr === false ? NO_MIDR_CAPABILITIES : MIDR_CAPABILITIES);
+    const { machine: m, meta } = runMachine(scenario, opts);
     const api = new MachineHypApi(m, opts.trace === true ? TRACED : NOT_TRACED);
     let out: HypOutcome;
     try {
