@@ -90,6 +90,8 @@ export type Stage2MapAttributes = LeafPlacement & Partial<Stage2LeafAttributes>;
 
 export class TranslationTableBuilder {
   readonly geometry: GranuleGeometry;
+  /** What this builder was made with: a fork is made with the same, in a copy of its memory. */
+  private readonly options: TableBuilderOptions;
   private readonly memory: PhysicalMemory;
   private readonly pool: PagePool;
   private readonly vaBits: number;
@@ -109,10 +111,18 @@ export class TranslationTableBuilder {
     UPPER: undefined,
   };
 
-  constructor(options: TableBuilderOptions) {
+  /**
+   * @param forkOf fork()'s: the builder whose tables, pool position and register bits this one
+   *   takes, `options.memory` being a copy of its memory (nothing is allocated or written afresh).
+   */
+  constructor(options: TableBuilderOptions, forkOf?: TranslationTableBuilder) {
+    this.options = options;
     this.memory = options.memory;
     this.geometry = granuleGeometry(options.granule ?? "4K");
-    this.pool = new PagePool(options.memory, options.tablePool.base, options.tablePool.base + options.tablePool.size);
+    this.pool =
+      forkOf === undefined
+        ? new PagePool(options.memory, options.tablePool.base, options.tablePool.base + options.tablePool.size)
+        : forkOf.pool.copyFor(options.memory);
     this.vaBits = options.vaBits ?? 48;
     this.upperVaBits = options.upperVaBits ?? 48;
     this.ipsBits = options.ipsBits ?? 48;
@@ -135,12 +145,38 @@ export class TranslationTableBuilder {
         { geometry: this.geometry, inputsize: ipaBits, startlevel: this.stage2Setup.startLevel },
         this.memory,
         new Stage2Tables(this.pool),
+        forkOf?.s2Tree?.root,
       );
     }
     // Without stage 2 an IPA is a PA: the tables come straight from the pool.
     const mapsTables = this.s2Tree !== undefined && (options.mapStage1TablesAtStage2 ?? true) ? this : undefined;
     this.stage1Tables = new Stage1Tables(this.pool, this.geometry, this.s2Tree !== undefined, options.stage1TableIpaBase, mapsTables);
-    this.stage1Tree("LOWER");
+    if (forkOf === undefined) {
+      this.stage1Tree("LOWER");
+      return;
+    }
+    this.stage1Tables.takePlacementsOf(forkOf.stage1Tables);
+    for (const range of ["LOWER", "UPPER"] as const) {
+      const tree = forkOf.s1Trees[range];
+      if (tree !== undefined) this.s1Trees[range] = new TableTree(tree.shape, this.memory, this.stage1Tables, tree.root);
+    }
+    Object.assign(this.baseRegisterBits, forkOf.baseRegisterBits);
+    this.protectedTableWalk = forkOf.protectedTableWalk;
+  }
+
+  /**
+   * A builder that goes on from where this one is, in a copy of its memory (PhysicalMemory.clone,
+   * copy on write): the same tables at the same addresses, the same pool position and register
+   * bits, as though its constructor and every call so far had been made again in that copy. For
+   * set-ups that begin alike (each trap of the QEMU oracle maps the harness image first).
+   */
+  fork(): TranslationTableBuilder {
+    return new TranslationTableBuilder({ ...this.options, memory: this.memory.clone() }, this);
+  }
+
+  /** The memory the tables are built in. */
+  get tableMemory(): PhysicalMemory {
+    return this.memory;
   }
 
   get stage2Enabled(): boolean {
@@ -424,6 +460,12 @@ class Stage1Tables implements TableAllocator {
   readonly pages = new Map<number, number>();
   /** The next IPA above stage1TableIpaBase (undefined: each table at IPA = its PA). */
   nextIpa: bigint | undefined;
+
+  /** Where `other` (a builder's this one's is a fork of) has placed its tables, and where it places the next. */
+  takePlacementsOf(other: Stage1Tables): void {
+    for (const [page, pa] of other.pages) this.pages.set(page, pa);
+    this.nextIpa = other.nextIpa;
+  }
   private readonly pageBytes: number;
 
   constructor(

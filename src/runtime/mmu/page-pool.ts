@@ -18,6 +18,13 @@ export class PagePool {
     this.limitNumber = Number(limit);
   }
 
+  /** A pool over `memory` (a copy of this one's memory) that hands out what this one would next. */
+  copyFor(memory: PhysicalMemory): PagePool {
+    const pool = new PagePool(memory, this.base, this.limit);
+    pool.next = this.next;
+    return pool;
+  }
+
   /** `bytes` of zeroed memory aligned to `alignment` (a power of two). */
   allocate(bytes: number, alignment: number): number {
     const start = Math.ceil(this.next / alignment) * alignment;

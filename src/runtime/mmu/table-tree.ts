@@ -29,12 +29,14 @@ export interface TableAllocator {
 export class TableTree {
   private rootAddress: number;
 
+  /** @param root the start-level table already there (a copy of a tree, in a copy of its memory); default: allocated. */
   constructor(
     readonly shape: TableTreeShape,
     private readonly memory: PhysicalMemory,
     private readonly allocator: TableAllocator,
+    root?: bigint,
   ) {
-    this.rootAddress = allocator.allocateTable(Number(rootTableBytes(shape)));
+    this.rootAddress = root !== undefined ? Number(root) : allocator.allocateTable(Number(rootTableBytes(shape)));
   }
 
   /** The start-level table (what the TTBR/VTTBR names). */

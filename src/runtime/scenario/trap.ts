@@ -224,11 +224,28 @@ function fail(message: string): never {
 
 /** The guest's stage-1 and stage-2 tables of a trap input, built in `memory` (also used by the QEMU oracle). */
 export function buildTrapTables(input: GuestAccessTrapInput, memory: PhysicalMemory): TranslationTableBuilder {
+  return buildTrapTablesFrom(trapTablesStart(input, memory), input, memory, 0);
+}
+
+/** The builder of a trap input's tables, nothing mapped yet. */
+function trapTablesStart(input: GuestAccessTrapInput, memory: PhysicalMemory): TranslationTableBuilder {
   try {
-    const b = new TranslationTableBuilder({ memory, tablePool: SCENARIO_LAYOUT.tablePool, ...addressSizeBuilderOptions(input) });
-    for (const m of input.stage1) {
-      b.mapStage1(m.va, m.ipa, m.size ?? PAGE, { level: m.level, ap: m.ap, af: m.af, pxn: m.pxn, uxn: m.uxn, attrIndx: m.attrIndx });
-    }
+    return new TranslationTableBuilder({ memory, tablePool: SCENARIO_LAYOUT.tablePool, ...addressSizeBuilderOptions(input) });
+  } catch (e) {
+    return tablesFailure(e);
+  }
+}
+
+/** What building the tables threw, as the trap builder reports it. */
+function tablesFailure(e: unknown): never {
+  if (e instanceof ScenarioError) throw e;
+  return fail(`cannot build the guest tables: ${e instanceof Error ? e.message : String(e)}`);
+}
+
+/** buildTrapTables() on `b`, which has mapped input.stage1's first `mapped` mappings in `memory`. */
+function buildTrapTablesFrom(b: TranslationTableBuilder, input: GuestAccessTrapInput, memory: PhysicalMemory, mapped: number): TranslationTableBuilder {
+  try {
+    for (let i = mapped; i < input.stage1.length; i++) mapStage1Spec(b, input.stage1[i]);
     checkStage1TableWindow(b, input);
     for (const m of input.stage2) b.mapStage2(m.ipa, m.pa, m.size ?? PAGE, { level: m.level, s2ap: m.s2ap, af: m.af, xn: m.xn, memAttr: m.memAttr });
     for (const t of input.tableFaults ?? []) applyWalkFault(b, memory, t);
@@ -237,9 +254,45 @@ export function buildTrapTables(input: GuestAccessTrapInput, memory: PhysicalMem
     applyBeyondOutputSize(b, input);
     return b;
   } catch (e) {
-    if (e instanceof ScenarioError) throw e;
-    return fail(`cannot build the guest tables: ${e instanceof Error ? e.message : String(e)}`);
+    return tablesFailure(e);
   }
+}
+
+function mapStage1Spec(b: TranslationTableBuilder, m: Stage1MappingSpec): void {
+  b.mapStage1(m.va, m.ipa, m.size ?? PAGE, { level: m.level, ap: m.ap, af: m.af, pxn: m.pxn, uxn: m.uxn, attrIndx: m.attrIndx });
+}
+
+/**
+ * Builders that have mapped a set-up's first stage-1 mapping and no more, by the address sizes
+ * and that mapping: each trap of the QEMU oracle maps the harness image first, so its tables
+ * (the TTBR0 tables, the stage-2 tables of the table pool) are built once and each set-up goes
+ * on from a fork of them (TranslationTableBuilder.fork: the same tables at the same addresses as
+ * building it from the start). Never written once kept: a fork's memory is a copy on write.
+ */
+const firstMappingCache = new BoundedCache<{ readonly builder: TranslationTableBuilder } | "fails">(16);
+
+/** Trap tables built in a memory of their own: from a fork of their first mapping's builder when there is one to map. */
+function buildOwnTrapTables(input: GuestAccessTrapInput): { memory: PhysicalMemory; builder: TranslationTableBuilder } {
+  const first = input.stage1[0];
+  const kept =
+    first === undefined
+      ? "fails"
+      : firstMappingCache.get(`${addressSizeKey(input)}|${specsKey([first])}`, () => {
+          try {
+            const builder = trapTablesStart(input, new PhysicalMemory(SCENARIO_MEMORY_MAP));
+            mapStage1Spec(builder, first);
+            return { builder };
+          } catch {
+            return "fails"; // the full build below reports it as it does for any set-up
+          }
+        });
+  if (kept === "fails") {
+    const memory = new PhysicalMemory(SCENARIO_MEMORY_MAP);
+    return { memory, builder: buildTrapTables(input, memory) };
+  }
+  const builder = kept.builder.fork();
+  const memory = builder.tableMemory;
+  return { memory, builder: buildTrapTablesFrom(builder, input, memory, 1) };
 }
 
 /**
@@ -284,8 +337,7 @@ function specsKey(specs: readonly object[] | undefined): string {
 
 function trapTables(input: GuestAccessTrapInput): TrapTables {
   return trapTableCache.get(trapTablesKey(input), () => {
-    const memory = new PhysicalMemory(SCENARIO_MEMORY_MAP);
-    const builder = buildTrapTables(input, memory);
+    const { memory, builder } = buildOwnTrapTables(input);
     return { memory, builder, ctx: translationContextOf(builder.registers(), memory) };
   });
 }
