@@ -301,9 +301,12 @@ function buildOwnTrapTables(input: GuestAccessTrapInput): { memory: PhysicalMemo
  * writes to them afterwards (the MMU model only reads memory), so each caller gets the same copy.
  * Nothing outside trapFromGuestAccess's call sees them, so a set-up forgotten gives its memory's
  * pages back (PhysicalMemory.release) for the next set-up's tables: a page reused costs a tenth
- * of a new one.
+ * of a new one. It keeps more set-ups than an oracle batch has (36), so that comparing a batch
+ * again finds each, and few enough that a stream of new set-ups reuses forgotten pages from its
+ * second batch on (each kept set-up holds a few table pages).
  */
-const trapTableCache = new BoundedCache<TrapTables>(256, (t) => t.memory.release());
+const TRAP_TABLES_KEPT = 64;
+const trapTableCache = new BoundedCache<TrapTables>(TRAP_TABLES_KEPT, (t) => t.memory.release());
 
 /** A set-up's built tables: the builder, and the registers and memory its walks read (PAMax 48 bits). */
 interface TrapTables {
@@ -404,70 +407,26 @@ function translatePart(ctx: TranslationContext, r: ResolvedAccess, va: bigint): 
   }
 }
 
+/** What one trap's prediction works from: its input, the access it makes, and the tables. */
+interface TrapAccess {
+  readonly input: GuestAccessTrapInput;
+  readonly r: ResolvedAccess;
+  readonly seed: number;
+  readonly b: TranslationTableBuilder;
+  readonly ctx: TranslationContext;
+}
+
 /** What the architecture does with the guest access; a Scenario when it traps to EL2. */
 export function trapFromGuestAccess(input: GuestAccessTrapInput): TrapOutcome {
   const r = resolveGuestAccess(input);
-  const seed = input.seed ?? 0;
   const { builder: b, ctx } = trapTables(input);
+  const t: TrapAccess = { input, r, seed: input.seed ?? 0, b, ctx };
 
   // The access's parts: one, or two for a data access crossing into the next page.
   const last = r.start + BigInt(r.size) - 1n;
   const crosses = r.kind === "data" && (last & ~(PAGE - 1n)) !== (r.start & ~(PAGE - 1n));
   const parts = crosses ? [r.start, last & ~(PAGE - 1n)] : [r.start];
   const outcomes = parts.map((va) => translatePart(ctx, r, va));
-
-  const toTrap = (index: number): TrapOutcome => {
-    const o = outcomes[index];
-    // FAR: the instruction's address (DC ZVA: its register, not the block's start), or the page crossed into.
-    const far = index === 0 ? input.va : parts[index];
-    if (o.outcome === "success") return { taken: "none", ipa: o.ipa, pa: o.pa };
-    if (r.prefetch) {
-      return { taken: "none", prefetchFault: { wouldTake: o.outcome === "stage1-fault" ? "el1" : "el2", faultType: o.faultType, level: o.level, s1ptw: o.outcome === "stage2-fault" && o.s1ptw } };
-    }
-    if (o.outcome === "stage1-fault") {
-      return { taken: "el1", esr: stage1Esr(r, o.wnr, o.fsc), far, faultType: o.faultType, level: o.level };
-    }
-    return stage2Trap(o, far, false);
-  };
-
-  const stage2Trap = (f: GuestStage2Fault, far: bigint, erratum: boolean, architectural?: TrapOutcome): Stage2Trap => {
-    const valid = hpfarIsValid(f.faultType, f.s1ptw);
-    const guestPar = arbitraryValue(seed, "PAR_EL1");
-    const answers = guestAtAnswers(far, ctx);
-    const { at, par: atPar, atAbortEsr } = atOnFar(b, answers, far, input.tableFaults ?? []);
-    const fields = {
-      esr: stage2Esr(r, f),
-      far,
-      hpfar: valid ? hpfarForIpa(f.ipa) : ("unknown" as const),
-      par: guestPar,
-      caps: [...(input.caps ?? [])],
-      midr: input.midr ?? DEFAULT_MIDR,
-      seed,
-    };
-    // The form for AT S1E1R, unless the scenario machine answers another operation otherwise.
-    const first = scenario({ ...fields, at });
-    const allAt = atAnsweringAs(first, answers.pars);
-    const s = allAt === at ? first : scenario({ ...fields, at: allAt });
-    return {
-      taken: "el2",
-      scenario: s,
-      meta: {
-        faultType: f.faultType,
-        level: f.level,
-        s1ptw: f.s1ptw,
-        ipa: f.ipa,
-        hpfarValid: valid,
-        hpfar: valid ? hpfarForIpa(f.ipa) : unknownHpfarValue(seed),
-        par: guestPar,
-        atPar,
-        ...(atAbortEsr !== undefined ? { atAbortEsr } : {}),
-        atPars: answers.pars,
-        ...(Object.keys(answers.abortEsrs).length > 0 ? { atAbortEsrs: answers.abortEsrs } : {}),
-        erratum834220: erratum,
-        ...(architectural !== undefined ? { architectural } : {}),
-      },
-    };
-  };
 
   // Architecturally the parts are performed in address order; the first fault is taken.
   const firstFault = outcomes.findIndex((o) => o.outcome !== "success");
@@ -476,7 +435,8 @@ export function trapFromGuestAccess(input: GuestAccessTrapInput): TrapOutcome {
     if (o.outcome !== "success") return fail("unreachable");
     return { taken: "none", ipa: o.ipa, pa: o.pa };
   }
-  const architectural = toTrap(firstFault);
+  // FAR: the instruction's address (DC ZVA: its register, not the block's start), or the page crossed into.
+  const architectural = partTrap(t, outcomes[firstFault], firstFault === 0 ? input.va : parts[firstFault]);
 
   const [a, second] = outcomes;
   const erratumApplies =
@@ -490,6 +450,59 @@ export function trapFromGuestAccess(input: GuestAccessTrapInput): TrapOutcome {
     a.faultType === "Permission" &&
     second.outcome === "stage2-fault" &&
     second.faultType === "Translation";
-  if (erratumApplies && second.outcome === "stage2-fault") return stage2Trap(second, input.va, true, architectural);
+  if (erratumApplies && second.outcome === "stage2-fault") return stage2Trap(t, second, input.va, true, architectural);
   return architectural;
+}
+
+/** What the part of the access at FAR `far` that met outcome `o` does. */
+function partTrap(t: TrapAccess, o: GuestAccessOutcome, far: bigint): TrapOutcome {
+  if (o.outcome === "success") return { taken: "none", ipa: o.ipa, pa: o.pa };
+  if (t.r.prefetch) {
+    return { taken: "none", prefetchFault: { wouldTake: o.outcome === "stage1-fault" ? "el1" : "el2", faultType: o.faultType, level: o.level, s1ptw: o.outcome === "stage2-fault" && o.s1ptw } };
+  }
+  if (o.outcome === "stage1-fault") {
+    return { taken: "el1", esr: stage1Esr(t.r, o.wnr, o.fsc), far, faultType: o.faultType, level: o.level };
+  }
+  return stage2Trap(t, o, far, false);
+}
+
+/** The stage-2 fault `f` taken to EL2 at FAR `far`: its scenario and what the builder found (erratum: erratum 834220's misreport of `architectural`). */
+function stage2Trap(t: TrapAccess, f: GuestStage2Fault, far: bigint, erratum: boolean, architectural?: TrapOutcome): Stage2Trap {
+  const { input, r, seed, b, ctx } = t;
+  const valid = hpfarIsValid(f.faultType, f.s1ptw);
+  const guestPar = arbitraryValue(seed, "PAR_EL1");
+  const answers = guestAtAnswers(far, ctx);
+  const { at, par: atPar, atAbortEsr } = atOnFar(b, answers, far, input.tableFaults ?? []);
+  const fields = {
+    esr: stage2Esr(r, f),
+    far,
+    hpfar: valid ? hpfarForIpa(f.ipa) : ("unknown" as const),
+    par: guestPar,
+    caps: [...(input.caps ?? [])],
+    midr: input.midr ?? DEFAULT_MIDR,
+    seed,
+  };
+  // The form for AT S1E1R, unless the scenario machine answers another operation otherwise.
+  const first = scenario({ ...fields, at });
+  const allAt = atAnsweringAs(first, answers.pars);
+  const s = allAt === at ? first : scenario({ ...fields, at: allAt });
+  return {
+    taken: "el2",
+    scenario: s,
+    meta: {
+      faultType: f.faultType,
+      level: f.level,
+      s1ptw: f.s1ptw,
+      ipa: f.ipa,
+      hpfarValid: valid,
+      hpfar: valid ? hpfarForIpa(f.ipa) : unknownHpfarValue(seed),
+      par: guestPar,
+      atPar,
+      ...(atAbortEsr !== undefined ? { atAbortEsr } : {}),
+      atPars: answers.pars,
+      ...(Object.keys(answers.abortEsrs).length > 0 ? { atAbortEsrs: answers.abortEsrs } : {}),
+      erratum834220: erratum,
+      ...(architectural !== undefined ? { architectural } : {}),
+    },
+  };
 }
