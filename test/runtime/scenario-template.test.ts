@@ -13,6 +13,10 @@ import { storageRegisters } from "../../src/runtime/machine/sysreg-table.ts";
 import { VCPU_SIZE } from "../../src/runtime/machine/vcpu-layout.ts";
 import { machineForScenario, scenario, SCENARIO_LAYOUT, scenarioMachineSetup, type Scenario } from "../../src/runtime/scenario/index.ts";
 import { bits } from "../../src/runtime/semantics/concrete-domain.ts";
+import { PhysicalMemory } from "../../src/runtime/memory.ts";
+import { TranslationTableBuilder } from "../../src/runtime/mmu/builder.ts";
+import { S2AP } from "../../src/runtime/mmu/descriptor-encoding.ts";
+import { SCENARIO_MEMORY_MAP } from "../../src/runtime/scenario/machine-memory.ts";
 
 const REGISTERS = storageRegisters().map((r) => r.name);
 
@@ -58,6 +62,28 @@ describe("scenario machines made from templates", () => {
     const par = scenario({ esr: 0x9200004fn, far, at: { par: 0x80_0000n }, seed: 9 });
     const fault = scenario({ esr: 0x9200004fn, far, at: "fault", seed: 9 });
     for (const s of [par, fault, par]) expect(observe(machineForScenario(s).machine, s)).toEqual(observe(new Machine(scenarioMachineSetup(s).config), s));
+  });
+
+  it("hold the guest tables a builder started afresh builds, word for word (the machine's go on from a fork of one blank builder)", () => {
+    const cases: [Scenario, (b: TranslationTableBuilder) => void][] = [
+      [scenario({ esr: 0x9200004fn, far: 0x1234n, at: { ok: 0x8000_1000n }, seed: 1 }), (b) => b.mapStage1(0x1000n, 0x8000_1000n, 0x1000n)],
+      [scenario({ esr: 0x9200004fn, far: 0xffff_0000_1234_5678n, at: "fault", seed: 2 }), (b) => b.mapStage1(0xffff_0000_1234_4000n, 0x1234_4000n, 0x1000n)],
+      [scenario({ esr: 0x9200004fn, far: 0x5000n, at: { s2fault: { level: 1, fault: "permission" } }, seed: 3 }), (b) => {
+        b.mapStage1(0x5000n, 0x5000n, 0x1000n);
+        b.updateStage2Leaf(b.stage1TableIpa(0x5000n, 1), { s2ap: S2AP.NONE });
+      }],
+    ];
+    for (const [s, build] of cases) {
+      const fresh = new PhysicalMemory(SCENARIO_MEMORY_MAP);
+      const builder = new TranslationTableBuilder({ memory: fresh, tablePool: SCENARIO_LAYOUT.tablePool, stage2: { ipaBits: SCENARIO_LAYOUT.stage2IpaBits } });
+      build(builder);
+      const m = machineForScenario(s).machine;
+      for (const [name, value] of Object.entries(builder.registers())) expect([name, m.getSysreg(name)]).toEqual([name, value]);
+      // The pool's first 64 pages hold every table these set-ups allocate.
+      for (let a = SCENARIO_LAYOUT.tablePool.base; a < SCENARIO_LAYOUT.tablePool.base + 64n * 4096n; a += 8n) {
+        if (m.memory.read(a, 8) !== fresh.read(a, 8)) expect(`0x${a.toString(16)}: ${m.memory.read(a, 8)}`).toBe(`0x${a.toString(16)}: ${fresh.read(a, 8)}`);
+      }
+    }
   });
 
   it("keep E2H set on top of a given HCR_EL2 under VHE", () => {

@@ -187,6 +187,11 @@ export class Machine implements ArchState<Bits, boolean> {
     this.ownX()[index] = drawn;
     return drawn;
   }
+  /** X`index` if it has been read or written, without drawing it; undefined: still its UNKNOWN value, untouched. */
+  touchedX(index: number): bigint | undefined {
+    checkXIndex(index);
+    return this.x[index];
+  }
   setX(index: number, value: bigint): void {
     checkXIndex(index);
     this.ownX()[index] = BigInt.asUintN(64, value);

@@ -98,19 +98,30 @@ function tablesKey(s: Scenario): string {
 
 function guestTables(s: Scenario): { memory: PhysicalMemory; registers: Record<string, bigint> } {
   const entry = tableCache.get(tablesKey(s), () => {
-    const memory = new PhysicalMemory(SCENARIO_MEMORY_MAP);
-    return { memory, registers: buildGuestTables(s, memory) };
+    const builder = blankGuestTables().fork();
+    return { memory: builder.tableMemory, registers: buildGuestTables(s, builder) };
   });
   return { memory: entry.memory.clone(), registers: entry.registers };
 }
 
-/** Builds the guest tables in `memory` and returns the translation registers. */
-function buildGuestTables(s: Scenario, memory: PhysicalMemory): Record<string, bigint> {
-  const builder = new TranslationTableBuilder({
-    memory,
+/**
+ * The guest tables' builder as its constructor leaves it (stage 2's root, stage 1's TTBR0 root
+ * mapped at stage 2), the same for every scenario: made once and never written again, each
+ * scenario's tables go on from a fork of it (the same tables at the same addresses as a build
+ * from the start, in a copy on write of its memory).
+ */
+let blankBuilder: TranslationTableBuilder | undefined;
+
+function blankGuestTables(): TranslationTableBuilder {
+  return (blankBuilder ??= new TranslationTableBuilder({
+    memory: new PhysicalMemory(SCENARIO_MEMORY_MAP),
     tablePool: SCENARIO_LAYOUT.tablePool,
     stage2: { ipaBits: SCENARIO_LAYOUT.stage2IpaBits },
-  });
+  }));
+}
+
+/** Builds the guest tables of `s` with `builder` (a fork of blankGuestTables()) and returns the translation registers. */
+function buildGuestTables(s: Scenario, builder: TranslationTableBuilder): Record<string, bigint> {
   const farPage = s.far & ~PAGE_MASK;
   // {par}: FAR stays unmapped; the machine's AT answers FAR with the given PAR (see the translator).
   const at = s.at === undefined ? { ok: farPage } : typeof s.at === "object" && "par" in s.at ? "fault" : s.at;
