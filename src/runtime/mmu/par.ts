@@ -21,10 +21,25 @@ const PAR_S = bit(ParFailure.S);
  * QEMU does in Non-secure state, so the two agree bit for bit.
  */
 export function encodePARSuccess(oa: bigint, attrs: MemoryAttributes): bigint {
-  const sh = BigInt(encodeShareability(effectiveShareability(attrs)));
+  const sh = encodeShareability(effectiveShareability(attrs));
   // The model's output addresses have 48 bits (FEAT_LPA absent): PA[47:12] of the field's [51:12].
-  const pa = BigInt(ParSuccess.PA.lsb);
-  return (BigInt(attrs.attr) << BigInt(ParSuccess.ATTR.lsb)) | (field(oa, 47, ParSuccess.PA.lsb) << pa) | PAR_RES1_BIT11 | PAR_NS | (sh << BigInt(ParSuccess.SH.lsb));
+  return attrAndShBits(attrs.attr, sh) | (oa & PAR_PA_BITS) | PAR_RES1_BIT11 | PAR_NS;
+}
+
+/** oa<47:12> in place: the PA field's bits the model fills. */
+const PAR_PA_BITS = field(-1n, 47, ParSuccess.PA.lsb) << BigInt(ParSuccess.PA.lsb);
+
+/** ATTR and SH of a successful PAR_EL1, by attr * 4 + SH: made once each (every successful AT asks). */
+const ATTR_SH_BITS: (bigint | undefined)[] = new Array<bigint | undefined>(256 * 4).fill(undefined);
+
+function attrAndShBits(attr: number, sh: number): bigint {
+  const index = (attr & 0xff) * 4 + (sh & 0b11);
+  let bits = ATTR_SH_BITS[index];
+  if (bits === undefined) {
+    bits = (BigInt(attr & 0xff) << BigInt(ParSuccess.ATTR.lsb)) | (BigInt(sh & 0b11) << BigInt(ParSuccess.SH.lsb));
+    ATTR_SH_BITS[index] = bits;
+  }
+  return bits;
 }
 
 /**
