@@ -68,6 +68,10 @@ describe("scenario machines made from templates", () => {
     const cases: [Scenario, (b: TranslationTableBuilder) => void][] = [
       [scenario({ esr: 0x9200004fn, far: 0x1234n, at: { ok: 0x8000_1000n }, seed: 1 }), (b) => b.mapStage1(0x1000n, 0x8000_1000n, 0x1000n)],
       [scenario({ esr: 0x9200004fn, far: 0xffff_0000_1234_5678n, at: "fault", seed: 2 }), (b) => b.mapStage1(0xffff_0000_1234_4000n, 0x1234_4000n, 0x1000n)],
+      [scenario({ esr: 0x9200004fn, far: 0xffff_ff80_2b54_b988n, at: { ok: 0x9_0000_0000n }, seed: 4 }), (b) => b.mapStage1(0xffff_ff80_2b54_b000n, 0x9_0000_0000n, 0x1000n)],
+      // Beyond both VA ranges: nothing mapped, no TTBR1 tables.
+      [scenario({ esr: 0x9200004fn, far: 0x8000_0000_0000_1000n, at: "fault", seed: 5 }), () => {}],
+      [scenario({ esr: 0x9200004fn, far: 0x0080_0000_0000_1000n, at: "fault", seed: 6 }), () => {}],
       [scenario({ esr: 0x9200004fn, far: 0x5000n, at: { s2fault: { level: 1, fault: "permission" } }, seed: 3 }), (b) => {
         b.mapStage1(0x5000n, 0x5000n, 0x1000n);
         b.updateStage2Leaf(b.stage1TableIpa(0x5000n, 1), { s2ap: S2AP.NONE });

@@ -98,7 +98,8 @@ function tablesKey(s: Scenario): string {
 
 function guestTables(s: Scenario): { memory: PhysicalMemory; registers: Record<string, bigint> } {
   const entry = tableCache.get(tablesKey(s), () => {
-    const builder = blankGuestTables().fork();
+    // A canonical FAR's page (or its neighbour) is mapped in FAR's half of the VA space.
+    const builder = blankGuestTables(canonicalVa(s.far) && (s.far & VA_BIT_55) !== 0n).fork();
     return { memory: builder.tableMemory, registers: buildGuestTables(s, builder) };
   });
   return { memory: entry.memory.clone(), registers: entry.registers };
@@ -111,13 +112,25 @@ function guestTables(s: Scenario): { memory: PhysicalMemory; registers: Record<s
  * from the start, in a copy on write of its memory).
  */
 let blankBuilder: TranslationTableBuilder | undefined;
+/** blankBuilder with the TTBR1 tables' root made too, as a first mapping in the upper half makes it first. */
+let blankUpperBuilder: TranslationTableBuilder | undefined;
+const VA_BIT_55 = 1n << 55n;
+/** A VA of the upper half (TTBR1: 48-bit VAs, start level 0). */
+const UPPER_VA = 0xffff_0000_0000_0000n;
 
-function blankGuestTables(): TranslationTableBuilder {
-  return (blankBuilder ??= new TranslationTableBuilder({
+function blankGuestTables(upper: boolean): TranslationTableBuilder {
+  blankBuilder ??= new TranslationTableBuilder({
     memory: new PhysicalMemory(SCENARIO_MEMORY_MAP),
     tablePool: SCENARIO_LAYOUT.tablePool,
     stage2: { ipaBits: SCENARIO_LAYOUT.stage2IpaBits },
-  }));
+  });
+  if (!upper) return blankBuilder;
+  if (blankUpperBuilder === undefined) {
+    blankUpperBuilder = blankBuilder.fork();
+    // Reading an entry of the start-level table makes the tree's root (and maps it at stage 2), nothing more.
+    blankUpperBuilder.readStage1Entry(UPPER_VA, 0);
+  }
+  return blankUpperBuilder;
 }
 
 /** Builds the guest tables of `s` with `builder` (a fork of blankGuestTables()) and returns the translation registers. */
