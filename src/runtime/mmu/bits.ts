@@ -21,8 +21,12 @@ export function field(x: bigint, hi: number, lo: number): bigint {
 
 /** x<hi:lo> as a number, for fields of at most 32 bits. */
 export function fieldNumber(x: bigint, hi: number, lo: number): number {
+  // A field of the low word (a descriptor's attributes, most register fields): one BigInt step.
+  if (hi < 31 && lo >= 0 && hi >= lo) return (Number(x & LOW_WORD) >>> lo) & ((1 << (hi - lo + 1)) - 1);
   return Number(field(x, hi, lo));
 }
+
+const LOW_WORD = 0xffff_ffffn;
 
 /** x<n> == '1'. */
 export function bitSet(x: bigint, n: number): boolean {
