@@ -4,6 +4,9 @@
 // (which installs them), skip elsewhere, saying so. A native solver asked for by name and absent,
 // and one that dies, are errors that say so; "auto" without one falls back to the embedded z3.
 import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { equivalence } from "../../src/equiv/equiv.ts";
@@ -105,6 +108,28 @@ describe("solver back ends", () => {
       expect(String(r.model!.eval(x))).toBe("#x07");
     } finally {
       for (const s of [other, taken, next]) s.release();
+    }
+  });
+
+  it.skipIf(natives[0].path === undefined)("a session started ahead whose process has ended since is not taken: openSession starts another", async () => {
+    // A "z3" that answers the handshake and ends.
+    const dir = mkdtempSync(path.join(os.tmpdir(), "faultc-fake-z3-"));
+    writeFileSync(path.join(dir, "z3"), `#!/bin/sh\nwhile read line; do case "$line" in *echo*) echo sat; echo '(:version "0-ends")'; echo faultc-0; exit 0;; esac; done\n`, { mode: 0o755 });
+    const saved = process.env.PATH;
+    process.env.PATH = `${dir}${path.delimiter}${saved}`;
+    try {
+      await startSolver("z3", 4322);
+    } finally {
+      process.env.PATH = saved;
+    }
+    await new Promise((r) => setTimeout(r, 300)); // its exit seen
+    const s = await openSession("z3", 4322);
+    try {
+      expect(s.description).not.toMatch(/0-ends/);
+      expect(await s.check([])).toBe("sat");
+    } finally {
+      s.release();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

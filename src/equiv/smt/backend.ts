@@ -83,7 +83,8 @@ export function openSession(choice: SolverChoice, timeoutMs: number): Promise<So
   const s = started.get(key);
   if (s === undefined) return newSession(choice, timeoutMs);
   started.delete(key);
-  return s;
+  // One whose process has died since it started is no session to take: a new one instead.
+  return s.then((session) => (session instanceof NativeSession && !session.alive ? newSession(choice, timeoutMs) : session));
 }
 
 async function newSession(choice: SolverChoice, timeoutMs: number): Promise<SolverSession> {

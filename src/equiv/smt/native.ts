@@ -59,6 +59,11 @@ export class NativeSession implements SolverSession {
     return new NativeSession(kind, `${kind} ${version} (native, ${command})`, p);
   }
 
+  /** Whether the solver's process still answers (a session started ahead may have lost it since). */
+  get alive(): boolean {
+    return this.process.alive;
+  }
+
   /** The text of `t` whole, the symbols it uses declared first. */
   private print(t: BoolTerm | BvTerm): string {
     return this.printer.inline(t, (name) => this.declare(name));

@@ -60,6 +60,11 @@ export class SmtProcess {
     this.idle();
   }
 
+  /** Whether the process still answers: not failed, ended or closed. */
+  get alive(): boolean {
+    return this.failure === undefined;
+  }
+
   /** Writes commands that print nothing (declarations, assertions); an error they cause fails the next request. */
   send(text: string): void {
     if (this.failure === undefined) this.pending += text.endsWith("\n") ? text : `${text}\n`;
