@@ -60,7 +60,6 @@ export function resolveGuestAccess(input: GuestAccessFields): ResolvedAccess {
   if (input.instruction === undefined) return genericAccess(input);
   const insn = parseGuestInstruction(input.instruction);
   const el = input.el ?? 1;
-  const named = `instruction '${insn.text}'`;
   let size = insn.bytes;
   let start = input.va;
   let cacheMaintenance: "dc" | "ic" | undefined;
@@ -69,15 +68,15 @@ export function resolveGuestAccess(input: GuestAccessFields): ResolvedAccess {
     if (!Number.isInteger(size) || size < 4 || size > 2048 || (size & (size - 1)) !== 0) fail(`dczvaBytes ${size} is not a DCZID_EL0 block size (a power of two, 4-2048 bytes)`);
     start = input.va & ~BigInt(size - 1);
   } else if (input.dczvaBytes !== undefined) {
-    fail(`'dczvaBytes' is for DC ZVA, not ${named}`);
+    fail(`'dczvaBytes' is for DC ZVA, not ${named(insn)}`);
   }
   if (insn.operation === "cache-maintenance") {
-    if (insn.cacheOperation === "ivac" && el === 0) fail(`${named} is UNDEFINED at EL0`);
+    if (insn.cacheOperation === "ivac" && el === 0) fail(`${named(insn)} is UNDEFINED at EL0`);
     cacheMaintenance = insn.cacheOperation === "ivau" ? "ic" : "dc";
   }
   if (insn.exclusive || insn.acquireRelease) {
     const align = BigInt(insn.bytes);
-    if (input.va % align !== 0n) fail(`${named} at ${hex(input.va)}: an exclusive or acquire/release access must be aligned to ${align} bytes (the Alignment fault it takes otherwise is not modelled)`);
+    if (input.va % align !== 0n) fail(`${named(insn)} at ${hex(input.va)}: an exclusive or acquire/release access must be aligned to ${align} bytes (the Alignment fault it takes otherwise is not modelled)`);
   }
   const resolved: ResolvedAccess = {
     kind: insn.kind,
@@ -90,10 +89,17 @@ export function resolveGuestAccess(input: GuestAccessFields): ResolvedAccess {
     prefetch: insn.operation === "prefetch",
     instruction: insn,
   };
-  const disagree = (field: string, given: string | number, derived: string | number): never =>
-    fail(`'${field}' ${JSON.stringify(given)} disagrees with ${named}, which makes ${field === "size" ? `a ${derived}-byte access` : `a ${derived}`}`);
-  if (input.kind !== undefined && input.kind !== resolved.kind) disagree("kind", input.kind, resolved.kind === "data" ? "data access" : "instruction fetch");
-  if (input.access !== undefined && input.access !== resolved.access) disagree("access", input.access, resolved.access);
-  if (input.size !== undefined && input.size !== resolved.size) disagree("size", input.size, resolved.size);
+  if (input.kind !== undefined && input.kind !== resolved.kind) disagree(insn, "kind", input.kind, resolved.kind === "data" ? "data access" : "instruction fetch");
+  if (input.access !== undefined && input.access !== resolved.access) disagree(insn, "access", input.access, resolved.access);
+  if (input.size !== undefined && input.size !== resolved.size) disagree(insn, "size", input.size, resolved.size);
   return resolved;
+}
+
+/** How an error names the instruction (made only for an error: the access is resolved for every trap). */
+function named(insn: GuestInstruction): string {
+  return `instruction '${insn.text}'`;
+}
+
+function disagree(insn: GuestInstruction, field: string, given: string | number, derived: string | number): never {
+  return fail(`'${field}' ${JSON.stringify(given)} disagrees with ${named(insn)}, which makes ${field === "size" ? `a ${derived}-byte access` : `a ${derived}`}`);
 }
