@@ -2,7 +2,7 @@
 // the attributes stage 1 gives when disabled (AArch64.TranslateAddressS1Off), the stage-2 MemAttr
 // Device test HCR_EL2.PTW needs, and the shareability PAR_EL1 reports (EffectiveShareability).
 
-import { field } from "./bits.ts";
+import { fieldNumber } from "./bits.ts";
 
 export type Shareability = "NSH" | "ISH" | "OSH";
 
@@ -23,7 +23,7 @@ const NORMAL_NC_NIBBLE = 0b0100;
 
 /** MAIR attribute field `index` (Attr<n> = MAIR<8n+7:8n>). */
 export function mairAttr(mair: bigint, index: number): number {
-  return Number(field(mair, 8 * index + 7, 8 * index));
+  return fieldNumber(mair, 8 * index + 7, 8 * index);
 }
 
 /**
@@ -43,6 +43,18 @@ export function decodeShareability(sh: number): Shareability {
  * inner nibble as Inner Non-cacheable.
  */
 export function s1DecodeMemAttrs(attrfield: number, sh: number): MemoryAttributes {
+  // A function of an 8-bit attribute and a 2-bit SH: each answer made once (every stage-1 translation asks).
+  if (!Number.isInteger(attrfield) || attrfield < 0 || attrfield > 0xff || !Number.isInteger(sh) || sh < 0 || sh > 3) return decodeMemAttrs(attrfield, sh);
+  const index = attrfield * 4 + sh;
+  let attrs = DECODED[index];
+  if (attrs === undefined) DECODED[index] = attrs = Object.freeze(decodeMemAttrs(attrfield, sh));
+  return attrs;
+}
+
+/** s1DecodeMemAttrs's answers by attrfield * 4 + SH. */
+const DECODED: (MemoryAttributes | undefined)[] = new Array<MemoryAttributes | undefined>(256 * 4).fill(undefined);
+
+function decodeMemAttrs(attrfield: number, sh: number): MemoryAttributes {
   const outer = attrfield >> 4;
   const inner = attrfield & 0xf;
   if (outer === 0) {
