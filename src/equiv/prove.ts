@@ -174,25 +174,44 @@ export async function prove(a: Side, b: Side, options: ProveOptions): Promise<Pr
   const map = [...(options.map ?? [])];
   const result = (p: ProofVerdict): Proof => ({ ...p, combos, session, enumerated, fixed, assumed, recordedByCaller, contract, solverCalls: combos.reduce((n, c) => n + c.checker.calls, 0), fields: pairs, map, notCompared });
 
-  try {
-    for (const subset of subsets(enumerated)) {
-      const capList = [...subset, ...present].sort();
-      const caps = new Set(capList);
-      const inputs = new SymbolicInputs(d, hypRunsWithE2H(caps));
-      const noField = () => {
-        throw new Error("internal: an assumption names a recorded field");
-      };
-      const assumptions = (contract?.contract.assumptions ?? []).map((x) => d.boolTerm(evalBool(x, { d, input: (r) => inputs.sysreg(r), caps, field: noField, module: contract?.module })));
-      // A function side is compared only where its caller calls it: the binding's `when`.
-      for (const s of [a, b]) {
-        if (s.symbolic.kind === "machine-code" && s.symbolic.call !== undefined) assumptions.push(d.boolTerm(s.symbolic.call.called(d, symbolicCallInputs(inputs, caps))));
-      }
-      const checker = new Checker(ctx, () => [...assumptions, ...inputs.axioms], options.timeoutMs, { session, applications: () => inputs.atApplications.map((x) => d.term(x.par)) });
-      const pathsA = await explore(a, inputs, caps, checker);
-      const pathsB = await explore(b, inputs, caps, checker);
-      combos.push({ caps: capList, inputs, checker, pathsA, pathsB, assumptions });
+  // The combinations are explored side by side: while the solver answers one's question, faultc
+  // explores another (the checkers hand answers over in the order they were asked, solver.ts, so
+  // the questions and their order are the same on every run). Each combination's own sides in turn.
+  const exploreCombination = async (subset: string[]): Promise<Combination> => {
+    const capList = [...subset, ...present].sort();
+    const caps = new Set(capList);
+    const inputs = new SymbolicInputs(d, hypRunsWithE2H(caps));
+    const noField = () => {
+      throw new Error("internal: an assumption names a recorded field");
+    };
+    const assumptions = (contract?.contract.assumptions ?? []).map((x) => d.boolTerm(evalBool(x, { d, input: (r) => inputs.sysreg(r), caps, field: noField, module: contract?.module })));
+    // A function side is compared only where its caller calls it: the binding's `when`.
+    for (const s of [a, b]) {
+      if (s.symbolic.kind === "machine-code" && s.symbolic.call !== undefined) assumptions.push(d.boolTerm(s.symbolic.call.called(d, symbolicCallInputs(inputs, caps))));
     }
-  } catch (e) {
+    const checker = new Checker(ctx, () => [...assumptions, ...inputs.axioms], options.timeoutMs, { session, applications: () => inputs.atApplications.map((x) => d.term(x.par)) });
+    const pathsA = await explore(a, inputs, caps, checker);
+    const pathsB = await explore(b, inputs, caps, checker);
+    return { caps: capList, inputs, checker, pathsA, pathsB, assumptions };
+  };
+  // z3-solver's build answers one check at a time in its worker (checks asked together have
+  // stalled it), so on it the combinations are explored one after another, as before.
+  const explored: PromiseSettledResult<Combination>[] = [];
+  if (session.backend === "wasm") {
+    for (const subset of subsets(enumerated)) {
+      const [r] = await Promise.allSettled([exploreCombination(subset)]);
+      explored.push(r);
+      if (r.status === "rejected") break;
+    }
+  } else explored.push(...(await Promise.allSettled(subsets(enumerated).map(exploreCombination))));
+  // What stops the proof is the first combination's, in their order, as when they were explored one by one.
+  const stopped = explored.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  for (const r of explored) {
+    if (r.status === "rejected") break;
+    combos.push(r.value);
+  }
+  if (stopped !== undefined) {
+    const e: unknown = stopped.reason;
     if (e instanceof ExplorationIncomplete) return result({ verdict: "unknown", reason: e.message });
     session.release();
     throw e;

@@ -34,7 +34,49 @@ export interface CheckerOptions {
  * are made once per structure), so one combination's answer is often another's.
  */
 type SharedAnswer = { result: SatResult; model?: SolverModel; applications: string };
-const sharedAnswers = new WeakMap<SolverSession, Map<string, SharedAnswer>>();
+/** A question asked of the session: its answer once in, and the applications its model gives values of. */
+type SharedQuestion = { answer: Promise<SharedAnswer>; applications: string };
+const sharedAnswers = new WeakMap<SolverSession, Map<string, SharedQuestion>>();
+
+/**
+ * Answers handed over in the order their questions were asked, one per turn of the event loop:
+ * each asker then runs on (to its next question, or to its end) before the next answer is
+ * handed over. Several checkers of a session may then ask at once (the proof explores its
+ * capability combinations side by side, so that the solver answers one while faultc works on
+ * another), and what is asked, in what order, is still the same on every run, however the
+ * solver's answers arrive; the solver's state, and so its models, with it.
+ */
+class InOrder {
+  private issued = 0;
+  private next = 0;
+  private readonly ready = new Map<number, () => void>();
+  private turning = false;
+
+  take(): number {
+    return this.issued++;
+  }
+
+  /** Resolves when every earlier ticket has been handed over, in a turn of its own. */
+  handOver(ticket: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.ready.set(ticket, resolve);
+      this.turn();
+    });
+  }
+
+  private turn(): void {
+    if (this.turning || !this.ready.has(this.next)) return;
+    this.turning = true;
+    setImmediate(() => {
+      const resolve = this.ready.get(this.next)!;
+      this.ready.delete(this.next++);
+      this.turning = false;
+      resolve();
+      this.turn();
+    });
+  }
+}
+const deliveries = new WeakMap<SolverSession, InOrder>();
 
 const idSet = (ts: readonly BoolTerm[]): string => [...new Set(ts.map((t) => t.id()))].sort((x, y) => x - y).join(",");
 
@@ -116,17 +158,25 @@ export class Checker {
     const question = `${this.backgroundText()}|${idSet(conds)}`;
     let shared = sharedAnswers.get(this.session);
     if (shared === undefined) sharedAnswers.set(this.session, (shared = new Map()));
-    const other = shared.get(question);
+    let order = deliveries.get(this.session);
+    if (order === undefined) deliveries.set(this.session, (order = new InOrder()));
+    const ticket = order.take();
     let result: SatResult;
     let model: SolverModel | undefined;
-    if (other !== undefined && (other.result !== "sat" || !wantModel || (other.model !== undefined && other.applications === appsKey))) {
-      this.shared++;
-      ({ result, model } = other);
-    }
-    else {
-      this.calls++;
-      ({ result, model } = await this.session.checkWithModel([this.scope, ...guards], applications));
-      shared.set(question, { result, model, applications: appsKey });
+    try {
+      const other = shared.get(question);
+      const known = other !== undefined && (!wantModel || other.applications === appsKey) ? await other.answer : undefined;
+      if (known !== undefined && (known.result !== "sat" || !wantModel || known.model !== undefined)) {
+        this.shared++;
+        ({ result, model } = known);
+      } else {
+        this.calls++;
+        const answer = this.session.checkWithModel([this.scope, ...guards], applications).then((r) => ({ ...r, applications: appsKey }));
+        shared.set(question, { answer, applications: appsKey });
+        ({ result, model } = await answer);
+      }
+    } finally {
+      await order.handOver(ticket);
     }
     const answer = model !== undefined && wantModel ? { result, witness: { model, background } } : { result };
     if (answer.witness !== undefined) {
