@@ -196,22 +196,19 @@ export async function prove(a: Side, b: Side, options: ProveOptions): Promise<Pr
   };
   // z3-solver's build answers one check at a time in its worker (checks asked together have
   // stalled it), so on it the combinations are explored one after another, as before.
-  const explored: PromiseSettledResult<Combination>[] = [];
+  let explored: PromiseSettledResult<Combination>[] = [];
   if (session.backend === "wasm") {
     for (const subset of subsets(enumerated)) {
-      const [r] = await Promise.allSettled([exploreCombination(subset)]);
-      explored.push(r);
-      if (r.status === "rejected") break;
+      explored.push(...(await Promise.allSettled([exploreCombination(subset)])));
+      if (explored[explored.length - 1].status === "rejected") break;
     }
-  } else explored.push(...(await Promise.allSettled(subsets(enumerated).map(exploreCombination))));
-  // What stops the proof is the first combination's, in their order, as when they were explored one by one.
-  const stopped = explored.find((r): r is PromiseRejectedResult => r.status === "rejected");
-  for (const r of explored) {
-    if (r.status === "rejected") break;
-    combos.push(r.value);
-  }
-  if (stopped !== undefined) {
-    const e: unknown = stopped.reason;
+  } else explored = await Promise.allSettled(subsets(enumerated).map(exploreCombination));
+  // What stops the proof is the first combination's, in their order, as when they were explored
+  // one by one; the combinations before it are the proof's.
+  const stop = explored.findIndex((r) => r.status === "rejected");
+  for (const r of stop < 0 ? explored : explored.slice(0, stop)) combos.push((r as PromiseFulfilledResult<Combination>).value);
+  if (stop >= 0) {
+    const e: unknown = (explored[stop] as PromiseRejectedResult).reason;
     if (e instanceof ExplorationIncomplete) return result({ verdict: "unknown", reason: e.message });
     session.release();
     throw e;
