@@ -70,7 +70,7 @@ export function startSolver(choice: SolverChoice, timeoutMs: number): Promise<vo
     s = newSession(choice, timeoutMs);
     started.set(key, s);
   }
-  // Its failure is openSession's to report, when the proof takes it.
+  // If it fails, openSession starts another when the proof asks for one.
   return s.then(
     () => undefined,
     () => undefined,
@@ -83,8 +83,12 @@ export function openSession(choice: SolverChoice, timeoutMs: number): Promise<So
   const s = started.get(key);
   if (s === undefined) return newSession(choice, timeoutMs);
   started.delete(key);
-  // One whose process has died since it started is no session to take: a new one instead.
-  return s.then((session) => (session instanceof NativeSession && !session.alive ? newSession(choice, timeoutMs) : session));
+  // One that did not start, or whose process has died since, is no session to take: a new one
+  // instead (whose own failure, if it fails too, is the one reported).
+  return s.then(
+    (session) => (session instanceof NativeSession && !session.alive ? newSession(choice, timeoutMs) : session),
+    () => newSession(choice, timeoutMs),
+  );
 }
 
 async function newSession(choice: SolverChoice, timeoutMs: number): Promise<SolverSession> {
