@@ -5,7 +5,7 @@
 // model's value, and no fill is ever asked of the solver.
 import type { SymValue } from "./symbolic/domain.ts";
 import type { Assignment, CombinationTerms } from "./sweep-eval.ts";
-import type { TermValue } from "./term/evaluate.ts";
+import type { Reach, TermValue } from "./term/compiled.ts";
 import type { BvTerm, BoolTerm, Term } from "./term/term.ts";
 
 /** Deterministic PRNG (splitmix64) for the random fills. */
@@ -37,7 +37,7 @@ export class ClassAssignment {
   private readonly index = new Map<number, number>();
   private readonly constraint: Term[];
   /** What each subterm reaches of the named inputs. */
-  private readonly reach: (t: Term) => bigint;
+  private readonly reach: Reach;
   /** Choices evaluated lately (the model's first, always kept): a new choice is evaluated from the nearest. */
   private readonly known: { values: readonly bigint[]; at: Assignment }[];
   readonly values: bigint[];
@@ -70,13 +70,10 @@ export class ClassAssignment {
     }
     if (distance === 0) return nearest.at;
     const replaced = new Map<Term, TermValue>();
-    let changed = 0n;
     values.forEach((v, i) => {
-      if (v === nearest.values[i]) return;
-      replaced.set(this.inputs[i], v);
-      changed |= 1n << BigInt(i);
+      if (v !== nearest.values[i]) replaced.set(this.inputs[i], v);
     });
-    const at = nearest.at.with(replaced, (t) => (this.reach(t) & changed) === 0n);
+    const at = nearest.at.with(replaced, this.reach);
     this.known.push({ values: [...values], at });
     // A few kept: the model's, and the choices a fill is building on.
     if (this.known.length > 4) this.known.splice(1, 1);

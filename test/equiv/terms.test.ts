@@ -2,9 +2,11 @@
 // and evaluated in an assignment as z3 evaluates them: random terms over every operator the
 // prover builds, each evaluated by term/evaluate.ts and by z3-solver's own model evaluation under
 // the same assignment of its constants (z3 is the oracle), and printed for a native z3 that must
-// accept the text and agree on the value.
+// accept the text and agree on the value; and evaluated compiled (term/compiled.ts, as the sweep
+// does), in assignments derived from one another, as term/evaluate.ts evaluates them afresh.
 import { describe, expect, it } from "vitest";
 import { evaluateTerm, type TermValue } from "../../src/equiv/term/evaluate.ts";
+import { ProgramValues, Reach, TermProgram } from "../../src/equiv/term/compiled.ts";
 import { termContext, type Term } from "../../src/equiv/term/term.ts";
 import { TermPrinter } from "../../src/equiv/smt/print.ts";
 import { WasmSession } from "../../src/equiv/smt/wasm.ts";
@@ -113,6 +115,73 @@ describe("faultc's terms", () => {
     expect(() => ctx.And(x8 as Term)).toThrow(/a bit-vector where a Boolean was expected/);
     expect(() => x8.extract(8, 0)).toThrow(/extract 8 0 of a 8-bit term/);
     expect(() => at.call(x8)).toThrow(/term_test_f applied to a term of sort 8/);
+  });
+
+  it("evaluate compiled as one at a time: 300 random terms as one program, in chains of assignments that each replace a few leaves, against term/evaluate.ts on each assignment afresh", () => {
+    const next = prng(31n);
+    for (let round = 0; round < 4; round++) {
+      const program = new TermProgram();
+      const terms = Array.from({ length: 300 }, (_, i) => randomTerm(next, i % 3 === 0 ? "bool" : WIDTHS[i % WIDTHS.length], 5));
+      // Half the terms added now, half after the first assignments are made (a program grows as the sweep registers terms).
+      terms.slice(0, 150).forEach((t) => program.add(t));
+      const random = (t: Term): TermValue => (t.sort === "bool" ? next() % 2n === 0n : next() & ((1n << BigInt(t.width)) - 1n));
+      /** The reference: constants by name, each application (an AT result) valued as a whole, whatever its argument. */
+      const reference = (leaves: ReadonlyMap<Term, TermValue>) => {
+        const consts = new Map<string, TermValue>();
+        const memo = new Map<Term, TermValue>();
+        for (const [t, v] of leaves) t.args.length === 0 ? consts.set(t.op, v) : memo.set(t, v);
+        return (t: Term) => evaluateTerm(t, { consts, functions: new Map() }, memo);
+      };
+      const leafValues = new Map<Term, TermValue>();
+      const base = new ProgramValues(program);
+      const setLeaves = () => {
+        for (const i of program.leaves) {
+          const t = program.terms[i];
+          if (!leafValues.has(t)) leafValues.set(t, random(t));
+          base.set(i, leafValues.get(t)!);
+        }
+      };
+      setLeaves();
+      // Every leaf a possible input: more than 31 of them, so that some share a bit of the reach masks.
+      const inputs = [...program.leaves];
+      const reach = new Reach(program, inputs);
+      let chain: { values: ProgramValues; leaves: Map<Term, TermValue> }[] = [{ values: base, leaves: leafValues }];
+      for (let step = 0; step < 12; step++) {
+        if (step === 4) {
+          terms.slice(150).forEach((t) => program.add(t));
+          // The new leaves get values in the root assignment, which every later one inherits.
+          setLeaves();
+          chain = chain.map((c) => ({ ...c, leaves: new Map([...leafValues, ...c.leaves]) }));
+        }
+        const parent = chain[Number(next() % BigInt(chain.length))];
+        const chosen = inputs.filter(() => next() % 8n === 0n);
+        const leaves = new Map(parent.leaves);
+        let changed = 0;
+        for (const i of chosen) {
+          const v = random(program.terms[i]);
+          leaves.set(program.terms[i], v);
+          changed |= reach.bit(i);
+        }
+        const child = new ProgramValues(program, { values: parent.values, reach, changed });
+        for (const i of chosen) child.set(i, leaves.get(program.terms[i])!);
+        chain.push({ values: child, leaves });
+        // Each assignment in the chain, its terms asked in a random order (a parent's values may be computed after its child is made).
+        for (const c of chain) {
+          const ref = reference(c.leaves);
+          const added = terms.filter((t) => program.indexOf(t) !== undefined);
+          for (let k = 0; k < 60; k++) {
+            const t = added[Number(next() % BigInt(added.length))];
+            expect(c.values.get(program.indexOf(t)!), `term ${new TermPrinter("p.").inline(t)}`).toBe(ref(t));
+          }
+        }
+      }
+    }
+  });
+
+  it("compiled, a leaf with no value given is an internal error, never a default", () => {
+    const program = new TermProgram();
+    const t = program.add(bvConsts[1].add(ctx.BitVec.val(1n, 8)));
+    expect(() => new ProgramValues(program).get(t)).toThrow(/internal: term_test_x8 evaluated with no value given/);
   });
 
   it("evaluate as z3 evaluates them: 400 random terms under random assignments, against z3-solver's model evaluation", async () => {

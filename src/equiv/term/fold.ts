@@ -1,7 +1,7 @@
 // A term's value built children first, each subterm once (kept in `done`), without recursion:
-// terms are thousands deep. What the back ends and the sweep make of a term (z3-solver's term of
-// it, its SMT-LIB name, which inputs it reaches) is each such a fold. (term/evaluate.ts is one too,
-// written out on its own: it is the sweep's hot loop, and an ite there evaluates one branch only.)
+// terms are thousands deep. What the back ends make of a term (z3-solver's term of it, its SMT-LIB
+// name) is each such a fold. (term/evaluate.ts is one too, written out on its own: an ite there
+// evaluates one branch only; the sweep evaluates terms compiled, term/compiled.ts.)
 import type { Term } from "./term.ts";
 
 export interface FoldMemo<V> {
