@@ -82,6 +82,41 @@ const NO_OWN_PAGES = new Map<number, Page>();
 /** stablePage's answer for a page that reads as zeros from no page. */
 const NO_PAGE = Object.freeze({});
 
+/**
+ * The pages of one range of page numbers, made all at once by a producer when a memory first
+ * touches one of them, for that memory and every memory cloned from it or from whose lineage
+ * it comes (the producer runs at most once). A scenario machine's guest tables are such pages:
+ * most handler runs never walk them, and building them costs more than the run.
+ */
+export class DeferredPages {
+  private made: ReadonlyMap<number, Page> | undefined;
+  /**
+   * @param from the range's first page number, `to` the one after its last;
+   * @param produce a memory holding what the range holds (nothing outside it), written only
+   *   before it returns; it must depend on nothing but what it was made with, so that when it
+   *   runs cannot matter.
+   */
+  constructor(
+    readonly from: number,
+    readonly to: number,
+    private produce: (() => PhysicalMemory) | undefined,
+  ) {}
+
+  /** The pages of the range, made now if they were not yet. */
+  pages(): ReadonlyMap<number, Page> {
+    if (this.made !== undefined) return this.made;
+    const produce = this.produce;
+    if (produce === undefined) throw new Error("internal: deferred pages asked for while they are being made");
+    this.produce = undefined;
+    const made = produce().sharedMap();
+    for (const key of made.keys()) {
+      if (key < this.from || key >= this.to) throw new Error(`internal: a deferred page ${key} is outside its range`);
+    }
+    this.made = made;
+    return made;
+  }
+}
+
 export class PhysicalMemory {
   /** @param map which PAs the memory system answers (default: every PA). */
   constructor(readonly map: MemoryMap = MemoryMap.EVERYWHERE) {}
@@ -95,6 +130,11 @@ export class PhysicalMemory {
   private shared: ReadonlyMap<number, Page> = NO_PAGES;
   /** Pages whose contents are produced when first touched (a key is in `pages` or here, not both). */
   private lazy: Map<number, PageInitialiser> | undefined;
+  /**
+   * A range of pages read from `deferred` (made when first touched) where neither `pages`,
+   * `lazy` nor `shared` has the page (`shared` holds ZERO_PAGE for one of them cleared since).
+   */
+  private deferred: DeferredPages | undefined;
   private readObserver: ((page: number) => void) | undefined;
   private writes = 0;
   /** Set by release(): every later access is a bug. */
@@ -266,7 +306,7 @@ export class PhysicalMemory {
       this.writes++;
       this.noteWrite(key);
       this.lazy?.delete(key);
-      if (this.shared.has(key)) this.ownPages().set(key, ZERO_PAGE);
+      if (this.shared.has(key) || this.defers(key)) this.ownPages().set(key, ZERO_PAGE);
       else this.pages.delete(key);
     } else if (b !== 0 || this.readablePage(key) !== undefined) {
       const page = this.writablePage(key);
@@ -298,19 +338,61 @@ export class PhysicalMemory {
    */
   clone(): PhysicalMemory {
     if (this.released) throw releasedError();
-    if (this.pages.size > 0) {
-      const merged = new Map(this.shared);
-      for (const [key, page] of this.pages) {
-        if (page === ZERO_PAGE) merged.delete(key);
-        else merged.set(key, page);
-      }
-      this.shared = merged;
-      this.pages = NO_OWN_PAGES;
-    }
+    this.shareOwnPages();
     const copy = new PhysicalMemory(this.map);
     copy.shared = this.shared;
+    copy.deferred = this.deferred;
     if (this.lazy !== undefined && this.lazy.size > 0) copy.lazy = new Map(this.lazy);
     return copy;
+  }
+
+  /** This memory's own pages moved into `shared` (a new Map), which its clones then share. */
+  private shareOwnPages(): void {
+    if (this.pages.size === 0) return;
+    const merged = new Map(this.shared);
+    for (const [key, page] of this.pages) {
+      // A cleared page over a deferred one stays in `shared` as a page of zeros.
+      if (page === ZERO_PAGE && !this.defers(key)) merged.delete(key);
+      else merged.set(key, page);
+    }
+    this.shared = merged;
+    this.pages = NO_OWN_PAGES;
+  }
+
+  /**
+   * Every page this memory reads from but its lazy ones, as one Map it never writes again (its
+   * own pages become shared, as clone() makes them): what DeferredPages keeps of its producer.
+   */
+  sharedMap(): ReadonlyMap<number, Page> {
+    if (this.released) throw releasedError();
+    if (this.deferred !== undefined) throw new Error("internal: the pages of a memory with deferred pages asked for");
+    this.shareOwnPages();
+    return this.shared;
+  }
+
+  /**
+   * A memory of `map` that reads as zero but for `pages`, made when it first touches one (see
+   * DeferredPages); its clones share them.
+   */
+  static withDeferredPages(map: MemoryMap, pages: DeferredPages): PhysicalMemory {
+    const memory = new PhysicalMemory(map);
+    memory.deferred = pages;
+    // A shared-pages object of its own (sharedPages()): no memory without these pages answers the same.
+    memory.shared = new Map();
+    return memory;
+  }
+
+  /** Whether page `key` is in this memory's deferred range. */
+  private defers(key: number): boolean {
+    const d = this.deferred;
+    return d !== undefined && key >= d.from && key < d.to;
+  }
+
+  /** The page `key` reads from in `shared` or the deferred range (ZERO_PAGE: none), for a key neither own nor lazy. */
+  private sharedPage(key: number): Page | undefined {
+    const page = this.shared.get(key);
+    if (page !== undefined) return page === ZERO_PAGE ? undefined : page;
+    return this.defers(key) ? this.deferred!.pages().get(key) : undefined;
   }
 
   /**
@@ -329,6 +411,7 @@ export class PhysicalMemory {
     this.pages = NO_OWN_PAGES;
     this.shared = NO_PAGES;
     this.lazy = undefined;
+    this.deferred = undefined;
   }
 
   /** Called with the page number of every page a write is about to change; recording subclasses override it. */
@@ -351,7 +434,7 @@ export class PhysicalMemory {
   stablePage(page: number): object | undefined {
     if (this.released) throw releasedError();
     if (this.pages.has(page) || (this.lazy !== undefined && this.lazy.has(page))) return undefined;
-    return this.shared.get(page) ?? NO_PAGE;
+    return this.sharedPage(page) ?? NO_PAGE;
   }
 
   /**
@@ -384,7 +467,7 @@ export class PhysicalMemory {
     const own = this.pages.get(key);
     if (own !== undefined) return own === ZERO_PAGE ? undefined : own;
     if (this.lazy !== undefined && this.lazy.has(key)) return this.materialise(key);
-    return this.shared.get(key);
+    return this.deferred === undefined ? this.shared.get(key) : this.sharedPage(key);
   }
 
   private writablePage(key: number): Page {
@@ -394,7 +477,7 @@ export class PhysicalMemory {
     const own = this.pages.get(key);
     if (own !== undefined && own !== ZERO_PAGE) return own;
     if (own === undefined && this.lazy !== undefined && this.lazy.has(key)) return this.materialise(key);
-    const from = own === ZERO_PAGE ? undefined : this.shared.get(key);
+    const from = own === ZERO_PAGE ? undefined : this.sharedPage(key);
     const page = from === undefined ? newPage() : copyOf(from);
     this.ownPages().set(key, page);
     return page;

@@ -4,7 +4,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { Machine } from "../../src/runtime/machine/machine.ts";
-import { PhysicalMemory, type AccessSize } from "../../src/runtime/memory.ts";
+import { DeferredPages, PhysicalMemory, type AccessSize } from "../../src/runtime/memory.ts";
 import { arbitraryBytes, arbitraryValue } from "../../src/runtime/scenario/index.ts";
 
 const MASK64 = (1n << 64n) - 1n;
@@ -131,6 +131,61 @@ describe("PhysicalMemory", () => {
     expect(lazy.read(0x6000_fff0n, 8)).toBe(eager.read(0x6000_fff0n, 8));
     // A read across the lazy page's top edge.
     expect(lazy.read(0x6000_fffcn, 8)).toBe(eager.read(0x6000_fffcn, 8));
+  });
+
+  it("deferred pages: made once, when a page of their range is first touched, and read, written, filled and cloned as if written eagerly", () => {
+    // The range is pages 0x70000-0x70003; the producer writes some of them.
+    const FROM = 0x70000;
+    const inRange = fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 4095 })).map(([p, o]) => BigInt(FROM + p) * 0x1000n + BigInt(o & ~7));
+    const outside = fc.integer({ min: 0, max: 4095 }).map((o) => 0x6000_0000n + BigInt(o & ~7));
+    const step = fc.record({ kind: fc.constantFrom("read", "write", "fill", "clone"), address: fc.oneof(inRange, outside), value: fc.bigInt({ min: 0n, max: MASK64 }), whole: fc.boolean() });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(inRange, fc.bigInt({ min: 0n, max: MASK64 })), { maxLength: 8 }), fc.array(step, { maxLength: 30 }), (made, steps) => {
+        let calls = 0;
+        const produce = () => {
+          calls++;
+          const m = new PhysicalMemory();
+          for (const [a, v] of made) m.write(a, 8, v);
+          return m;
+        };
+        let eager = produce();
+        calls = 0;
+        let deferred = PhysicalMemory.withDeferredPages(eager.map, new DeferredPages(FROM, FROM + 4, produce));
+        const others: [PhysicalMemory, PhysicalMemory][] = [];
+        let touched = false;
+        for (const s of steps) {
+          const page = s.address - (s.address & 0xfffn);
+          if (s.address >= 0x7000_0000n && s.kind !== "clone") touched = true;
+          if (s.kind === "read") expect(deferred.read(s.address, 8)).toBe(eager.read(s.address, 8));
+          else if (s.kind === "write") (deferred.write(s.address, 8, s.value), eager.write(s.address, 8, s.value));
+          else if (s.kind === "fill") {
+            const [a, n] = s.whole ? [page, 0x1000n] : [s.address, 8n];
+            (deferred.fill(a, n, 0), eager.fill(a, n, 0));
+          } else {
+            others.push([deferred, eager]);
+            [deferred, eager] = [deferred.clone(), eager.clone()];
+          }
+          if (!touched) expect(calls).toBe(0);
+        }
+        expect(calls).toBeLessThanOrEqual(1);
+        for (const [d, e] of [[deferred, eager], ...others]) {
+          for (let p = 0; p < 4; p++) for (let o = 0; o < 4096; o += 512) expect(d.read(BigInt(FROM + p) * 0x1000n + BigInt(o), 8)).toBe(e.read(BigInt(FROM + p) * 0x1000n + BigInt(o), 8));
+          for (const [a] of made) expect(d.read(a, 8)).toBe(e.read(a, 8));
+          for (const s of steps) expect(d.read(s.address, 8)).toBe(e.read(s.address, 8));
+        }
+        expect(calls).toBeLessThanOrEqual(1);
+      }),
+    );
+  });
+
+  it("deferred pages: a producer that writes outside its range is an internal error", () => {
+    const m = PhysicalMemory.withDeferredPages(new PhysicalMemory().map, new DeferredPages(0x70000, 0x70004, () => {
+      const out = new PhysicalMemory();
+      out.write(0x6000_0000n, 8, 1n);
+      return out;
+    }));
+    expect(m.read(0x6000_0000n, 8)).toBe(0n); // outside the range: the producer does not run
+    expect(() => m.read(0x7000_0000n, 8)).toThrow(/internal: a deferred page .* is outside its range/);
   });
 });
 

@@ -8,7 +8,9 @@
 import { describe, expect, it } from "vitest";
 import { AP, S2AP, S2_MEMATTR } from "../../src/runtime/mmu/descriptor-encoding.ts";
 import { trapToJson } from "../../src/runtime/scenario/guest-setup.ts";
-import { scenarioAtAnswers } from "../../src/runtime/scenario/at-answers.ts";
+import { scenarioAtAnswers, scenarioAtAnswersWithoutMachine } from "../../src/runtime/scenario/at-answers.ts";
+import { scenario } from "../../src/runtime/scenario/scenario.ts";
+import { ARM64_HAS_VIRT_HOST_EXTN, ARM64_KVM_HVHE } from "../../src/runtime/machine/cpu-features.ts";
 import { trapFromGuestAccess, type GuestAccessTrapInput } from "../../src/runtime/scenario/index.ts";
 import { AT_KINDS } from "../../src/runtime/semantics/at-operations.ts";
 import { el2, trapGuest as guest } from "../support/trap-guest.ts";
@@ -96,6 +98,36 @@ describe("the scenario's AT answers (at-answers.ts)", () => {
       expect(Object.keys(t.meta.atPars)).toEqual([...AT_KINDS]);
       expect(scenarioAtAnswers(t.scenario)).toEqual(t.meta.atPars);
     }
+  });
+
+  it("a form's answers are asked of its tables without a machine, as its machine gives them: every form, both halves, VHE, a FAR beyond both ranges", () => {
+    const ats = [undefined, "fault", { ok: 0x8000_1000n }, { ok: 0xffff_ffff_f000n }, { par: 0x81fn }, { par: 0x80_0000n, ops: { s1e1a: 0x800n, s12e1r: 0xa0fn } }, { s2fault: { level: 1, fault: "permission" } }, { s2fault: { level: 3, fault: "translation" } }, { s2fault: { level: 2, fault: "access-flag" } }] as const;
+    const fars = [0x1234n, 0x4000_1fffn, 0xffff_0000_1234_5678n, 0xffff_ff80_2b54_b988n, 0x8000_0000_0000_1000n];
+    let compared = 0;
+    for (const at of ats) {
+      for (const far of fars) {
+        for (const caps of [[], [ARM64_HAS_VIRT_HOST_EXTN], [ARM64_KVM_HVHE]]) {
+          for (const midr of [undefined, 0x411fd072n]) {
+            const s = scenario({ esr: 0x9200004fn, far, at, caps, ...(midr !== undefined ? { midr } : {}), seed: 3 });
+            let machine: unknown;
+            try {
+              machine = scenarioAtAnswers(s);
+            } catch (e) {
+              machine = `throws ${(e as Error).message}`;
+            }
+            let direct: unknown;
+            try {
+              direct = scenarioAtAnswersWithoutMachine(s);
+            } catch (e) {
+              direct = `throws ${(e as Error).message}`;
+            }
+            expect(direct).toEqual(machine);
+            if (typeof machine !== "string") compared++;
+          }
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(150);
   });
 
   it("the guest form's result lists atPars", () => {

@@ -53,6 +53,19 @@ function implementerOf(partEnum: string): number | undefined {
  * variant:revision, inclusive.
  */
 export function hasErratum834220(midr: bigint): boolean {
+  // Asked for every trap and scenario machine, of a few MIDRs: each answered once.
+  let known = erratum834220ByMidr.get(midr);
+  if (known === undefined) {
+    if (erratum834220ByMidr.size >= MIDRS_KEPT) erratum834220ByMidr.clear();
+    erratum834220ByMidr.set(midr, (known = erratum834220On(midr)));
+  }
+  return known;
+}
+
+const erratum834220ByMidr = new Map<bigint, boolean>();
+const MIDRS_KEPT = 64;
+
+function erratum834220On(midr: bigint): boolean {
   const f = decodeMidr(midr);
   if (f.architecture !== MidrArchitecture.ID_REGISTERS) return false;
   const variantRevision = (f.variant << 4) | f.revision;

@@ -19,16 +19,18 @@ import type { AddressTranslator } from "../machine/address-translator.ts";
 import { DEFAULT_MIDR, Machine, sysregSlotOf, type MachineConfig, type UnknownValues } from "../machine/machine.ts";
 import { translateAtOperation } from "../mmu/at-operation.ts";
 import { atKindOfTraits } from "../semantics/at-operations.ts";
-import { ARM64_HAS_VIRT_HOST_EXTN, capabilitiesFromMidr } from "../machine/cpu-features.ts";
+import { ARM64_HAS_VIRT_HOST_EXTN, capabilitiesFromMidr, hypRunsWithE2H } from "../machine/cpu-features.ts";
+import { HCR_EL2_E2H } from "../machine/sysreg-access.ts";
+import { translationContextOf, type TranslationContext, type TranslationRegisters } from "../mmu/registers.ts";
 import { storageRegisters } from "../machine/sysreg-table.ts";
 import { VCPU_SIZE } from "../machine/vcpu-layout.ts";
-import { PhysicalMemory } from "../memory.ts";
+import { DeferredPages, PhysicalMemory } from "../memory.ts";
 import { TranslationTableBuilder } from "../mmu/builder.ts";
 import { S2AP } from "../mmu/descriptor-encoding.ts";
 import { BoundedCache } from "./bounded-cache.ts";
 import { SCENARIO_MEMORY_MAP } from "./machine-memory.ts";
 import { arbitraryValue, fillArbitraryBytes } from "./prng.ts";
-import { checkSysregsKeys, hex, KNOWN_CAPABILITIES, parFor, ScenarioError, type AtOperationName, type Scenario } from "./scenario.ts";
+import { checkSysregsKeys, hex, KNOWN_CAPABILITIES, parFor, ScenarioError, type AtOperationName, type Scenario, type ScenarioAt } from "./scenario.ts";
 
 /** Where the scenario machine puts hyp data and guest tables (physical addresses). */
 export const SCENARIO_LAYOUT = {
@@ -88,7 +90,10 @@ function canonicalVa(va: bigint): boolean {
  * Built guest tables by (FAR's page, at): many scenarios share them, and building them (table pages
  * zeroed, stage 2 mapped) costs far more than running a handler. Each machine gets a copy.
  */
-const tableCache = new BoundedCache<{ memory: PhysicalMemory; registers: Record<string, bigint> }>(256);
+const tableCache = new BoundedCache<GuestTables>(256);
+
+/** A scenario's guest tables: built, or made when a machine first reads one of the table pool's pages. */
+type GuestTables = { readonly memory: PhysicalMemory; readonly registers: Record<string, bigint> } | { readonly deferred: DeferredPages; readonly registers: Record<string, bigint> };
 
 /** What the guest tables of `s` depend on: FAR's page and what AT finds there. */
 function tablesKey(s: Scenario): string {
@@ -99,10 +104,41 @@ function tablesKey(s: Scenario): string {
 function guestTables(s: Scenario): { memory: PhysicalMemory; registers: Record<string, bigint> } {
   const entry = tableCache.get(tablesKey(s), () => {
     // A canonical FAR's page (or its neighbour) is mapped in FAR's half of the VA space.
-    const builder = blankGuestTables(canonicalVa(s.far) && (s.far & VA_BIT_55) !== 0n).fork();
-    return { memory: builder.tableMemory, registers: buildGuestTables(s, builder) };
+    const upper = canonicalVa(s.far) && (s.far & VA_BIT_55) !== 0n;
+    if (!canonicalVa(s.far) || (typeof s.at === "object" && "s2fault" in s.at)) {
+      // Built now: mapping nothing, or refused (an {"s2fault"} FAR beyond 48 bits) where machineForScenario must refuse it.
+      const builder = blankGuestTables(upper).fork();
+      return { memory: builder.tableMemory, registers: buildGuestTables(s, builder) };
+    }
+    // One page of FAR's half mapped (FAR's or its neighbour's), which cannot fail: a handler
+    // that never walks them (AT answered by the {"par"} form, or no AT at all) never has them
+    // built. The registers do not depend on the mapping: the blank builder's.
+    const registers = blankRegisters(upper);
+    const deferred = new DeferredPages(TABLE_POOL_PAGES.from, TABLE_POOL_PAGES.to, () => {
+      const builder = blankGuestTables(upper).fork();
+      const built = buildGuestTables(s, builder);
+      for (const name in built) {
+        if (built[name] !== registers[name]) throw new Error(`internal: the guest tables of FAR ${hex(s.far)} set ${name} to ${hex(built[name])}, not the blank builder's ${hex(registers[name])}`);
+      }
+      return builder.tableMemory;
+    });
+    return { deferred, registers };
   });
-  return { memory: entry.memory.clone(), registers: entry.registers };
+  return { memory: "memory" in entry ? entry.memory.clone() : PhysicalMemory.withDeferredPages(SCENARIO_MEMORY_MAP, entry.deferred), registers: entry.registers };
+}
+
+/** The page numbers of the table pool, which holds every page of the guest tables. */
+const TABLE_POOL_PAGES = {
+  from: Number(SCENARIO_LAYOUT.tablePool.base >> 12n),
+  to: Number((SCENARIO_LAYOUT.tablePool.base + SCENARIO_LAYOUT.tablePool.size) >> 12n),
+};
+
+/** The translation registers of the blank builders (lower, upper), which mapping a page of FAR's half leaves as they are. */
+const blankRegisterSets: [Record<string, bigint> | undefined, Record<string, bigint> | undefined] = [undefined, undefined];
+
+function blankRegisters(upper: boolean): Record<string, bigint> {
+  const i = upper ? 1 : 0;
+  return (blankRegisterSets[i] ??= Object.freeze({ ...blankGuestTables(upper).fork().registers() }) as Record<string, bigint>);
 }
 
 /**
@@ -247,19 +283,8 @@ export function scenarioMachineSetup(s: Scenario, options: ScenarioMachineOption
  * them, a zeroed vcpu. Every scenario of one shape (scenarioTemplate's key) has the same.
  */
 function shapeSetup(s: Scenario, deriveFromMidr: boolean): { config: MachineConfig; capabilities: string[] } {
-  let translation: Record<string, bigint>;
-  let memory: PhysicalMemory;
-  try {
-    ({ memory, registers: translation } = guestTables(s));
-  } catch (e) {
-    if (e instanceof ScenarioError) throw e;
-    throw new ScenarioError(`cannot build the guest tables: ${e instanceof Error ? e.message : String(e)}`);
-  }
-
-  const caps = new Set(s.caps);
-  if (deriveFromMidr) {
-    for (const c of capabilitiesFromMidr(s.midr ?? DEFAULT_MIDR)) caps.add(c);
-  }
+  const { memory, registers: translation } = scenarioGuestTables(s);
+  const caps = scenarioCapabilities(s, deriveFromMidr);
 
   const sysregs: Record<string, bigint> = {
     ...translation,
@@ -287,6 +312,47 @@ function shapeSetup(s: Scenario, deriveFromMidr: boolean): { config: MachineConf
     ...(s.at !== undefined && typeof s.at === "object" && "par" in s.at ? { translator: fixedParTranslator(s.far, s.at) } : {}),
   };
   return { config, capabilities: [...caps].sort() };
+}
+
+/** The guest tables of `s` (a copy of the kept ones) and their registers; a ScenarioError when they cannot be built. */
+function scenarioGuestTables(s: Scenario): { memory: PhysicalMemory; registers: Record<string, bigint> } {
+  try {
+    return guestTables(s);
+  } catch (e) {
+    if (e instanceof ScenarioError) throw e;
+    throw new ScenarioError(`cannot build the guest tables: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** The capabilities of the machine of `s`: the scenario's, and MIDR's when derived. */
+function scenarioCapabilities(s: Scenario, deriveFromMidr: boolean): Set<string> {
+  const caps = new Set(s.caps);
+  if (deriveFromMidr) {
+    for (const c of capabilitiesFromMidr(s.midr ?? DEFAULT_MIDR)) caps.add(c);
+  }
+  return caps;
+}
+
+/** What AT on FAR answers from on a scenario machine: its {"par":...} form's values, or the tables the MMU model walks. */
+export type ScenarioAtSource = { readonly fixed: ParAt } | { readonly context: TranslationContext };
+type ParAt = Extract<ScenarioAt, { readonly par: bigint }>;
+
+/**
+ * What AT on FAR reads on the machine machineForScenario(s) builds (MIDR's capabilities derived),
+ * without building that machine: the {"par":...} form's values, or the registers and memory the
+ * MMU model walks (the scenario's guest tables; HCR_EL2 with E2H where the machine sets it). The
+ * trap builder asks it of a form it may not keep, where a machine (its template, its copy) would
+ * cost more than the walks. It throws the ScenarioErrors machineForScenario throws; undefined for
+ * a scenario with registers of its own (they may set a translation register): ask the machine.
+ */
+export function scenarioAtSource(s: Scenario): ScenarioAtSource | undefined {
+  if (s.sysregs !== undefined) return undefined;
+  // The tables are built (or found) as for the machine, whose AT the {"par"} form answers but for FAR.
+  const { memory, registers } = scenarioGuestTables(s);
+  if (s.at !== undefined && typeof s.at === "object" && "par" in s.at) return { fixed: s.at };
+  const hcr = hypRunsWithE2H(scenarioCapabilities(s, true)) ? registers.HCR_EL2 | HCR_EL2_E2H : registers.HCR_EL2;
+  const regs = registers as unknown as TranslationRegisters;
+  return { context: translationContextOf({ ...regs, HCR_EL2: hcr }, memory) };
 }
 
 /** The registers a scenario sets itself: ESR_EL2, FAR_EL2, HPFAR_EL2 (drawn when "unknown"), PAR_EL1 and its `sysregs`. */
