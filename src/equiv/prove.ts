@@ -255,7 +255,9 @@ async function decideObligations(combos: Combination[], checksOf: (combo: Combin
     else for (const it of items) it.status = await checker.check(it.query);
   };
 
-  for (const items of perCombo) if (items.length > 0) await askAll(items);
+  // On a native solver the combinations' disjunctions are asked together (answered in the order asked).
+  if (combos.length > 0 && combos[0].checker.concurrent) await Promise.all(perCombo.map((items) => (items.length > 0 ? askAll(items) : undefined)));
+  else for (const items of perCombo) if (items.length > 0) await askAll(items);
   for (;;) {
     const first = order.findIndex((it) => it.status === "sat");
     const before = (first < 0 ? order : order.slice(0, first)).filter((it) => it.status === "open");

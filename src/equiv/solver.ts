@@ -120,6 +120,14 @@ export class Checker {
     this.scope = freshLiteral(ctx, "scope");
   }
 
+  /**
+   * Whether a question may be asked before the earlier ones are answered: on a native solver,
+   * not on z3-solver's build, whose worker has stalled on checks asked together.
+   */
+  get concurrent(): boolean {
+    return this.session.backend !== "wasm";
+  }
+
   private sync(): number {
     const bg = this.background();
     for (; this.added < bg.length; this.added++) this.session.assert(this.ctx.Implies(this.scope, bg[this.added]) as BoolTerm);

@@ -24,14 +24,49 @@ export interface ExploreLimits {
 
 export const DEFAULT_LIMITS: ExploreLimits = { maxSteps: 10_000, maxPaths: 4096 };
 
+/** Whether a way is feasible, and a model of the path with it when it is. */
+type Way = { feasible: boolean; witness: Witness | undefined };
+
+/**
+ * A way the solver is still being asked about: its answer, and whether it is in (set as it
+ * arrives, so a scheduler can read it without waiting). The error of a question the solver
+ * could not decide is kept for whoever waits on it.
+ */
+interface Asked {
+  answer: Promise<void>;
+  way?: Way;
+  error?: unknown;
+}
+
 interface Pending {
   pc: number;
   state: SymbolicState;
   conds: BoolTerm[];
   steps: string[];
   witness: Witness | undefined;
+  /** Where the path is in the tree of ways: the way taken (0) or not (1) at each fork so far. */
+  order: number[];
+  /** Set while the solver is asked whether this way is feasible at all. */
+  asked?: Asked;
+  /** The way ends the path (an exit taken): its outcome, made once the way is known feasible. */
+  ends?: () => PathOutcome;
 }
 
+/** Depth-first order: the taken way's paths before the not-taken way's, at every fork. */
+function treeOrder(x: readonly number[], y: readonly number[]): number {
+  for (let i = 0; i < x.length && i < y.length; i++) if (x[i] !== y[i]) return x[i] - y[i];
+  return x.length - y.length;
+}
+
+/**
+ * Explores every feasible path from `entry`. When the solver is to be asked whether a way is
+ * feasible, and the checker's session takes questions before earlier ones are answered, the
+ * path goes on at once the way its witness takes, and the other way waits for its answer among
+ * the ways to explore; while the solver answers, faultc explores. What runs next is decided
+ * only by answers already handed over (the checker hands them over in the order asked, one per
+ * turn), and the paths are returned in depth-first order, so the questions, their order and the
+ * paths are the same on every run.
+ */
 export async function exploreProgram(
   program: LoadedProgram,
   entry: string,
@@ -42,28 +77,58 @@ export async function exploreProgram(
   const start = program.labels.get(entry);
   if (start === undefined) throw new ExplorationError(program.file, `no label '${entry}' (the entry point) in the program`, [...program.capabilities]);
   const d = initial.d;
-  const paths: SymbolicPath[] = [];
-  const work: Pending[] = [{ pc: start, state: initial, conds: [], steps: [], witness: undefined }];
+  const found: { path: SymbolicPath; order: number[] }[] = [];
+  const work: Pending[] = [{ pc: start, state: initial, conds: [], steps: [], witness: undefined, order: [] }];
+  const concurrent = checker.concurrent;
 
-  type Way = { feasible: boolean; witness: Witness | undefined };
-  /** Which ways of `cond` are feasible on path `p`, each with a witness when it is. */
-  const ways = async (cond: SymBool, p: Pending): Promise<{ taken: Way; notTaken: Way }> => {
-    if (isConcreteBool(cond)) return { taken: { feasible: cond.b, witness: p.witness }, notTaken: { feasible: !cond.b, witness: p.witness } };
-    const t = d.boolTerm(cond);
-    const nt = d.notTerm(t);
-    const ask = async (c: BoolTerm): Promise<Way> => {
-      const r = await checker.witness([...p.conds, c], true);
-      if (r.result === "unknown") throw new ExplorationIncomplete("the solver could not decide a branch condition");
-      return { feasible: r.result === "sat", witness: r.witness };
-    };
-    const known = p.witness === undefined ? undefined : checker.decides(p.witness, t);
-    if (known === true) return { taken: { feasible: true, witness: p.witness }, notTaken: await ask(nt) };
-    if (known === false) return { taken: await ask(t), notTaken: { feasible: true, witness: p.witness } };
-    return { taken: await ask(t), notTaken: await ask(nt) };
+  const ask = (conds: BoolTerm[]): Asked => {
+    const asked: Asked = { answer: Promise.resolve() };
+    asked.answer = checker.witness(conds, true).then(
+      (r) => {
+        if (r.result === "unknown") asked.error = new ExplorationIncomplete("the solver could not decide a branch condition");
+        else asked.way = { feasible: r.result === "sat", witness: r.witness };
+      },
+      (e: unknown) => {
+        asked.error = e;
+      },
+    );
+    return asked;
+  };
+  const settled = async (asked: Asked): Promise<Way> => {
+    await asked.answer;
+    if (asked.error !== undefined) throw asked.error;
+    return asked.way!;
   };
 
-  while (work.length > 0) {
-    const p = work.pop()!;
+  /** The next way to explore: the newest whose feasibility is known, else the oldest still asked, once answered. */
+  const next = async (): Promise<Pending | undefined> => {
+    for (;;) {
+      if (work.length === 0) return undefined;
+      let i = work.length - 1;
+      while (i >= 0 && work[i].asked !== undefined && work[i].asked!.way === undefined && work[i].asked!.error === undefined) i--;
+      if (i < 0) await work.find((w) => w.asked !== undefined)!.asked!.answer;
+      else {
+        const [p] = work.splice(i, 1);
+        if (p.asked === undefined) return p;
+        const way = await settled(p.asked);
+        p.asked = undefined;
+        if (!way.feasible) continue;
+        p.witness = way.witness;
+        return p;
+      }
+    }
+  };
+
+  const record = (p: Pending, outcome: PathOutcome): void => {
+    found.push({ path: { conds: p.conds, outcome, state: p.state, steps: p.steps, ...(p.witness ? { witness: p.witness } : {}) }, order: p.order });
+    if (found.length > limits.maxPaths) throw new ExplorationIncomplete(`more than ${limits.maxPaths} paths`);
+  };
+
+  for (let p = await next(); p !== undefined; p = await next()) {
+    if (p.ends !== undefined) {
+      record(p, p.ends());
+      continue;
+    }
     for (let n = 0; ; n++) {
       if (n >= limits.maxSteps) throw new ExplorationIncomplete(`a path runs longer than ${limits.maxSteps} instructions`);
       const insn = program.instructions[p.pc];
@@ -84,36 +149,63 @@ export async function exploreProgram(
         p.pc++;
         continue;
       }
-      const w = await ways(effect.cond, p);
-      const cond = isConcreteBool(effect.cond) ? undefined : d.boolTerm(effect.cond);
-      if (w.taken.feasible && w.notTaken.feasible) {
-        // Fork: the not-taken way continues later from a copy.
-        work.push({ pc: p.pc + 1, state: p.state.clone(), conds: [...p.conds, d.notTerm(cond!)], steps: [...p.steps], witness: w.notTaken.witness });
-        p.conds.push(cond!);
-        p.witness = w.taken.witness;
-      } else if (!w.taken.feasible) {
-        p.witness = w.notTaken.witness;
-        p.pc++;
-        continue;
-      } else p.witness = w.taken.witness;
-      if (effect.kind === "branch") {
-        p.pc = effect.target;
-        continue;
+      const taken = effect;
+      // An exit taken ends the path; its outcome is made only for a way known feasible.
+      const ends =
+        taken.kind === "branch"
+          ? undefined
+          : (): PathOutcome => {
+              const o = taken.outcome;
+              if (o.kind === "guest-exit") {
+                const code = o.exitCode;
+                if (!("c" in code)) throw new ExplorationIncomplete(`${insn.text}: the exit code is not a constant`);
+                return { kind: "exit", code: code.c.value };
+              }
+              if (o.kind === "eret") return { kind: "retry" };
+              if (o.kind === "handler") return { kind: "handoff", target: externalHandlerName(o.name, program.externalNames) };
+              return o;
+            };
+      /** Sets `q` going the taken way (true) or the other, from this instruction. */
+      const go = (q: Pending, way: boolean): Pending => {
+        if (!way) q.pc++;
+        else if (taken.kind === "branch") q.pc = taken.target;
+        else q.ends = ends;
+        return q;
+      };
+      const cond = taken.cond;
+      let moved: Pending;
+      if (!isConcreteBool(cond)) {
+        const t = d.boolTerm(cond);
+        const nt = d.notTerm(t);
+        /** A copy of p going `way` from here, for later, once the solver says it is feasible. */
+        const later = (way: boolean, asked: Asked): Pending =>
+          go({ pc: p.pc, state: p.state.clone(), conds: [...p.conds, way ? t : nt], steps: [...p.steps], witness: undefined, order: [...p.order, way ? 0 : 1], asked }, way);
+        const known = p.witness === undefined ? undefined : checker.decides(p.witness, t);
+        if (known === undefined) {
+          // No witness decides it: both ways are asked about, and each waits for its answer.
+          const askedT = ask([...p.conds, t]);
+          if (!concurrent) await askedT.answer;
+          const notTaken = later(false, ask([...p.conds, nt]));
+          if (!concurrent) await notTaken.asked!.answer;
+          p.asked = askedT;
+          p.conds.push(t);
+          p.order.push(0);
+          work.push(notTaken, go(p, true));
+          break;
+        }
+        // The witness's way is feasible: the path goes on that way, and the other is asked about.
+        const asked = ask([...p.conds, known ? nt : t]);
+        if (!concurrent) await asked.answer;
+        work.push(later(!known, asked));
+        p.conds.push(known ? t : nt);
+        p.order.push(known ? 0 : 1);
+        moved = go(p, known);
+      } else moved = go(p, cond.b);
+      if (moved.ends !== undefined) {
+        record(p, moved.ends());
+        break;
       }
-      // An exit, taken.
-      let outcome: PathOutcome;
-      const o = effect.outcome;
-      if (o.kind === "guest-exit") {
-        const code = o.exitCode;
-        if (!("c" in code)) throw new ExplorationIncomplete(`${insn.text}: the exit code is not a constant`);
-        outcome = { kind: "exit", code: code.c.value };
-      } else if (o.kind === "eret") outcome = { kind: "retry" };
-      else if (o.kind === "handler") outcome = { kind: "handoff", target: externalHandlerName(o.name, program.externalNames) };
-      else outcome = o;
-      paths.push({ conds: p.conds, outcome, state: p.state, steps: p.steps, ...(p.witness ? { witness: p.witness } : {}) });
-      if (paths.length > limits.maxPaths) throw new ExplorationIncomplete(`more than ${limits.maxPaths} paths`);
-      break;
     }
   }
-  return paths;
+  return found.sort((x, y) => treeOrder(x.order, y.order)).map((f) => f.path);
 }
