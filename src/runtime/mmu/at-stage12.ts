@@ -15,7 +15,7 @@ import { fullTranslate, type FullTranslation } from "./full-translate.ts";
 import { encodePARFault, encodePARSuccess } from "./par.ts";
 import { readTranslationContext, type TranslationContext } from "./registers.ts";
 import { assertEl10RegimeSelected, stage2Enabled } from "./regime.ts";
-import { shareabilityField } from "./descriptor.ts";
+import { shareabilityOfLowWord } from "./descriptor.ts";
 import { s2CombineS1MemAttrs } from "./s2-memattrs.ts";
 
 /** AT S1E1*'s input; read is AT S12E1R / S12E0R, write AT S12E1W / S12E0W (there is no S12E1A). */
@@ -43,6 +43,6 @@ export function atS12Report(t: Outcome<FullTranslation>): bigint | FaultRecord {
   if (!t.ok) return atTakesException(t.fault) ? t.fault : encodePARFault(t.fault);
   const s2 = t.value.s2;
   if (s2 === undefined) throw new Error("internal: stage 2 enabled but the translation has no stage-2 output");
-  const attrs = s2CombineS1MemAttrs(t.value.s1.attrs, { memAttr: s2.memAttr, sh: shareabilityField(s2.walk.descriptor) });
+  const attrs = s2CombineS1MemAttrs(t.value.s1.attrs, { memAttr: s2.memAttr, sh: shareabilityOfLowWord(s2.walk.descriptorLow) });
   return encodePARSuccess(t.value.pa, attrs);
 }

@@ -10,7 +10,7 @@ import type { PhysicalMemory } from "../memory.ts";
 import type { AccessDescriptor } from "./access.ts";
 import { AtExternalAbort, atTakesException } from "./at-exception.ts";
 import type { FaultRecord, Outcome } from "./fault.ts";
-import { encodePARFault, encodePARSuccess } from "./par.ts";
+import { encodePARFault, encodePARSuccessAt } from "./par.ts";
 import { readTranslationContext, type TranslationContext } from "./registers.ts";
 import { assertEl10RegimeSelected } from "./regime.ts";
 import { s1Translate, type S1Output } from "./s1-translate.ts";
@@ -36,11 +36,12 @@ export function addressTranslateS1E1(input: TranslationInput): bigint {
 }
 
 /** The access each AT S1E<el><access> makes: one object apiece, not one built per translation. */
-const AT_ACCESSES: Readonly<Record<AtAccess, readonly [AccessDescriptor, AccessDescriptor]>> = {
-  read: [{ kind: "AT", write: false, el: 0 }, { kind: "AT", write: false, el: 1 }],
-  write: [{ kind: "AT", write: true, el: 0 }, { kind: "AT", write: true, el: 1 }],
-  any: [{ kind: "AT", write: false, el: 0, checkPermissions: false }, { kind: "AT", write: false, el: 1, checkPermissions: false }],
-};
+const AT_READS: readonly [AccessDescriptor, AccessDescriptor] = [{ kind: "AT", write: false, el: 0 }, { kind: "AT", write: false, el: 1 }];
+const AT_WRITES: readonly [AccessDescriptor, AccessDescriptor] = [{ kind: "AT", write: true, el: 0 }, { kind: "AT", write: true, el: 1 }];
+const AT_ANYS: readonly [AccessDescriptor, AccessDescriptor] = [
+  { kind: "AT", write: false, el: 0, checkPermissions: false },
+  { kind: "AT", write: false, el: 1, checkPermissions: false },
+];
 
 /** addressTranslateS1E1 on registers already read (a set-up that holds them as values, not behind a sysreg function). */
 export function addressTranslateS1E1In(ctx: TranslationContext, va: bigint, access: AtAccess, el: 0 | 1 = 1): bigint {
@@ -59,12 +60,14 @@ export function atS1E1Answer(ctx: TranslationContext, va: bigint, access: AtAcce
 
 /** The access AT S1E<el><access> (and S12E<el><access>) makes. */
 export function atAccessDescriptor(access: AtAccess, el: 0 | 1): AccessDescriptor {
-  return AT_ACCESSES[access][el];
+  // A switch, not a look-up by the access's name: every AT asks, and a keyed load by a string is the slower.
+  const accesses = access === "read" ? AT_READS : access === "write" ? AT_WRITES : AT_ANYS;
+  return accesses[el];
 }
 
 /** What a stage-1 AT reports of its translation: PAR_EL1, or the fault of the External abort it takes instead. */
 export function atS1Report(s1: Outcome<S1Output>): bigint | FaultRecord {
-  if (s1.ok) return encodePARSuccess(s1.value.oa, s1.value.attrs);
+  if (s1.ok) return encodePARSuccessAt(s1.value.oaNumber, s1.value.attrs);
   return atTakesException(s1.fault) ? s1.fault : encodePARFault(s1.fault);
 }
 

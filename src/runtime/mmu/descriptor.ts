@@ -1,7 +1,7 @@
 // VMSAv8-64 translation table descriptors: classification and the fields the walker reads
 // (Arm ARM AArch64.DecodeDescriptorType and the descriptor format tables, ARMv8.0 without LPA).
 
-import { bitSet, field, fieldNumber, isZeroField } from "./bits.ts";
+import { isZeroField } from "./bits.ts";
 import { DESCRIPTOR_OA_TOP_BIT } from "./implementation.ts";
 import type { GranuleGeometry } from "./granule.ts";
 import { levelShift } from "./granule.ts";
@@ -96,16 +96,40 @@ export function accessFlagOfLowWord(lo: number): boolean {
 
 /** Shareability, descriptor<9:8>, at either stage. */
 export function shareabilityField(descriptor: bigint): number {
-  return fieldNumber(descriptor, 9, 8);
+  return shareabilityOfLowWord(lowWord(descriptor));
 }
+
+/** shareabilityField() of a descriptor whose low word is `lo`. */
+export function shareabilityOfLowWord(lo: number): number {
+  return (lo >>> 8) & 3;
+}
+
+/** A descriptor's bits 31:0 and 63:32 as unsigned Numbers (the walks' form of it). */
+function lowWord(d: bigint): number {
+  return Number(d & 0xffffffffn);
+}
+
+function highWord(d: bigint): number {
+  return Number((d >> 32n) & 0xffffffffn);
+}
+
+/** Stage-1 block/page attribute fields of a descriptor's low word (lo, bits 31:0) and high word (hi, bits 63:32). */
+export const S1LeafWords = {
+  attrIndx: (lo: number): number => (lo >>> 2) & 0b111,
+  /** AP[2:1] as a two-bit number: bit 1 is AP[2] (read-only), bit 0 is AP[1] (EL0 access). */
+  ap: (lo: number): number => (lo >>> 6) & 0b11,
+  /** PXN, bit 53. */
+  pxn: (hi: number): boolean => ((hi >>> 21) & 1) === 1,
+  /** UXN, bit 54. */
+  uxn: (hi: number): boolean => ((hi >>> 22) & 1) === 1,
+} as const;
 
 /** Stage-1 block/page attribute fields. */
 export const S1Leaf = {
-  attrIndx: (d: bigint): number => fieldNumber(d, 4, 2),
-  /** AP[2:1] as a two-bit number: bit 1 is AP[2] (read-only), bit 0 is AP[1] (EL0 access). */
-  ap: (d: bigint): number => fieldNumber(d, 7, 6),
-  pxn: (d: bigint): boolean => bitSet(d, 53),
-  uxn: (d: bigint): boolean => bitSet(d, 54),
+  attrIndx: (d: bigint): number => S1LeafWords.attrIndx(lowWord(d)),
+  ap: (d: bigint): number => S1LeafWords.ap(lowWord(d)),
+  pxn: (d: bigint): boolean => S1LeafWords.pxn(highWord(d)),
+  uxn: (d: bigint): boolean => S1LeafWords.uxn(highWord(d)),
 } as const;
 
 /** Stage-1 table descriptor hierarchical attributes, from the descriptor's high word (bits 63:32). */
@@ -123,10 +147,18 @@ export const S1Table = {
   apTable: (d: bigint): number => S1TableHighWord.apTable(Number(d >> 32n)),
 } as const;
 
+/** Stage-2 block/page attribute fields of a descriptor's low word (lo) and high word (hi). */
+export const S2LeafWords = {
+  memAttr: (lo: number): number => (lo >>> 2) & 0b1111,
+  /** S2AP: bit 0 grants read, bit 1 grants write. */
+  s2ap: (lo: number): number => (lo >>> 6) & 0b11,
+  /** XN, bit 54. */
+  xn: (hi: number): boolean => ((hi >>> 22) & 1) === 1,
+} as const;
+
 /** Stage-2 block/page attribute fields. */
 export const S2Leaf = {
-  memAttr: (d: bigint): number => fieldNumber(d, 5, 2),
-  /** S2AP: bit 0 grants read, bit 1 grants write. */
-  s2ap: (d: bigint): number => fieldNumber(d, 7, 6),
-  xn: (d: bigint): boolean => bitSet(d, 54),
+  memAttr: (d: bigint): number => S2LeafWords.memAttr(lowWord(d)),
+  s2ap: (d: bigint): number => S2LeafWords.s2ap(lowWord(d)),
+  xn: (d: bigint): boolean => S2LeafWords.xn(highWord(d)),
 } as const;

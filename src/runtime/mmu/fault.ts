@@ -36,20 +36,28 @@ export function makeFault(statuscode: FaultStatus, level: number, origin: FaultO
 }
 
 /** Each status's level-0 code, from dsl/arch's FaultStatus (generated/arch-facts.ts). */
-const FSC_TYPE: Record<FaultStatus, number> = {
-  AddressSize: FSC.ADDRSZ["0"],
-  Translation: FSC.TRANS["0"],
-  AccessFlag: FSC.ACCESS["0"],
-  Permission: FSC.PERM["0"],
-  SyncExternalOnWalk: FSC.SEA_TTW["0"],
-};
+function fscType(statuscode: FaultStatus): number {
+  // A switch, not a look-up by the status's name: every AT that faults asks.
+  switch (statuscode) {
+    case "AddressSize":
+      return FSC.ADDRSZ["0"];
+    case "Translation":
+      return FSC.TRANS["0"];
+    case "AccessFlag":
+      return FSC.ACCESS["0"];
+    case "Permission":
+      return FSC.PERM["0"];
+    case "SyncExternalOnWalk":
+      return FSC.SEA_TTW["0"];
+  }
+}
 
 /** EncodeLDFSC(): the DFSC/IFSC (and PAR_EL1.FST) value of a fault, level in the low two bits. */
 export function encodeLDFSC(statuscode: FaultStatus, level: number): number {
   if (!Number.isInteger(level) || level < 0 || level > 3) {
     throw new RangeError(`fault level ${level} has no encoding without FEAT_LPA2`);
   }
-  return FSC_TYPE[statuscode] | level;
+  return fscType(statuscode) | level;
 }
 
 /** A computation that either yields a value or stops at the first architectural fault. */

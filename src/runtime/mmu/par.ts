@@ -4,15 +4,14 @@
 
 import { PAR, ParFailure, ParSuccess } from "../../../generated/arch-facts.ts";
 import { AtExternalAbort, atTakesException } from "./at-exception.ts";
-import { field } from "./bits.ts";
 import { encodeLDFSC, type FaultRecord } from "./fault.ts";
+import { low48 } from "./table-walk.ts";
 import { effectiveShareability, encodeShareability, type MemoryAttributes } from "./memattrs.ts";
 
 // Bit positions from dsl/arch's PAR layouts (generated/arch-facts.ts).
 const bit = (f: { lsb: number }) => 1n << BigInt(f.lsb);
 const PAR_F = bit(PAR.F);
 const PAR_RES1_BIT11 = bit(ParSuccess.RES1);
-const PAR_NS = bit(ParSuccess.NS);
 const PAR_PTW = bit(ParFailure.PTW);
 const PAR_S = bit(ParFailure.S);
 
@@ -21,24 +20,32 @@ const PAR_S = bit(ParFailure.S);
  * QEMU does in Non-secure state, so the two agree bit for bit.
  */
 export function encodePARSuccess(oa: bigint, attrs: MemoryAttributes): bigint {
-  const sh = encodeShareability(effectiveShareability(attrs));
-  // The model's output addresses have 48 bits (FEAT_LPA absent): PA[47:12] of the field's [51:12].
-  return attrAndShBits(attrs.attr, sh) | (oa & PAR_PA_BITS) | PAR_RES1_BIT11 | PAR_NS;
+  return encodePARSuccessAt(low48(oa), attrs);
 }
 
-/** oa<47:12> in place: the PA field's bits the model fills. */
-const PAR_PA_BITS = field(-1n, 47, ParSuccess.PA.lsb) << BigInt(ParSuccess.PA.lsb);
+/**
+ * encodePARSuccess() of an output address held as a Number (its bits 47:0, as the walks hold
+ * addresses): the PAR's bits 47:0 made on Numbers, one BigInt for them, ORed with ATTR's.
+ */
+export function encodePARSuccessAt(oa: number, attrs: MemoryAttributes): bigint {
+  const sh = encodeShareability(effectiveShareability(attrs));
+  // The model's output addresses have 48 bits (FEAT_LPA absent): PA[47:12] of the field's [51:12].
+  const pa = Math.floor(oa / PA_UNIT) * PA_UNIT;
+  return attrBits(attrs.attr) | BigInt(pa + ((sh & 0b11) << ParSuccess.SH.lsb) + PAR_RES1_BIT11_NUMBER + PAR_NS_NUMBER);
+}
 
-/** ATTR and SH of a successful PAR_EL1, by attr * 4 + SH: made once each (every successful AT asks). */
-const ATTR_SH_BITS: (bigint | undefined)[] = new Array<bigint | undefined>(256 * 4).fill(undefined);
+/** The PA field's unit: oa<47:12> in place is oa rounded down to it. */
+const PA_UNIT = 2 ** ParSuccess.PA.lsb;
+const PAR_RES1_BIT11_NUMBER = 2 ** ParSuccess.RES1.lsb;
+const PAR_NS_NUMBER = 2 ** ParSuccess.NS.lsb;
 
-function attrAndShBits(attr: number, sh: number): bigint {
-  const index = (attr & 0xff) * 4 + (sh & 0b11);
-  let bits = ATTR_SH_BITS[index];
-  if (bits === undefined) {
-    bits = (BigInt(attr & 0xff) << BigInt(ParSuccess.ATTR.lsb)) | (BigInt(sh & 0b11) << BigInt(ParSuccess.SH.lsb));
-    ATTR_SH_BITS[index] = bits;
-  }
+/** ATTR of a successful PAR_EL1 in place, by attr: made once each (every successful AT asks). */
+const ATTR_BITS: (bigint | undefined)[] = new Array<bigint | undefined>(256).fill(undefined);
+
+function attrBits(attr: number): bigint {
+  const index = attr & 0xff;
+  let bits = ATTR_BITS[index];
+  if (bits === undefined) ATTR_BITS[index] = bits = BigInt(index) << BigInt(ParSuccess.ATTR.lsb);
   return bits;
 }
 

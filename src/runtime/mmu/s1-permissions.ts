@@ -3,7 +3,7 @@
 // implemented (ARMv8.0), so EL1 may read anything its translation maps.
 
 import type { AccessDescriptor } from "./access.ts";
-import { S1Leaf } from "./descriptor.ts";
+import { S1LeafWords } from "./descriptor.ts";
 import { makeFault, type FaultRecord } from "./fault.ts";
 import type { S1WalkState } from "./s1-walk.ts";
 
@@ -15,16 +15,16 @@ export interface S1Permissions {
 
 /** The effective permissions a leaf grants at `el`. */
 export function s1EffectivePermissions(walk: S1WalkState, el: 0 | 1, wxn: boolean): S1Permissions {
-  const { descriptor, tableAttributes } = walk;
-  const ap = S1Leaf.ap(descriptor);
+  const { descriptorLow: lo, descriptorHigh: hi, tableAttributes } = walk;
+  const ap = S1LeafWords.ap(lo);
   const readOnly = (ap & 0b10) !== 0 || (tableAttributes.apTable & 0b10) !== 0;
   const el0Access = (ap & 0b01) !== 0 && (tableAttributes.apTable & 0b01) === 0;
   const el0Write = el0Access && !readOnly;
   if (el === 0) {
-    const uxn = S1Leaf.uxn(descriptor) || tableAttributes.uxnTable;
+    const uxn = S1LeafWords.uxn(hi) || tableAttributes.uxnTable;
     return { read: el0Access, write: el0Write, execute: el0Access && !uxn && !(el0Write && wxn) };
   }
-  const pxn = S1Leaf.pxn(descriptor) || tableAttributes.pxnTable;
+  const pxn = S1LeafWords.pxn(hi) || tableAttributes.pxnTable;
   const write = !readOnly;
   return { read: true, write, execute: !pxn && !(write && wxn) && !el0Write };
 }

@@ -4,9 +4,9 @@
 
 import type { AccessDescriptor } from "./access.ts";
 import { field, isZeroField } from "./bits.ts";
-import { S1Leaf, shareabilityField } from "./descriptor.ts";
+import { S1LeafWords, shareabilityOfLowWord } from "./descriptor.ts";
 import { failure, makeFault, success, type Outcome } from "./fault.ts";
-import { mairAttr, s1DecodeMemAttrs, s1DisabledMemAttrs, type MemoryAttributes } from "./memattrs.ts";
+import { s1DecodeMemAttrs, s1DisabledMemAttrs, type MemoryAttributes } from "./memattrs.ts";
 import { HCR, regBit, SCTLR, TCR, type TranslationContext } from "./registers.ts";
 import { stage1Enabled, stage2Enabled } from "./regime.ts";
 import { s1CheckPermissions } from "./s1-permissions.ts";
@@ -17,9 +17,27 @@ import { getS1TTWParams, type S1TTWParams } from "./walk-params.ts";
 export interface S1Output {
   /** Output address of stage 1: the IPA (equal to the PA when stage 2 is off). */
   readonly oa: bigint;
+  /** The same as a Number (exact: at most 48 bits), which PAR_EL1 is made from. */
+  readonly oaNumber: number;
   readonly attrs: MemoryAttributes;
   /** The walk that produced it; undefined when stage 1 is disabled. */
   readonly walk: S1WalkState | undefined;
+}
+
+/** Stage 1's output from its walk: the output address is the walk's, as a bigint only when asked. */
+class S1Walked implements S1Output {
+  constructor(
+    readonly walk: S1WalkState,
+    readonly attrs: MemoryAttributes,
+  ) {}
+
+  get oa(): bigint {
+    return this.walk.oa;
+  }
+
+  get oaNumber(): number {
+    return this.walk.oaNumber;
+  }
 }
 
 /**
@@ -39,7 +57,8 @@ function s1DisabledOutput(ctx: TranslationContext, va: bigint, access: AccessDes
     regBit(ctx.regs.HCR_EL2, HCR.DC),
     regBit(ctx.regs.SCTLR_EL1, SCTLR.I),
   );
-  return success({ oa: field(va, ctx.paMax - 1, 0), attrs, walk: undefined });
+  const oa = field(va, ctx.paMax - 1, 0);
+  return success({ oa, oaNumber: Number(oa), attrs, walk: undefined });
 }
 
 export function s1Translate(ctx: TranslationContext, va: bigint, access: AccessDescriptor): Outcome<S1Output> {
@@ -59,9 +78,9 @@ export function s1TranslateWalked(params: S1TTWParams, walked: Outcome<S1WalkSta
   if (!walked.ok) return failure(walked.fault);
   const denied = s1CheckPermissions(walked.value, access, params.wxn);
   if (denied !== undefined) return failure(denied);
-  const leaf = walked.value.descriptor;
+  const lo = walked.value.descriptorLow;
   // Instruction fetches from Device memory are CONSTRAINED UNPREDICTABLE (Permission fault, or
   // treated as Normal Non-cacheable); we take the second, so no fault is raised for them here.
-  const attrs = s1DecodeMemAttrs(mairAttr(params.mair, S1Leaf.attrIndx(leaf)), shareabilityField(leaf));
-  return success({ oa: walked.value.oa, attrs, walk: walked.value });
+  const attrs = s1DecodeMemAttrs(params.mairAttrs[S1LeafWords.attrIndx(lo)], shareabilityOfLowWord(lo));
+  return success(new S1Walked(walked.value, attrs));
 }

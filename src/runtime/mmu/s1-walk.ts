@@ -13,11 +13,11 @@ import {
   S1TableHighWord,
 } from "./descriptor.ts";
 import { failure, makeFault, success, type FaultStatus, type Outcome } from "./fault.ts";
-import { blockSizeOfLevel } from "./granule.ts";
+import type { GranuleGeometry } from "./granule.ts";
 import type { TranslationContext } from "./registers.ts";
 import { s2TableAddressIn, s2TableMemo } from "./s2-table-memo.ts";
 import { s1StartLevel } from "./start-level.ts";
-import { descriptorOfWords, fetchDescriptorWords, indexTopBit, inputHigh, inputLow, low48, ttBaseAddressNumber, ttEntryAddressNumber, type DescriptorWords } from "./table-walk.ts";
+import { fetchDescriptorWords, indexTopBit, inputHigh, inputLow, low48, ttBaseAddressNumber, ttEntryAddressNumber, WalkLeaf, type DescriptorWords } from "./table-walk.ts";
 import { vaIsOutOfRange } from "./va-range.ts";
 import type { S1TTWParams } from "./walk-params.ts";
 
@@ -32,12 +32,32 @@ export interface TableAttributes {
 export interface S1WalkState {
   readonly level: number;
   readonly descriptor: bigint;
+  /** The leaf descriptor's bits 31:0 and 63:32, as the walk read them (unsigned Numbers). */
+  readonly descriptorLow: number;
+  readonly descriptorHigh: number;
   /** IPA of the leaf descriptor. */
   readonly descriptorAddress: bigint;
   /** Output address: an IPA when stage 2 is on, else a PA. */
   readonly oa: bigint;
+  /** The output address as a Number (exact: at most 48 bits). */
+  readonly oaNumber: number;
   readonly blocksize: bigint;
   readonly tableAttributes: TableAttributes;
+}
+
+/** A stage-1 walk's leaf (table-walk.ts WalkLeaf) with the table attributes gathered on the way to it. */
+class S1WalkLeaf extends WalkLeaf implements S1WalkState {
+  constructor(level: number, lo: number, hi: number, descriptorAddress: number, oa: number, geometry: GranuleGeometry, readonly tableAttributes: TableAttributes) {
+    super(level, lo, hi, descriptorAddress, oa, geometry);
+  }
+
+  get oa(): bigint {
+    return BigInt(this.outputAddressNumber);
+  }
+
+  get oaNumber(): number {
+    return this.outputAddressNumber;
+  }
 }
 
 /** Stage 2 applied to a stage-1 descriptor address. */
@@ -119,14 +139,7 @@ export function s1Walk(
     // No FEAT_HAFDBS: AF=0 faults. The Access flag fault outranks a Permission fault, so it is
     // checked here, before AArch64.S1CheckPermissions runs.
     if (!accessFlagOfLowWord(lo)) return s1WalkFault("AccessFlag", level, access);
-    return success({
-      level,
-      descriptor: descriptorOfWords(words),
-      descriptorAddress: BigInt(descriptorAddress),
-      oa: BigInt(oa),
-      blocksize: blockSizeOfLevel(geometry, level),
-      tableAttributes,
-    });
+    return success(new S1WalkLeaf(level, lo, hi, descriptorAddress, oa, geometry, tableAttributes));
   }
 }
 

@@ -2,7 +2,7 @@
 // table walk check (HCR_EL2.PTW) for stage-1 descriptor fetches.
 
 import type { AccessDescriptor } from "./access.ts";
-import { S2Leaf } from "./descriptor.ts";
+import { S2LeafWords } from "./descriptor.ts";
 import { makeFault, type FaultRecord } from "./fault.ts";
 import { s2MemAttrIsDevice } from "./memattrs.ts";
 import type { S2WalkState } from "./s2-walk.ts";
@@ -19,7 +19,7 @@ export function s2CheckPermissions(
   s2fs1walk: boolean,
   protectedTableWalk: boolean,
 ): FaultRecord | undefined {
-  const s2ap = S2Leaf.s2ap(walk.descriptor);
+  const s2ap = S2LeafWords.s2ap(walk.descriptorLow);
   const readable = (s2ap & 0b01) !== 0;
   const writable = (s2ap & 0b10) !== 0;
   let allowed: boolean;
@@ -28,7 +28,7 @@ export function s2CheckPermissions(
     allowed = readable;
     write = false;
   } else if (access.kind === "IFETCH") {
-    allowed = !S2Leaf.xn(walk.descriptor);
+    allowed = !S2LeafWords.xn(walk.descriptorHigh);
     write = false;
   } else if (access.write) {
     allowed = writable;
@@ -45,7 +45,7 @@ export function s2CheckPermissions(
   if (!allowed) return makeFault("Permission", walk.level, { secondstage: true, s2fs1walk, ipaddress: ipa, write });
   // HCR_EL2.PTW: a stage-1 table in stage-2 Device memory is a Permission fault; ARMv8.0 raises it
   // with the original access's iswrite.
-  if (s2fs1walk && protectedTableWalk && s2MemAttrIsDevice(S2Leaf.memAttr(walk.descriptor))) {
+  if (s2fs1walk && protectedTableWalk && s2MemAttrIsDevice(S2LeafWords.memAttr(walk.descriptorLow))) {
     return makeFault("Permission", walk.level, { secondstage: true, s2fs1walk, ipaddress: ipa, write: access.write });
   }
   return undefined;

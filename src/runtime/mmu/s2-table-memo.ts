@@ -67,7 +67,7 @@ export function s2TableAddressIn(memo: S2TableMemo, ctx: TranslationContext, ipa
     memo.pages.set(key, s2.fault);
     return s2.fault;
   }
-  const pa = Number(s2.value.pa);
+  const pa = s2.value.walk.paNumber;
   memo.pages.set(key, pa - offset);
   return pa;
 }

@@ -3,7 +3,7 @@
 
 import type { AccessDescriptor } from "./access.ts";
 import { isZeroField } from "./bits.ts";
-import { S2Leaf } from "./descriptor.ts";
+import { S2LeafWords } from "./descriptor.ts";
 import { failure, makeFault, success, type Outcome } from "./fault.ts";
 import type { TranslationContext } from "./registers.ts";
 import { s2CheckPermissions } from "./s2-permissions.ts";
@@ -15,6 +15,19 @@ export interface S2Output {
   readonly pa: bigint;
   readonly walk: S2WalkState;
   readonly memAttr: number;
+}
+
+/** Stage 2's output from its walk: the PA is the walk's, as a bigint only when asked. */
+class S2Walked implements S2Output {
+  constructor(readonly walk: S2WalkState) {}
+
+  get pa(): bigint {
+    return this.walk.pa;
+  }
+
+  get memAttr(): number {
+    return S2LeafWords.memAttr(this.walk.descriptorLow);
+  }
 }
 
 /**
@@ -49,5 +62,5 @@ export function s2Translate(
   if (!walked.ok) return walked;
   const denied = s2CheckPermissions(walked.value, ipa, access, s2fs1walk, params.protectedTableWalk);
   if (denied !== undefined) return failure(denied);
-  return success({ pa: walked.value.pa, walk: walked.value, memAttr: S2Leaf.memAttr(walked.value.descriptor) });
+  return success(new S2Walked(walked.value));
 }

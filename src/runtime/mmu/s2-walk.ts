@@ -12,20 +12,35 @@ import {
   oaNumberOutOfRange,
 } from "./descriptor.ts";
 import { failure, makeFault, success, type FaultStatus, type Outcome } from "./fault.ts";
-import { blockSizeOfLevel } from "./granule.ts";
 import type { TranslationContext } from "./registers.ts";
 import { s2StartLevel } from "./start-level.ts";
-import { descriptorOfWords, fetchDescriptorWords, indexTopBit, inputHigh, inputLow, low48, ttBaseAddressNumber, ttEntryAddressNumber, type DescriptorWords } from "./table-walk.ts";
+import { fetchDescriptorWords, indexTopBit, inputHigh, inputLow, low48, ttBaseAddressNumber, ttEntryAddressNumber, WalkLeaf, type DescriptorWords } from "./table-walk.ts";
 import type { S2TTWParams } from "./walk-params.ts";
 
 export interface S2WalkState {
   readonly level: number;
   /** The block or page descriptor that maps the IPA. */
   readonly descriptor: bigint;
+  /** Its bits 31:0 and 63:32, as the walk read them (unsigned Numbers). */
+  readonly descriptorLow: number;
+  readonly descriptorHigh: number;
   /** Where that descriptor lives (PA). */
   readonly descriptorAddress: bigint;
   readonly pa: bigint;
+  /** The PA as a Number (exact: at most 48 bits). */
+  readonly paNumber: number;
   readonly blocksize: bigint;
+}
+
+/** A stage-2 walk's leaf (table-walk.ts WalkLeaf): its output address is the PA. */
+class S2WalkLeaf extends WalkLeaf implements S2WalkState {
+  get pa(): bigint {
+    return BigInt(this.outputAddressNumber);
+  }
+
+  get paNumber(): number {
+    return this.outputAddressNumber;
+  }
 }
 
 /**
@@ -71,7 +86,7 @@ export function s2Walk(
     if (oaNumberOutOfRange(pa, outputsize)) return s2WalkFault("AddressSize", level, ipa, access, s2fs1walk);
     // FEAT_HAFDBS is not implemented: AF=0 always faults, nothing is written back.
     if (!accessFlagOfLowWord(lo)) return s2WalkFault("AccessFlag", level, ipa, access, s2fs1walk);
-    return success({ level, descriptor: descriptorOfWords(words), descriptorAddress: BigInt(descriptorAddress), pa: BigInt(pa), blocksize: blockSizeOfLevel(geometry, level) });
+    return success(new S2WalkLeaf(level, lo, hi, descriptorAddress, pa, geometry));
   }
 }
 

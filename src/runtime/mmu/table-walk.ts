@@ -3,10 +3,9 @@
 // descriptor.ts) with bigint forms for the table builders.
 
 import type { PhysicalMemory } from "../memory.ts";
+import { bigintOfWords, low48Of } from "./bits.ts";
 import { addressBitsOfWords } from "./descriptor.ts";
-import { DESCRIPTOR_OA_TOP_BIT } from "./implementation.ts";
-import type { GranuleGeometry } from "./granule.ts";
-import { levelShift } from "./granule.ts";
+import { blockSizeOfLevel, levelShift, type GranuleGeometry } from "./granule.ts";
 
 /**
  * AArch64.TTBaseAddress(): the start-level table address from a TTBR. The table is aligned to its
@@ -29,12 +28,9 @@ export function ttBaseAddressNumber(baseaddress: number, geometry: GranuleGeomet
 
 const TWO_32 = 2 ** 32;
 
-/** Bits DESCRIPTOR_OA_TOP_BIT:0. */
-const OA_MASK = (1n << BigInt(DESCRIPTOR_OA_TOP_BIT + 1)) - 1n;
-
-/** An address's low 48 bits as a Number. */
+/** An address's low 48 bits (DESCRIPTOR_OA_TOP_BIT is 47) as a Number. */
 export function low48(address: bigint): number {
-  return Number(address & OA_MASK);
+  return low48Of(address);
 }
 
 /** An input address's bits 47:32, the high half of the walks' form of it (indexes never reach above bit 47), from its bits 47:0 (`in48`, low48). */
@@ -112,5 +108,36 @@ function byteSwap32(x: number): number {
 
 /** The 64-bit descriptor of its words. */
 export function descriptorOfWords(words: DescriptorWords): bigint {
-  return (BigInt(words.hi) << 32n) | BigInt(words.lo);
+  return bigintOfWords(words.lo, words.hi);
+}
+
+/**
+ * The leaf descriptor a walk (of either stage) reached, kept as the walk holds it (Numbers); the
+ * bigint forms are made when asked: an AT's permission check and PAR read the Numbers, and a
+ * BigInt made for each field of every walk cost as much as the walk.
+ */
+export class WalkLeaf {
+  constructor(
+    readonly level: number,
+    /** The descriptor's bits 31:0 and 63:32 (unsigned). */
+    readonly descriptorLow: number,
+    readonly descriptorHigh: number,
+    /** Where the descriptor lives, at most 48 bits. */
+    protected readonly descriptorAddressNumber: number,
+    /** The output address (at most 48 bits). */
+    protected readonly outputAddressNumber: number,
+    protected readonly geometry: GranuleGeometry,
+  ) {}
+
+  get descriptor(): bigint {
+    return bigintOfWords(this.descriptorLow, this.descriptorHigh);
+  }
+
+  get descriptorAddress(): bigint {
+    return BigInt(this.descriptorAddressNumber);
+  }
+
+  get blocksize(): bigint {
+    return blockSizeOfLevel(this.geometry, this.level);
+  }
 }

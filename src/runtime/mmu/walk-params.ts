@@ -5,6 +5,7 @@ import { field } from "./bits.ts";
 import { decodeTG0, decodeTG1, granuleGeometry, type GranuleGeometry } from "./granule.ts";
 import { MAX_INPUT_SIZE, MIN_INPUT_SIZE } from "./implementation.ts";
 import { HCR, regBit, regField, SCTLR, TCR, VTCR, type TranslationContext } from "./registers.ts";
+import { mairAttr } from "./memattrs.ts";
 import { addrTop, getVARange, type VARange } from "./va-range.ts";
 
 export interface S1TTWParams {
@@ -27,6 +28,8 @@ export interface S1TTWParams {
   readonly wxn: boolean;
   /** MAIR_EL1, indexed by a descriptor's AttrIndx. */
   readonly mair: bigint;
+  /** Its eight Attr<n> fields (mairAttr), read once for every walk of these registers. */
+  readonly mairAttrs: readonly number[];
 }
 
 export interface S2TTWParams {
@@ -108,6 +111,7 @@ function decodeS1TTWParams(ctx: TranslationContext, range: VARange): S1TTWParams
     bigEndianDescriptors: regBit(sctlr, SCTLR.EE),
     wxn: regBit(sctlr, SCTLR.WXN),
     mair: ctx.regs.MAIR_EL1,
+    mairAttrs: [0, 1, 2, 3, 4, 5, 6, 7].map((n) => mairAttr(ctx.regs.MAIR_EL1, n)),
   };
 }
 
