@@ -123,10 +123,16 @@ describe("Machine copies", () => {
     expect(m.clone().getSysreg("FAR_EL2")).toBe(8n);
   });
 
-  it("from: what a copy's configuration gives applies on top; MIDR, capabilities and memory stay the template's", () => {
+  it("from: what a copy's configuration gives applies on top; MIDR and capabilities stay the template's, its memory unless another is given", () => {
     const t = new Machine({ sysregs: { ESR_EL2: 5n }, sp: 0x100n });
+    t.memory.write(0x1000n, 8, 7n);
     const c = new Machine({ from: t, sysregs: { ESR_EL2: 9n }, sp: 0x200n, x: { 0: 1n } });
     expect([c.getSysreg("ESR_EL2"), c.getSP(), c.getX(0), t.getSysreg("ESR_EL2"), t.getSP(), t.getX(0)]).toEqual([9n, 0x200n, 1n, 5n, 0x100n, 0n]);
+    expect(c.memory.read(0x1000n, 8)).toBe(7n);
+    const own = new PhysicalMemory();
+    own.write(0x1000n, 8, 8n);
+    const d = new Machine({ from: t, memory: own });
+    expect([d.memory === own, d.memory.read(0x1000n, 8), t.memory.read(0x1000n, 8), d.getSysreg("ESR_EL2")]).toEqual([true, 8n, 7n, 5n]);
     expect(() => new Machine({ from: t, midr: 1n })).toThrow(MachineStateError);
     expect(() => new Machine({ from: t, capabilities: [] })).toThrow(MachineStateError);
   });

@@ -65,8 +65,9 @@ export interface MachineConfig {
    * drawn still undrawn), its memory (copy on write), capabilities, MIDR, translator and EL; then
    * `sysregs`, `x`, `sp`, `translator`, `el` and `unknown` apply on top, as they do to a reset machine.
    * Building many machines from one such template is much cheaper than building each from a
-   * description. `midr`, `capabilities`, `deriveCapabilitiesFromMidr` and `memory` are the
-   * template's and may not be given with it.
+   * description. `midr`, `capabilities` and `deriveCapabilitiesFromMidr` are the template's
+   * and may not be given with it; `memory`, given, replaces a copy of the template's (a template
+   * shared by machines of many memories: the scenario machines of many guest tables).
    */
   from?: Machine;
   midr?: bigint;
@@ -126,10 +127,10 @@ export class Machine implements ArchState<Bits, boolean> {
   constructor(config: MachineConfig = {}) {
     const from = config.from;
     if (from !== undefined) {
-      if (config.midr !== undefined || config.capabilities !== undefined || config.deriveCapabilitiesFromMidr !== undefined || config.memory !== undefined) {
-        throw new MachineStateError("a machine built from another takes its MIDR, capabilities and memory from it");
+      if (config.midr !== undefined || config.capabilities !== undefined || config.deriveCapabilitiesFromMidr !== undefined) {
+        throw new MachineStateError("a machine built from another takes its MIDR and capabilities from it");
       }
-      this.memory = from.memory.clone();
+      this.memory = config.memory ?? from.memory.clone();
       this.atMemo = from.atMemo;
       this.translator = config.translator ?? from.translator;
       this.el = config.el ?? from.el;

@@ -283,9 +283,30 @@ export function scenarioMachineSetup(s: Scenario, options: ScenarioMachineOption
  * them, a zeroed vcpu. Every scenario of one shape (scenarioTemplate's key) has the same.
  */
 function shapeSetup(s: Scenario, deriveFromMidr: boolean): { config: MachineConfig; capabilities: string[] } {
-  const { memory, registers: translation } = scenarioGuestTables(s);
-  const caps = scenarioCapabilities(s, deriveFromMidr);
+  const { memory, registers } = shapeMemory(s);
+  const { config, capabilities } = shapeMachineSetup(registers, s, deriveFromMidr);
+  return {
+    config: { ...config, memory, ...(s.at !== undefined && typeof s.at === "object" && "par" in s.at ? { translator: fixedParTranslator(s.far, s.at) } : {}) },
+    capabilities,
+  };
+}
 
+/** The memory of the machines of the shape of `s` (its guest tables, a zeroed vcpu) and the tables' registers. */
+function shapeMemory(s: Scenario): { memory: PhysicalMemory; registers: Record<string, bigint> } {
+  const tables = scenarioGuestTables(s);
+  // The vcpu is zeroed (Linux allocates it with kmem_cache_zalloc); the stack holds garbage.
+  // (memory is this machine's own copy of the cached tables, so writing to it is safe.)
+  tables.memory.fill(SCENARIO_LAYOUT.vcpu, BigInt(VCPU_SIZE), 0);
+  return tables;
+}
+
+/**
+ * The machine description of a shape but for its memory and the {"par"} form's translator: the
+ * guest tables' registers `translation`, the capabilities, MIDR and what follows from them. Every
+ * shape of the same registers and rest (restKey) has the same.
+ */
+function shapeMachineSetup(translation: Record<string, bigint>, s: Scenario, deriveFromMidr: boolean): { config: MachineConfig; capabilities: string[] } {
+  const caps = scenarioCapabilities(s, deriveFromMidr);
   const sysregs: Record<string, bigint> = {
     ...translation,
     TPIDR_EL2: SCENARIO_LAYOUT.vcpu,
@@ -297,19 +318,12 @@ function shapeSetup(s: Scenario, deriveFromMidr: boolean): { config: MachineConf
   // Everything else the architecture leaves arbitrary (the rest of the guest's EL1 state, its own
   // ESR_EL1 and FAR_EL1 included, the EL2 registers this model does not define, X0-X30) comes
   // from `unknown`, drawn under the seed when read.
-
-  // The vcpu is zeroed (Linux allocates it with kmem_cache_zalloc); the stack holds garbage.
-  // (memory is this machine's own copy of the cached tables, so writing to it is safe.)
-  memory.fill(SCENARIO_LAYOUT.vcpu, BigInt(VCPU_SIZE), 0);
-
   const config: MachineConfig = {
     ...(s.midr !== undefined ? { midr: s.midr } : {}),
     capabilities: caps,
-    memory,
     sysregs,
     sp: SCENARIO_LAYOUT.stackTop,
     el: 2,
-    ...(s.at !== undefined && typeof s.at === "object" && "par" in s.at ? { translator: fixedParTranslator(s.far, s.at) } : {}),
   };
   return { config, capabilities: [...caps].sort() };
 }
@@ -424,13 +438,43 @@ function compareNames(a: string, b: string): number {
 }
 
 /**
- * What every scenario of one shape shares: a machine with its guest tables, capabilities, MIDR,
- * the registers that follow from them and a zeroed vcpu, whose UNKNOWN values are not drawn (the
- * scenario's own machine draws them under its seed), and the sorted capabilities.
+ * What every scenario of one shape shares: a machine with its capabilities, MIDR and the
+ * registers that follow from them and from its guest tables, whose UNKNOWN values are not drawn
+ * (the scenario's own machine draws them under its seed), shared by every shape of the same
+ * registers and rest (restKey) and its own memory never used; the shape's memory (its guest
+ * tables, a zeroed vcpu); and the sorted capabilities. Each scenario machine is a copy of the
+ * machine with a copy of the memory: a shape seen for the first time (each trap of an oracle
+ * batch) costs a memory, not a machine.
  */
 interface ScenarioTemplate {
   readonly machine: Machine;
+  readonly memory: PhysicalMemory;
   readonly capabilities: readonly string[];
+}
+
+/** A machine of ScenarioTemplate's, with its sorted capabilities. */
+interface SharedTemplate {
+  readonly machine: Machine;
+  readonly capabilities: readonly string[];
+}
+
+/**
+ * The shared machines by the guest tables' registers (the object: a canonical FAR's tables share
+ * their blank builder's) and rest (restKey). Kept while the registers are (tableCache keeps them).
+ */
+const sharedTemplates = new WeakMap<object, Map<number | string, SharedTemplate>>();
+
+function sharedTemplate(registers: Record<string, bigint>, s: Scenario, deriveFromMidr: boolean, rest: number | string): SharedTemplate {
+  let byRest = sharedTemplates.get(registers);
+  if (byRest === undefined) sharedTemplates.set(registers, (byRest = new Map()));
+  let shared = byRest.get(rest);
+  if (shared === undefined) {
+    const { config, capabilities } = shapeMachineSetup(registers, s, deriveFromMidr);
+    // Its memory is never read: every machine made from it is given its shape's.
+    shared = { machine: new Machine({ ...config, memory: new PhysicalMemory(SCENARIO_MEMORY_MAP), unknown: TEMPLATE_DRAWS_NOTHING }), capabilities: Object.freeze(capabilities) };
+    byRest.set(rest, shared);
+  }
+  return shared;
 }
 
 /** A template's machine draws nothing: every scenario machine made from it has its own source. */
@@ -496,9 +540,9 @@ function newTemplate(
   // the template is set up as for a scenario without them, and each machine sets its own.
   // Nor is the {"par":...} form's translator (its PARs are the scenario's; "fault" shares the
   // shape): the template's AT is the MMU model's, and machineForScenario gives a {"par"} machine its own.
-  const { config, capabilities } = shapeSetup(s, deriveFromMidr);
-  const { translator: _ownPars, ...shape } = config;
-  const template = { machine: new Machine({ ...shape, unknown: TEMPLATE_DRAWS_NOTHING }), capabilities: Object.freeze(capabilities) };
+  const { memory, registers } = shapeMemory(s);
+  const shared = sharedTemplate(registers, s, deriveFromMidr, rest);
+  const template: ScenarioTemplate = { machine: shared.machine, memory, capabilities: shared.capabilities };
   if (templateCount >= TEMPLATES) {
     templates.clear();
     templateCount = 0;
@@ -571,7 +615,7 @@ export function machineForScenario(s: Scenario, options: ScenarioMachineOptions 
     if (e instanceof ScenarioError) throw e;
     throw new ScenarioError(`cannot build the guest tables: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const config: MachineConfig = { from: template.machine, unknown: new ScenarioUnknownValues(s.seed) };
+  const config: MachineConfig = { from: template.machine, memory: template.memory.clone(), unknown: new ScenarioUnknownValues(s.seed) };
   if (s.sysregs !== undefined) {
     checkSysregsKeys(s.sysregs);
     config.sysregs = s.sysregs;
