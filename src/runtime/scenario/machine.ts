@@ -233,8 +233,21 @@ const X_NAMES = Array.from({ length: 31 }, (_, i) => `x${i}`);
 
 /** The guest's X`index` at the trap in a scenario machine under `seed` (a scenario gives no X register itself). */
 export function scenarioGuestX(seed: number, index: number): bigint {
-  return arbitraryValue(seed, X_NAMES[index]);
+  let xs = guestXs.get(seed);
+  if (xs === undefined) {
+    if (guestXs.size >= GUEST_X_SEEDS) guestXs.delete(guestXs.keys().next().value!);
+    guestXs.set(seed, (xs = new Array<bigint | undefined>(31)));
+  }
+  return (xs[index] ??= arbitraryValue(seed, X_NAMES[index]));
 }
+
+/**
+ * The guest X registers drawn so far under each of the last GUEST_X_SEEDS seeds: every run draws
+ * those its handler reads and compares them again at its end, and an oracle batch's seeds recur
+ * batch after batch (stackBytes).
+ */
+const guestXs = new Map<number, (bigint | undefined)[]>();
+const GUEST_X_SEEDS = 64;
 
 /** The scenario machine's UNKNOWN values under `seed`: X0-X30 and the registers arbitraryNames() lists. */
 class ScenarioUnknownValues implements UnknownValues {
@@ -404,10 +417,11 @@ const STACK_PAGES: readonly { page: bigint; pageOffset: number; from: number; to
 /**
  * The stack's arbitrary bytes of the last STACK_SEEDS seeds drawn: one trap's scenario runs on
  * several machines (each variant, a re-run with HPFAR_EL2 drawn), all under its seed, and drawing
- * the stack (a splitmix64 per 8 bytes) cost more than running the handler on it.
+ * the stack (a splitmix64 per 8 bytes) cost more than running the handler on it. An oracle
+ * batch's traps take the seeds 0 to 35, batch after batch: more than it has are kept (1 KB each).
  */
 const stackBytes = new Map<number, Uint8Array>();
-const STACK_SEEDS = 16;
+const STACK_SEEDS = 64;
 
 function stackGarbage(seed: number): Uint8Array {
   let bytes = stackBytes.get(seed);
