@@ -233,21 +233,8 @@ const X_NAMES = Array.from({ length: 31 }, (_, i) => `x${i}`);
 
 /** The guest's X`index` at the trap in a scenario machine under `seed` (a scenario gives no X register itself). */
 export function scenarioGuestX(seed: number, index: number): bigint {
-  let xs = guestXs.get(seed);
-  if (xs === undefined) {
-    if (guestXs.size >= GUEST_X_SEEDS) guestXs.delete(guestXs.keys().next().value!);
-    guestXs.set(seed, (xs = new Array<bigint | undefined>(31)));
-  }
-  return (xs[index] ??= arbitraryValue(seed, X_NAMES[index]));
+  return arbitraryValue(seed, X_NAMES[index]);
 }
-
-/**
- * The guest X registers drawn so far under each of the last GUEST_X_SEEDS seeds: every run draws
- * those its handler reads and compares them again at its end, and an oracle batch's seeds recur
- * batch after batch (stackBytes).
- */
-const guestXs = new Map<number, (bigint | undefined)[]>();
-const GUEST_X_SEEDS = 64;
 
 /** The scenario machine's UNKNOWN values under `seed`: X0-X30 and the registers arbitraryNames() lists. */
 class ScenarioUnknownValues implements UnknownValues {

@@ -43,8 +43,30 @@ function seedHash(seed: number | bigint): bigint {
 
 /** The arbitrary 64-bit value drawn for `name` under `seed`. */
 export function arbitraryValue(seed: number | bigint, name: string): bigint {
+  if (typeof seed !== "number") return drawValue(seed, name);
+  // Scenario seeds recur (an oracle batch's traps take 0-35, batch after batch), and each of their
+  // machines draws the same registers: the values of the last SEEDS_KEPT Number seeds are kept.
+  let drawn = drawnBySeed.get(seed);
+  if (drawn === undefined) {
+    if (drawnBySeed.size >= SEEDS_KEPT) drawnBySeed.delete(drawnBySeed.keys().next().value!);
+    drawnBySeed.set(seed, (drawn = new Map()));
+  }
+  let value = drawn.get(name);
+  if (value === undefined) {
+    value = drawValue(seed, name);
+    if (drawn.size < NAMES_KEPT) drawn.set(name, value);
+  }
+  return value;
+}
+
+function drawValue(seed: number | bigint, name: string): bigint {
   return splitmix64(seedHash(seed) ^ fnv1a64(name));
 }
+
+const drawnBySeed = new Map<number, Map<string, bigint>>();
+const SEEDS_KEPT = 64;
+/** Names kept per seed: a machine's registers and X0-X30 are a few hundred. */
+const NAMES_KEPT = 1024;
 
 /** `size` arbitrary bytes for `name` under `seed`: block i of 8 bytes is splitmix64(value(name) + i). */
 export function arbitraryBytes(seed: number | bigint, name: string, size: number): Uint8Array {
