@@ -18,11 +18,26 @@ import { SymbolicHypApi, SymbolicUnsupported, type SymbolicState } from "./state
 
 export type SymbolicHandler = (h: HypApi<SymValue, SymBool>) => Outcome;
 
+/** A question of the solver in flight: its answer once in (set as it arrives, so it can be read without waiting). */
+interface Asked {
+  answer: Promise<void>;
+  result?: { feasible: boolean; witness: Witness | undefined };
+  error?: unknown;
+}
+
 interface Pending {
   decisions: boolean[];
   conds: BoolTerm[];
   /** A model of `conds`, when one is known: the run needs no check before it starts. */
   witness: Witness | undefined;
+  /** Set while the solver is asked whether `conds` are feasible. */
+  asked?: Asked;
+}
+
+/** Depth-first order of the runs: the true way's before the false way's, at every decision. */
+function decisionOrder(x: readonly boolean[], y: readonly boolean[]): number {
+  for (let i = 0; i < x.length && i < y.length; i++) if (x[i] !== y[i]) return x[i] ? -1 : 1;
+  return x.length - y.length;
 }
 
 /** Where a run of the function is: the line of the last rule it entered (its trace says), else its start. */
@@ -32,6 +47,12 @@ function currentLine(origin: FunctionOrigin, trace: readonly string[]): string {
   return `${origin.file}:${line}`;
 }
 
+/**
+ * Every feasible path of `fn`. On a checker that takes questions before earlier ones are
+ * answered, a run whose feasibility is asked about waits for its answer among the runs to make,
+ * and the next run is made meanwhile; what runs next depends only on answers already handed
+ * over, and the paths are returned in depth-first order, so every run asks the same.
+ */
 export async function exploreFunction(
   fn: SymbolicHandler,
   origin: FunctionOrigin,
@@ -39,17 +60,63 @@ export async function exploreFunction(
   checker: Checker,
   maxPaths = 4096,
 ): Promise<SymbolicPath[]> {
-  const paths: SymbolicPath[] = [];
+  const concurrent = checker.concurrent;
+  const ask = (conds: BoolTerm[], what: string): Asked => {
+    const asked: Asked = { answer: Promise.resolve() };
+    asked.answer = checker.witness(conds, true).then(
+      (r) => {
+        if (r.result === "unknown") asked.error = new ExplorationIncomplete(`the solver could not decide a ${what}`);
+        else asked.result = { feasible: r.result === "sat", witness: r.witness };
+      },
+      (e: unknown) => {
+        asked.error = e;
+      },
+    );
+    return asked;
+  };
+  const settled = async (asked: Asked): Promise<{ feasible: boolean; witness: Witness | undefined }> => {
+    await asked.answer;
+    if (asked.error !== undefined) throw asked.error;
+    return asked.result!;
+  };
+  const answered = (asked: Asked | undefined): boolean => asked === undefined || asked.result !== undefined || asked.error !== undefined;
+
+  /** Runs made whose feasibility may still be asked about, with what makes their path. */
+  const runs: { decisions: boolean[]; asked: Asked | undefined; witness: Witness | undefined; make: (witness: Witness | undefined) => SymbolicPath }[] = [];
   const work: Pending[] = [{ decisions: [], conds: [], witness: undefined }];
-  while (work.length > 0) {
-    const p = work.pop()!;
-    let witness = p.witness !== undefined && checker.current(p.witness) ? p.witness : undefined;
-    if (witness === undefined && p.conds.length > 0) {
-      const r = await checker.witness(p.conds, true);
-      if (r.result === "unknown") throw new ExplorationIncomplete("the solver could not decide a branch condition");
-      if (r.result === "unsat") continue;
-      witness = r.witness;
+  /** The next run to make, with a witness when one is known: the newest answered, else the oldest asked, once answered. */
+  const next = async (): Promise<{ p: Pending; witness: Witness | undefined } | undefined> => {
+    for (;;) {
+      if (work.length === 0) return undefined;
+      const top = work[work.length - 1];
+      if (top.asked === undefined) {
+        const witness = top.witness !== undefined && checker.current(top.witness) ? top.witness : undefined;
+        if (witness !== undefined || top.conds.length === 0) {
+          work.pop();
+          return { p: top, witness };
+        }
+        top.asked = ask(top.conds, "branch condition");
+        if (!concurrent) await top.asked.answer;
+      }
+      let i = work.length - 1;
+      while (i >= 0 && !answered(work[i].asked)) i--;
+      if (i < 0) {
+        await work[0].asked!.answer;
+        continue;
+      }
+      const [p] = work.splice(i, 1);
+      if (p.asked === undefined) {
+        work.push(p); // not yet asked: the loop asks, or runs it
+        continue;
+      }
+      const r = await settled(p.asked);
+      if (r.feasible) return { p, witness: r.witness };
     }
+  };
+
+  for (let n = await next(); n !== undefined; n = await next()) {
+    const { p } = n;
+    let witness = n.witness;
     const state = fresh();
     const d = state.d;
     const decisions: boolean[] = [];
@@ -78,23 +145,39 @@ export async function exploreFunction(
       if (!(e instanceof SymbolicUnsupported || e instanceof UndefinedSysregAccess)) throw e;
       out = e;
     }
-    // True ways the witness does not bear out were not checked: keep the path (or its failure) only if it is feasible.
+    const ended = out;
+    // The path (or its failure), once the run is known feasible.
+    const make = (w: Witness | undefined): SymbolicPath => {
+      if (ended instanceof SymbolicUnsupported) throw new ExplorationIncomplete(ended.message);
+      if (ended instanceof UndefinedSysregAccess) throw new ExplorationError(currentLine(origin, api.trace), ended.message, [...state.caps]);
+      return {
+        conds,
+        outcome: ended.kind === "exit" ? { kind: "exit", code: ended.code } : ended.kind === "retry" ? { kind: "retry" } : { kind: "handoff", target: ended.target },
+        state,
+        steps: api.trace,
+        ...(w ? { witness: w } : {}),
+      };
+    };
+    // True ways the witness does not bear out were not checked: the path is kept (or its failure) only if it is feasible.
     if (!borneOut || witness === undefined || !checker.current(witness)) {
-      const r = await checker.witness(conds, true);
-      if (r.result === "unknown") throw new ExplorationIncomplete("the solver could not decide a path condition");
-      if (r.result === "unsat") continue;
-      witness = r.witness;
+      const asked = ask(conds, "path condition");
+      if (!concurrent) await asked.answer;
+      runs.push({ decisions, asked, witness: undefined, make });
+    } else runs.push({ decisions, asked: undefined, witness, make });
+    if (runs.length > maxPaths) {
+      // Too many runs only once too many of them are feasible.
+      let feasible = 0;
+      for (const r of runs) if (r.asked === undefined || (await settled(r.asked)).feasible) feasible++;
+      if (feasible > maxPaths) throw new ExplorationIncomplete(`more than ${maxPaths} paths`);
     }
-    if (out instanceof SymbolicUnsupported) throw new ExplorationIncomplete(out.message);
-    if (out instanceof UndefinedSysregAccess) throw new ExplorationError(currentLine(origin, api.trace), out.message, [...state.caps]);
-    paths.push({
-      conds,
-      outcome: out.kind === "exit" ? { kind: "exit", code: out.code } : out.kind === "retry" ? { kind: "retry" } : { kind: "handoff", target: out.target },
-      state,
-      steps: api.trace,
-      ...(witness ? { witness } : {}),
-    });
-    if (paths.length > maxPaths) throw new ExplorationIncomplete(`more than ${maxPaths} paths`);
+  }
+  const paths: SymbolicPath[] = [];
+  for (const r of runs.sort((x, y) => decisionOrder(x.decisions, y.decisions))) {
+    if (r.asked === undefined) paths.push(r.make(r.witness));
+    else {
+      const a = await settled(r.asked);
+      if (a.feasible) paths.push(r.make(a.witness));
+    }
   }
   return paths;
 }
