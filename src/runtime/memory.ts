@@ -159,6 +159,23 @@ export class PhysicalMemory {
     return page === undefined ? 0 : page.view.getUint32(page.base + (address - key * PAGE_SIZE), true);
   }
 
+  /**
+   * readUint32(address) into `into.lo` and readUint32(address + 4) into `into.hi`, `address`
+   * 8-byte aligned (the two words in one page): a table walk's descriptor, one page look-up.
+   */
+  readUint32Pair(address: number, into: { lo: number; hi: number }): void {
+    const key = Math.floor(address / PAGE_SIZE);
+    const page = this.readablePage(key);
+    if (page === undefined) {
+      into.lo = 0;
+      into.hi = 0;
+      return;
+    }
+    const at = page.base + (address - key * PAGE_SIZE);
+    into.lo = page.view.getUint32(at, true);
+    into.hi = page.view.getUint32(at + 4, true);
+  }
+
   /** Reads `size` bytes at `address`, little-endian, as an unsigned value. */
   read(address: bigint, size: AccessSize): bigint {
     // Below 2^53 the address is exact as a Number: its page and offset without BigInt steps.

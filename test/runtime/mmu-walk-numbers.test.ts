@@ -94,6 +94,16 @@ describe("the walks' Number forms against the bit-field definitions", () => {
       expect((BigInt(words.hi) << 32n) | BigInt(words.lo)).toBe(reverseBytes64(d));
       expect(memory.readUint32(Number(pa) + 4)).toBe(Number(memory.read(pa + 4n, 4)));
     }
+    // Not 8-byte aligned (read word by word, not by readUint32Pair), across a page boundary, and a page never written (zeros).
+    for (const pa of [0x4000_0004n, 0x5000_0ffcn, 0x6000_0000n]) {
+      if (pa !== 0x6000_0000n) memory.write(pa, 8, next());
+      const words = { lo: -1, hi: -1 };
+      expect(fetchDescriptorWords(memory, Number(pa), false, words)).toBe(true);
+      expect((BigInt(words.hi) << 32n) | BigInt(words.lo)).toBe(memory.read(pa, 8));
+    }
+    const pair = { lo: -1, hi: -1 };
+    memory.readUint32Pair(0x6000_0000, pair);
+    expect(pair).toEqual({ lo: 0, hi: 0 });
   });
 });
 

@@ -3,7 +3,7 @@
 // final IPA, because stage 2 of the output address runs only after stage 1 succeeded.
 
 import type { AccessDescriptor } from "./access.ts";
-import { failure, success, type Outcome } from "./fault.ts";
+import { success, type Outcome } from "./fault.ts";
 import type { TranslationContext } from "./registers.ts";
 import { stage2Enabled } from "./regime.ts";
 import { s1Translate, type S1Output } from "./s1-translate.ts";
@@ -23,10 +23,10 @@ export function fullTranslate(ctx: TranslationContext, va: bigint, access: Acces
 
 /** AArch64.FullTranslate() once stage 1 has given `s1` (at-every-operation.ts shares stage 1 among AT operations). */
 export function fullTranslateAfterStage1(ctx: TranslationContext, s1: Outcome<S1Output>, access: AccessDescriptor): Outcome<FullTranslation> {
-  if (!s1.ok) return failure(s1.fault);
+  if (!s1.ok) return s1;
   const ipa = s1.value.oa;
   if (!stage2Enabled(ctx)) return success({ ipa, pa: ipa, s1: s1.value, s2: undefined });
   const s2 = s2Translate(ctx, ipa, access, false);
-  if (!s2.ok) return failure(s2.fault);
+  if (!s2.ok) return s2;
   return success({ ipa, pa: s2.value.pa, s1: s1.value, s2: s2.value });
 }

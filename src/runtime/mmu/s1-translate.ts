@@ -75,7 +75,8 @@ export function s1Translate(ctx: TranslationContext, va: bigint, access: AccessD
  * permissions they check can share one walk (at-every-operation.ts: AT S1E1R and S1E0R).
  */
 export function s1TranslateWalked(params: S1TTWParams, walked: Outcome<S1WalkState>, access: AccessDescriptor): Outcome<S1Output> {
-  if (!walked.ok) return failure(walked.fault);
+  // The walk's own failure: a fault carries no value, so one Outcome serves both.
+  if (!walked.ok) return walked;
   const denied = s1CheckPermissions(walked.value, access, params.wxn);
   if (denied !== undefined) return failure(denied);
   const lo = walked.value.descriptorLow;

@@ -12,7 +12,7 @@
 // stands for. The page's PA, or the fault with its IPA set to the one asked about, is exact.
 import type { PhysicalMemory } from "../memory.ts";
 import type { AccessDescriptor } from "./access.ts";
-import type { FaultRecord } from "./fault.ts";
+import { makeFault, type FaultRecord } from "./fault.ts";
 import type { TranslationContext } from "./registers.ts";
 import { s2Translate } from "./s2-translate.ts";
 import { getS2TTWParams, type S2TTWParams } from "./walk-params.ts";
@@ -59,7 +59,9 @@ export function s2TableAddressIn(memo: S2TableMemo, ctx: TranslationContext, ipa
   if (found !== undefined) {
     if (typeof found === "number") return found + offset;
     const ipaddress = BigInt(ipa);
-    return found.ipaddress === ipaddress ? found : { ...found, ipaddress };
+    if (found.ipaddress === ipaddress) return found;
+    // Field by field, not a spread (makeFault): a page's fault is met again for each descriptor in it.
+    return makeFault(found.statuscode, found.level, { secondstage: found.secondstage, s2fs1walk: found.s2fs1walk, ipaddress, write: found.write });
   }
   const s2 = s2Translate(ctx, BigInt(ipa), access, true);
   // The walk reads memory but never writes it (no FEAT_HAFDBS), so the generation still holds.

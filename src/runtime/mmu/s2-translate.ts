@@ -31,18 +31,19 @@ class S2Walked implements S2Output {
 }
 
 /**
- * Whether stage 2 as VTCR_EL2 configures it can walk at all, per decoded parameters (which
- * getS2TTWParams keeps while the registers and PAMax hold; a stage-1 walk asks once per fetch).
+ * Whether stage 2 as VTCR_EL2 configures it can walk at all, for the decoded parameters last
+ * asked about (getS2TTWParams keeps one object while the registers and PAMax hold, and a
+ * stage-1 walk asks once per fetch), which are made with ctx's PAMax.
  */
-const s2Walkable = new WeakMap<S2TTWParams, boolean>();
+let walkableParams: S2TTWParams | undefined;
+let walkable = false;
 
 function s2ConfigurationWalks(ctx: TranslationContext, params: S2TTWParams): boolean {
-  let ok = s2Walkable.get(params);
-  if (ok === undefined) {
-    ok = params.inputsize <= ctx.paMax && s2StartLevelIsConsistent(params.geometry, s2StartLevel(params.geometry, params.sl0), params.inputsize, ctx.paMax);
-    s2Walkable.set(params, ok);
+  if (params !== walkableParams) {
+    walkable = params.inputsize <= ctx.paMax && s2StartLevelIsConsistent(params.geometry, s2StartLevel(params.geometry, params.sl0), params.inputsize, ctx.paMax);
+    walkableParams = params;
   }
-  return ok;
+  return walkable;
 }
 
 export function s2Translate(

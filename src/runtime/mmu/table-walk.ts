@@ -23,10 +23,12 @@ export function ttBaseAddress(
 /** ttBaseAddress() on Numbers, the walks' form: `baseaddress` is the register's bits 47:0 (exact: at most 48 bits). */
 export function ttBaseAddressNumber(baseaddress: number, geometry: GranuleGeometry, inputsize: number, startlevel: number): number {
   const baselowerbound = 3 + inputsize - levelShift(geometry, startlevel);
-  return addressBitsOfWords(baseaddress % TWO_32, Math.floor(baseaddress / TWO_32), baselowerbound);
+  return addressBitsOfWords(baseaddress >>> 0, Math.floor(baseaddress / TWO_32), baselowerbound);
 }
 
 const TWO_32 = 2 ** 32;
+// x >>> 0 is x mod 2^32 for an integer below 2^53 (ToUint32), which `x % TWO_32`, a floating-point
+// remainder, costs a library call to give; likewise (x & 7) for x mod 8.
 
 /** An address's low 48 bits (DESCRIPTOR_OA_TOP_BIT is 47) as a Number. */
 export function low48(address: bigint): number {
@@ -40,7 +42,7 @@ export function inputHigh(in48: number): number {
 
 /** An input address's bits 31:0, the low half of the walks' form of it, from its bits 47:0 (`in48`, low48). */
 export function inputLow(in48: number): number {
-  return in48 % TWO_32;
+  return in48 >>> 0;
 }
 
 /**
@@ -90,14 +92,16 @@ export interface DescriptorWords {
  */
 export function fetchDescriptorWords(memory: PhysicalMemory, pa: number, bigEndian: boolean, into: DescriptorWords): boolean {
   if (memory.map.backedRanges !== undefined && !memory.map.backsAt(pa, 8)) return false;
-  const first = memory.readUint32(pa);
-  const second = memory.readUint32(pa + 4);
+  // Both words from one page look-up (a descriptor's address is 8-byte aligned, as the walks make it).
+  if ((pa & 7) === 0) memory.readUint32Pair(pa, into);
+  else {
+    into.lo = memory.readUint32(pa);
+    into.hi = memory.readUint32(pa + 4);
+  }
   if (bigEndian) {
-    into.lo = byteSwap32(second);
+    const first = into.lo;
+    into.lo = byteSwap32(into.hi);
     into.hi = byteSwap32(first);
-  } else {
-    into.lo = first;
-    into.hi = second;
   }
   return true;
 }

@@ -4,7 +4,7 @@
 import { field } from "./bits.ts";
 import { decodeTG0, decodeTG1, granuleGeometry, type GranuleGeometry } from "./granule.ts";
 import { MAX_INPUT_SIZE, MIN_INPUT_SIZE } from "./implementation.ts";
-import { HCR, regBit, regField, SCTLR, TCR, VTCR, type TranslationContext } from "./registers.ts";
+import { HCR, regBit, regField, SCTLR, TCR, VTCR, type TranslationContext, type TranslationRegisters } from "./registers.ts";
 import { mairAttr } from "./memattrs.ts";
 import { addrTop, getVARange, type VARange } from "./va-range.ts";
 
@@ -74,21 +74,27 @@ export function encodePhysicalAddressSize(bits: number): number {
 export function getS1TTWParams(ctx: TranslationContext, va: bigint): S1TTWParams {
   const range = getVARange(va);
   const kept = lastS1Params[range === "LOWER" ? 0 : 1];
+  if (kept !== undefined && kept.regs === ctx.regs && kept.paMax === ctx.paMax) return kept.params;
   const { TCR_EL1: tcr, SCTLR_EL1: sctlr } = ctx.regs;
   const baseregister = range === "LOWER" ? ctx.regs.TTBR0_EL1 : ctx.regs.TTBR1_EL1;
   if (kept !== undefined && kept.tcr === tcr && kept.sctlr === sctlr && kept.params.baseregister === baseregister && kept.params.mair === ctx.regs.MAIR_EL1 && kept.paMax === ctx.paMax) {
+    kept.regs = ctx.regs;
     return kept.params;
   }
   const params = decodeS1TTWParams(ctx, range);
-  lastS1Params[range === "LOWER" ? 0 : 1] = { tcr, sctlr, paMax: ctx.paMax, params };
+  lastS1Params[range === "LOWER" ? 0 : 1] = { regs: ctx.regs, tcr, sctlr, paMax: ctx.paMax, params };
   return params;
 }
 
 // The walk parameters are a function of a few register values (and PAMax): the last decoding of
 // each is kept with the values it was made from and reused while they hold, as a batch of ATs or
-// the descriptor fetches of one walk through stage 2 all ask with the same registers.
+// the descriptor fetches of one walk through stage 2 all ask with the same registers. The
+// registers object is kept too: the same (readonly) object holds the same values, and telling
+// that costs no BigInt comparison.
 let lastS1Params: [KeptS1Params | undefined, KeptS1Params | undefined] = [undefined, undefined];
 interface KeptS1Params {
+  /** The registers object last asked with (these values). */
+  regs: TranslationRegisters;
   readonly tcr: bigint;
   readonly sctlr: bigint;
   readonly paMax: number;
@@ -117,6 +123,7 @@ function decodeS1TTWParams(ctx: TranslationContext, range: VARange): S1TTWParams
 
 let lastS2Params: KeptS2Params | undefined;
 interface KeptS2Params {
+  regs: TranslationRegisters;
   readonly vtcr: bigint;
   readonly hcr: bigint;
   readonly paMax: number;
@@ -125,11 +132,15 @@ interface KeptS2Params {
 
 /** AArch64.GetS2TTWParams() for the Non-secure EL1&0 stage 2 (a stage-1 walk through stage 2 asks once per descriptor fetch). */
 export function getS2TTWParams(ctx: TranslationContext): S2TTWParams {
-  const { VTCR_EL2: vtcr, HCR_EL2: hcr, VTTBR_EL2: vttbr } = ctx.regs;
   const kept = lastS2Params;
-  if (kept !== undefined && kept.vtcr === vtcr && kept.hcr === hcr && kept.params.baseregister === vttbr && kept.paMax === ctx.paMax) return kept.params;
+  if (kept !== undefined && kept.regs === ctx.regs && kept.paMax === ctx.paMax) return kept.params;
+  const { VTCR_EL2: vtcr, HCR_EL2: hcr, VTTBR_EL2: vttbr } = ctx.regs;
+  if (kept !== undefined && kept.vtcr === vtcr && kept.hcr === hcr && kept.params.baseregister === vttbr && kept.paMax === ctx.paMax) {
+    kept.regs = ctx.regs;
+    return kept.params;
+  }
   const params = decodeS2TTWParams(ctx);
-  lastS2Params = { vtcr, hcr, paMax: ctx.paMax, params };
+  lastS2Params = { regs: ctx.regs, vtcr, hcr, paMax: ctx.paMax, params };
   return params;
 }
 
