@@ -9,8 +9,9 @@ import { UndefinedSysregAccess } from "../../runtime/machine/sysreg-access.ts";
 import { externalHandlerName } from "../../runtime/run/outcomes.ts";
 import { executeInstruction } from "../../runtime/semantics/execute.ts";
 import type { Checker, Witness } from "../solver.ts";
+import { answered, askFeasible, settled, type Asked } from "./asked.ts";
 import type { BoolTerm } from "../term/term.ts";
-import { isConcreteBool, type SymBool } from "./domain.ts";
+import { isConcreteBool } from "./domain.ts";
 import { ExplorationError } from "./exploration-error.ts";
 import { ExplorationIncomplete, type PathOutcome, type SymbolicPath } from "./paths.ts";
 import { SymbolicUnsupported, type SymbolicState } from "./state.ts";
@@ -23,20 +24,6 @@ export interface ExploreLimits {
 }
 
 export const DEFAULT_LIMITS: ExploreLimits = { maxSteps: 10_000, maxPaths: 4096 };
-
-/** Whether a way is feasible, and a model of the path with it when it is. */
-type Way = { feasible: boolean; witness: Witness | undefined };
-
-/**
- * A way the solver is still being asked about: its answer, and whether it is in (set as it
- * arrives, so a scheduler can read it without waiting). The error of a question the solver
- * could not decide is kept for whoever waits on it.
- */
-interface Asked {
-  answer: Promise<void>;
-  way?: Way;
-  error?: unknown;
-}
 
 interface Pending {
   pc: number;
@@ -81,31 +68,14 @@ export async function exploreProgram(
   const work: Pending[] = [{ pc: start, state: initial, conds: [], steps: [], witness: undefined, order: [] }];
   const concurrent = checker.concurrent;
 
-  const ask = (conds: BoolTerm[]): Asked => {
-    const asked: Asked = { answer: Promise.resolve() };
-    asked.answer = checker.witness(conds, true).then(
-      (r) => {
-        if (r.result === "unknown") asked.error = new ExplorationIncomplete("the solver could not decide a branch condition");
-        else asked.way = { feasible: r.result === "sat", witness: r.witness };
-      },
-      (e: unknown) => {
-        asked.error = e;
-      },
-    );
-    return asked;
-  };
-  const settled = async (asked: Asked): Promise<Way> => {
-    await asked.answer;
-    if (asked.error !== undefined) throw asked.error;
-    return asked.way!;
-  };
+  const ask = (conds: BoolTerm[]): Asked => askFeasible(checker, conds, "branch condition");
 
   /** The next way to explore: the newest whose feasibility is known, else the oldest still asked, once answered. */
   const next = async (): Promise<Pending | undefined> => {
     for (;;) {
       if (work.length === 0) return undefined;
       let i = work.length - 1;
-      while (i >= 0 && work[i].asked !== undefined && work[i].asked!.way === undefined && work[i].asked!.error === undefined) i--;
+      while (i >= 0 && !answered(work[i].asked)) i--;
       if (i < 0) await work.find((w) => w.asked !== undefined)!.asked!.answer;
       else {
         const [p] = work.splice(i, 1);

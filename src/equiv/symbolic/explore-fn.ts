@@ -10,6 +10,7 @@ import type { HypApi, Outcome } from "../../runtime/hyp/api.ts";
 import { UndefinedSysregAccess } from "../../runtime/machine/sysreg-access.ts";
 import { ruleLine, type FunctionOrigin } from "../../runtime/run/function-target.ts";
 import type { Checker, Witness } from "../solver.ts";
+import { answered, askFeasible, settled, type Asked } from "./asked.ts";
 import type { BoolTerm } from "../term/term.ts";
 import type { SymBool, SymValue } from "./domain.ts";
 import { ExplorationError } from "./exploration-error.ts";
@@ -17,13 +18,6 @@ import { ExplorationIncomplete, type SymbolicPath } from "./paths.ts";
 import { SymbolicHypApi, SymbolicUnsupported, type SymbolicState } from "./state.ts";
 
 export type SymbolicHandler = (h: HypApi<SymValue, SymBool>) => Outcome;
-
-/** A question of the solver in flight: its answer once in (set as it arrives, so it can be read without waiting). */
-interface Asked {
-  answer: Promise<void>;
-  result?: { feasible: boolean; witness: Witness | undefined };
-  error?: unknown;
-}
 
 interface Pending {
   decisions: boolean[];
@@ -61,25 +55,7 @@ export async function exploreFunction(
   maxPaths = 4096,
 ): Promise<SymbolicPath[]> {
   const concurrent = checker.concurrent;
-  const ask = (conds: BoolTerm[], what: string): Asked => {
-    const asked: Asked = { answer: Promise.resolve() };
-    asked.answer = checker.witness(conds, true).then(
-      (r) => {
-        if (r.result === "unknown") asked.error = new ExplorationIncomplete(`the solver could not decide a ${what}`);
-        else asked.result = { feasible: r.result === "sat", witness: r.witness };
-      },
-      (e: unknown) => {
-        asked.error = e;
-      },
-    );
-    return asked;
-  };
-  const settled = async (asked: Asked): Promise<{ feasible: boolean; witness: Witness | undefined }> => {
-    await asked.answer;
-    if (asked.error !== undefined) throw asked.error;
-    return asked.result!;
-  };
-  const answered = (asked: Asked | undefined): boolean => asked === undefined || asked.result !== undefined || asked.error !== undefined;
+  const ask = (conds: BoolTerm[], what: string): Asked => askFeasible(checker, conds, what);
 
   /** Runs made whose feasibility may still be asked about, with what makes their path. */
   const runs: { decisions: boolean[]; asked: Asked | undefined; witness: Witness | undefined; make: (witness: Witness | undefined) => SymbolicPath }[] = [];
