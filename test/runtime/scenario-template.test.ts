@@ -69,6 +69,10 @@ describe("scenario machines made from templates", () => {
       [scenario({ esr: 0x9200004fn, far: 0x1234n, at: { ok: 0x8000_1000n }, seed: 1 }), (b) => b.mapStage1(0x1000n, 0x8000_1000n, 0x1000n)],
       [scenario({ esr: 0x9200004fn, far: 0xffff_0000_1234_5678n, at: "fault", seed: 2 }), (b) => b.mapStage1(0xffff_0000_1234_4000n, 0x1234_4000n, 0x1000n)],
       [scenario({ esr: 0x9200004fn, far: 0xffff_ff80_2b54_b988n, at: { ok: 0x9_0000_0000n }, seed: 4 }), (b) => b.mapStage1(0xffff_ff80_2b54_b000n, 0x9_0000_0000n, 0x1000n)],
+      // No "at": FAR's page mapped to the IPA of its number, in either half; {"par"}: as "fault".
+      [scenario({ esr: 0x9200004fn, far: 0x4000_2345n, seed: 7 }), (b) => b.mapStage1(0x4000_2000n, 0x4000_2000n, 0x1000n)],
+      [scenario({ esr: 0x9200004fn, far: 0xffff_ff80_0000_1234n, seed: 8 }), (b) => b.mapStage1(0xffff_ff80_0000_1000n, 0xffff_ff80_0000_1000n, 0x1000n)],
+      [scenario({ esr: 0x9200004fn, far: 0x4000_2345n, at: { par: 0x80fn }, seed: 9 }), (b) => b.mapStage1(0x4000_3000n, 0x4000_3000n, 0x1000n)],
       // Beyond both VA ranges: nothing mapped, no TTBR1 tables.
       [scenario({ esr: 0x9200004fn, far: 0x8000_0000_0000_1000n, at: "fault", seed: 5 }), () => {}],
       [scenario({ esr: 0x9200004fn, far: 0x0080_0000_0000_1000n, at: "fault", seed: 6 }), () => {}],
