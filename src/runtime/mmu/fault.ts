@@ -36,19 +36,25 @@ export function makeFault(statuscode: FaultStatus, level: number, origin: FaultO
 }
 
 /** Each status's level-0 code, from dsl/arch's FaultStatus (generated/arch-facts.ts). */
+const ADDRSZ = FSC.ADDRSZ["0"];
+const TRANS = FSC.TRANS["0"];
+const ACCESS = FSC.ACCESS["0"];
+const PERM = FSC.PERM["0"];
+const SEA_TTW = FSC.SEA_TTW["0"];
+
 function fscType(statuscode: FaultStatus): number {
   // A switch, not a look-up by the status's name: every AT that faults asks.
   switch (statuscode) {
     case "AddressSize":
-      return FSC.ADDRSZ["0"];
+      return ADDRSZ;
     case "Translation":
-      return FSC.TRANS["0"];
+      return TRANS;
     case "AccessFlag":
-      return FSC.ACCESS["0"];
+      return ACCESS;
     case "Permission":
-      return FSC.PERM["0"];
+      return PERM;
     case "SyncExternalOnWalk":
-      return FSC.SEA_TTW["0"];
+      return SEA_TTW;
   }
 }
 

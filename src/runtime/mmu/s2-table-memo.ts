@@ -1,8 +1,8 @@
 // Stage 2 of the stage-1 table addresses a walk fetches from (AArch64.S2Translate for an
-// s2fs1walk access), kept per memory while its contents and the stage-2 registers hold. Every
-// stage-1 walk through stage 2 translates the IPA of each table it reads, and the walks of one
-// set-up (ATs on many VAs, a trap's several translations) read the same few tables again and
-// again: a stage-1 walk of four levels walks stage 2 four times.
+// s2fs1walk access), kept per memory (the few walked last) while its contents and the stage-2
+// registers hold. Every stage-1 walk through stage 2 translates the IPA of each table it reads,
+// and the walks of one set-up (ATs on many VAs, a trap's several translations) read the same few
+// tables again and again: a stage-1 walk of four levels walks stage 2 four times.
 //
 // What such a translation gives depends only on the IPA's 4 KiB page (every stage-2 leaf maps a
 // whole page or more, the walk indexes with IPA bits 12 and above, the size checks look at bits
@@ -19,13 +19,20 @@ import { getS2TTWParams, type S2TTWParams } from "./walk-params.ts";
 
 /** One memory's stage-2 translations of table pages, under one set of stage-2 registers and contents. */
 export interface S2TableMemo {
+  readonly memory: PhysicalMemory;
   readonly generation: number;
   readonly params: S2TTWParams;
   /** By IPA page * 2 + write: the page's PA (bits 11:0 zero), or the fault. */
   readonly pages: Map<number, number | FaultRecord>;
 }
 
-const kept = new WeakMap<PhysicalMemory, S2TableMemo>();
+/**
+ * The memos of the memories walked last, the latest first: a set-up's walks ask of one memory
+ * again and again, a trap's of a few. Found by identity; a memory walked once (an AT set-up seen
+ * once) costs no WeakMap insertion, and one pushed out is walked afresh when it comes back.
+ */
+const recent: S2TableMemo[] = [];
+const RECENT = 4;
 /** Pages kept per memory before starting afresh (a set-up reads a few dozen table pages). */
 const PAGES = 4096;
 const PAGE = 4096;
@@ -42,11 +49,17 @@ export function s2TableAddress(ctx: TranslationContext, ipa: number, access: Acc
 export function s2TableMemo(ctx: TranslationContext): S2TableMemo {
   const memory = ctx.memory;
   const params = getS2TTWParams(ctx);
-  let memo = kept.get(memory);
+  let at = 0;
+  while (at < recent.length && recent[at].memory !== memory) at++;
+  let memo: S2TableMemo | undefined = recent[at];
   if (memo === undefined || memo.generation !== memory.generation || memo.params !== params || memo.pages.size >= PAGES) {
-    memo = { generation: memory.generation, params, pages: new Map() };
-    kept.set(memory, memo);
+    memo = { memory, generation: memory.generation, params, pages: new Map() };
   }
+  if (at > 0 || recent.length === 0) {
+    if (at < recent.length) recent.splice(at, 1);
+    recent.unshift(memo);
+    if (recent.length > RECENT) recent.pop();
+  } else recent[0] = memo;
   return memo;
 }
 
