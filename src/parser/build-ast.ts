@@ -234,6 +234,15 @@ export class AstBuilder {
 }
 
 function intValue(image: string): bigint {
+  // A literal of up to 13 hex or 15 decimal digits is below 2^53, so a double holds it
+  // exactly and BigInt of that number is the literal's value, without BigInt's slower
+  // parse of a string.
+  const c1 = image.charCodeAt(1);
+  if (c1 === 0x78 || c1 === 0x58) {
+    if (image.length <= 15 && !image.includes("_")) return BigInt(parseInt(image.slice(2), 16));
+  } else if ((c1 !== 0x62 && c1 !== 0x42 && image.length <= 15 && !image.includes("_")) || image.length === 1) {
+    return BigInt(parseInt(image, 10));
+  }
   return BigInt(image.includes("_") ? image.replace(/_/g, "") : image);
 }
 

@@ -32,6 +32,19 @@ class ErrorLimitReached extends Error {}
 // chevrotain records every syntax error through this method, which its typings do not show.
 const saveError = (EmbeddedActionsParser.prototype as unknown as { SAVE_ERROR(e: IRecognitionException): IRecognitionException }).SAVE_ERROR;
 
+/** The arguments of `expr` for an element of a set; one object, as chevrotain only reads it. */
+const OPERANDS_ONLY: { ARGS: [operandsOnly: boolean] } = { ARGS: [true] };
+
+/** Prefix operators, and the first tokens of the suffixes (`.F`, `[hi:lo]`), by token type index. */
+const PREFIX_OPERATORS = [T.Bang, T.Tilde, T.Minus];
+const startsPrefix = tokenSet(PREFIX_OPERATORS);
+const startsSuffix = tokenSet([T.Dot, T.LBracket]);
+function tokenSet(types: readonly TokenType[]): Uint8Array {
+  const set = new Uint8Array(Math.max(...T.allTokens.map((t) => t.tokenTypeIdx as number)) + 1);
+  for (const t of types) set[t.tokenTypeIdx as number] = 1;
+  return set;
+}
+
 class RuleGrammar extends EmbeddedActionsParser {
   /** Builds the nodes of the file being parsed. */
   private ast: AstBuilder | undefined;
@@ -110,6 +123,7 @@ class RuleGrammar extends EmbeddedActionsParser {
   private typeRefAlts?: IOrAlt<IToken>[];
   private stmtAlts?: IOrAlt<A.Stmt>[];
   private guardAlts?: IOrAlt<A.Expr | undefined>[];
+  private contractItemAlts?: IOrAlt<{ assumption: A.Expr } | { clause: A.ObserveClause }>[];
   private outcomeAlts?: IOrAlt<A.Outcome>[];
   private bindingItemAlts?: IOrAlt<A.BindingItem>[];
   private operatorStepAlts?: IOrAlt<ChainItem[]>[];
@@ -598,12 +612,17 @@ class RuleGrammar extends EmbeddedActionsParser {
     this.CONSUME(T.LBrace);
     const assumptions: A.Expr[] = [];
     const clauses: A.ObserveClause[] = [];
-    this.MANY(() =>
-      this.OR([
-        { ALT: () => assumptions.push(this.SUBRULE(this.assumeClause)) },
-        { ALT: () => clauses.push(this.SUBRULE(this.observeClause)) },
-      ]),
-    );
+    this.MANY(() => {
+      const item = this.OR(
+        (this.contractItemAlts ??= [
+          { ALT: () => ({ assumption: this.SUBRULE(this.assumeClause) }) },
+          { ALT: () => ({ clause: this.SUBRULE(this.observeClause) }) },
+        ]),
+      );
+      if (this.RECORDING_PHASE || item === undefined) return;
+      if ("assumption" in item) assumptions.push(item.assumption);
+      else clauses.push(item.clause);
+    });
     this.CONSUME(T.RBrace);
     return this.build(() => this.nodes.contractDecl(first, handler, assumptions, clauses, this.LA(0)));
   });
@@ -740,26 +759,33 @@ class RuleGrammar extends EmbeddedActionsParser {
    */
   expr = this.RULE("expr", (operandsOnly = false): A.Expr => {
     const first = this.LA(1);
-    const items: ChainItem[] = [{ kind: "operand", expr: this.SUBRULE(this.unaryExpr), start: first.startOffset }];
+    const operand = this.SUBRULE(this.unaryExpr);
+    // Most expressions are one operand. When the loop's gate already says no, the loop is not
+    // entered at all: it would match nothing, and, ending the rule, it attempts no recovery.
+    // (While chevrotain records the grammar it is always entered.)
+    if (!this.RECORDING_PHASE && !this.continuesExpr(operandsOnly, false)) return operand;
+    const items: ChainItem[] = [{ kind: "operand", expr: operand, start: first.startOffset }];
     let compared = false;
     this.MANY({
-      GATE: unnamed(() => {
-        const group = operatorGroup(this.LA(1).tokenType);
-        return group === "operand" || (!operandsOnly && (group === "logical" || (group === "compare" && !compared)));
-      }),
+      GATE: unnamed(() => this.continuesExpr(operandsOnly, compared)),
       DEF: unnamed(() => {
         const step = this.OR(this.operatorSteps);
-        this.ACTION(() => {
-          const head = step[0];
-          const group = head.kind === "membership" ? "compare" : head.kind === "operator" ? operatorGroup(head.token.tokenType) : undefined;
-          if (group === "logical") compared = false;
-          else if (group === "compare") compared = true;
-          items.push(...step);
-        });
+        if (this.RECORDING_PHASE) return;
+        const head = step[0];
+        const group = head.kind === "membership" ? "compare" : head.kind === "operator" ? operatorGroup(head.token.tokenType) : undefined;
+        if (group === "logical") compared = false;
+        else if (group === "compare") compared = true;
+        for (let i = 0; i < step.length; i++) items.push(step[i]);
       }),
     });
     return this.build(() => (items.length === 1 && items[0].kind === "operand" ? items[0].expr : this.nodes.chain(items)));
   });
+
+  /** The gate of `expr`'s loop: whether the next token goes on with the expression. */
+  private continuesExpr(operandsOnly: boolean, compared: boolean): boolean {
+    const group = operatorGroup(this.LA(1).tokenType);
+    return group === "operand" || (!operandsOnly && (group === "logical" || (group === "compare" && !compared)));
+  }
 
   /** What may follow an operand in `expr`: an operator and its right operand, or a membership test. Built once; they capture nothing. */
   private get operatorSteps(): IOrAlt<ChainItem[]>[] {
@@ -794,9 +820,9 @@ class RuleGrammar extends EmbeddedActionsParser {
           const elements: A.Expr[] = [];
           this.AT_LEAST_ONE_SEP({
             SEP: T.Comma,
-            DEF: () => {
-              elements.push(this.SUBRULE(this.expr, { ARGS: [true] }));
-            },
+            DEF: unnamed(() => {
+              elements.push(this.SUBRULE(this.expr, OPERANDS_ONLY));
+            }),
           });
           this.CONSUME(T.RBrace);
           return this.build(() => this.nodes.setLiteral(first, elements, this.LA(0)));
@@ -812,12 +838,21 @@ class RuleGrammar extends EmbeddedActionsParser {
   );
 
   /** Prefix operators, an operand, then field accesses and slices, which bind tighter. */
+  // Most operands have neither prefixes nor suffixes. A loop whose first token is not next
+  // would match nothing and attempts no recovery (a rule follows the first loop, the rule ends
+  // after the second), so it is entered only when its first token is next, or while
+  // chevrotain records the grammar.
   unaryExpr = this.RULE("unaryExpr", (): A.Expr => {
     const prefixes: IToken[] = [];
-    this.MANY(() => {
-      prefixes.push(this.OR((this.prefixOperatorAlts ??= this.tokenAlts([T.Bang, T.Tilde, T.Minus]))));
-    });
+    if (this.RECORDING_PHASE || startsPrefix[this.LA(1).tokenTypeIdx] === 1) {
+      this.MANY(() => {
+        prefixes.push(this.OR((this.prefixOperatorAlts ??= this.tokenAlts(PREFIX_OPERATORS))));
+      });
+    }
     const operand = this.SUBRULE(this.primaryExpr);
+    if (!this.RECORDING_PHASE && startsSuffix[this.LA(1).tokenTypeIdx] !== 1) {
+      return prefixes.length === 0 ? operand : this.build(() => this.nodes.prefixed(prefixes, operand, this.LA(0)));
+    }
     const suffixes: ((target: A.Expr) => A.Expr)[] = [];
     this.MANY2(() =>
       suffixes.push(
@@ -884,6 +919,8 @@ class RuleGrammar extends EmbeddedActionsParser {
           // of the operands of a large file, and each rule invocation costs.
           ALT: () => {
             const callee = this.CONSUME(T.Identifier);
+            // A name without arguments skips the OPTION, which would match nothing.
+            if (!this.RECORDING_PHASE && this.LA(1).tokenType !== T.LParen) return this.build(() => this.nodes.nameOrCall(callee, undefined, callee));
             const args = this.OPTION(() => {
               const list: A.Expr[] = [];
               this.CONSUME2(T.LParen);

@@ -91,6 +91,10 @@ export const allTokens: TokenType[] = [
 
 const keywordTypes = new Set<TokenType>(Object.values(keywords));
 const keywordByWord = new Map<string, TokenType>(Object.entries(keywords));
+const LONGEST_KEYWORD = Math.max(...keywordNames.map((w) => w.length));
+/** By character code: whether some keyword starts with that character. */
+const startsKeyword = new Uint8Array(128);
+for (const w of keywordNames) startsKeyword[w.charCodeAt(0)] = 1;
 
 /**
  * One lexer instance for the whole process: chevrotain lexers are stateless between runs.
@@ -115,7 +119,9 @@ export const ruleLexer = {
   tokenize(text: string): ILexingResult {
     const lexed = wordLexer.tokenize(text);
     for (const t of lexed.tokens) {
-      if (t.tokenType !== Identifier) continue;
+      // Most identifiers are longer than any keyword or do not start with a lower-case letter:
+      // those are not looked up.
+      if (t.tokenType !== Identifier || t.image.length > LONGEST_KEYWORD || !startsKeyword[t.image.charCodeAt(0)]) continue;
       const keyword = keywordByWord.get(t.image);
       if (keyword === undefined) continue;
       t.tokenType = keyword;
