@@ -64,6 +64,18 @@ describe("scenario machines made from templates", () => {
     for (const s of [par, fault, par]) expect(observe(machineForScenario(s).machine, s)).toEqual(observe(new Machine(scenarioMachineSetup(s).config), s));
   });
 
+  it("of one FAR and `at` but another MIDR or capabilities are machines of their own", () => {
+    const shapes = [undefined, 0x411fd072n, 0x411fd073n, 0x411fd070n].flatMap((midr) =>
+      [[], [ARM64_HAS_VIRT_HOST_EXTN], [ARM64_WORKAROUND_834220, ARM64_HAS_VIRT_HOST_EXTN]].map((caps) => scenario({ esr: 0x9200004fn, far: 0x4000_1234n, caps, ...(midr !== undefined ? { midr } : {}), seed: 10 })),
+    );
+    for (const s of [...shapes, ...shapes.reverse()]) {
+      for (const derive of [true, false]) {
+        const m = machineForScenario(s, { deriveCapabilitiesFromMidr: derive }).machine;
+        expect(observe(m, s)).toEqual(observe(new Machine(scenarioMachineSetup(s, { deriveCapabilitiesFromMidr: derive }).config), s));
+      }
+    }
+  });
+
   it("hold the guest tables a builder started afresh builds, word for word (the machine's go on from a fork of one blank builder)", () => {
     const cases: [Scenario, (b: TranslationTableBuilder) => void][] = [
       [scenario({ esr: 0x9200004fn, far: 0x1234n, at: { ok: 0x8000_1000n }, seed: 1 }), (b) => b.mapStage1(0x1000n, 0x8000_1000n, 0x1000n)],

@@ -97,8 +97,9 @@ type GuestTables = { readonly memory: PhysicalMemory; readonly registers: Record
 
 /** What the guest tables of `s` depend on: FAR's page and what AT finds there. */
 function tablesKey(s: Scenario): string {
-  const at = s.at === undefined ? "identity" : s.at === "fault" || "par" in s.at ? "fault" : "ok" in s.at ? `ok:${s.at.ok >> 12n}` : `s2:${s.at.s2fault.level}:${s.at.s2fault.fault}`;
-  return `${s.far >> 12n}|${at}`;
+  // Page numbers as Numbers (exact), which print faster than BigInts.
+  const at = s.at === undefined ? "identity" : s.at === "fault" || "par" in s.at ? "fault" : "ok" in s.at ? `ok:${pageNumber(s.at.ok)}` : `s2:${s.at.s2fault.level}:${s.at.s2fault.fault}`;
+  return `${pageNumber(s.far)}|${at}`;
 }
 
 function guestTables(s: Scenario): { memory: PhysicalMemory; registers: Record<string, bigint> } {
@@ -572,24 +573,38 @@ function atKey(at: Scenario["at"]): number | string {
 
 /**
  * The capabilities given, in their order (a machine's set iterates in it), MIDR and whether
- * MIDR's are derived: without MIDR and with at most REST_CAPS known capabilities, a Number (each
- * capability a digit 1-6 in base 7, then the derive bit); otherwise a string, a known name as a
- * letter and another as its JSON string.
+ * MIDR's are derived: with at most REST_CAPS known capabilities and no MIDR or one of the first
+ * REST_MIDRS seen, a Number (each capability a digit 1-6 in base 7, then the derive bit, then
+ * the MIDR's number, 0 for none); otherwise a string, a known name as a letter and another as
+ * its JSON string.
  */
 function restKey(caps: readonly string[], midr: bigint | undefined, deriveFromMidr: boolean): number | string {
-  if (midr === undefined && caps.length <= REST_CAPS) {
+  const midrNumber = midr === undefined ? 0 : midrIndex(midr);
+  if (midrNumber !== undefined && caps.length <= REST_CAPS) {
     let key = 0;
     for (const c of caps) {
       const i = KNOWN_CAPABILITIES.indexOf(c);
       if (i < 0) return restString(caps, midr, deriveFromMidr);
       key = key * 7 + i + 1;
     }
-    return key * 2 + (deriveFromMidr ? 1 : 0);
+    return (key * 2 + (deriveFromMidr ? 1 : 0)) * (REST_MIDRS + 1) + midrNumber;
   }
   return restString(caps, midr, deriveFromMidr);
 }
 
-/** Capabilities restKey keeps in a Number (7^15 * 2 is below 2^53); KNOWN_CAPABILITIES has six names (digits 1-6). */
+/** The MIDRs restKey has numbered (1, 2, ...: the order first seen), at most REST_MIDRS. */
+const midrNumbers = new Map<bigint, number>();
+/** 7^15 * 2 * (REST_MIDRS + 1) is below 2^53. */
+const REST_MIDRS = 255;
+
+/** The number of `midr` in restKey's keys; undefined once REST_MIDRS others have one (a string key then). */
+function midrIndex(midr: bigint): number | undefined {
+  let n = midrNumbers.get(midr);
+  if (n === undefined && midrNumbers.size < REST_MIDRS) midrNumbers.set(midr, (n = midrNumbers.size + 1));
+  return n;
+}
+
+/** Capabilities restKey keeps in a Number; KNOWN_CAPABILITIES has six names (digits 1-6). */
 const REST_CAPS = 15;
 
 function restString(caps: readonly string[], midr: bigint | undefined, deriveFromMidr: boolean): string {
