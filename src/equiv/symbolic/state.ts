@@ -21,10 +21,26 @@ export class SymbolicState implements ArchState<SymValue, SymBool> {
   x: SymValue[];
   sp: SymValue;
   flags: Nzcv<SymBool>;
-  sysregs: Map<string, SymValue>;
-  written: Set<string>;
+  // Changed only through writeSysreg and store: a fork shares them until either writes.
+  private ownSysregs: Map<string, SymValue>;
+  private ownWritten: Set<string>;
   /** Bytes written, by address: kept as parts of the values stored, so that reading a value back is that value, not a concatenation of its bytes. */
-  memory: Map<bigint, StoredByte>;
+  private ownMemory: Map<bigint, StoredByte>;
+
+  /** System registers written, by name, with their last values. */
+  get sysregs(): ReadonlyMap<string, SymValue> {
+    return this.ownSysregs;
+  }
+  /** The names of the system registers written. */
+  get written(): ReadonlySet<string> {
+    return this.ownWritten;
+  }
+
+  /**
+   * Whether sysregs, written and memory may be another state's too (a fork shares them until
+   * either writes: most forks store nothing more, and the stack's bytes are hundreds of entries).
+   */
+  private shared = false;
 
   constructor(
     readonly inputs: SymbolicInputs,
@@ -36,9 +52,25 @@ export class SymbolicState implements ArchState<SymValue, SymBool> {
     this.sp = copy ? copy.sp : d.const(SYM_STACK_TOP, 64);
     // PSTATE.NZCV at the vector is whatever the guest left: arbitrary, not zero.
     this.flags = copy ? { ...copy.flags } : inputs.entryFlags();
-    this.sysregs = new Map(copy?.sysregs ?? []);
-    this.written = new Set(copy?.written ?? []);
-    this.memory = new Map(copy?.memory ?? []);
+    if (copy) {
+      this.ownSysregs = copy.ownSysregs;
+      this.ownWritten = copy.ownWritten;
+      this.ownMemory = copy.ownMemory;
+      this.shared = copy.shared = true;
+    } else {
+      this.ownSysregs = new Map();
+      this.ownWritten = new Set();
+      this.ownMemory = new Map();
+    }
+  }
+
+  /** Makes sysregs, written and memory this state's own before it changes one. */
+  private own(): void {
+    if (!this.shared) return;
+    this.ownSysregs = new Map(this.ownSysregs);
+    this.ownWritten = new Set(this.ownWritten);
+    this.ownMemory = new Map(this.ownMemory);
+    this.shared = false;
   }
 
   get d(): SymbolicDomain {
@@ -76,11 +108,11 @@ export class SymbolicState implements ArchState<SymValue, SymBool> {
   load(address: SymValue, size: AccessBytes): SymValue {
     const base = this.address(address);
     // Consecutive bytes of one stored value, in order: that value's bits (an extract, or the value itself).
-    const first = this.memory.get(base);
+    const first = this.ownMemory.get(base);
     if (first !== undefined) {
       let whole = true;
       for (let i = 1; i < size && whole; i++) {
-        const b = this.memory.get(base + BigInt(i));
+        const b = this.ownMemory.get(base + BigInt(i));
         whole = b !== undefined && b.value === first.value && b.index === first.index + i;
       }
       if (whole) return this.d.extract(first.value, 8 * (first.index + size) - 1, 8 * first.index);
@@ -88,7 +120,7 @@ export class SymbolicState implements ArchState<SymValue, SymBool> {
     let v: SymValue | undefined;
     for (let i = 0; i < size; i++) {
       const a = base + BigInt(i);
-      const stored = this.memory.get(a);
+      const stored = this.ownMemory.get(a);
       const byte = stored !== undefined ? this.d.extract(stored.value, 8 * stored.index + 7, 8 * stored.index) : this.inputs.memoryByte(a);
       v = v === undefined ? byte : this.d.concat(byte, v);
     }
@@ -99,7 +131,8 @@ export class SymbolicState implements ArchState<SymValue, SymBool> {
     const base = this.address(address);
     // The low `size` bytes of the value (a narrower store of a wider register).
     const stored = this.d.width(value) === 8 * size ? value : this.d.extract(value, 8 * size - 1, 0);
-    for (let i = 0; i < size; i++) this.memory.set(base + BigInt(i), { value: stored, index: i });
+    this.own();
+    for (let i = 0; i < size; i++) this.ownMemory.set(base + BigInt(i), { value: stored, index: i });
   }
 
   resolveSysreg(accessName: string, direction: "read" | "write"): string {
@@ -109,8 +142,9 @@ export class SymbolicState implements ArchState<SymValue, SymBool> {
     return this.sysregs.get(name) ?? this.inputs.sysreg(name);
   }
   writeSysreg(name: string, value: SymValue): void {
-    this.sysregs.set(name, value);
-    this.written.add(name);
+    this.own();
+    this.ownSysregs.set(name, value);
+    this.ownWritten.add(name);
   }
   addressTranslate(kind: AtKind, va: SymValue): SymValue {
     return this.inputs.at(kind, va);
