@@ -156,8 +156,9 @@ export async function searchClasses(
     const background = [...combo.assumptions, ...combo.inputs.axioms];
     const terms = new CombinationTerms(combo.inputs.atApplications.map((x) => combo.inputs.d.term(x.par)));
     // Every leaf a model is read for: the conditions, the background, the scenario's inputs and AT's operands.
-    const [condsA, condsB] = [combo.pathsA, combo.pathsB].map((ps) => ps.map((p) => p.conds.map((c) => terms.tree(c))));
-    const backgroundTrees = background.map((t) => terms.tree(t));
+    // (as nodes of the combination's program, which is what is evaluated)
+    const [condsA, condsB] = [combo.pathsA, combo.pathsB].map((ps) => ps.map((p) => p.conds.map((c) => terms.node(c))));
+    const backgroundTrees = background.map((t) => terms.node(t));
     for (const n of combo.inputs.namedInputs()) if (!("c" in n.value)) terms.tree(n.value.z);
     for (const x of combo.inputs.atApplications) if (!("c" in x.va)) terms.tree(x.va.z);
     const [outcomesA, outcomesB] = [combo.pathsA, combo.pathsB].map((ps) => ps.map((p) => outcomeKey(p.outcome)));
@@ -171,14 +172,14 @@ export async function searchClasses(
     const taken = (at: Assignment, conds: typeof condsA, outcomes: readonly string[], hint?: { path: number | undefined; outcome: string }) => {
       const indices = conds.map((_, i) => i);
       const order = hint === undefined ? indices : [...indices.filter((i) => i === hint.path), ...indices.filter((i) => i !== hint.path && outcomes[i] === hint.outcome), ...indices.filter((i) => i !== hint.path && outcomes[i] !== hint.outcome)];
-      return order.find((i) => conds[i].every((c) => at.truth(c))) ?? -1;
+      return order.find((i) => conds[i].every((c) => at.truthAt(c))) ?? -1;
     };
 
     /** Adds the visit of the class `model` is in if it is one not seen yet; false if `model` is no model of the background. `of`: the path it is a witness of. */
     const found = new Set<number>();
     const place = (model: SolverModel, witnessed: boolean, of?: { a: number } | { b: number }): boolean => {
       const at = terms.read(model);
-      if (!backgroundTrees.every((t) => at.truth(t))) return false;
+      if (!backgroundTrees.every((t) => at.truthAt(t))) return false;
       const [ofA, ofB] = of === undefined ? [undefined, undefined] : "a" in of ? [of.a, undefined] : [undefined, of.b];
       const outcome = ofA !== undefined ? outcomesA[ofA] : ofB !== undefined ? outcomesB[ofB] : undefined;
       const [a, b] = [taken(at, condsA, outcomesA, outcome === undefined ? undefined : { path: ofA, outcome }), taken(at, condsB, outcomesB, outcome === undefined ? undefined : { path: ofB, outcome })];

@@ -30,7 +30,12 @@ export class Assignment {
   }
 
   truth(t: Term): boolean {
-    const v = this.value(t);
+    return this.truthAt(this.terms.node(t));
+  }
+
+  /** The truth of the condition that is node `node` of the combination's program (CombinationTerms.node). */
+  truthAt(node: number): boolean {
+    const v = this.values.get(node);
     if (typeof v !== "boolean") throw new Error("internal: a condition evaluated to a bit-vector");
     return v;
   }

@@ -35,7 +35,8 @@ export class ClassAssignment {
   private readonly inputs: Term[];
   private readonly widths: number[];
   private readonly index = new Map<number, number>();
-  private readonly constraint: Term[];
+  /** The constraint's conditions, as nodes of the combination's program. */
+  private readonly constraint: number[];
   /** What each subterm reaches of the named inputs. */
   private readonly reach: Reach;
   /** Choices evaluated lately (the model's first, always kept): a new choice is evaluated from the nearest. */
@@ -54,18 +55,18 @@ export class ClassAssignment {
     const values = this.inputs.map((t) => model.bits(t));
     this.widths = values.map((v) => v.w);
     this.values = values.map((v) => v.v);
-    this.constraint = constraint.map((c) => terms.tree(c));
+    this.constraint = constraint.map((c) => terms.node(c));
     this.reach = terms.reach(this.inputs);
     this.known = [{ values: this.values, at: model }];
   }
 
   /** The assignment of `values`: the nearest known one's, with the inputs that differ replaced. */
   private at(values: readonly bigint[]): Assignment {
-    const differing = (k: readonly bigint[]) => values.reduce((n, v, i) => n + (v !== k[i] ? 1 : 0), 0);
     let nearest = this.known[0];
-    let distance = differing(nearest.values);
-    for (const k of this.known.slice(1)) {
-      const d = differing(k.values);
+    let distance = Infinity;
+    for (const k of this.known) {
+      let d = 0;
+      for (let i = 0; i < values.length; i++) if (values[i] !== k.values[i]) d++;
       if (d < distance) [nearest, distance] = [k, d];
     }
     if (distance === 0) return nearest.at;
@@ -95,7 +96,7 @@ export class ClassAssignment {
    */
   holds(values: readonly bigint[]): boolean {
     const at = this.at(values);
-    const failed = this.constraint.findIndex((c) => !at.truth(c));
+    const failed = this.constraint.findIndex((c) => !at.truthAt(c));
     if (failed > 0) this.constraint.unshift(...this.constraint.splice(failed, 1));
     return failed < 0;
   }

@@ -74,39 +74,47 @@ const CODES: Readonly<Record<string, Code>> = {
   sign_extend: Code.SignExtend,
 };
 
-const mask = (w: number): bigint => (1n << BigInt(w)) - 1n;
+/** 2^w - 1 for the widths terms mostly have, made once. */
+const MASKS: readonly bigint[] = Array.from({ length: 129 }, (_, w) => (1n << BigInt(w)) - 1n);
+const mask = (w: number): bigint => (w < MASKS.length ? MASKS[w] : (1n << BigInt(w)) - 1n);
 
 /**
  * One node: its code, its arguments (indices into the values it is evaluated over), and its
- * constants: `k0` the mask of the result (or the literal, or the low bit of an extract), `k1` the
- * operand's width (shifts), `k2` the operand's sign bit (signed operations), `n` a count
- * (at-most), `shifts` each concat operand's width.
+ * constants: `k0` the mask of the result (or the low bit of an extract), `k1` the operand's
+ * width (shifts; an extract's mask), `k2` the operand's sign bit (signed operations), `n` a
+ * count (at-most), `literal` a literal's value, `shifts` each concat operand's width. Every node
+ * has every field, so that each is read at the same place in every node.
  */
-export interface CompiledNode {
-  readonly code: Code;
-  readonly args: readonly number[];
+export class CompiledNode {
   readonly a0: number;
   readonly a1: number;
-  readonly k0: bigint;
-  readonly k1: bigint;
-  readonly k2: bigint;
-  readonly n: number;
-  readonly literal: TermValue;
-  readonly shifts: readonly bigint[] | undefined;
+
+  constructor(
+    readonly code: Code,
+    readonly args: readonly number[],
+    readonly k0: bigint = 0n,
+    readonly k1: bigint = 0n,
+    readonly k2: bigint = 0n,
+    readonly n: number = 0,
+    readonly literal: TermValue = false,
+    readonly shifts: readonly bigint[] | undefined = undefined,
+  ) {
+    this.a0 = args.length > 0 ? args[0] : -1;
+    this.a1 = args.length > 1 ? args[1] : -1;
+  }
 }
 
-/** `t` as a node whose i-th argument is `argIndex(t.args[i])`. */
+/** `t` as a node whose i-th argument is `argIndex(t.args[i], i)`. */
 export function compileNode(t: Term, argIndex: (a: Term, i: number) => number): CompiledNode {
   const args = t.args.map(argIndex);
-  const node = { code: Code.Leaf, args, a0: args[0] ?? -1, a1: args[1] ?? -1, k0: 0n, k1: 0n, k2: 0n, n: 0, literal: false as TermValue, shifts: undefined as bigint[] | undefined };
   switch (t.kind) {
     case TermKind.Numeral:
-      return { ...node, code: Code.Literal, literal: t.value };
+      return new CompiledNode(Code.Literal, args, 0n, 0n, 0n, 0, t.value);
     case TermKind.BoolLiteral:
-      return { ...node, code: Code.Literal, literal: t.op === "true" };
+      return new CompiledNode(Code.Literal, args, 0n, 0n, 0n, 0, t.op === "true");
     case TermKind.Constant:
     case TermKind.Application:
-      return node;
+      return new CompiledNode(Code.Leaf, args);
     case TermKind.Operator:
       break;
   }
@@ -115,16 +123,16 @@ export function compileNode(t: Term, argIndex: (a: Term, i: number) => number): 
   const w = t.args.length > 0 && t.args[0].sort !== "bool" ? t.args[0].width : 0;
   switch (code) {
     case Code.AtMost:
-      return { ...node, code, n: t.params[0] };
+      return new CompiledNode(code, args, 0n, 0n, 0n, t.params[0]);
     case Code.Concat:
-      return { ...node, code, shifts: t.args.map((a) => BigInt(a.width)) };
+      return new CompiledNode(code, args, 0n, 0n, 0n, 0, false, t.args.map((a) => BigInt(a.width)));
     case Code.Extract:
-      return { ...node, code, k0: BigInt(t.params[1]), k1: mask(t.params[0] - t.params[1] + 1) };
+      return new CompiledNode(code, args, BigInt(t.params[1]), mask(t.params[0] - t.params[1] + 1));
     case Code.SignExtend:
       // The bits above the operand's, set when its sign bit is.
-      return { ...node, code, k0: mask(w + t.params[0]) ^ mask(w), k2: 1n << BigInt(w - 1) };
+      return new CompiledNode(code, args, mask(w + t.params[0]) ^ mask(w), 0n, 1n << BigInt(w - 1));
     default:
-      return { ...node, code, k0: w > 0 ? mask(w) : 0n, k1: BigInt(w), k2: w > 0 ? 1n << BigInt(w - 1) : 0n };
+      return w > 0 ? new CompiledNode(code, args, mask(w), BigInt(w), 1n << BigInt(w - 1)) : new CompiledNode(code, args);
   }
 }
 
