@@ -4,6 +4,7 @@
 
 import { PAR, ParFailure, ParSuccess } from "../../../generated/arch-facts.ts";
 import { AtExternalAbort, atTakesException } from "./at-exception.ts";
+import { bigintOfWords } from "./bits.ts";
 import { encodeLDFSC, type FaultRecord } from "./fault.ts";
 import { low48 } from "./table-walk.ts";
 import { effectiveShareability, encodeShareability, type MemoryAttributes } from "./memattrs.ts";
@@ -25,29 +26,20 @@ export function encodePARSuccess(oa: bigint, attrs: MemoryAttributes): bigint {
 
 /**
  * encodePARSuccess() of an output address held as a Number (its bits 47:0, as the walks hold
- * addresses): the PAR's bits 47:0 made on Numbers, one BigInt for them, ORed with ATTR's.
+ * addresses): the PAR's two 32-bit halves made on Numbers, one BigInt of them (bits.ts).
  */
 export function encodePARSuccessAt(oa: number, attrs: MemoryAttributes): bigint {
   const sh = encodeShareability(effectiveShareability(attrs));
   // The model's output addresses have 48 bits (FEAT_LPA absent): PA[47:12] of the field's [51:12].
-  const pa = Math.floor(oa / PA_UNIT) * PA_UNIT;
-  return attrBits(attrs.attr) | BigInt(pa + ((sh & 0b11) << ParSuccess.SH.lsb) + PAR_RES1_BIT11_NUMBER + PAR_NS_NUMBER);
+  const low = (((oa >>> 0) & PA_LOW_MASK) | ((sh & 0b11) << ParSuccess.SH.lsb) | PAR_RES1_BIT11_NUMBER | PAR_NS_NUMBER) >>> 0;
+  const high = (((attrs.attr & 0xff) << (ParSuccess.ATTR.lsb - 32)) | (Math.floor(oa / 2 ** 32) & 0xffff)) >>> 0;
+  return bigintOfWords(low, high);
 }
 
-/** The PA field's unit: oa<47:12> in place is oa rounded down to it. */
-const PA_UNIT = 2 ** ParSuccess.PA.lsb;
-const PAR_RES1_BIT11_NUMBER = 2 ** ParSuccess.RES1.lsb;
-const PAR_NS_NUMBER = 2 ** ParSuccess.NS.lsb;
-
-/** ATTR of a successful PAR_EL1 in place, by attr: made once each (every successful AT asks). */
-const ATTR_BITS: (bigint | undefined)[] = new Array<bigint | undefined>(256).fill(undefined);
-
-function attrBits(attr: number): bigint {
-  const index = attr & 0xff;
-  let bits = ATTR_BITS[index];
-  if (bits === undefined) ATTR_BITS[index] = bits = BigInt(index) << BigInt(ParSuccess.ATTR.lsb);
-  return bits;
-}
+/** PA[31:12] in place: the low half's part of the PA field. */
+const PA_LOW_MASK = (0xffffffff << ParSuccess.PA.lsb) >>> 0;
+const PAR_RES1_BIT11_NUMBER = 1 << ParSuccess.RES1.lsb;
+const PAR_NS_NUMBER = 1 << ParSuccess.NS.lsb;
 
 /**
  * A failed translation: the fault's FST, S for a stage-2 fault, PTW when it hit a stage-1 walk.
