@@ -114,17 +114,18 @@ export const SCENARIO_IPA_BITS = 48;
 
 /** Makes a Scenario from a partial one, with the documented defaults. */
 export function scenario(fields: Partial<Scenario> & { esr: bigint }): Scenario {
-  return {
-    esr: fields.esr,
-    far: fields.far ?? 0n,
-    hpfar: fields.hpfar ?? 0n,
-    par: fields.par ?? 0n,
-    at: fields.at,
-    caps: fields.caps ?? [],
-    ...(fields.midr !== undefined ? { midr: fields.midr } : {}),
-    seed: fields.seed ?? 0,
-    ...(fields.sysregs !== undefined && Object.keys(fields.sysregs).length > 0 ? { sysregs: fields.sysregs } : {}),
-  };
+  // Keys in this order, midr and sysregs only when given: two literals rather than a spread of a
+  // temporary object per optional key (a few scenarios are made per trap).
+  const esr = fields.esr;
+  const far = fields.far ?? 0n;
+  const hpfar = fields.hpfar ?? 0n;
+  const par = fields.par ?? 0n;
+  const caps = fields.caps ?? [];
+  const seed = fields.seed ?? 0;
+  const s: { -readonly [K in keyof Scenario]: Scenario[K] } =
+    fields.midr !== undefined ? { esr, far, hpfar, par, at: fields.at, caps, midr: fields.midr, seed } : { esr, far, hpfar, par, at: fields.at, caps, seed };
+  if (fields.sysregs !== undefined && Object.keys(fields.sysregs).length > 0) s.sysregs = fields.sysregs;
+  return s;
 }
 
 const DESCRIBE_LIMIT = 40;
