@@ -10,6 +10,8 @@
 // the WnR of its faults), on the stage-2 parameters (VTCR_EL2, VTTBR_EL2, HCR_EL2, PAMax: one
 // getS2TTWParams object while they hold) and on the memory's contents, which its generation
 // stands for. The page's PA, or the fault with its IPA set to the one asked about, is exact.
+// Whether it faults does not depend on access.write (the walk and the s2fs1walk permission check
+// read nothing else of the access), so the PA one direction found serves the other.
 import type { PhysicalMemory } from "../memory.ts";
 import type { AccessDescriptor } from "./access.ts";
 import { makeFault, type FaultRecord } from "./fault.ts";
@@ -75,6 +77,11 @@ export function s2TableAddressIn(memo: S2TableMemo, ctx: TranslationContext, ipa
     if (found.ipaddress === ipaddress) return found;
     // Field by field, not a spread (makeFault): a page's fault is met again for each descriptor in it.
     return makeFault(found.statuscode, found.level, { secondstage: found.secondstage, s2fs1walk: found.s2fs1walk, ipaddress, write: found.write });
+  }
+  const other = memo.pages.get(page * 2 + (access.write ? 0 : 1));
+  if (typeof other === "number") {
+    memo.pages.set(key, other);
+    return other + offset;
   }
   const s2 = s2Translate(ctx, BigInt(ipa), access, true);
   // The walk reads memory but never writes it (no FEAT_HAFDBS), so the generation still holds.
