@@ -109,6 +109,9 @@ export function resolvedSizes(t: TranslationSizesSpec | undefined): ResolvedSize
   };
 }
 
+/** The sizes of an input that states none. */
+const DEFAULT_SIZES = resolvedSizes(undefined);
+
 /** The table builder's size, start-level and table-placement options for a trap input. */
 export function addressSizeBuilderOptions(input: AddressSizeInput): Pick<TableBuilderOptions, "vaBits" | "upperVaBits" | "ipsBits" | "stage2" | "stage1TableIpaBase"> {
   const sizes = resolvedSizes(input.translation);
@@ -157,7 +160,8 @@ export function checkStage1TableWindow(b: TranslationTableBuilder, input: Addres
 
 /** Applies each beyondOutputSize entry to the built tables. */
 export function applyBeyondOutputSize(b: TranslationTableBuilder, input: AddressSizeInput): void {
-  const sizes = resolvedSizes(input.translation);
+  const sizes = input.translation === undefined ? DEFAULT_SIZES : resolvedSizes(input.translation);
+  if (input.beyondOutputSize === undefined || input.beyondOutputSize.length === 0) return;
   for (const [i, spec] of (input.beyondOutputSize ?? []).entries()) {
     const what = `beyondOutputSize[${i}]`;
     const stage1 = spec.address === "s1-table";
@@ -197,3 +201,15 @@ function sizesKey(input: AddressSizeInput): string {
 }
 
 const DEFAULT_SIZES_KEY = sizesKey({ stage2: [] });
+
+/**
+ * Every field addressSizeBuilderOptions reads (the sizes, SL0, stage1TableIpa; not
+ * beyondOutputSize, which is applied to built tables): equal keys give builders of equal options,
+ * so the trap builder's builders of a first mapping are shared by set-ups that differ only there.
+ */
+export function builderOptionsKey(input: AddressSizeInput): string {
+  if (input.translation === undefined && input.stage1TableIpa === undefined) return DEFAULT_OPTIONS_KEY;
+  return sizesKey({ stage2: [], translation: input.translation, stage1TableIpa: input.stage1TableIpa });
+}
+
+const DEFAULT_OPTIONS_KEY = DEFAULT_SIZES_KEY;

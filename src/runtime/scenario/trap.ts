@@ -37,7 +37,7 @@ import { S2AP } from "../mmu/descriptor-encoding.ts";
 import type { FaultStatus } from "../mmu/fault.ts";
 import { translateGuestAccessIn, type GuestAccessOutcome, type GuestStage2Fault } from "../mmu/guest-access.ts";
 import { translationContextOf, type TranslationContext } from "../mmu/registers.ts";
-import { addressSizeBuilderOptions, addressSizeKey, applyBeyondOutputSize, checkStage1TableWindow, type BeyondOutputSizeSpec, type TranslationSizesSpec } from "./address-sizes.ts";
+import { addressSizeBuilderOptions, addressSizeKey, applyBeyondOutputSize, builderOptionsKey, checkStage1TableWindow, type BeyondOutputSizeSpec, type TranslationSizesSpec } from "./address-sizes.ts";
 import type { AtKind } from "../semantics/at-operations.ts";
 import { atAnsweringAs, guestAtAnswers, PAR_F_ONLY, type AtPars, type GuestAtAnswers } from "./at-answers.ts";
 import { BoundedCache } from "./bounded-cache.ts";
@@ -277,7 +277,7 @@ function buildOwnTrapTables(input: GuestAccessTrapInput): { memory: PhysicalMemo
   const kept =
     first === undefined
       ? "fails"
-      : firstMappingCache.get(`${addressSizeKey(input)}|${specsKey([first])}`, () => {
+      : firstMappingCache.get(`${builderOptionsKey(input)}|${specsKey([first])}`, () => {
           try {
             const builder = trapTablesStart(input, new PhysicalMemory(SCENARIO_MEMORY_MAP));
             mapStage1Spec(builder, first);
