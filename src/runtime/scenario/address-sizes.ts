@@ -208,8 +208,7 @@ const DEFAULT_SIZES_KEY = sizesKey({ stage2: [] });
  * so the trap builder's builders of a first mapping are shared by set-ups that differ only there.
  */
 export function builderOptionsKey(input: AddressSizeInput): string {
-  if (input.translation === undefined && input.stage1TableIpa === undefined) return DEFAULT_OPTIONS_KEY;
+  if (input.translation === undefined && input.stage1TableIpa === undefined) return DEFAULT_SIZES_KEY;
   return sizesKey({ stage2: [], translation: input.translation, stage1TableIpa: input.stage1TableIpa });
 }
 
-const DEFAULT_OPTIONS_KEY = DEFAULT_SIZES_KEY;
