@@ -194,15 +194,27 @@ export async function prove(a: Side, b: Side, options: ProveOptions): Promise<Pr
     const pathsB = await explore(b, inputs, caps, checker);
     return { caps: capList, inputs, checker, pathsA, pathsB, assumptions };
   };
+  const checksOf = (combo: Combination): ObligationCheck[] => OBLIGATIONS.flatMap((ob) => obligationChecks(ob, combo, a, b, pairs, contract).map((c) => ({ ...c, obligation: ob })));
   // z3-solver's build answers one check at a time in its worker (checks asked together have
-  // stalled it), so on it the combinations are explored one after another, as before.
+  // stalled it), so on it the combinations are explored one after another, as before, and their
+  // obligations asked once all are. On a native solver each combination's obligations are asked
+  // as soon as it is explored, while the others are still being explored.
   let explored: PromiseSettledResult<Combination>[] = [];
+  const opened = new Map<Combination, OpenObligations>();
   if (session.backend === "wasm") {
     for (const subset of subsets(enumerated)) {
       explored.push(...(await Promise.allSettled([exploreCombination(subset)])));
       if (explored[explored.length - 1].status === "rejected") break;
     }
-  } else explored = await Promise.allSettled(subsets(enumerated).map(exploreCombination));
+  } else {
+    explored = await Promise.allSettled(
+      subsets(enumerated).map(async (subset) => {
+        const combo = await exploreCombination(subset);
+        opened.set(combo, openObligations(combo, checksOf(combo)));
+        return combo;
+      }),
+    );
+  }
   // What stops the proof is the first combination's, in their order, as when they were explored
   // one by one; the combinations before it are the proof's.
   const stop = explored.findIndex((r) => r.status === "rejected");
@@ -214,7 +226,7 @@ export async function prove(a: Side, b: Side, options: ProveOptions): Promise<Pr
     throw e;
   }
 
-  const verdict = await decideObligations(combos, (combo) => OBLIGATIONS.flatMap((ob) => obligationChecks(ob, combo, a, b, pairs, contract).map((c) => ({ ...c, obligation: ob }))));
+  const verdict = await decideObligations(opened.size > 0 ? combos.map((combo) => opened.get(combo)!) : combos.map((combo) => ({ items: obligationItems(combo, checksOf(combo)) })));
   return result(verdict);
 }
 
@@ -223,41 +235,60 @@ export function releaseProof(proof: Proof): void {
   proof.session.release();
 }
 
+type ObligationCheck = Check & { obligation: Obligation };
+type Item = ObligationCheck & { combo: Combination; status: SatResult | "open" };
+/** One combination's obligation checks, and, once asked, the question of all of them at once. */
+interface OpenObligations {
+  items: Item[];
+  asked?: Promise<void>;
+}
+
+function obligationItems(combo: Combination, checks: ObligationCheck[]): Item[] {
+  return checks.map((c): Item => ({ ...c, combo, status: "open" }));
+}
+
+/** The combination's checks, asked at once as one disjunction (the answer marks them). */
+function openObligations(combo: Combination, checks: ObligationCheck[]): OpenObligations {
+  const items = obligationItems(combo, checks);
+  if (items.length === 0) return { items };
+  const asked = askAll(items);
+  // Awaited by decideObligations; a proof stopped by another combination never reads it.
+  asked.catch(() => {});
+  return { items, asked };
+}
+
+const conj = (ctx: Combination["inputs"]["d"]["ctx"], q: BoolTerm[]) => (q.length === 1 ? q[0] : (ctx.And(...q) as BoolTerm));
+
+/** Asks whether any of `items` (one combination's) is satisfiable, and marks what the answer shows. */
+async function askAll(items: Item[]): Promise<void> {
+  const { checker, inputs } = items[0].combo;
+  const ctx = inputs.d.ctx;
+  const terms = items.map((it) => conj(ctx, it.query));
+  const r = items.length === 1 ? await checker.witness(items[0].query) : await checker.witness([ctx.Or(...terms) as BoolTerm]);
+  if (r.result === "unsat") for (const it of items) it.status = "unsat";
+  else if (r.result === "sat") {
+    let shown = false;
+    items.forEach((it, i) => {
+      if (r.witness !== undefined && checker.decides(r.witness, terms[i]) === true) (it.status = "sat"), (shown = true);
+    });
+    // A model the checks cannot be read in (it should not happen): each is asked on its own.
+    if (!shown) for (const it of items) if (it.status === "open") it.status = await checker.check(it.query);
+  } else if (items.length === 1) items[0].status = "unknown";
+  else for (const it of items) it.status = await checker.check(it.query);
+}
+
 /**
  * The first obligation check, in report order (obligation, then combination, then check), that is
  * satisfiable, as Alive2 reports the first failing check. Each combination's checks are asked
- * first as one disjunction; where it is satisfiable the model shows some that are, and only the
- * checks before the first such are asked again, as a disjunction each time, until the first is
- * known. A disjunction the solver gives up on is asked check by check.
+ * first as one disjunction (`asked`, when the proof asked it already; else here, one combination
+ * after another); where it is satisfiable the model shows some that are, and only the checks
+ * before the first such are asked again, as a disjunction each time, until the first is known. A
+ * disjunction the solver gives up on is asked check by check.
  */
-async function decideObligations(combos: Combination[], checksOf: (combo: Combination) => (Check & { obligation: Obligation })[]): Promise<ProofVerdict> {
-  type Item = Check & { obligation: Obligation; combo: Combination; status: SatResult | "open" };
-  const perCombo = combos.map((combo) => checksOf(combo).map((c): Item => ({ ...c, combo, status: "open" })));
+async function decideObligations(perCombo: OpenObligations[]): Promise<ProofVerdict> {
   const order: Item[] = [];
-  for (const ob of OBLIGATIONS) for (const items of perCombo) for (const it of items) if (it.obligation === ob) order.push(it);
-  const conj = (ctx: Combination["inputs"]["d"]["ctx"], q: BoolTerm[]) => (q.length === 1 ? q[0] : (ctx.And(...q) as BoolTerm));
-
-  /** Asks whether any of `items` (one combination's) is satisfiable, and marks what the answer shows. */
-  const askAll = async (items: Item[]): Promise<void> => {
-    const { checker, inputs } = items[0].combo;
-    const ctx = inputs.d.ctx;
-    const terms = items.map((it) => conj(ctx, it.query));
-    const r = items.length === 1 ? await checker.witness(items[0].query) : await checker.witness([ctx.Or(...terms) as BoolTerm]);
-    if (r.result === "unsat") for (const it of items) it.status = "unsat";
-    else if (r.result === "sat") {
-      let shown = false;
-      items.forEach((it, i) => {
-        if (r.witness !== undefined && checker.decides(r.witness, terms[i]) === true) (it.status = "sat"), (shown = true);
-      });
-      // A model the checks cannot be read in (it should not happen): each is asked on its own.
-      if (!shown) for (const it of items) if (it.status === "open") it.status = await checker.check(it.query);
-    } else if (items.length === 1) items[0].status = "unknown";
-    else for (const it of items) it.status = await checker.check(it.query);
-  };
-
-  // On a native solver the combinations' disjunctions are asked together (answered in the order asked).
-  if (combos.length > 0 && combos[0].checker.concurrent) await Promise.all(perCombo.map((items) => (items.length > 0 ? askAll(items) : undefined)));
-  else for (const items of perCombo) if (items.length > 0) await askAll(items);
+  for (const ob of OBLIGATIONS) for (const { items } of perCombo) for (const it of items) if (it.obligation === ob) order.push(it);
+  for (const o of perCombo) await (o.asked ?? (o.items.length > 0 ? askAll(o.items) : undefined));
   for (;;) {
     const first = order.findIndex((it) => it.status === "sat");
     const before = (first < 0 ? order : order.slice(0, first)).filter((it) => it.status === "open");
