@@ -4,7 +4,7 @@
 // built from; a binary expression's runs from its left to its right operand.
 import type { IToken } from "chevrotain";
 import type * as A from "./ast.ts";
-import { MEMBERSHIP_PRECEDENCE, precedenceOf } from "./precedence.ts";
+import { MEMBERSHIP_PRECEDENCE, tokenPrecedence } from "./precedence.ts";
 import type { SourceText } from "./source.ts";
 import { IntegerLiteral, tokenEnd } from "./tokens.ts";
 
@@ -208,7 +208,7 @@ export class AstBuilder {
       if (item.kind === "operand") {
         operands.push({ expr: item.expr, start: item.start });
       } else if (item.kind === "operator") {
-        this.reduce(operands, operators, precedenceOf(item.token.image));
+        this.reduce(operands, operators, tokenPrecedence(item.token));
         operators.push(item.token);
       } else {
         this.reduce(operands, operators, MEMBERSHIP_PRECEDENCE);
@@ -223,7 +223,7 @@ export class AstBuilder {
 
   /** Applies the pending operators that bind at least as tightly as `precedence`. */
   private reduce(operands: Operand[], operators: IToken[], precedence: number): void {
-    while (operators.length > 0 && precedenceOf(operators[operators.length - 1].image) >= precedence) {
+    while (operators.length > 0 && tokenPrecedence(operators[operators.length - 1]) >= precedence) {
       const op = operators.pop() as IToken;
       const right = operands.pop() as Operand;
       const left = operands.pop() as Operand;

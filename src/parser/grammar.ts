@@ -38,6 +38,8 @@ const OPERANDS_ONLY: { ARGS: [operandsOnly: boolean] } = { ARGS: [true] };
 /** Prefix operators, and the first tokens of the suffixes (`.F`, `[hi:lo]`), by token type index. */
 const PREFIX_OPERATORS = [T.Bang, T.Tilde, T.Minus];
 const startsPrefix = tokenSet(PREFIX_OPERATORS);
+/** No prefix operators (never added to). */
+const NO_TOKENS: IToken[] = [];
 const startsSuffix = tokenSet([T.Dot, T.LBracket]);
 function tokenSet(types: readonly TokenType[]): Uint8Array {
   const set = new Uint8Array(Math.max(...T.allTokens.map((t) => t.tokenTypeIdx as number)) + 1);
@@ -843,12 +845,7 @@ class RuleGrammar extends EmbeddedActionsParser {
   // after the second), so it is entered only when its first token is next, or while
   // chevrotain records the grammar.
   unaryExpr = this.RULE("unaryExpr", (): A.Expr => {
-    const prefixes: IToken[] = [];
-    if (this.RECORDING_PHASE || startsPrefix[this.LA(1).tokenTypeIdx] === 1) {
-      this.MANY(() => {
-        prefixes.push(this.OR((this.prefixOperatorAlts ??= this.tokenAlts(PREFIX_OPERATORS))));
-      });
-    }
+    const prefixes: IToken[] = this.RECORDING_PHASE || startsPrefix[this.LA(1).tokenTypeIdx] === 1 ? this.prefixOperators() : NO_TOKENS;
     const operand = this.SUBRULE(this.primaryExpr);
     if (!this.RECORDING_PHASE && startsSuffix[this.LA(1).tokenTypeIdx] !== 1) {
       return prefixes.length === 0 ? operand : this.build(() => this.nodes.prefixed(prefixes, operand, this.LA(0)));
@@ -866,6 +863,15 @@ class RuleGrammar extends EmbeddedActionsParser {
     );
     return this.build(() => (prefixes.length === 0 && suffixes.length === 0 ? operand : this.nodes.unary(prefixes, operand, suffixes, this.LA(0))));
   });
+
+  /** The prefix operators before an operand: a loop of `unaryExpr`. */
+  private prefixOperators(): IToken[] {
+    const prefixes: IToken[] = [];
+    this.MANY(() => {
+      prefixes.push(this.OR((this.prefixOperatorAlts ??= this.tokenAlts(PREFIX_OPERATORS))));
+    });
+    return prefixes;
+  }
 
   fieldSuffix = this.RULE("fieldSuffix", (): ((target: A.Expr) => A.Expr) => {
     const first = this.CONSUME(T.Dot);

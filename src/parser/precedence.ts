@@ -2,7 +2,7 @@
 // operator loop (grammar.ts) and the tree it builds (build-ast.ts) read. All are
 // left-associative. Comparisons (and `in`) sit between the logical and the bit-vector
 // operators and do not chain: the grammar stops at a second comparison.
-import type { TokenType } from "chevrotain";
+import type { IToken, TokenType } from "chevrotain";
 import type { BinaryOp } from "./ast.ts";
 import * as T from "./tokens.ts";
 
@@ -39,17 +39,26 @@ export const binaryOperators: readonly BinaryOperator[] = [
 /** `x in SET` and `x not in SET` bind as comparisons. */
 export const MEMBERSHIP_PRECEDENCE = 3;
 
-const byToken = new Map<TokenType, BinaryOperator>(binaryOperators.map((o) => [o.token, o]));
-const byOp = new Map<string, BinaryOperator>(binaryOperators.map((o) => [o.op, o]));
+// By token type index (the parser asks for every operand): the group of the operator a token
+// starts, and the precedence of a binary operator's token.
+const groupByTokenIdx: (OperatorGroup | undefined)[] = [];
+const precedenceByTokenIdx: (number | undefined)[] = [];
+for (const o of binaryOperators) {
+  groupByTokenIdx[o.token.tokenTypeIdx as number] = o.group;
+  precedenceByTokenIdx[o.token.tokenTypeIdx as number] = o.precedence;
+}
+groupByTokenIdx[T.keywords.in.tokenTypeIdx as number] = "compare";
+groupByTokenIdx[T.keywords.not.tokenTypeIdx as number] = "compare";
 
 /** The group of the operator a token starts, if it starts one (`not` and `in` start a membership test). */
 export function operatorGroup(token: TokenType): OperatorGroup | undefined {
-  if (token === T.keywords.in || token === T.keywords.not) return "compare";
-  return byToken.get(token)?.group;
+  return groupByTokenIdx[token.tokenTypeIdx as number];
 }
 
-export function precedenceOf(op: string): number {
-  const o = byOp.get(op);
-  if (o === undefined) throw new Error(`'${op}' is not a binary operator`);
-  return o.precedence;
+/** The precedence of the binary operator a token is. */
+export function tokenPrecedence(token: IToken): number {
+  const p = precedenceByTokenIdx[token.tokenTypeIdx];
+  if (p === undefined) throw new Error(`'${token.image}' is not a binary operator`);
+  return p;
 }
+
