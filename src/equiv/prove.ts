@@ -316,10 +316,20 @@ interface Check {
 /** Each path's condition as one term, made once for all the obligations. */
 const pathConditions = new WeakMap<SymbolicPath, BoolTerm>();
 
-/** The satisfiability questions of one obligation under one capability combination. */
-function obligationChecks(ob: Obligation, combo: Combination, a: Side, b: Side, pairs: readonly FieldPair[], contract: ContractUsed | undefined): Check[] {
+/** What every obligation of a combination reads: its paths by outcome, their conditions and disjunctions, each made once. */
+interface CombinationView {
+  conj: (p: SymbolicPath) => BoolTerm;
+  anyOf: (ps: SymbolicPath[]) => BoolTerm;
+  A: Map<string, SymbolicPath[]>;
+  B: Map<string, SymbolicPath[]>;
+  outcomes: string[];
+}
+const views = new WeakMap<Combination, CombinationView>();
+
+function combinationView(combo: Combination): CombinationView {
+  const known = views.get(combo);
+  if (known !== undefined) return known;
   const ctx = combo.inputs.d.ctx;
-  const d = combo.inputs.d;
   // Each path's condition and each outcome's disjunction made once: every field and register of an outcome asks them again.
   const conj = (p: SymbolicPath): BoolTerm => {
     let c = pathConditions.get(p);
@@ -344,7 +354,16 @@ function obligationChecks(ob: Obligation, combo: Combination, a: Side, b: Side, 
   };
   const A = byOutcome(combo.pathsA);
   const B = byOutcome(combo.pathsB);
-  const outcomes = [...new Set([...A.keys(), ...B.keys()])].sort();
+  const view = { conj, anyOf, A, B, outcomes: [...new Set([...A.keys(), ...B.keys()])].sort() };
+  views.set(combo, view);
+  return view;
+}
+
+/** The satisfiability questions of one obligation under one capability combination. */
+function obligationChecks(ob: Obligation, combo: Combination, a: Side, b: Side, pairs: readonly FieldPair[], contract: ContractUsed | undefined): Check[] {
+  const ctx = combo.inputs.d.ctx;
+  const d = combo.inputs.d;
+  const { conj, anyOf, A, B, outcomes } = combinationView(combo);
   /** The value `f` gives on whichever of `ps` is taken. */
   const merged = (ps: SymbolicPath[], f: (p: SymbolicPath) => SymValue): SymValue => {
     let v = f(ps[ps.length - 1]);
@@ -431,7 +450,7 @@ function obligationChecks(ob: Obligation, combo: Combination, a: Side, b: Side, 
           if (p.outcome.kind !== "retry") continue;
           const changed: BoolTerm[] = [];
           for (let i = 0; i < 31; i++) changed.push(neq(p.state.x[i], combo.inputs.x(i)));
-          changed.push(neq(p.state.sp, new SymbolicState(combo.inputs, new Set()).sp));
+          changed.push(neq(p.state.sp, d.const(SYM_STACK_TOP, 64)));
           checks.push({ what: `${side.label} re-enters the guest with x0-x30 or SP changed`, query: [conj(p), ctx.Or(...changed) as BoolTerm], terms: {} });
         }
       }
