@@ -226,7 +226,7 @@ export async function prove(a: Side, b: Side, options: ProveOptions): Promise<Pr
     throw e;
   }
 
-  const verdict = await decideObligations(opened.size > 0 ? combos.map((combo) => opened.get(combo)!) : combos.map((combo) => ({ items: obligationItems(combo, checksOf(combo)) })));
+  const verdict = await decideObligations(combos.map((combo) => opened.get(combo) ?? { items: obligationItems(combo, checksOf(combo)) }));
   return result(verdict);
 }
 
@@ -257,13 +257,14 @@ function openObligations(combo: Combination, checks: ObligationCheck[]): OpenObl
   return { items, asked };
 }
 
-const conj = (ctx: Combination["inputs"]["d"]["ctx"], q: BoolTerm[]) => (q.length === 1 ? q[0] : (ctx.And(...q) as BoolTerm));
+/** A check's query as one term. */
+const conjunction = (ctx: Combination["inputs"]["d"]["ctx"], q: BoolTerm[]) => (q.length === 1 ? q[0] : (ctx.And(...q) as BoolTerm));
 
 /** Asks whether any of `items` (one combination's) is satisfiable, and marks what the answer shows. */
 async function askAll(items: Item[]): Promise<void> {
   const { checker, inputs } = items[0].combo;
   const ctx = inputs.d.ctx;
-  const terms = items.map((it) => conj(ctx, it.query));
+  const terms = items.map((it) => conjunction(ctx, it.query));
   const r = items.length === 1 ? await checker.witness(items[0].query) : await checker.witness([ctx.Or(...terms) as BoolTerm]);
   if (r.result === "unsat") for (const it of items) it.status = "unsat";
   else if (r.result === "sat") {

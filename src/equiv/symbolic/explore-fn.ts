@@ -60,32 +60,34 @@ export async function exploreFunction(
   /** Runs made whose feasibility may still be asked about, with what makes their path. */
   const runs: { decisions: boolean[]; asked: Asked | undefined; witness: Witness | undefined; make: (witness: Witness | undefined) => SymbolicPath }[] = [];
   const work: Pending[] = [{ decisions: [], conds: [], witness: undefined }];
-  /** The next run to make, with a witness when one is known: the newest answered, else the oldest asked, once answered. */
+  /**
+   * The next run to make, with a witness when one is known: the newest way that needs no
+   * question, or whose answer is in. The ways above it that need a question are asked on the way
+   * down to it, newest first; when no way is ready, the oldest asked is waited for.
+   */
   const next = async (): Promise<{ p: Pending; witness: Witness | undefined } | undefined> => {
     for (;;) {
       if (work.length === 0) return undefined;
-      const top = work[work.length - 1];
-      if (top.asked === undefined) {
-        const witness = top.witness !== undefined && checker.current(top.witness) ? top.witness : undefined;
-        if (witness !== undefined || top.conds.length === 0) {
-          work.pop();
-          return { p: top, witness };
-        }
-        top.asked = ask(top.conds, "branch condition");
-        if (!concurrent) await top.asked.answer;
-      }
       let i = work.length - 1;
-      while (i >= 0 && !answered(work[i].asked)) i--;
+      for (; i >= 0; i--) {
+        const p = work[i];
+        if (p.asked === undefined) {
+          const witness = p.witness !== undefined && checker.current(p.witness) ? p.witness : undefined;
+          if (witness !== undefined || p.conds.length === 0) {
+            work.splice(i, 1);
+            return { p, witness };
+          }
+          p.asked = ask(p.conds, "branch condition");
+          if (!concurrent) await p.asked.answer;
+        }
+        if (answered(p.asked)) break;
+      }
       if (i < 0) {
         await work[0].asked!.answer;
         continue;
       }
       const [p] = work.splice(i, 1);
-      if (p.asked === undefined) {
-        work.push(p); // not yet asked: the loop asks, or runs it
-        continue;
-      }
-      const r = await settled(p.asked);
+      const r = await settled(p.asked!);
       if (r.feasible) return { p, witness: r.witness };
     }
   };
