@@ -1,8 +1,9 @@
 // A memo table that keeps at most `limit` entries, forgetting the oldest first: the scenario
-// machine's and the trap builder's built guest tables, which many scenarios share.
+// machine's and the trap builder's built guest tables, which many scenarios share, and what is
+// drawn per scenario seed (the stack's bytes, the arbitrary register values).
 
-export class BoundedCache<V> {
-  private readonly entries = new Map<string, V>();
+export class BoundedCache<V, K = string> {
+  private readonly entries = new Map<K, V>();
 
   /** @param forget called with each value the cache forgets (no caller holds it any more: the cache's own). */
   constructor(
@@ -11,7 +12,7 @@ export class BoundedCache<V> {
   ) {}
 
   /** The value for `key`, made by `make` (and kept) when there is none. */
-  get(key: string, make: () => V): V {
+  get(key: K, make: () => V): V {
     let value = this.entries.get(key);
     if (value === undefined) {
       value = make();

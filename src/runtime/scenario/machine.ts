@@ -405,18 +405,15 @@ const STACK_PAGES: readonly { page: bigint; pageOffset: number; from: number; to
  * the stack (a splitmix64 per 8 bytes) cost more than running the handler on it. An oracle
  * batch's traps take the seeds 0 to 35, batch after batch: more than it has are kept (1 KB each).
  */
-const stackBytes = new Map<number, Uint8Array>();
 const STACK_SEEDS = 64;
+const stackBytes = new BoundedCache<Uint8Array, number>(STACK_SEEDS);
 
 function stackGarbage(seed: number): Uint8Array {
-  let bytes = stackBytes.get(seed);
-  if (bytes === undefined) {
-    bytes = new Uint8Array(Number(SCENARIO_LAYOUT.stackSize));
+  return stackBytes.get(seed, () => {
+    const bytes = new Uint8Array(Number(SCENARIO_LAYOUT.stackSize));
     fillArbitraryBytes(bytes, seed, "stack");
-    if (stackBytes.size >= STACK_SEEDS) stackBytes.delete(stackBytes.keys().next().value!);
-    stackBytes.set(seed, bytes);
-  }
-  return bytes;
+    return bytes;
+  });
 }
 
 /** The stack's arbitrary bytes below stackTop, on lazy pages: drawn only if the handler touches them. */

@@ -2,6 +2,8 @@
 // general-purpose registers, stack garbage): SplitMix64 keyed by (seed, name). Each value depends
 // only on the seed and the name it is drawn for, never on the order of the draws, so any component
 // (machineForScenario, the trap builder, a test) can recompute "the value of HPFAR_EL2 under seed 7".
+import { BoundedCache } from "./bounded-cache.ts";
+
 const MASK64 = (1n << 64n) - 1n;
 
 /** SplitMix64's output function (Steele, Lea, Flood 2014), on a 64-bit state. */
@@ -46,11 +48,7 @@ export function arbitraryValue(seed: number | bigint, name: string): bigint {
   if (typeof seed !== "number") return drawValue(seed, name);
   // Scenario seeds recur (an oracle batch's traps take 0-35, batch after batch), and each of their
   // machines draws the same registers: the values of the last SEEDS_KEPT Number seeds are kept.
-  let drawn = drawnBySeed.get(seed);
-  if (drawn === undefined) {
-    if (drawnBySeed.size >= SEEDS_KEPT) drawnBySeed.delete(drawnBySeed.keys().next().value!);
-    drawnBySeed.set(seed, (drawn = new Map()));
-  }
+  const drawn = drawnBySeed.get(seed, () => new Map());
   let value = drawn.get(name);
   if (value === undefined) {
     value = drawValue(seed, name);
@@ -63,8 +61,8 @@ function drawValue(seed: number | bigint, name: string): bigint {
   return splitmix64(seedHash(seed) ^ fnv1a64(name));
 }
 
-const drawnBySeed = new Map<number, Map<string, bigint>>();
 const SEEDS_KEPT = 64;
+const drawnBySeed = new BoundedCache<Map<string, bigint>, number>(SEEDS_KEPT);
 /** Names kept per seed: a machine's registers and X0-X30 are a few hundred. */
 const NAMES_KEPT = 1024;
 
